@@ -1,0 +1,2 @@
+//! The payout command.
+fn main() {}

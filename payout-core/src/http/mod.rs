@@ -1,0 +1,26 @@
+//! What every HTTP provider shares, written once (feature `http`).
+//!
+//! - [`HttpClient`]: sends a request built by the provider, retrying only what is safe to repeat
+//!   ([`Safety`]): reads on 429, 5xx and transport failures; creates only when nothing can have
+//!   reached the provider (a refused connection, a 429). A create that may have reached it
+//!   becomes [`PayoutError::OutcomeUnknown`](crate::PayoutError::OutcomeUnknown).
+//! - [`RetryPolicy`]: bounded exponential backoff that honours `Retry-After`.
+//! - [`base_url`]: plain `http://` only for loopback hosts.
+//! - [`HttpResponse`]: the status, headers and a body read up to a bound, with the default
+//!   mapping of HTTP statuses to error categories.
+//!
+//! Nothing here logs a header or a body: request logs carry the method, path, attempt, status
+//! and time only.
+
+mod base_url;
+mod client;
+mod response;
+mod retry;
+
+pub use base_url::base_url;
+pub use client::{HttpClient, HttpConfig, Safety};
+pub use response::HttpResponse;
+pub use retry::RetryPolicy;
+
+/// Re-exported so providers build requests with the same reqwest the client was built with.
+pub use reqwest;

@@ -1,0 +1,144 @@
+//! Listing: the query with its filters, and one page of answers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::PayoutError;
+use crate::id::{Reference, WithdrawalId};
+use crate::status::WithdrawalStatus;
+
+/// Which withdrawals to list, one page at a time.
+///
+/// Values within one filter are alternatives (any of these ids); different filters must all
+/// match; an empty filter does not filter. Pages count from 0.
+///
+/// ```
+/// use payout_core::{ListQuery, WithdrawalStatus};
+/// let q = ListQuery::new().status(WithdrawalStatus::Pending).limit(50).unwrap();
+/// assert_eq!(q.page, 0);
+/// assert!(ListQuery::new().limit(0).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ListQuery {
+    /// Only these provider ids.
+    pub ids: Vec<WithdrawalId>,
+    /// Only these references.
+    pub references: Vec<Reference>,
+    /// Only these transaction hashes.
+    pub tx_hashes: Vec<String>,
+    /// Only these statuses.
+    pub statuses: Vec<WithdrawalStatus>,
+    /// The page, from 0.
+    pub page: u32,
+    /// Items per page, 1 to [`ListQuery::MAX_LIMIT`].
+    pub limit: u32,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            ids: Vec::new(),
+            references: Vec::new(),
+            tx_hashes: Vec::new(),
+            statuses: Vec::new(),
+            page: 0,
+            limit: Self::DEFAULT_LIMIT,
+        }
+    }
+}
+
+impl ListQuery {
+    /// Items per page unless set.
+    pub const DEFAULT_LIMIT: u32 = 20;
+    /// The most items a page may hold.
+    pub const MAX_LIMIT: u32 = 100;
+
+    /// Every withdrawal, first page, default page size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a provider id to match.
+    pub fn id(mut self, id: impl Into<WithdrawalId>) -> Self {
+        self.ids.push(id.into());
+        self
+    }
+
+    /// Adds a reference to match.
+    pub fn reference(mut self, reference: Reference) -> Self {
+        self.references.push(reference);
+        self
+    }
+
+    /// Adds a transaction hash to match.
+    pub fn tx_hash(mut self, hash: impl Into<String>) -> Self {
+        self.tx_hashes.push(hash.into());
+        self
+    }
+
+    /// Adds a status to match.
+    pub fn status(mut self, status: WithdrawalStatus) -> Self {
+        self.statuses.push(status);
+        self
+    }
+
+    /// Sets the page, from 0.
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Sets the page size; refuses 0 and more than [`ListQuery::MAX_LIMIT`].
+    pub fn limit(mut self, limit: u32) -> Result<Self, PayoutError> {
+        self.limit = limit;
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// Checks the page size (the fields are public, so providers call this before sending).
+    pub fn validate(&self) -> Result<(), PayoutError> {
+        if self.limit == 0 || self.limit > Self::MAX_LIMIT {
+            return Err(PayoutError::invalid_field(
+                "limit",
+                format!("must be between 1 and {}, got {}", Self::MAX_LIMIT, self.limit),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// This page's index, from 0.
+    pub page: u32,
+    /// The page size asked for.
+    pub limit: u32,
+    /// How many items match in all, when the provider says.
+    pub total: Option<u64>,
+}
+
+impl<T> Page<T> {
+    /// A page.
+    pub fn new(items: Vec<T>, page: u32, limit: u32, total: Option<u64>) -> Self {
+        Self { items, page, limit, total }
+    }
+
+    /// Whether a later page may hold more items.
+    ///
+    /// With a total: whether the pages so far hold fewer than it. Without: whether this page was
+    /// full. An empty page always ends the listing, so a provider whose total is wrong cannot make
+    /// a caller page forever.
+    pub fn has_more(&self) -> bool {
+        if self.items.is_empty() {
+            return false;
+        }
+        match self.total {
+            Some(total) => (u64::from(self.page) + 1) * u64::from(self.limit) < total,
+            None => self.items.len() as u64 >= u64::from(self.limit),
+        }
+    }
+}
