@@ -38,7 +38,8 @@ fn parse(text: &str) -> Result<Decimal, String> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.') || digits.matches('.').count() > 1 {
         return Err(format!("`{t}` is not a decimal number (digits with an optional `.`)"));
     }
-    Decimal::from_str_exact(t).map_err(|e| format!("`{t}` cannot be held exactly (at most 28 decimal places and 96 bits): {e}"))
+    Decimal::from_str_exact(t)
+        .map_err(|e| format!("`{t}` cannot be held exactly (at most 28 decimal places and 96 bits): {e}"))
 }
 
 /// The number of decimal places an amount really uses (`1.50` uses 1).

@@ -91,9 +91,7 @@ impl Asset {
 
     /// The decimal places an amount may use: the override, or the known value for the symbol.
     pub fn decimals(&self) -> Option<u32> {
-        self.decimals.or_else(|| {
-            KNOWN_DECIMALS.iter().find(|(s, _)| *s == self.symbol).map(|(_, d)| *d)
-        })
+        self.decimals.or_else(|| KNOWN_DECIMALS.iter().find(|(s, _)| *s == self.symbol).map(|(_, d)| *d))
     }
 }
 

@@ -131,7 +131,9 @@ pub enum PayoutError {
     /// A create may have reached the provider but its answer was lost. Never create again with a
     /// new reference: look this one up (`find_withdrawal`), or let [`crate::PayoutProviderExt::submit`]
     /// do it.
-    #[error("outcome unknown for reference {reference}: {message}; reconcile by looking the reference up, never by creating again")]
+    #[error(
+        "outcome unknown for reference {reference}: {message}; reconcile by looking the reference up, never by creating again"
+    )]
     OutcomeUnknown {
         /// The reference to reconcile with.
         reference: Reference,
@@ -245,11 +247,7 @@ impl PayoutError {
     /// A protocol error keeping (the start of) the raw body.
     pub fn protocol(message: impl Into<String>, status: Option<u16>, body: &[u8]) -> Self {
         let cut = &body[..body.len().min(BODY_KEPT)];
-        PayoutError::Protocol {
-            message: message.into(),
-            status,
-            body: String::from_utf8_lossy(cut).into_owned(),
-        }
+        PayoutError::Protocol { message: message.into(), status, body: String::from_utf8_lossy(cut).into_owned() }
     }
 
     /// The category of this error.

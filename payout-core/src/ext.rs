@@ -47,7 +47,11 @@ pub struct WatchOptions {
 
 impl Default for WatchOptions {
     fn default() -> Self {
-        Self { interval: Duration::from_secs(2), max_interval: Duration::from_secs(30), timeout: Duration::from_secs(3600) }
+        Self {
+            interval: Duration::from_secs(2),
+            max_interval: Duration::from_secs(30),
+            timeout: Duration::from_secs(3600),
+        }
     }
 }
 
@@ -151,13 +155,8 @@ pub trait PayoutProviderExt: PayoutProvider {
             deadline: Instant,
             done: bool,
         }
-        let start = State {
-            id,
-            last: None,
-            wait: options.interval,
-            deadline: Instant::now() + options.timeout,
-            done: false,
-        };
+        let start =
+            State { id, last: None, wait: options.interval, deadline: Instant::now() + options.timeout, done: false };
         stream::unfold(start, move |mut st| async move {
             if st.done {
                 return None;

@@ -283,14 +283,9 @@ impl WithdrawalRequestBuilder {
             return Err(PayoutError::invalid(errors));
         }
         match (reference, self.asset, amount, self.address, self.end_user) {
-            (Some(reference), Some(asset), Some(amount), Some(address), Some(end_user)) => Ok(WithdrawalRequest {
-                reference,
-                asset,
-                amount,
-                address,
-                tag: self.tag,
-                end_user,
-            }),
+            (Some(reference), Some(asset), Some(amount), Some(address), Some(end_user)) => {
+                Ok(WithdrawalRequest { reference, asset, amount, address, tag: self.tag, end_user })
+            }
             _ => Err(PayoutError::invalid_field("request", "is incomplete")),
         }
     }

@@ -144,9 +144,6 @@ impl FromStr for WithdrawalStatus {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
-        WithdrawalStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == lower)
-            .ok_or_else(|| ParseStatusError(s.to_owned()))
+        WithdrawalStatus::ALL.into_iter().find(|st| st.as_str() == lower).ok_or_else(|| ParseStatusError(s.to_owned()))
     }
 }

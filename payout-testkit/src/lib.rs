@@ -1,1 +1,5 @@
-//! crate
+//! # payout-testkit
+//!
+//! Test payout code without a provider account.
+
+pub mod signing;

@@ -61,7 +61,14 @@ mod tests {
         for ok in ["https://api.alppay.io/v2/", "http://localhost:1/x", "http://[::1]:9/v2", "http://127.0.0.2/v2"] {
             assert!(base_url("B", ok).is_ok(), "{ok}");
         }
-        for bad in ["http://10.0.0.1/v2", "http://api.alppay.io/v2", "ftp://x/y", "not a url", "https://u:p@h/x", "https://h/x?k=1"] {
+        for bad in [
+            "http://10.0.0.1/v2",
+            "http://api.alppay.io/v2",
+            "ftp://x/y",
+            "not a url",
+            "https://u:p@h/x",
+            "https://h/x?k=1",
+        ] {
             let e = base_url("B", bad).unwrap_err();
             assert!(e.to_string().contains('B'), "{e}");
         }

@@ -24,7 +24,9 @@ impl Safety {
     pub fn after_acted(&self, err: PayoutError) -> PayoutError {
         match self {
             Safety::Read => err,
-            Safety::Create(reference) => PayoutError::OutcomeUnknown { reference: reference.clone(), message: err.to_string() },
+            Safety::Create(reference) => {
+                PayoutError::OutcomeUnknown { reference: reference.clone(), message: err.to_string() }
+            }
         }
     }
 }
@@ -189,7 +191,10 @@ impl HttpClient {
                 return Attempt::Done(Err(if !(400..500).contains(&status) { safety.after_acted(err) } else { err }));
             }
             Err(BodyError::Broken(message)) => {
-                let err = PayoutError::Unavailable { message: format!("the answer was cut off: {message}"), status: Some(status) };
+                let err = PayoutError::Unavailable {
+                    message: format!("the answer was cut off: {message}"),
+                    status: Some(status),
+                };
                 return match safety {
                     Safety::Read => Attempt::Retry { error: err, wait: None },
                     Safety::Create(_) if (400..500).contains(&status) && status != 429 => Attempt::Done(Err(
@@ -213,7 +218,10 @@ impl HttpClient {
 
     fn transport_failure(&self, safety: &Safety, e: &reqwest::Error) -> Attempt {
         let what = describe(e);
-        let error = PayoutError::Unavailable { message: format!("{} could not be reached: {what}", self.provider), status: None };
+        let error = PayoutError::Unavailable {
+            message: format!("{} could not be reached: {what}", self.provider),
+            status: None,
+        };
         if e.is_connect() {
             // The connection never opened: nothing was sent, any request may go again.
             return Attempt::Retry { error, wait: None };

@@ -32,7 +32,8 @@ impl HttpResponse {
     /// provider acted, so that is [`PayoutError::OutcomeUnknown`] and the caller reconciles.
     pub fn json<T: DeserializeOwned>(&self, safety: &Safety) -> Result<T, PayoutError> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            let err = PayoutError::protocol(format!("cannot read the answer as JSON: {e}"), Some(self.status), &self.body);
+            let err =
+                PayoutError::protocol(format!("cannot read the answer as JSON: {e}"), Some(self.status), &self.body);
             if self.is_success() { safety.after_acted(err) } else { err }
         })
     }
@@ -131,7 +132,10 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Rejected);
         assert_eq!(e.field_errors()[0].field, "amount");
         assert!(e.to_string().contains("at least 0.001"), "{e}");
-        assert_eq!(resp(403, r#"{"error":"Bad key header","code":"bad_header_key"}"#).error().kind(), ErrorKind::Authentication);
+        assert_eq!(
+            resp(403, r#"{"error":"Bad key header","code":"bad_header_key"}"#).error().kind(),
+            ErrorKind::Authentication
+        );
         assert_eq!(resp(404, "").error().kind(), ErrorKind::NotFound);
         assert_eq!(resp(503, "busy").error().kind(), ErrorKind::Unavailable);
         assert_eq!(resp(302, "").error().kind(), ErrorKind::Protocol);
