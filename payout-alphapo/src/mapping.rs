@@ -387,10 +387,11 @@ pub fn from_transaction(tx: &Transaction, raw: serde_json::Value) -> Withdrawal 
 /// AlphaPo's integer id from a unified id, refusing anything else before sending.
 pub fn numeric_id(id: &WithdrawalId) -> Result<u64, PayoutError> {
     let text = id.as_str().trim();
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(n) = text.parse::<u64>() {
-            return Ok(n);
-        }
+    if !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(n) = text.parse::<u64>()
+    {
+        return Ok(n);
     }
     Err(PayoutError::invalid_field(
         "id",
