@@ -246,13 +246,36 @@ impl PayoutProvider for AlphaPoClient {
 
     async fn get_withdrawal(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
         let numeric = mapping::numeric_id(id)?;
-        self.lookup(Lookup::Id(numeric))
+        let found = self
+            .lookup(Lookup::Id(numeric))
             .await?
-            .ok_or_else(|| PayoutError::NotFound { what: format!("AlphaPo withdrawal {id}") })
+            .ok_or_else(|| PayoutError::NotFound { what: format!("AlphaPo withdrawal {id}") })?;
+        // Never hand back another withdrawal than the one asked for.
+        if found.id.as_str().trim().parse::<u64>().ok() != Some(numeric) {
+            return Err(PayoutError::protocol(
+                format!("asked for withdrawal {numeric}, AlphaPo answered with {}", found.id),
+                Some(200),
+                found.raw.to_string().as_bytes(),
+            ));
+        }
+        Ok(found)
     }
 
     async fn find_withdrawal(&self, reference: &Reference) -> Result<Option<Withdrawal>, PayoutError> {
-        self.lookup(Lookup::ForeignId(reference.as_str())).await
+        let found = self.lookup(Lookup::ForeignId(reference.as_str())).await?;
+        if let Some(w) = &found
+            && w.reference.as_ref().is_some_and(|r| r != reference)
+        {
+            return Err(PayoutError::protocol(
+                format!(
+                    "asked for foreign_id `{reference}`, AlphaPo answered with `{}`",
+                    w.reference.as_ref().map(Reference::as_str).unwrap_or_default()
+                ),
+                Some(200),
+                w.raw.to_string().as_bytes(),
+            ));
+        }
+        Ok(found)
     }
 
     async fn list_withdrawals(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {

@@ -288,3 +288,14 @@ async fn listing_is_unsupported_and_said_up_front() {
     assert_eq!(c.id().as_str(), "alphapo");
     assert_eq!(requests(&server).await, 0);
 }
+
+#[tokio::test]
+async fn a_lookup_answered_for_another_withdrawal_is_a_protocol_error() {
+    let server = MockServer::start().await;
+    answer_info(&server, 200, INFO_EXAMPLE).await;
+    let c = client(&server);
+    let e = c.get_withdrawal(&WithdrawalId::new("1")).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    let e = c.find_withdrawal(&Reference::new("another-reference").unwrap()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+}

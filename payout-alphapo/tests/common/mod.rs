@@ -89,7 +89,9 @@ pub const CALLBACK_OLDER: &str = r#"{"id":1,"foreign_id":"1","end_user_reference
  "fees":[{"type":"mining","currency":"BTC","amount":"0.00007402"},{"type":"withdrawal","currency":"BTC","amount":"0.00002000"}],
  "error":"","status":"confirmed"}"#;
 
-/// A withdrawal with exchange (EUR → BTC), as the callback documents describe it.
+/// A withdrawal with exchange (EUR → BTC). The documents give it in fragments (type,
+/// currency_sent/currency_received, the exchange leg, `convert_to` on the address); this is those
+/// fragments put together in the shape of the other callbacks, ids and hashes made up.
 pub const CALLBACK_EXCHANGE: &str = r#"{"id":2686510,"foreign_id":"470","end_user_reference":"user_777","type":"withdrawal_exchange",
  "crypto_address":{"id":382270,"currency":"EUR","convert_to":"BTC","address":"2N2vxXDpnKBt5AasUPABfTP5uAHmDcmbqQN","tag":null},
  "currency_sent":{"currency":"EUR","amount":"804.25693204"},"currency_received":{"currency":"BTC","amount":"0.01000000"},
