@@ -2,6 +2,7 @@
 //!
 //! Test payout code without a provider account.
 
+pub mod conformance;
 pub mod fake;
 pub mod signing;
 pub mod webhooks;

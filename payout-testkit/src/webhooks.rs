@@ -29,8 +29,8 @@
 //! assert_eq!(body["transactions"][0]["amount"], "0.00020000");
 //! ```
 
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::HeaderMap;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use payout_core::{Decimal, OffsetDateTime, Withdrawal, WithdrawalStatus, amount};
 use serde_json::{Value, json};
 
@@ -237,9 +237,8 @@ fn alppay_asset_names(symbol: &str) -> (&str, &'static str) {
 
 /// RFC 3339 in UTC with nanoseconds, as AlpPay writes times (`2025-08-07T09:08:58.780375195Z`).
 fn alppay_time(t: Option<OffsetDateTime>) -> Value {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
-    );
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
     t.and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok()).map_or(Value::Null, Value::String)
 }
 

@@ -42,9 +42,8 @@ use async_trait::async_trait;
 use http::HeaderMap;
 use payout_core::provider::require;
 use payout_core::{
-    Asset, Capabilities, Capability, ListQuery, OffsetDateTime, Page, PayoutAmount, PayoutError,
-    PayoutProvider, ProviderId, Reference, Transition, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
-    WithdrawalUpdate,
+    Asset, Capabilities, Capability, ListQuery, OffsetDateTime, Page, PayoutAmount, PayoutError, PayoutProvider,
+    ProviderId, Reference, Transition, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus, WithdrawalUpdate,
 };
 
 pub use calls::Call;
@@ -595,9 +594,11 @@ impl FakeProvider {
                 "the {SIGNATURE_HEADER} signature does not match the body (wrong secret, or the body was changed)"
             )));
         }
-        let raw: serde_json::Value = serde_json::from_slice(body)
-            .map_err(|e| PayoutError::webhook(format!("the body is not JSON: {e}")))?;
-        let mut withdrawal: Withdrawal = serde_json::from_value(raw.clone())
+        let raw: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| PayoutError::webhook(format!("the body is not JSON: {e}")))?;
+        // From the bytes, not from `raw`: payout-core reads amounts through `RawValue`, which a
+        // `serde_json::Value` cannot hand out.
+        let mut withdrawal: Withdrawal = serde_json::from_slice(body)
             .map_err(|e| PayoutError::webhook(format!("the body is not a withdrawal: {e}")))?;
         if withdrawal.provider != self.inner.id {
             return Err(PayoutError::webhook(format!(
@@ -629,10 +630,7 @@ fn lost_answer(op: Operation, reference: Option<&Reference>) -> PayoutError {
             reference: reference.clone(),
             message: "scripted fault: the create reached the fake but its answer was lost".into(),
         },
-        _ => PayoutError::Unavailable {
-            message: format!("scripted fault: the answer to {op} was lost"),
-            status: None,
-        },
+        _ => PayoutError::Unavailable { message: format!("scripted fault: the answer to {op} was lost"), status: None },
     }
 }
 

@@ -84,9 +84,8 @@ pub(crate) fn error_of_kind(
     reference: Option<&Reference>,
 ) -> PayoutError {
     let why = format!("scripted fault on {op}");
-    let reference = || {
-        reference.cloned().unwrap_or_else(|| Reference::new(NO_REFERENCE).expect("the fallback reference is valid"))
-    };
+    let reference =
+        || reference.cloned().unwrap_or_else(|| Reference::new(NO_REFERENCE).expect("the fallback reference is valid"));
     match kind {
         ErrorKind::InvalidRequest => PayoutError::invalid_field("request", why),
         ErrorKind::Unsupported => PayoutError::unsupported(provider.clone(), why),
