@@ -82,6 +82,14 @@ impl SignedWebhook {
         copy.headers.remove(name);
         copy
     }
+
+    /// The webhook as the `POST` request a provider would make to `uri` (to hand to an axum or
+    /// tower service in a test); an error only when `uri` is not a valid URI.
+    pub fn into_request(self, uri: &str) -> Result<http::Request<Vec<u8>>, http::Error> {
+        let mut request = http::Request::builder().method(http::Method::POST).uri(uri).body(self.body)?;
+        *request.headers_mut() = self.headers;
+        Ok(request)
+    }
 }
 
 /// AlphaPo's public-key header.

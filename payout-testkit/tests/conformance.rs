@@ -82,6 +82,8 @@ enum Flaw {
     HidesOutcomeUnknown,
     /// Ignores the page asked for.
     IgnoresPage,
+    /// Ignores the transaction-hash filter.
+    IgnoresTxHashes,
     /// Claims listing while it has none.
     ClaimsListing,
     /// Reports a different amount than requested.
@@ -96,7 +98,7 @@ struct Broken {
 #[async_trait]
 impl PayoutProvider for Broken {
     fn id(&self) -> ProviderId {
-        ProviderId::from_static("broken")
+        self.inner.id()
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -143,8 +145,10 @@ impl PayoutProvider for Broken {
 
     async fn list_withdrawals(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
         let mut q = query.clone();
-        if self.flaw == Flaw::IgnoresPage {
-            q.page = 0;
+        match self.flaw {
+            Flaw::IgnoresPage => q.page = 0,
+            Flaw::IgnoresTxHashes => q.tx_hashes.clear(),
+            _ => {}
         }
         let page = self.inner.list_withdrawals(&q).await?;
         let items = page.items.into_iter().map(|w| self.rebrand(w)).collect();
@@ -158,7 +162,6 @@ impl PayoutProvider for Broken {
 
 impl Broken {
     fn rebrand(&self, mut w: Withdrawal) -> Withdrawal {
-        w.provider = self.id();
         if self.flaw == Flaw::MapsStatusesWrong {
             w.status = match w.status {
                 WithdrawalStatus::Approved => WithdrawalStatus::Completed,
@@ -170,11 +173,14 @@ impl Broken {
     }
 }
 
-/// Runs the suite on a broken provider and returns the report with the failures of `case`.
-async fn failures_of(flaw: Flaw, fake: FakeProvider, case: &str) -> (Report, Vec<String>) {
+/// Runs the suite on a broken provider and returns the report with the failures of `case`,
+/// checking that exactly the cases in `failing` failed (the flaw is blamed on the right rules).
+async fn failures_of(flaw: Flaw, fake: FakeProvider, case: &str, failing: &[&str]) -> (Report, Vec<String>) {
     let broken = Broken { inner: fake.clone(), flaw };
     let report = conformance::run(&broken, &FakeHarness::new(fake)).await;
     assert!(!report.passed(), "the suite missed a broken provider:\n{report}");
+    let failed: Vec<&str> = report.failures().map(|c| c.name.as_str()).collect();
+    assert_eq!(failed, failing, "{report}");
     let problems = match report.case(case).map(|c| &c.outcome) {
         Some(Outcome::Failed(p)) => p.clone(),
         other => panic!("case {case} should fail, got {other:?}:\n{report}"),
@@ -188,7 +194,13 @@ fn any_contains(problems: &[String], needle: &str) -> bool {
 
 #[tokio::test]
 async fn creating_twice_on_a_duplicate_fails_the_duplicate_rule() {
-    let (report, problems) = failures_of(Flaw::CreatesTwice, FakeProvider::new(), "duplicate_reference").await;
+    let (report, problems) = failures_of(
+        Flaw::CreatesTwice,
+        FakeProvider::new(),
+        "duplicate_reference",
+        &["duplicate_reference", "submit_is_idempotent"],
+    )
+    .await;
     assert!(any_contains(&problems, "a second create_withdrawal("), "{report}");
     assert!(any_contains(&problems, "expected duplicate_reference"), "{report}");
     let text = report.to_string();
@@ -197,20 +209,34 @@ async fn creating_twice_on_a_duplicate_fails_the_duplicate_rule() {
 
 #[tokio::test]
 async fn losing_the_reference_fails_the_echo_rule() {
-    let (report, problems) = failures_of(Flaw::LosesReference, FakeProvider::new(), "create_echoes_request").await;
+    let (report, problems) = failures_of(
+        Flaw::LosesReference,
+        FakeProvider::new(),
+        "create_echoes_request",
+        &["create_echoes_request", "get_and_find_agree", "listing_pages"],
+    )
+    .await;
     assert!(any_contains(&problems, "reference: expected Some("), "{report}");
     assert!(any_contains(&problems, "got None"), "{report}");
 }
 
 #[tokio::test]
 async fn a_changed_amount_fails_the_echo_rule_naming_the_field() {
-    let (report, problems) = failures_of(Flaw::ChangesAmount, FakeProvider::new(), "create_echoes_request").await;
+    let (report, problems) = failures_of(
+        Flaw::ChangesAmount,
+        FakeProvider::new(),
+        "create_echoes_request",
+        &["create_echoes_request", "get_and_find_agree"],
+    )
+    .await;
     assert!(any_contains(&problems, "amount: expected Some(0.0002), got Some(0.0004)"), "{report}");
 }
 
 #[tokio::test]
 async fn wrong_status_mapping_fails_the_status_rules() {
-    let (report, problems) = failures_of(Flaw::MapsStatusesWrong, FakeProvider::new(), "status_moves").await;
+    let (report, problems) =
+        failures_of(Flaw::MapsStatusesWrong, FakeProvider::new(), "status_moves", &["status_moves", "cancel_is_final"])
+            .await;
     assert!(any_contains(&problems, "after approve"), "{report}");
     assert!(any_contains(&problems, "expected approved or processing"), "{report}");
     let cancel = match report.case("cancel_is_final").map(|c| &c.outcome) {
@@ -222,20 +248,44 @@ async fn wrong_status_mapping_fails_the_status_rules() {
 
 #[tokio::test]
 async fn hiding_outcome_unknown_fails_the_submit_rule() {
-    let (report, problems) = failures_of(Flaw::HidesOutcomeUnknown, FakeProvider::new(), "submit_reconciles").await;
+    let (report, problems) =
+        failures_of(Flaw::HidesOutcomeUnknown, FakeProvider::new(), "submit_reconciles", &["submit_reconciles"]).await;
     assert!(any_contains(&problems, "after a lost create answer failed with unavailable"), "{report}");
 }
 
 #[tokio::test]
 async fn ignoring_the_page_fails_the_listing_rule() {
-    let (report, problems) = failures_of(Flaw::IgnoresPage, FakeProvider::new(), "listing_pages").await;
+    let (report, problems) =
+        failures_of(Flaw::IgnoresPage, FakeProvider::new(), "listing_pages", &["listing_pages"]).await;
     assert!(any_contains(&problems, "appears on page 0 and again on page 1"), "{report}");
     assert!(any_contains(&problems, "a gap between pages"), "{report}");
 }
 
+/// A provider claiming listing it lacks fails every case that counts by listing, and
+/// `capabilities_match` names the cause.
 #[tokio::test]
 async fn claiming_a_capability_it_lacks_fails_the_capability_rule() {
     let fake = FakeProvider::builder().without(Capability::List).build();
-    let (report, problems) = failures_of(Flaw::ClaimsListing, fake, "capabilities_match").await;
+    let (report, problems) = failures_of(
+        Flaw::ClaimsListing,
+        fake,
+        "capabilities_match",
+        &[
+            "duplicate_reference",
+            "invalid_requests_refused",
+            "capabilities_match",
+            "listing_pages",
+            "submit_reconciles",
+            "submit_is_idempotent",
+        ],
+    )
+    .await;
     assert!(any_contains(&problems, "capabilities() lists list but list_withdrawals returned Unsupported"), "{report}");
+}
+
+#[tokio::test]
+async fn ignoring_the_tx_hash_filter_fails_the_listing_rule() {
+    let (report, problems) =
+        failures_of(Flaw::IgnoresTxHashes, FakeProvider::new(), "listing_pages", &["listing_pages"]).await;
+    assert!(any_contains(&problems, "list_withdrawals(tx hash 0x"), "{report}");
 }

@@ -277,6 +277,26 @@ async fn every_matching_call_fails_until_cleared() {
 }
 
 #[tokio::test]
+async fn one_reference_fails_while_others_go_through() {
+    let fake = FakeProvider::new();
+    let refused = PayoutError::Rejected {
+        message: "address is on a sanctions list".into(),
+        errors: Vec::new(),
+        code: None,
+        status: Some(422),
+    };
+    fake.fail_reference(Operation::Create, reference("order-2"), refused);
+    assert!(fake.create_withdrawal(&request("order-1")).await.is_ok());
+    for _ in 0..2 {
+        let err = fake.create_withdrawal(&request("order-2")).await.expect_err("refused");
+        assert_eq!(err.kind(), ErrorKind::Rejected);
+    }
+    assert!(fake.create_withdrawal(&request("order-3")).await.is_ok());
+    assert!(fake.find_withdrawal(&reference("order-2")).await.is_ok(), "only creates were scripted");
+    assert_eq!(fake.withdrawals().len(), 2);
+}
+
+#[tokio::test]
 async fn each_error_category_can_be_scripted_and_creates_nothing() {
     let kinds = [
         ErrorKind::InvalidRequest,

@@ -182,3 +182,15 @@ fn changed_bodies_can_be_signed_and_tampered_ones_fail() {
     let odd = webhooks::sign_alphapo(b"{}".to_vec(), "ke\ny", b"s");
     assert_eq!(odd.headers[webhooks::ALPHAPO_KEY_HEADER], "key");
 }
+
+#[test]
+fn a_webhook_becomes_the_post_a_provider_would_make() {
+    let w = withdrawal("alppay", "u-1", WithdrawalStatus::Pending, "OPEN");
+    let hook = webhooks::alppay_webhook(&w, b"key");
+    let request = hook.clone().into_request("/webhooks/withdrawal").expect("a valid URI");
+    assert_eq!(request.method(), http::Method::POST);
+    assert_eq!(request.uri().path(), "/webhooks/withdrawal");
+    assert_eq!(request.headers(), &hook.headers);
+    assert_eq!(request.body(), &hook.body);
+    assert!(hook.into_request("not a uri").is_err());
+}

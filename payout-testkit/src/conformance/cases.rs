@@ -286,7 +286,7 @@ pub(crate) async fn capabilities_match(cx: &Ctx<'_>, f: &mut Findings) -> CaseRe
     Ok(())
 }
 
-/// Listing pages without gaps or repeats, and filters by reference, id and status.
+/// Listing pages without gaps or repeats, and filters by reference, id, tx hash and status.
 pub(crate) async fn listing_pages(cx: &Ctx<'_>, f: &mut Findings) -> CaseResult {
     if !cx.supports(Capability::List) {
         return Err(Stop::Skipped(
@@ -368,6 +368,27 @@ pub(crate) async fn listing_pages(cx: &Ctx<'_>, f: &mut Findings) -> CaseResult 
             f.same(&format!("list_withdrawals(5 references and id {})", pick.id), &vec![&pick.id], &ids);
         }
         Err(e) => f.problem(format!("list_withdrawals(id {}) failed with {}: {e}", pick.id, e.kind())),
+    }
+
+    // A transaction hash, when the harness can complete a withdrawal.
+    let tx_hash = cx.tx_hash();
+    let last = &created[COUNT - 1];
+    if cx.drive(&last.id, &Step::Complete { tx_hash: tx_hash.clone() }).await? {
+        let q = with_refs(&refs).tx_hash(tx_hash.clone());
+        match cx.provider.list_withdrawals(&q).await {
+            Ok(p) => {
+                let ids: Vec<&WithdrawalId> = p.items.iter().map(|w| &w.id).collect();
+                f.same(&format!("list_withdrawals(tx hash {tx_hash}) ids"), &vec![&last.id], &ids);
+            }
+            Err(e) => f.problem(format!("list_withdrawals(tx hash {tx_hash}) failed with {}: {e}", e.kind())),
+        }
+        // It is completed now: read it again for the status checks below.
+        match listed.iter_mut().find(|w| w.id == last.id) {
+            Some(slot) => *slot = cx.current(last).await?,
+            None => f.problem(format!("withdrawal {} was never listed", last.id)),
+        }
+    } else {
+        f.note("the harness cannot complete: the tx hash filter is not checked");
     }
 
     // Statuses: each status present returns exactly its withdrawals; an absent one returns none.

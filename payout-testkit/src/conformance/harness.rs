@@ -112,7 +112,10 @@ pub trait Harness: Send + Sync {
     fn template(&self) -> RequestTemplate;
 
     /// Requests the provider must refuse before sending (`InvalidRequest` or `Unsupported`).
-    /// By default: the template with an asset no provider names (`NOTACOIN`).
+    /// By default: the template with an asset no provider names (`NOTACOIN`). Override it with
+    /// your provider's own rules, especially when it passes unknown asset codes through (AlphaPo:
+    /// an end-user id that is an e-mail address; AlpPay: a non-numeric customer id, an asset other
+    /// than USDT or USDC, or a missing e-mail).
     fn invalid_cases(&self) -> Vec<InvalidCase> {
         let mut template = self.template();
         template.asset = Asset::new("NOTACOIN");

@@ -57,7 +57,7 @@ pub const CASES: &[(&str, &str)] = &[
     ("capabilities_match", "an operation capabilities() leaves out returns Unsupported; one it lists does not"),
     (
         "listing_pages",
-        "list_withdrawals pages without gaps or repeats, reports the right total, and filters by reference, id and status",
+        "list_withdrawals pages without gaps or repeats, reports the right total, and filters by reference, id, tx hash and status",
     ),
     (
         "status_moves",

@@ -51,7 +51,7 @@ pub use script::{Fault, Operation};
 
 use crate::signing;
 use crate::webhooks::SignedWebhook;
-use script::{Script, error_of_kind};
+use script::{Rule, Script, error_of_kind};
 
 /// The header carrying the fake's webhook signature: lowercase hex HMAC-SHA256 of the raw body,
 /// keyed with the fake's webhook secret (the same construction as AlpPay's `X-HMAC`).
@@ -248,8 +248,10 @@ impl FakeProviderBuilder {
 /// - Like a real provider it refuses what it cannot do before acting: conversions without
 ///   [`Capability::Convert`], tags without [`Capability::Tag`], operations left out of its
 ///   capabilities (`Unsupported`), and assets it does not pay out (`InvalidRequest`).
-/// - Failures are scripted per call ([`fail_next`](Self::fail_next)) or for every call
-///   ([`fail_every`](Self::fail_every)); every trait call is logged ([`calls`](Self::calls)).
+/// - Failures are scripted for the next call ([`fail_next`](Self::fail_next)), for every call of
+///   an operation ([`fail_every`](Self::fail_every), [`fail_every_call`](Self::fail_every_call))
+///   or of one reference ([`fail_reference`](Self::fail_reference)); every trait call is logged
+///   ([`calls`](Self::calls)).
 /// - Webhooks: [`webhook`](Self::webhook) signs one for a withdrawal, `parse_webhook` verifies it.
 ///
 /// Clones share the same state. No runtime or thread is needed to create one.
@@ -339,12 +341,18 @@ impl FakeProvider {
 
     /// Makes every call of `op` fail with `fault`, until [`clear_failures`](Self::clear_failures).
     pub fn fail_every(&self, op: Operation, fault: impl Into<Fault>) {
-        self.state().script.push_every(Some(op), fault.into());
+        self.state().script.push_every(Rule { op: Some(op), reference: None }, fault.into());
     }
 
     /// Makes every call of every operation fail with `fault` (a provider that is down).
     pub fn fail_every_call(&self, fault: impl Into<Fault>) {
-        self.state().script.push_every(None, fault.into());
+        self.state().script.push_every(Rule::default(), fault.into());
+    }
+
+    /// Makes every call of `op` naming `reference` fail with `fault` (one payout refused while
+    /// others go through). Only creates and finds name a reference.
+    pub fn fail_reference(&self, op: Operation, reference: Reference, fault: impl Into<Fault>) {
+        self.state().script.push_every(Rule { op: Some(op), reference: Some(reference) }, fault.into());
     }
 
     /// Drops every scripted failure.
@@ -490,8 +498,9 @@ impl FakeProvider {
     fn enter(&self, call: Call) -> Option<Fault> {
         let op = call.operation();
         let mut st = self.state();
+        let fault = st.script.take(op, call.reference());
         st.calls.push(call);
-        st.script.take(op)
+        fault
     }
 
     fn fault_error(&self, fault: Fault, op: Operation, reference: Option<&Reference>) -> PayoutError {

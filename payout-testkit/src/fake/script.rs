@@ -105,13 +105,28 @@ pub(crate) fn error_of_kind(
     }
 }
 
+/// Which calls a standing fault applies to.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rule {
+    /// Only calls of this operation; `None` for every operation.
+    pub(crate) op: Option<Operation>,
+    /// Only calls naming this reference (creates and finds); `None` for any call.
+    pub(crate) reference: Option<Reference>,
+}
+
+impl Rule {
+    fn matches(&self, op: Operation, reference: Option<&Reference>) -> bool {
+        self.op.is_none_or(|o| o == op) && self.reference.as_ref().is_none_or(|r| Some(r) == reference)
+    }
+}
+
 /// The failures waiting for calls.
 #[derive(Debug, Default)]
 pub(crate) struct Script {
     /// One-shot faults, in the order they were scripted.
     next: Vec<(Operation, Fault)>,
-    /// Standing faults: `None` matches every operation. The first match wins.
-    every: Vec<(Option<Operation>, Fault)>,
+    /// Standing faults. The first match wins.
+    every: Vec<(Rule, Fault)>,
 }
 
 impl Script {
@@ -119,8 +134,8 @@ impl Script {
         self.next.push((op, fault));
     }
 
-    pub(crate) fn push_every(&mut self, op: Option<Operation>, fault: Fault) {
-        self.every.push((op, fault));
+    pub(crate) fn push_every(&mut self, rule: Rule, fault: Fault) {
+        self.every.push((rule, fault));
     }
 
     pub(crate) fn clear(&mut self) {
@@ -128,11 +143,12 @@ impl Script {
         self.every.clear();
     }
 
-    /// The fault for a call of `op`: a one-shot one first (used up), else a standing one.
-    pub(crate) fn take(&mut self, op: Operation) -> Option<Fault> {
+    /// The fault for a call of `op` naming `reference`: a one-shot one first (used up), else a
+    /// standing one.
+    pub(crate) fn take(&mut self, op: Operation, reference: Option<&Reference>) -> Option<Fault> {
         if let Some(pos) = self.next.iter().position(|(o, _)| *o == op) {
             return Some(self.next.remove(pos).1);
         }
-        self.every.iter().find(|(o, _)| o.is_none_or(|o| o == op)).map(|(_, f)| f.clone())
+        self.every.iter().find(|(rule, _)| rule.matches(op, reference)).map(|(_, f)| f.clone())
     }
 }
