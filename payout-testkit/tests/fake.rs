@@ -218,6 +218,13 @@ async fn capabilities_and_provider_rules() {
     assert_eq!(fake.create_withdrawal(&tagged).await.expect_err("no tags").kind(), ErrorKind::Unsupported);
     assert!(fake.withdrawals().is_empty(), "nothing was created");
 
+    // Operations left out are refused even when a fault is scripted, and still logged.
+    let without_get = FakeProvider::builder().without(Capability::Get).build();
+    without_get.fail_every(Operation::Get, ErrorKind::Unavailable);
+    let err = without_get.get_withdrawal(&WithdrawalId::new("1")).await.expect_err("no get");
+    assert_eq!(err.to_string(), "fake does not support getting withdrawals by id");
+    assert_eq!(without_get.calls(), vec![Call::Get(WithdrawalId::new("1"))]);
+
     // With the capabilities, both go through; a conversion is kept in the target asset.
     let full = FakeProvider::new();
     let w = full.create_withdrawal(&convert).await.expect("converted");

@@ -494,13 +494,24 @@ impl FakeProvider {
 
     // ----- the trait's work -----
 
-    /// Logs the call and returns the fault scripted for it, if any.
-    fn enter(&self, call: Call) -> Option<Fault> {
+    /// Logs the call, refuses it when the operation is left out of the capabilities, and returns
+    /// the fault scripted for it, if any.
+    fn enter(&self, call: Call) -> Result<Option<Fault>, PayoutError> {
         let op = call.operation();
+        let (capability, what) = match op {
+            Operation::Create => (Capability::Create, "creating withdrawals"),
+            Operation::Get => (Capability::Get, "getting withdrawals by id"),
+            Operation::Find => (Capability::Find, "finding withdrawals by reference"),
+            Operation::List => (Capability::List, "listing withdrawals"),
+            Operation::ParseWebhook => (Capability::Webhook, "webhooks"),
+        };
         let mut st = self.state();
-        let fault = st.script.take(op, call.reference());
+        let reference = call.reference().cloned();
         st.calls.push(call);
-        fault
+        if !self.inner.capabilities.supports(capability) {
+            return Err(PayoutError::unsupported(self.inner.id.clone(), what));
+        }
+        Ok(st.script.take(op, reference.as_ref()))
     }
 
     fn fault_error(&self, fault: Fault, op: Operation, reference: Option<&Reference>) -> PayoutError {
@@ -513,7 +524,6 @@ impl FakeProvider {
 
     /// The provider's own rules, checked before anything is created.
     fn check_request(&self, request: &WithdrawalRequest) -> Result<(), PayoutError> {
-        require(self, Capability::Create)?;
         if matches!(request.amount(), PayoutAmount::Converted { .. }) {
             require(self, Capability::Convert)
                 .map_err(|_| PayoutError::unsupported(self.inner.id.clone(), "conversion on withdrawal (amount_to)"))?;
@@ -654,7 +664,7 @@ impl PayoutProvider for FakeProvider {
     }
 
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
-        match self.enter(Call::Create(request.clone())) {
+        match self.enter(Call::Create(request.clone()))? {
             None => self.create(request, false),
             Some(Fault::LoseAnswer) => self.create(request, true),
             Some(fault) => Err(self.fault_error(fault, Operation::Create, Some(request.reference()))),
@@ -662,27 +672,21 @@ impl PayoutProvider for FakeProvider {
     }
 
     async fn get_withdrawal(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
-        let fault = self.enter(Call::Get(id.clone()));
-        require(self, Capability::Get)?;
-        if let Some(fault) = fault {
+        if let Some(fault) = self.enter(Call::Get(id.clone()))? {
             return Err(self.fault_error(fault, Operation::Get, None));
         }
         self.withdrawal(id).ok_or_else(|| PayoutError::NotFound { what: format!("withdrawal {id}") })
     }
 
     async fn find_withdrawal(&self, reference: &Reference) -> Result<Option<Withdrawal>, PayoutError> {
-        let fault = self.enter(Call::Find(reference.clone()));
-        require(self, Capability::Find)?;
-        if let Some(fault) = fault {
+        if let Some(fault) = self.enter(Call::Find(reference.clone()))? {
             return Err(self.fault_error(fault, Operation::Find, Some(reference)));
         }
         Ok(self.withdrawal_by_reference(reference))
     }
 
     async fn list_withdrawals(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
-        let fault = self.enter(Call::List(query.clone()));
-        require(self, Capability::List).map_err(|_| PayoutError::unsupported(self.id(), "listing withdrawals"))?;
-        if let Some(fault) = fault {
+        if let Some(fault) = self.enter(Call::List(query.clone()))? {
             return Err(self.fault_error(fault, Operation::List, None));
         }
         query.validate()?;
@@ -690,9 +694,7 @@ impl PayoutProvider for FakeProvider {
     }
 
     fn parse_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
-        let fault = self.enter(Call::ParseWebhook(body.to_vec()));
-        require(self, Capability::Webhook).map_err(|_| PayoutError::unsupported(self.id(), "webhooks"))?;
-        if let Some(fault) = fault {
+        if let Some(fault) = self.enter(Call::ParseWebhook(body.to_vec()))? {
             return Err(self.fault_error(fault, Operation::ParseWebhook, None));
         }
         self.parse(headers, body)
