@@ -402,8 +402,8 @@ async fn webhooks_round_trip_and_bad_ones_are_refused() {
     assert!(hook.headers.contains_key(fake::SIGNATURE_HEADER));
     let update = fake.parse_webhook(&hook.headers, &hook.body).expect("verified");
     let got = update.withdrawal;
-    assert_eq!((got.id, got.status, got.tx_hash), (done.id, WithdrawalStatus::Completed, Some("0xabc".to_owned())));
-    assert_eq!((got.reference, got.amount), (done.reference, done.amount));
+    assert_eq!((&got.id, got.status, got.tx_hash.as_deref()), (&done.id, WithdrawalStatus::Completed, Some("0xabc")));
+    assert_eq!((&got.reference, got.amount), (&done.reference, done.amount));
     assert_eq!(got.raw["tx_hash"], "0xabc");
 
     let tampered = hook.tampered();
@@ -424,8 +424,26 @@ async fn webhooks_round_trip_and_bad_ones_are_refused() {
     assert_eq!(fake.parse_webhook(&junk.headers, &junk.body).expect_err("junk").kind(), ErrorKind::Webhook);
     assert_eq!(fake.webhook(&WithdrawalId::new("9")), Err(FakeError::NotFound(WithdrawalId::new("9"))));
 
+    // A withdrawal with no JSON form is an error, not a panic.
+    let mut ancient = done.clone();
+    ancient.created_at = OffsetDateTime::from_unix_timestamp(-70_000_000_000).ok();
+    assert!(matches!(fake.sign_webhook(&ancient), Err(FakeError::Unserializable(_))));
+    // An old state, signed: a late webhook a handler must not apply over progress.
+    let stale = fake.sign_webhook(&w_pending(&done)).expect("signed");
+    let update = fake.parse_webhook(&stale.headers, &stale.body).expect("verified");
+    assert_eq!(done.status.transition_to(update.withdrawal.status), payout_core::Transition::Illegal);
+
     let without = FakeProvider::builder().without(Capability::Webhook).build();
     assert_eq!(without.parse_webhook(&hook.headers, &hook.body).expect_err("off").kind(), ErrorKind::Unsupported);
+}
+
+/// The same withdrawal as it was before it moved on.
+fn w_pending(w: &payout_core::Withdrawal) -> payout_core::Withdrawal {
+    let mut old = w.clone();
+    old.status = WithdrawalStatus::Pending;
+    old.provider_status = fake::raw_status(WithdrawalStatus::Pending).into();
+    old.tx_hash = None;
+    old
 }
 
 #[test]

@@ -40,7 +40,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 use http::HeaderMap;
-use payout_core::provider::require;
 use payout_core::{
     Asset, Capabilities, Capability, ListQuery, OffsetDateTime, Page, PayoutAmount, PayoutError, PayoutProvider,
     ProviderId, Reference, Transition, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus, WithdrawalUpdate,
@@ -113,6 +112,8 @@ pub enum FakeError {
         /// The status asked for.
         to: WithdrawalStatus,
     },
+    /// The withdrawal cannot be written as JSON (why).
+    Unserializable(String),
 }
 
 impl fmt::Display for FakeError {
@@ -125,6 +126,7 @@ impl fmt::Display for FakeError {
             FakeError::IllegalMove { id, from, to } => {
                 write!(f, "withdrawal {id} cannot move from {from} back to {to}")
             }
+            FakeError::Unserializable(why) => write!(f, "the withdrawal cannot be written as JSON: {why}"),
         }
     }
 }
@@ -475,14 +477,15 @@ impl FakeProvider {
     /// A signed webhook carrying the withdrawal with this id as the fake holds it now.
     pub fn webhook(&self, id: &WithdrawalId) -> Result<SignedWebhook, FakeError> {
         let w = self.withdrawal(id).ok_or_else(|| FakeError::NotFound(id.clone()))?;
-        Ok(self.sign_webhook(&w))
+        self.sign_webhook(&w)
     }
 
     /// A signed webhook carrying any withdrawal (for example an old state, to test that a late
-    /// webhook does not undo progress). The body is the withdrawal's unified JSON.
-    pub fn sign_webhook(&self, withdrawal: &Withdrawal) -> SignedWebhook {
-        let body = serde_json::to_vec(withdrawal).expect("a withdrawal always serializes to JSON");
-        self.sign_body(body)
+    /// webhook does not undo progress). The body is the withdrawal's unified JSON; a withdrawal
+    /// that has none (a time outside RFC 3339's years) is [`FakeError::Unserializable`].
+    pub fn sign_webhook(&self, withdrawal: &Withdrawal) -> Result<SignedWebhook, FakeError> {
+        let body = serde_json::to_vec(withdrawal).map_err(|e| FakeError::Unserializable(e.to_string()))?;
+        Ok(self.sign_body(body))
     }
 
     /// Signs any body with the fake's webhook secret (for tests of malformed bodies).
@@ -524,13 +527,12 @@ impl FakeProvider {
 
     /// The provider's own rules, checked before anything is created.
     fn check_request(&self, request: &WithdrawalRequest) -> Result<(), PayoutError> {
-        if matches!(request.amount(), PayoutAmount::Converted { .. }) {
-            require(self, Capability::Convert)
-                .map_err(|_| PayoutError::unsupported(self.inner.id.clone(), "conversion on withdrawal (amount_to)"))?;
+        let caps = self.inner.capabilities;
+        if matches!(request.amount(), PayoutAmount::Converted { .. }) && !caps.supports(Capability::Convert) {
+            return Err(PayoutError::unsupported(self.inner.id.clone(), "conversion on withdrawal (amount_to)"));
         }
-        if request.tag().is_some() {
-            require(self, Capability::Tag)
-                .map_err(|_| PayoutError::unsupported(self.inner.id.clone(), "destination tags"))?;
+        if request.tag().is_some() && !caps.supports(Capability::Tag) {
+            return Err(PayoutError::unsupported(self.inner.id.clone(), "destination tags"));
         }
         let asset = request.asset();
         let accepted = match &self.inner.assets {
