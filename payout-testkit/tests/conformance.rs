@@ -289,3 +289,11 @@ async fn ignoring_the_tx_hash_filter_fails_the_listing_rule() {
         failures_of(Flaw::IgnoresTxHashes, FakeProvider::new(), "listing_pages", &["listing_pages"]).await;
     assert!(any_contains(&problems, "list_withdrawals(tx hash 0x"), "{report}");
 }
+
+#[tokio::test]
+async fn the_suite_can_run_on_a_spawned_task() {
+    let fake = FakeProvider::new();
+    let harness = FakeHarness::new(fake.clone());
+    let report = tokio::spawn(async move { conformance::run(&fake, &harness).await }).await.expect("joined");
+    report.assert_passed();
+}
