@@ -79,6 +79,15 @@ fn amounts_read_from_strings_and_numbers_exactly() {
 }
 
 #[test]
+fn withdrawals_read_from_a_json_value_too() {
+    let mut w = common::withdrawal("1", "r", WithdrawalStatus::Pending);
+    w.amount = Some(dec!(0.00020000));
+    let value = serde_json::to_value(&w).unwrap();
+    let back: Withdrawal = serde_json::from_value(value).unwrap();
+    assert_eq!(back.amount.unwrap().to_string(), "0.00020000");
+}
+
+#[test]
 fn exact_parsing_never_rounds() {
     assert!(amount::parse_exact("amount", "0.12345678901234567890123456789").is_err());
     assert!(amount::parse_exact("amount", "1,5").is_err());

@@ -153,6 +153,15 @@ impl PayoutProvider for LedgerProvider {
         let PayoutAmount::Exact(amount) = request.amount() else {
             return Err(PayoutError::unsupported(ID, "conversion on withdrawal"));
         };
+        if request.asset().decimals().is_none() {
+            return Err(PayoutError::invalid_field(
+                "asset",
+                format!(
+                    "the ledger keeps only assets whose decimal places it knows (BTC, ETH, USDT...), not {}",
+                    request.asset()
+                ),
+            ));
+        }
         let mut file = self.lock();
         if file.entries.iter().any(|e| e.reference == request.reference().as_str()) {
             return Err(PayoutError::DuplicateReference { reference: request.reference().clone() });
@@ -208,7 +217,8 @@ impl PayoutProvider for LedgerProvider {
         };
         let total = file.entries.iter().filter(matches).count();
         let skip = query.page as usize * query.limit as usize;
-        let items = file.entries.iter().rev().filter(matches).skip(skip).take(query.limit as usize).map(withdrawal).collect();
+        let items =
+            file.entries.iter().rev().filter(matches).skip(skip).take(query.limit as usize).map(withdrawal).collect();
         Ok(Page::new(items, query.page, query.limit, Some(total as u64)))
     }
 }
