@@ -3,3 +3,4 @@
 //! Test payout code without a provider account.
 
 pub mod signing;
+pub mod sim;
