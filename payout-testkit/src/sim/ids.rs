@@ -54,6 +54,7 @@ impl IdGen {
 }
 
 /// Whether `s` looks like a hyphenated UUID.
+#[cfg(test)]
 pub(crate) fn looks_like_uuid(s: &str) -> bool {
     s.len() == 36
         && s.char_indices().all(|(i, c)| match i {

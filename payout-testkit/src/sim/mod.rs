@@ -1,6 +1,7 @@
 //! Wire-faithful HTTP simulators of AlphaPo and AlpPay (placeholder docs, rewritten below).
 
 pub mod alphapo;
+pub mod alppay;
 mod amounts;
 mod callbacks;
 mod clock;
@@ -18,6 +19,7 @@ use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 
 pub use alphapo::{AlphaPoConfig, AlphaPoServer, AlphaPoSim, AlphaPoStatus, AlphaPoWithdrawal};
+pub use alppay::{AlpPayConfig, AlpPayServer, AlpPaySim, AlpPayStatus, AlpPayWithdrawal};
 pub use callbacks::{CallbackConfig, DeliveryAttempt};
 pub use faults::{Fault, Faults};
 pub use log::{RequestLog, RequestRecord};
@@ -42,13 +44,16 @@ pub enum SimError {
 /// `/alppay/v2`), so both can share one listener. A request that matches no route gets the
 /// answer of the simulator whose prefix it starts with (AlphaPo: 403 `required_header_key`);
 /// anything else gets a plain 404.
-pub fn router(alphapo: Option<&AlphaPoSim>, alppay: Option<&()>) -> Router {
-    let _ = alppay;
+pub fn router(alphapo: Option<&AlphaPoSim>, alppay: Option<&AlpPaySim>) -> Router {
     let mut r = Router::new();
     let mut prefixes: Vec<(String, fn() -> Response)> = Vec::new();
     if let Some(a) = alphapo {
         r = r.merge(a.routes());
         prefixes.push((a.config().prefix.trim_end_matches('/').to_owned(), AlphaPoSim::unknown_path));
+    }
+    if let Some(a) = alppay {
+        r = r.merge(a.routes());
+        prefixes.push((a.config().prefix.trim_end_matches('/').to_owned(), AlpPaySim::unknown_path));
     }
     let prefixes = Arc::new(prefixes);
     let p2 = prefixes.clone();
