@@ -72,8 +72,13 @@ async fn documented_transport_errors() {
     let url = format!("{}/withdrawal/crypto", sim.base_url());
     let body = br#"{}"#.to_vec();
     let good_sig = alphapo_signature(sim.api_secret().as_bytes(), &body);
-    let cases: Vec<(Vec<(&str, String)>, u16, &str)> = vec![
-        (vec![("X-Processing-Signature", good_sig.clone())], 403, r#"{"error":"No key header","code":"required_header_key"}"#),
+    type Headers = Vec<(&'static str, String)>;
+    let cases: Vec<(Headers, u16, &str)> = vec![
+        (
+            vec![("X-Processing-Signature", good_sig.clone())],
+            403,
+            r#"{"error":"No key header","code":"required_header_key"}"#,
+        ),
         (
             vec![("X-Processing-Key", "wrong".into()), ("X-Processing-Signature", good_sig.clone())],
             403,
@@ -160,7 +165,10 @@ async fn validation_errors() {
     let cases = [
         (btc("dup", json!("0.001")), json!({"errors":{"foreign_id":"The foreign id has already been taken."}})),
         (btc("low", json!("0.00001")), json!({"errors":{"amount":"The amount must be at least 0.0001."}})),
-        (btc("precise", json!("0.000100001")), json!({"errors":{"amount":"The amount may not have more than 8 decimal places."}})),
+        (
+            btc("precise", json!("0.000100001")),
+            json!({"errors":{"amount":"The amount may not have more than 8 decimal places."}}),
+        ),
         (btc("nan", json!("abc")), json!({"errors":{"amount":"The amount must be a number."}})),
         (btc("neg", json!("-1")), json!({"errors":{"amount":"The amount must be at least 0.0001."}})),
         (
@@ -288,8 +296,13 @@ async fn status_moves_show_on_the_wire() {
     let (_, v) = create(&sim, btc("move-1", json!("0.0002"))).await;
     let id = v["data"]["id"].as_i64().unwrap();
 
-    sim.set_status_with(id, AlphaPoStatus::Confirmed, Some("bb040d895ef7141ea0b06b04227d8f5dd4ee12d5b890e6e5633f6439393a666b"), None)
-        .unwrap();
+    sim.set_status_with(
+        id,
+        AlphaPoStatus::Confirmed,
+        Some("bb040d895ef7141ea0b06b04227d8f5dd4ee12d5b890e6e5633f6439393a666b"),
+        None,
+    )
+    .unwrap();
     let (_, v) = info(&sim, json!({"id": id})).await;
     assert_eq!(v["status"], "confirmed");
     let tx = &v["transactions"][0];

@@ -92,10 +92,17 @@ async fn create_answers_the_bare_open_object() {
 
 #[tokio::test]
 async fn auto_approval_sets_time_to_approve() {
-    let sim = AlpPayServer::start(AlpPayConfig::default().with_lifecycle(Duration::from_secs(3600), None)).await.unwrap();
+    let sim =
+        AlpPayServer::start(AlpPayConfig::default().with_lifecycle(Duration::from_secs(3600), None)).await.unwrap();
     let (_, v) = create(&sim, &request("inv")).await;
-    let created = time::OffsetDateTime::parse(v["createdAt"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
-    let approve = time::OffsetDateTime::parse(v["timeToApprove"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
+    let created =
+        time::OffsetDateTime::parse(v["createdAt"].as_str().unwrap(), &time::format_description::well_known::Rfc3339)
+            .unwrap();
+    let approve = time::OffsetDateTime::parse(
+        v["timeToApprove"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
     assert_eq!(approve - created, time::Duration::hours(1));
 }
 
@@ -164,10 +171,13 @@ async fn validation_is_400_or_422() {
     assert_eq!(sim.count(), 0);
 
     // Both withdraw-direct fields together are accepted.
-    let (s, _) = create(&sim, &with(&|v| {
-        v["addressFrom"] = json!("TXkFpL3HmzE9KPpXGWNXdCbNcDYYn73U4C");
-        v["clientId"] = json!("client-1");
-    }))
+    let (s, _) = create(
+        &sim,
+        &with(&|v| {
+            v["addressFrom"] = json!("TXkFpL3HmzE9KPpXGWNXdCbNcDYYn73U4C");
+            v["clientId"] = json!("client-1");
+        }),
+    )
     .await;
     assert_eq!(s, 200);
 }

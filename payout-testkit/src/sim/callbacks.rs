@@ -93,11 +93,8 @@ pub(crate) struct Deliverer {
 impl Deliverer {
     pub(crate) fn new(config: Option<CallbackConfig>) -> Self {
         let timeout = config.as_ref().map_or(Duration::from_secs(2), |c| c.timeout);
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(timeout)
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+        let client =
+            reqwest::Client::builder().no_proxy().timeout(timeout).build().unwrap_or_else(|_| reqwest::Client::new());
         Self { config, client, attempts: Arc::default() }
     }
 

@@ -136,9 +136,7 @@ impl Faults {
             return None;
         }
         let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
-        let pos = rules
-            .iter()
-            .position(|r| r.path_suffix.as_deref().is_none_or(|s| path.ends_with(s)))?;
+        let pos = rules.iter().position(|r| r.path_suffix.as_deref().is_none_or(|s| path.ends_with(s)))?;
         let rule = &mut rules[pos];
         let fault = rule.fault.clone();
         if rule.remaining != usize::MAX {

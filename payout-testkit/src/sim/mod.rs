@@ -8,6 +8,7 @@ mod clock;
 mod faults;
 mod ids;
 mod log;
+mod sandbox;
 mod server;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ pub use alppay::{AlpPayConfig, AlpPayServer, AlpPaySim, AlpPayStatus, AlpPayWith
 pub use callbacks::{CallbackConfig, DeliveryAttempt};
 pub use faults::{Fault, Faults};
 pub use log::{RequestLog, RequestRecord};
+pub use sandbox::{SANDBOX_ALPHAPO_PREFIX, SANDBOX_ALPPAY_PREFIX, SandboxServer, restore, snapshot};
 pub use server::SimServer;
 
 /// What a control call or a snapshot operation can fail with.
@@ -40,13 +42,16 @@ pub enum SimError {
     Io(#[from] std::io::Error),
 }
 
+/// The answer for a path under a simulator's prefix that matches none of its routes.
+type Answer = fn() -> Response;
+
 /// One router serving the given simulators under their prefixes (e.g. `/alphapo/api/v2` and
 /// `/alppay/v2`), so both can share one listener. A request that matches no route gets the
 /// answer of the simulator whose prefix it starts with (AlphaPo: 403 `required_header_key`);
 /// anything else gets a plain 404.
 pub fn router(alphapo: Option<&AlphaPoSim>, alppay: Option<&AlpPaySim>) -> Router {
     let mut r = Router::new();
-    let mut prefixes: Vec<(String, fn() -> Response)> = Vec::new();
+    let mut prefixes: Vec<(String, Answer)> = Vec::new();
     if let Some(a) = alphapo {
         r = r.merge(a.routes());
         prefixes.push((a.config().prefix.trim_end_matches('/').to_owned(), AlphaPoSim::unknown_path));
@@ -61,7 +66,7 @@ pub fn router(alphapo: Option<&AlphaPoSim>, alppay: Option<&AlpPaySim>) -> Route
         .method_not_allowed_fallback(move |req: Request| async move { unmatched(&p2, &req) })
 }
 
-fn unmatched(prefixes: &[(String, fn() -> Response)], req: &Request) -> Response {
+fn unmatched(prefixes: &[(String, Answer)], req: &Request) -> Response {
     let path = req.uri().path();
     for (prefix, answer) in prefixes {
         if path == prefix || path.starts_with(&format!("{prefix}/")) {

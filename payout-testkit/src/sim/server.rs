@@ -174,10 +174,15 @@ async fn answer(router: &Router, fault: Option<Fault>, req: Request<Body>) -> Re
         Fault::TruncatedBody => {
             let (mut parts, body) = buffered(call(router, req).await).await;
             parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-            let half = body.slice(..body.len() / 2);
-            let chunks: Vec<Result<Bytes, io::Error>> =
-                vec![Ok(half), Err(io::Error::new(io::ErrorKind::ConnectionAborted, "truncated by an injected fault"))];
-            Ok(Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks))))
+            let half: Result<Bytes, io::Error> = Ok(body.slice(..body.len() / 2));
+            // Pausing before the error lets hyper flush the head and the first half, so the
+            // client sees a started answer whose body then fails.
+            let fail = futures::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Err(io::Error::new(io::ErrorKind::ConnectionAborted, "truncated by an injected fault"))
+            });
+            let stream = futures::StreamExt::chain(futures::stream::iter([half]), fail);
+            Ok(Response::from_parts(parts, Body::from_stream(stream)))
         }
         Fault::OversizedBody { bytes } => {
             let (parts, body) = buffered(call(router, req).await).await;
@@ -217,7 +222,10 @@ fn with_body(mut parts: http::response::Parts, body: Bytes) -> Response<Body> {
 }
 
 /// Applies `edit` to the objects a parser looks at: the top level, `data`, and `data`'s items.
-async fn rewrite(response: Response<Body>, edit: impl Fn(&mut serde_json::Map<String, serde_json::Value>)) -> Response<Body> {
+async fn rewrite(
+    response: Response<Body>,
+    edit: impl Fn(&mut serde_json::Map<String, serde_json::Value>),
+) -> Response<Body> {
     use serde_json::Value;
     let (parts, body) = buffered(response).await;
     let Ok(mut value) = serde_json::from_slice::<Value>(&body) else { return with_body(parts, body) };

@@ -10,13 +10,13 @@ use http::{HeaderMap, StatusCode, header};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use crate::sim::amounts::{self, fixed, plain, round_down, round_up, significant_scale};
 use crate::signing::verify_alphapo;
+use crate::sim::amounts::{self, fixed, plain, round_down, round_up, significant_scale};
 
+use super::AlphaPoSim;
 use super::currencies::{AlphaPoCurrency, CurrencyKind};
 use super::state::{AlphaPoStatus, AlphaPoWithdrawal};
 use super::wire::{self, FieldErrors, Refusal};
-use super::AlphaPoSim;
 
 /// The routes under the configured prefix (no fallback: see `sim::router`).
 pub(crate) fn routes(sim: AlphaPoSim) -> Router {
@@ -40,18 +40,18 @@ async fn ping() -> Response {
 }
 
 /// Checks the key and the signature over the raw bytes, then the content type, then parses.
-fn authenticate(sim: &AlphaPoSim, headers: &HeaderMap, body: &[u8]) -> Result<Value, Response> {
+fn authenticate(sim: &AlphaPoSim, headers: &HeaderMap, body: &[u8]) -> Result<Value, Refusal> {
     let cfg = sim.config();
     let key = headers.get("x-processing-key").map(|v| v.as_bytes()).filter(|v| !v.is_empty());
-    let Some(key) = key else { return Err(Refusal::RequiredKey.response()) };
+    let Some(key) = key else { return Err(Refusal::RequiredKey) };
     if key != cfg.api_key.as_bytes() {
-        return Err(Refusal::BadKey.response());
+        return Err(Refusal::BadKey);
     }
     let sig = headers.get("x-processing-signature").map(|v| v.as_bytes()).filter(|v| !v.is_empty());
-    let Some(sig) = sig else { return Err(Refusal::RequiredSignature.response()) };
+    let Some(sig) = sig else { return Err(Refusal::RequiredSignature) };
     let sig = std::str::from_utf8(sig).unwrap_or("");
     if !verify_alphapo(cfg.api_secret.as_bytes(), body, sig) {
-        return Err(Refusal::BadSignature.response());
+        return Err(Refusal::BadSignature);
     }
     let json_type = headers
         .get(header::CONTENT_TYPE)
@@ -59,11 +59,11 @@ fn authenticate(sim: &AlphaPoSim, headers: &HeaderMap, body: &[u8]) -> Result<Va
         .and_then(|v| v.split(';').next())
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
     if !json_type {
-        return Err(Refusal::BadContent.response());
+        return Err(Refusal::BadContent);
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(v @ (Value::Object(_) | Value::Array(_))) => Ok(v),
-        _ => Err(Refusal::BadContent.response()),
+        _ => Err(Refusal::BadContent),
     }
 }
 
@@ -164,10 +164,8 @@ fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Request, FieldErrors> {
     if has_amount_to && !wants_conversion {
         e.add("convert_to", "The convert to field is required when amount to is present.");
     }
-    if let Some(s) = &sender {
-        if s.kind == CurrencyKind::Fiat && !wants_conversion {
-            e.add("convert_to", format!("The convert to field is required when currency is {}.", s.code));
-        }
+    if let Some(s) = sender.as_ref().filter(|s| s.kind == CurrencyKind::Fiat && !wants_conversion) {
+        e.add("convert_to", format!("The convert to field is required when currency is {}.", s.code));
     }
     let amount = if has_amount && !e.has("amount") {
         match obj.get("amount").map(number) {
@@ -230,7 +228,10 @@ fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Request, FieldErrors> {
             receiver_amount = round_down(a * s.eur_rate / r.eur_rate, r.precision);
             if !e.has("amount") && convert_to.is_some() && receiver_amount < r.minimum {
                 let least = round_up(r.minimum * r.eur_rate / s.eur_rate, s.precision);
-                e.add("amount", format!("The amount is too small. The minimum amount is {} {}.", fixed(least, s.precision), s.code));
+                e.add(
+                    "amount",
+                    format!("The amount is too small. The minimum amount is {} {}.", fixed(least, s.precision), s.code),
+                );
             }
         }
         if let Some(a) = amount_to {
@@ -287,7 +288,10 @@ fn required_reference(
 fn check_amount(e: &mut FieldErrors, field: &'static str, label: &str, a: Decimal, c: &AlphaPoCurrency) {
     if a < c.minimum {
         if c.kind == CurrencyKind::Fiat {
-            e.add(field, format!("The amount is too small. The minimum amount is {} {}.", fixed(c.minimum, c.precision), c.code));
+            e.add(
+                field,
+                format!("The amount is too small. The minimum amount is {} {}.", fixed(c.minimum, c.precision), c.code),
+            );
         } else {
             e.add(field, format!("The {label} must be at least {}.", plain(c.minimum)));
         }
@@ -299,7 +303,7 @@ fn check_amount(e: &mut FieldErrors, field: &'static str, label: &str, a: Decima
 async fn create(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
     let value = match authenticate(&sim, &headers, &body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.response(),
     };
     let req = match validate(&sim, &value) {
         Ok(r) => r,
@@ -353,7 +357,7 @@ async fn create(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) 
 async fn info(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
     let value = match authenticate(&sim, &headers, &body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.response(),
     };
     let empty = Map::new();
     let obj = value.as_object().unwrap_or(&empty);
@@ -409,7 +413,7 @@ async fn info(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) ->
 async fn currencies(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
     let value = match authenticate(&sim, &headers, &body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.response(),
     };
     // Every simulated currency is enabled, so `"visible": false` lists none.
     let visible = value.get("visible").and_then(Value::as_bool).unwrap_or(true);
@@ -438,7 +442,7 @@ async fn currencies(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Byt
 
 async fn accounts(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(r) = authenticate(&sim, &headers, &body) {
-        return r;
+        return r.response();
     }
     let data: Vec<Value> = sim.with_store(|store, cfg| {
         cfg.currencies

@@ -120,11 +120,9 @@ impl AlphaPoSim {
         let sim = Self { shared };
         if let (Some(life), true) = (sim.config().lifecycle, sim.shared.deliverer.enabled()) {
             let step = life.send_after.min(life.confirm_after) / 2;
-            super::spawn_ticker(
-                Arc::downgrade(&sim.shared),
-                step,
-                |shared: Arc<Shared>| AlphaPoSim { shared }.advance_all(),
-            );
+            super::spawn_ticker(Arc::downgrade(&sim.shared), step, |shared: Arc<Shared>| {
+                AlphaPoSim { shared }.advance_all()
+            });
         }
         sim
     }
@@ -195,7 +193,10 @@ impl AlphaPoSim {
                     withdrawal_id: w.id.to_string(),
                     status: w.status.wire().to_owned(),
                     body: body.into(),
-                    headers: vec![("X-Processing-Key", self.config().api_key.clone()), ("X-Processing-Signature", signature)],
+                    headers: vec![
+                        ("X-Processing-Key", self.config().api_key.clone()),
+                        ("X-Processing-Signature", signature),
+                    ],
                 }
             })
             .collect()
@@ -356,7 +357,8 @@ impl AlphaPoSim {
                 .map_err(|e| SimError::Snapshot(e.to_string()))?;
         let mut fresh = Store::new(self.config().first_id);
         let max_id = withdrawals.iter().map(|w| w.id + 1).max().unwrap_or(fresh.next_id);
-        let max_aux = withdrawals.iter().map(|w| w.address_id.max(w.transaction_id) + 1).max().unwrap_or(fresh.next_aux_id);
+        let max_aux =
+            withdrawals.iter().map(|w| w.address_id.max(w.transaction_id) + 1).max().unwrap_or(fresh.next_aux_id);
         fresh.next_id = snapshot.get("next_id").and_then(Value::as_i64).unwrap_or(0).max(max_id);
         fresh.next_aux_id = snapshot.get("next_aux_id").and_then(Value::as_i64).unwrap_or(0).max(max_aux);
         for w in withdrawals {

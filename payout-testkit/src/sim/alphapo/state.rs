@@ -273,7 +273,13 @@ impl Store {
     }
 
     /// Catches `id` up with the automatic life cycle at `now`; returns the changes made, in order.
-    pub(crate) fn advance(&mut self, id: i64, life: Option<AlphaPoLifecycle>, now: OffsetDateTime, out: &mut Vec<Change>) {
+    pub(crate) fn advance(
+        &mut self,
+        id: i64,
+        life: Option<AlphaPoLifecycle>,
+        now: OffsetDateTime,
+        out: &mut Vec<Change>,
+    ) {
         let Some(life) = life else { return };
         loop {
             let Some(w) = self.by_id.get(&id) else { return };

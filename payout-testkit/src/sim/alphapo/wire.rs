@@ -182,7 +182,9 @@ pub(crate) enum Refusal {
 impl Refusal {
     pub(crate) fn response(self) -> Response {
         let (status, body): (StatusCode, &'static [u8]) = match self {
-            Refusal::RequiredKey => (StatusCode::FORBIDDEN, br#"{"error":"No key header","code":"required_header_key"}"#),
+            Refusal::RequiredKey => {
+                (StatusCode::FORBIDDEN, br#"{"error":"No key header","code":"required_header_key"}"#)
+            }
             Refusal::BadKey => (StatusCode::FORBIDDEN, br#"{"error":"Bad key header","code":"bad_header_key"}"#),
             Refusal::RequiredSignature => {
                 (StatusCode::FORBIDDEN, br#"{"error":"No signature header","code":"required_header_signature"}"#)

@@ -10,9 +10,9 @@ use http::{HeaderMap, StatusCode};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
+use crate::signing::verify_alppay;
 use crate::sim::amounts::{parse_plain, significant_scale};
 use crate::sim::clock;
-use crate::signing::verify_alppay;
 
 use super::AlpPaySim;
 use super::query;
@@ -33,10 +33,11 @@ pub(crate) fn unknown_path() -> Response {
     wire::error(StatusCode::NOT_FOUND, "not found", None)
 }
 
-fn check_key(sim: &AlpPaySim, headers: &HeaderMap) -> Result<(), Response> {
+/// `None` when the `API-KEY` is right, otherwise the 401 to answer.
+fn check_key(sim: &AlpPaySim, headers: &HeaderMap) -> Option<Response> {
     match headers.get("api-key") {
-        Some(k) if !k.is_empty() && k.as_bytes() == sim.config().api_key.as_bytes() => Ok(()),
-        _ => Err(wire::error(StatusCode::UNAUTHORIZED, "invalid or expired API key", None)),
+        Some(k) if !k.is_empty() && k.as_bytes() == sim.config().api_key.as_bytes() => None,
+        _ => Some(wire::error(StatusCode::UNAUTHORIZED, "invalid or expired API key", None)),
     }
 }
 
@@ -60,7 +61,11 @@ fn string<'a>(obj: &'a Map<String, Value>, key: &str, field: &'static str) -> Re
     }
 }
 
-fn object<'a>(obj: &'a Map<String, Value>, key: &str, field: &'static str) -> Result<Option<&'a Map<String, Value>>, Refusal> {
+fn object<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    field: &'static str,
+) -> Result<Option<&'a Map<String, Value>>, Refusal> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(o)) => Ok(Some(o)),
@@ -148,7 +153,8 @@ fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Request, Refusal> {
         .find(|a| a.short == short && a.network == network)
         .cloned()
         .ok_or_else(|| invalid("asset", format!("unsupported asset {short} on network {network}")))?;
-    let address_to = address_to.filter(|a| !a.trim().is_empty()).ok_or_else(|| invalid("addressTo", "addressTo is required"))?;
+    let address_to =
+        address_to.filter(|a| !a.trim().is_empty()).ok_or_else(|| invalid("addressTo", "addressTo is required"))?;
     if customer.is_none() {
         return Err(invalid("customer", "customer is required"));
     }
@@ -172,7 +178,7 @@ fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Request, Refusal> {
 }
 
 async fn create(State(sim): State<AlpPaySim>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = check_key(&sim, &headers) {
+    if let Some(r) = check_key(&sim, &headers) {
         return r;
     }
     let signed = headers
@@ -226,7 +232,7 @@ async fn create(State(sim): State<AlpPaySim>, headers: HeaderMap, body: Bytes) -
 }
 
 async fn one(State(sim): State<AlpPaySim>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    if let Err(r) = check_key(&sim, &headers) {
+    if let Some(r) = check_key(&sim, &headers) {
         return r;
     }
     match sim.read_one(&id) {
@@ -236,7 +242,7 @@ async fn one(State(sim): State<AlpPaySim>, headers: HeaderMap, Path(id): Path<St
 }
 
 async fn list(State(sim): State<AlpPaySim>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    if let Err(r) = check_key(&sim, &headers) {
+    if let Some(r) = check_key(&sim, &headers) {
         return r;
     }
     match query::parse(raw.as_deref()) {

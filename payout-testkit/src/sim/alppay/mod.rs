@@ -26,6 +26,9 @@ use super::server::SimServer;
 use super::{Faults, RequestLog, SimError, clock};
 use state::{Life, Store};
 
+/// Finds the withdrawals one filter value matches.
+type Lookup<'a> = &'a dyn Fn(&str) -> Vec<usize>;
+
 /// The default test API key (`API-KEY`).
 pub const DEFAULT_API_KEY: &str = "alppay-sandbox-key";
 /// The default test HMAC key (signs `X-HMAC`).
@@ -297,7 +300,7 @@ impl AlpPaySim {
             let by_index = !(q.ids.is_empty() && q.invoices.is_empty() && q.txn_ids.is_empty());
             let matching: Vec<usize> = if by_index {
                 let mut found: Option<Vec<usize>> = None;
-                let lists: [(&[String], &dyn Fn(&str) -> Vec<usize>); 3] = [
+                let lists: [(&[String], Lookup<'_>); 3] = [
                     (&q.ids, &|v| store.by_id.get(v).copied().into_iter().collect()),
                     (&q.invoices, &|v| store.by_invoice.get(v).cloned().unwrap_or_default()),
                     (&q.txn_ids, &|v| store.by_txn.get(v).cloned().unwrap_or_default()),
@@ -314,7 +317,8 @@ impl AlpPaySim {
                         Some(prev) => prev.into_iter().filter(|i| these.binary_search(i).is_ok()).collect(),
                     });
                 }
-                let mut m: Vec<usize> = found.unwrap_or_default().into_iter().filter(|i| keep(&store.items[*i])).collect();
+                let mut m: Vec<usize> =
+                    found.unwrap_or_default().into_iter().filter(|i| keep(&store.items[*i])).collect();
                 m.sort_unstable_by_key(|i| {
                     let w = &store.items[*i];
                     std::cmp::Reverse((w.created_at.unix_timestamp_nanos(), w.seq))
@@ -383,7 +387,12 @@ impl AlpPaySim {
     }
 
     /// Like [`set_status`](Self::set_status), with the `txnId` to show.
-    pub fn set_status_with(&self, id: &str, status: AlpPayStatus, txn_id: Option<&str>) -> Result<AlpPayWithdrawal, SimError> {
+    pub fn set_status_with(
+        &self,
+        id: &str,
+        status: AlpPayStatus,
+        txn_id: Option<&str>,
+    ) -> Result<AlpPayWithdrawal, SimError> {
         let (w, deliveries) = {
             let mut store = self.lock();
             let idx = *store.by_id.get(id).ok_or_else(|| SimError::NotFound(id.to_owned()))?;
@@ -429,7 +438,11 @@ impl AlpPaySim {
                 address_to: format!("seed-address-{k}"),
                 dest_tag: String::new(),
                 status: AlpPayStatus::Open,
-                customer: AlpPayCustomer { id: cust, name: format!("Customer {cust}"), email: format!("customer{cust}@example.com") },
+                customer: AlpPayCustomer {
+                    id: cust,
+                    name: format!("Customer {cust}"),
+                    email: format!("customer{cust}@example.com"),
+                },
                 invoice: format!("seed-{seq}"),
                 client_id: None,
                 created_at: created,

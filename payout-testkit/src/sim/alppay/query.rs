@@ -33,7 +33,8 @@ pub(crate) fn parse(raw: Option<&str>) -> Result<ListQuery, QueryError> {
                 }
             }
             "page" => {
-                q.page = value.parse::<u64>().map_err(|_| ("page", "page must be a non-negative integer".to_owned()))?;
+                q.page =
+                    value.parse::<u64>().map_err(|_| ("page", "page must be a non-negative integer".to_owned()))?;
             }
             "limit" => {
                 q.limit = value
@@ -54,8 +55,10 @@ mod tests {
 
     #[test]
     fn lists_in_every_spelling() {
-        let q = parse(Some("statuses=OPEN,COMPLETE&statuses=CANCELLED&statuses%5B%5D=APPROVED&ids[]=a&invoices=x,%20y&page=2&limit=50"))
-            .unwrap();
+        let q = parse(Some(
+            "statuses=OPEN,COMPLETE&statuses=CANCELLED&statuses%5B%5D=APPROVED&ids[]=a&invoices=x,%20y&page=2&limit=50",
+        ))
+        .unwrap();
         use AlpPayStatus::*;
         assert_eq!(q.statuses, vec![Open, Complete, Cancelled, Approved]);
         assert_eq!(q.ids, vec!["a"]);

@@ -64,7 +64,12 @@ pub(crate) fn write_withdrawal(out: &mut Vec<u8>, w: &AlpPayWithdrawal, m: &AlpP
         txn_id: &w.txn_id,
         amount: plain(w.amount),
         received_amount: plain(w.received_amount),
-        asset: Asset { short: &w.asset_short, name: &w.asset_name, logo_url: &w.asset_logo_url, network: &w.asset_network },
+        asset: Asset {
+            short: &w.asset_short,
+            name: &w.asset_name,
+            logo_url: &w.asset_logo_url,
+            network: &w.asset_network,
+        },
         address_from: &w.address_from,
         address_to: &w.address_to,
         dest_tag: &w.dest_tag,
