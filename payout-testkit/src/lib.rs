@@ -125,6 +125,7 @@
 pub mod conformance;
 pub mod fake;
 pub mod signing;
+pub mod sim;
 pub mod webhooks;
 
 pub use fake::FakeProvider;
