@@ -34,6 +34,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Where `sandbox` listens unless `--addr` says otherwise.
+pub const DEFAULT_SANDBOX_ADDR: &str = "127.0.0.1:8080";
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -64,9 +67,9 @@ pub enum Command {
     },
     /// Serve both simulators until interrupted, for programs in any language to test against.
     Sandbox {
-        /// The address to listen on (port 0 picks a free port).
-        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
-        addr: String,
+        /// The address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<String>,
         /// Empty the sandbox's stored state (and exit, unless --addr is given too).
         #[arg(long)]
         reset: bool,
