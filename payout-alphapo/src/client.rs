@@ -1,0 +1,270 @@
+//! [`AlphaPoClient`]: signed requests to AlphaPo behind [`PayoutProvider`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, header};
+use payout_core::http::{HttpClient, HttpResponse, Safety};
+use payout_core::{
+    Capabilities, Capability, FieldError, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
+    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+};
+use secrecy::ExposeSecret;
+use url::Url;
+
+use crate::config::AlphaPoConfig;
+use crate::mapping::{self, PROVIDER};
+use crate::signing::{KEY_HEADER, SIGNATURE_HEADER, Signer};
+use crate::webhook;
+use crate::wire::{Created, Lookup, Transaction};
+
+/// An AlphaPo account behind the [`PayoutProvider`] trait. Cheap to clone (one shared
+/// connection pool); `Debug` never shows the key or the secret.
+///
+/// - create: `POST /withdrawal/crypto`, sent once: a lost answer is
+///   [`PayoutError::OutcomeUnknown`] (use [`payout_core::PayoutProviderExt::submit`] to reconcile);
+/// - get and find: `GET /transactions/info` with a signed JSON body, retried with backoff;
+/// - callbacks: [`PayoutProvider::parse_webhook`] verifies and reads them;
+/// - listing: AlphaPo has none, so it is [`PayoutError::Unsupported`].
+#[derive(Clone)]
+pub struct AlphaPoClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: HttpClient,
+    base_url: Url,
+    create_url: Url,
+    info_url: Url,
+    key: HeaderValue,
+    api_key: secrecy::SecretString,
+    signer: Signer,
+}
+
+impl AlphaPoClient {
+    /// A client for this configuration.
+    pub fn new(config: AlphaPoConfig) -> Result<Self, PayoutError> {
+        let http = HttpClient::new(PROVIDER, &config.http)?;
+        let mut key = HeaderValue::from_str(config.api_key.expose_secret().trim()).map_err(|_| {
+            PayoutError::configuration(
+                "the AlphaPo API key holds characters an HTTP header cannot carry; copy it again from the dashboard",
+            )
+        })?;
+        key.set_sensitive(true);
+        let endpoint = |path: &str| {
+            Url::parse(&format!("{}{path}", config.base_url.as_str().trim_end_matches('/')))
+                .map_err(|e| PayoutError::configuration(format!("cannot form the AlphaPo URL for {path}: {e}")))
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                create_url: endpoint("/withdrawal/crypto")?,
+                info_url: endpoint("/transactions/info")?,
+                base_url: config.base_url.clone(),
+                api_key: secrecy::SecretString::from(config.api_key.expose_secret().trim()),
+                key,
+                signer: Signer::new(&config.api_secret),
+                http,
+            }),
+        })
+    }
+
+    /// A client configured from `ALPHAPO_API_KEY`, `ALPHAPO_API_SECRET` and `ALPHAPO_BASE_URL`.
+    pub fn from_env() -> Result<Self, PayoutError> {
+        Self::new(AlphaPoConfig::from_env()?)
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// Signs `body` once and sends exactly those bytes, with `X-Processing-Key`,
+    /// `X-Processing-Signature` and `Content-Type: application/json`.
+    async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Vec<u8>,
+        safety: &Safety,
+    ) -> Result<HttpResponse, PayoutError> {
+        let mut signature = HeaderValue::from_str(&self.inner.signer.sign(&body))
+            .map_err(|_| PayoutError::configuration("the signature is not a valid header value"))?;
+        signature.set_sensitive(true);
+        let body = Bytes::from(body);
+        let inner = &self.inner;
+        inner
+            .http
+            .send(safety, |client| {
+                client
+                    .request(method.clone(), url.clone())
+                    .header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .header(KEY_HEADER, inner.key.clone())
+                    .header(SIGNATURE_HEADER, signature.clone())
+                    .body(body.clone())
+            })
+            .await
+    }
+
+    /// `GET /transactions/info`: `Ok(None)` on 404.
+    async fn lookup(&self, lookup: Lookup<'_>) -> Result<Option<Withdrawal>, PayoutError> {
+        let body = serde_json::to_vec(&lookup)
+            .map_err(|e| PayoutError::invalid_field("lookup", format!("cannot be written: {e}")))?;
+        let url = &self.inner.info_url;
+        let response = self.send(Method::GET, url, body, &Safety::Read).await?;
+        if response.status == 404 {
+            return Ok(None);
+        }
+        if !response.is_success() {
+            return Err(map_error(&response, None));
+        }
+        let tx: Transaction = response.json(&Safety::Read)?;
+        if mapping::not_a_withdrawal(tx.kind.as_deref()) {
+            return Ok(None);
+        }
+        let raw = serde_json::from_slice(&response.body).unwrap_or_default();
+        Ok(Some(mapping::from_transaction(&tx, raw)))
+    }
+}
+
+impl fmt::Debug for AlphaPoClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AlphaPoClient")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("api_key", &"[REDACTED]")
+            .field("api_secret", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// Maps an AlphaPo refusal to an error category.
+///
+/// - 403 `{"error","code"}` (bad or missing key or signature): authentication, with AlphaPo's
+///   words and code. AlphaPo also answers `required_header_key` for an unknown path, so the
+///   message mentions the base URL.
+/// - 400 `{"errors":{field: message}}`: rejected, each field message kept; on a create, a
+///   `foreign_id` that "has already been taken" is a duplicate reference.
+/// - 400 `{"error":"Bad content format","code":"bad_content_format"}`: rejected with that code
+///   (nothing was created; it means the body was not JSON, which this crate never sends).
+/// - 404 not found, 429 rate limited, 5xx unavailable: the shared default mapping.
+pub(crate) fn map_error(response: &HttpResponse, reference: Option<&Reference>) -> PayoutError {
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
+    let text = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_owned);
+    match response.status {
+        403 => {
+            let words = text("error").unwrap_or_else(|| "access refused".into());
+            let code = text("code");
+            let hint = match code.as_deref() {
+                Some("bad_header_signature" | "required_header_signature") => {
+                    "check ALPHAPO_API_SECRET (the signature is HMAC-SHA512 of the body with it)"
+                }
+                Some("required_header_key") => {
+                    "check ALPHAPO_API_KEY and the base URL (AlphaPo answers this for an unknown path too)"
+                }
+                _ => "check ALPHAPO_API_KEY and ALPHAPO_API_SECRET (sandbox and production keys differ)",
+            };
+            let message = match code {
+                Some(c) => format!("{words} ({c}); {hint}"),
+                None => format!("{words}; {hint}"),
+            };
+            PayoutError::Authentication { message, status: Some(403) }
+        }
+        400 => {
+            let errors = field_errors(parsed.as_ref());
+            if let Some(reference) = reference
+                && errors
+                    .iter()
+                    .any(|e| e.field == "foreign_id" && e.message.to_ascii_lowercase().contains("already been taken"))
+            {
+                return PayoutError::DuplicateReference { reference: reference.clone() };
+            }
+            let code = text("error_code").or_else(|| text("code"));
+            let message = text("error").unwrap_or_else(|| {
+                if errors.is_empty() {
+                    "AlphaPo refused the request".into()
+                } else {
+                    "AlphaPo refused these fields".into()
+                }
+            });
+            PayoutError::Rejected { message, errors, code, status: Some(400) }
+        }
+        _ => response.error(),
+    }
+}
+
+/// `{"errors": {"field": "message" | ["message", ...]}}`, in the order AlphaPo sent them.
+fn field_errors(v: Option<&serde_json::Value>) -> Vec<FieldError> {
+    let Some(map) = v.and_then(|v| v.get("errors")).and_then(|e| e.as_object()) else { return Vec::new() };
+    map.iter()
+        .flat_map(|(field, m)| match m {
+            serde_json::Value::String(s) => vec![FieldError::new(field.clone(), s.clone())],
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|i| FieldError::new(field.clone(), i.as_str().map_or_else(|| i.to_string(), str::to_owned)))
+                .collect(),
+            other => vec![FieldError::new(field.clone(), other.to_string())],
+        })
+        .collect()
+}
+
+#[async_trait]
+impl PayoutProvider for AlphaPoClient {
+    fn id(&self) -> ProviderId {
+        PROVIDER
+    }
+
+    /// Create, get, find, callbacks, conversion and tags; no listing.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::all().without(Capability::List)
+    }
+
+    async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
+        let body = mapping::create_body(request)?;
+        let reference = request.reference();
+        let safety = Safety::Create(reference.clone());
+        let response = self.send(Method::POST, &self.inner.create_url, body, &safety).await?;
+        if !response.is_success() {
+            return Err(map_error(&response, Some(reference)));
+        }
+        let created: Created = response.json(&safety)?;
+        if let Some(echoed) = &created.data.foreign_id
+            && echoed.as_str() != reference.as_str()
+        {
+            return Err(safety.after_acted(PayoutError::protocol(
+                format!("AlphaPo answered for foreign_id `{echoed}` instead of `{reference}`"),
+                Some(response.status),
+                &response.body,
+            )));
+        }
+        let raw = serde_json::from_slice::<serde_json::Value>(&response.body)
+            .ok()
+            .and_then(|mut v| v.get_mut("data").map(serde_json::Value::take))
+            .unwrap_or_default();
+        Ok(mapping::from_created(&created.data, raw, request))
+    }
+
+    async fn get_withdrawal(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
+        let numeric = mapping::numeric_id(id)?;
+        self.lookup(Lookup::Id(numeric))
+            .await?
+            .ok_or_else(|| PayoutError::NotFound { what: format!("AlphaPo withdrawal {id}") })
+    }
+
+    async fn find_withdrawal(&self, reference: &Reference) -> Result<Option<Withdrawal>, PayoutError> {
+        self.lookup(Lookup::ForeignId(reference.as_str())).await
+    }
+
+    async fn list_withdrawals(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
+        let _ = query;
+        Err(PayoutError::unsupported(
+            PROVIDER,
+            "listing withdrawals (AlphaPo has no listing endpoint: look withdrawals up by id or reference, or follow callbacks)",
+        ))
+    }
+
+    fn parse_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
+        webhook::verify(&self.inner.signer, self.inner.api_key.expose_secret().as_bytes(), headers, body)?;
+        webhook::parse(body)
+    }
+}

@@ -1,0 +1,313 @@
+//! Configuration: keys, base URL and HTTP settings, from code or from the environment.
+
+use std::fmt;
+use std::time::Duration;
+
+use payout_core::PayoutError;
+use payout_core::http::{HttpConfig, RetryPolicy, base_url};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::client::AlphaPoClient;
+
+/// AlphaPo's production API (there is no published AlphaPo sandbox host; point
+/// [`AlphaPoConfigBuilder::base_url`] at the sandbox your account manager gives you, or at a
+/// local simulator).
+pub const DEFAULT_BASE_URL: &str = "https://app.alphapo.net/api/v2";
+
+/// The environment variable holding the API key (sent as `X-Processing-Key`).
+pub const ENV_API_KEY: &str = "ALPHAPO_API_KEY";
+/// The environment variable holding the API secret (the HMAC-SHA512 signing key).
+pub const ENV_API_SECRET: &str = "ALPHAPO_API_SECRET";
+/// The environment variable overriding the base URL (default [`DEFAULT_BASE_URL`]).
+pub const ENV_BASE_URL: &str = "ALPHAPO_BASE_URL";
+
+/// Everything an [`AlphaPoClient`] needs: the key pair, the base URL and HTTP settings.
+///
+/// `Debug` never shows the key or the secret:
+///
+/// ```
+/// use payout_alphapo::AlphaPoConfig;
+/// let config = AlphaPoConfig::builder().api_key("pk_live_1").api_secret("s3cr3t").build().unwrap();
+/// let shown = format!("{config:?}");
+/// assert!(!shown.contains("pk_live_1") && !shown.contains("s3cr3t"));
+/// assert_eq!(config.base_url().as_str(), "https://app.alphapo.net/api/v2");
+/// ```
+#[derive(Clone)]
+pub struct AlphaPoConfig {
+    pub(crate) api_key: SecretString,
+    pub(crate) api_secret: SecretString,
+    pub(crate) base_url: Url,
+    pub(crate) http: HttpConfig,
+}
+
+impl AlphaPoConfig {
+    /// Starts a configuration with the defaults: production base URL, 30 s per attempt, three
+    /// retries of reads with backoff, a 2 MiB bound on answers.
+    pub fn builder() -> AlphaPoConfigBuilder {
+        AlphaPoConfigBuilder::default()
+    }
+
+    /// Reads `ALPHAPO_API_KEY`, `ALPHAPO_API_SECRET` and (optionally) `ALPHAPO_BASE_URL` from the
+    /// process environment. A missing or empty key or secret is a configuration error naming the
+    /// variable.
+    pub fn from_env() -> Result<Self, PayoutError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading the variables through `lookup` (a map, a
+    /// config file, a test) instead of the process environment.
+    ///
+    /// ```
+    /// use payout_alphapo::AlphaPoConfig;
+    /// let err = AlphaPoConfig::from_lookup(|name| (name == "ALPHAPO_API_KEY").then(|| "k".to_owned())).unwrap_err();
+    /// assert!(err.to_string().contains("ALPHAPO_API_SECRET"));
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PayoutError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut missing = Vec::new();
+        let key = get(ENV_API_KEY);
+        if key.is_none() {
+            missing.push(ENV_API_KEY);
+        }
+        let secret = get(ENV_API_SECRET);
+        if secret.is_none() {
+            missing.push(ENV_API_SECRET);
+        }
+        if !missing.is_empty() {
+            return Err(PayoutError::configuration(format!(
+                "{} not set: set the AlphaPo API key ({ENV_API_KEY}) and secret ({ENV_API_SECRET}) from the dashboard's API settings",
+                missing.join(" and ")
+            )));
+        }
+        let mut builder = Self::builder();
+        builder.api_key = key.map(SecretString::from);
+        builder.api_secret = secret.map(SecretString::from);
+        if let Some(url) = get(ENV_BASE_URL) {
+            builder.base_url = Some(url);
+        }
+        builder.build_named(ENV_BASE_URL)
+    }
+
+    /// The base URL requests go to (no trailing `/`).
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The HTTP settings.
+    pub fn http(&self) -> &HttpConfig {
+        &self.http
+    }
+
+    /// The API key, for code that must show which key is configured. Handle with care.
+    pub fn api_key(&self) -> &SecretString {
+        &self.api_key
+    }
+}
+
+impl fmt::Debug for AlphaPoConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AlphaPoConfig")
+            .field("api_key", &"[REDACTED]")
+            .field("api_secret", &"[REDACTED]")
+            .field("base_url", &self.base_url.as_str())
+            .field("http", &self.http)
+            .finish()
+    }
+}
+
+/// Builds an [`AlphaPoConfig`] (or directly an [`AlphaPoClient`]) with sensible defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// use payout_alphapo::AlphaPoConfig;
+/// use payout_core::http::RetryPolicy;
+///
+/// let client = AlphaPoConfig::builder()
+///     .api_key("pk_live_1")
+///     .api_secret("s3cr3t")
+///     .base_url("http://127.0.0.1:8080/api/v2") // plain http only for loopback
+///     .timeout(Duration::from_secs(10))
+///     .retry(RetryPolicy::default().with_max_retries(5))
+///     .build_client()
+///     .unwrap();
+/// # let _ = client;
+/// assert!(AlphaPoConfig::builder().api_key("k").api_secret("s").base_url("http://example.com").build().is_err());
+/// ```
+#[derive(Default, Clone)]
+pub struct AlphaPoConfigBuilder {
+    api_key: Option<SecretString>,
+    api_secret: Option<SecretString>,
+    base_url: Option<String>,
+    http: HttpConfig,
+}
+
+impl AlphaPoConfigBuilder {
+    /// The API key (`X-Processing-Key`). Required.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(SecretString::from(key.into()));
+        self
+    }
+
+    /// The API secret that signs requests and callbacks. Required.
+    pub fn api_secret(mut self, secret: impl Into<String>) -> Self {
+        self.api_secret = Some(SecretString::from(secret.into()));
+        self
+    }
+
+    /// The base URL, default [`DEFAULT_BASE_URL`]. `https://`, or plain `http://` for a loopback
+    /// host only (a local simulator), so keys and signatures never cross a network in clear.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// All HTTP settings at once (timeouts, retry policy, response bound, own client).
+    pub fn http(mut self, http: HttpConfig) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// The time allowed for one attempt, from sending to the last byte of the answer.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.http.timeout = timeout;
+        self
+    }
+
+    /// The time allowed to open a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.http.connect_timeout = timeout;
+        self
+    }
+
+    /// How reads are retried. Creates are never retried once they may have reached AlphaPo,
+    /// whatever the policy says.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.http.retry = retry;
+        self
+    }
+
+    /// The largest answer read; a larger one is an error instead of a memory spike.
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.http.max_response_bytes = max;
+        self
+    }
+
+    /// Your own reqwest client (pool, proxy, TLS roots). It should not follow redirects, so
+    /// that signed headers never reach another host.
+    pub fn client(mut self, client: reqwest::Client) -> Self {
+        self.http.client = Some(client);
+        self
+    }
+
+    /// Checks the settings and returns the configuration.
+    pub fn build(self) -> Result<AlphaPoConfig, PayoutError> {
+        self.build_named("base_url")
+    }
+
+    /// Checks the settings and returns a ready client.
+    pub fn build_client(self) -> Result<AlphaPoClient, PayoutError> {
+        AlphaPoClient::new(self.build()?)
+    }
+
+    fn build_named(self, url_setting: &str) -> Result<AlphaPoConfig, PayoutError> {
+        let present = |s: &Option<SecretString>| s.as_ref().is_some_and(|v| !v.expose_secret().trim().is_empty());
+        if !present(&self.api_key) {
+            return Err(PayoutError::configuration(format!(
+                "the AlphaPo API key is missing: set {ENV_API_KEY} or call .api_key(..)"
+            )));
+        }
+        if !present(&self.api_secret) {
+            return Err(PayoutError::configuration(format!(
+                "the AlphaPo API secret is missing: set {ENV_API_SECRET} or call .api_secret(..)"
+            )));
+        }
+        let base_url = base_url(url_setting, self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        match (self.api_key, self.api_secret) {
+            (Some(api_key), Some(api_secret)) => Ok(AlphaPoConfig { api_key, api_secret, base_url, http: self.http }),
+            _ => Err(PayoutError::configuration("the AlphaPo API key and secret are required")),
+        }
+    }
+}
+
+impl fmt::Debug for AlphaPoConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |s: &Option<SecretString>| if s.is_some() { "[REDACTED]" } else { "<unset>" };
+        f.debug_struct("AlphaPoConfigBuilder")
+            .field("api_key", &set(&self.api_key))
+            .field("api_secret", &set(&self.api_secret))
+            .field("base_url", &self.base_url)
+            .field("http", &self.http)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use payout_core::ErrorKind;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn from_env_reads_all_three() {
+        let c = AlphaPoConfig::from_lookup(env(&[
+            ("ALPHAPO_API_KEY", "key-1"),
+            ("ALPHAPO_API_SECRET", "secret-1"),
+            ("ALPHAPO_BASE_URL", "http://127.0.0.1:9/alphapo/api/v2/"),
+        ]))
+        .unwrap();
+        assert_eq!(c.base_url().as_str(), "http://127.0.0.1:9/alphapo/api/v2");
+        assert_eq!(c.api_key.expose_secret(), "key-1");
+        assert_eq!(c.api_secret.expose_secret(), "secret-1");
+    }
+
+    #[test]
+    fn from_env_defaults_the_base_url() {
+        let c = AlphaPoConfig::from_lookup(env(&[("ALPHAPO_API_KEY", "k"), ("ALPHAPO_API_SECRET", "s")])).unwrap();
+        assert_eq!(c.base_url().as_str(), DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn from_env_names_what_is_missing() {
+        let e = AlphaPoConfig::from_lookup(env(&[])).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Configuration);
+        assert!(e.to_string().contains("ALPHAPO_API_KEY and ALPHAPO_API_SECRET not set"), "{e}");
+        let e = AlphaPoConfig::from_lookup(env(&[("ALPHAPO_API_KEY", "k"), ("ALPHAPO_API_SECRET", "  ")])).unwrap_err();
+        assert!(e.to_string().contains("ALPHAPO_API_SECRET not set"), "{e}");
+        assert!(!e.to_string().contains("ALPHAPO_API_KEY not"), "{e}");
+    }
+
+    #[test]
+    fn from_env_refuses_plain_http_off_loopback_naming_the_variable() {
+        let e = AlphaPoConfig::from_lookup(env(&[
+            ("ALPHAPO_API_KEY", "k"),
+            ("ALPHAPO_API_SECRET", "s"),
+            ("ALPHAPO_BASE_URL", "http://app.alphapo.net/api/v2"),
+        ]))
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Configuration);
+        assert!(e.to_string().contains("ALPHAPO_BASE_URL"), "{e}");
+    }
+
+    #[test]
+    fn builder_requires_key_and_secret() {
+        let e = AlphaPoConfig::builder().api_secret("s").build().unwrap_err();
+        assert!(e.to_string().contains("API key is missing"), "{e}");
+        let e = AlphaPoConfig::builder().api_key("k").build().unwrap_err();
+        assert!(e.to_string().contains("API secret is missing"), "{e}");
+    }
+
+    #[test]
+    fn debug_hides_key_and_secret() {
+        let b = AlphaPoConfig::builder().api_key("the-key-123").api_secret("the-secret-456");
+        let shown = format!("{b:?}");
+        assert!(!shown.contains("the-key-123") && !shown.contains("the-secret-456"), "{shown}");
+        let c = b.build().unwrap();
+        let shown = format!("{c:?} {c:#?}");
+        assert!(!shown.contains("the-key-123") && !shown.contains("the-secret-456"), "{shown}");
+        assert!(shown.contains("REDACTED"));
+    }
+}

@@ -1,0 +1,100 @@
+//! Shared helpers of the wiremock tests: a client pointed at a local mock server, fast retries,
+//! and the documented AlphaPo examples.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use payout_alphapo::{AlphaPoClient, AlphaPoConfig, RetryPolicy};
+use payout_core::{Asset, EndUser, WithdrawalRequest};
+use rust_decimal_macros::dec;
+use wiremock::MockServer;
+
+pub const KEY: &str = "pk_test_7f3a9c";
+pub const SECRET: &str = "sk_test_b81d42e6";
+pub const BASE: &str = "/api/v2";
+
+/// Retries fast enough for tests; the policy's shape is what is tested, not its waits.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+}
+
+pub fn client(server: &MockServer) -> AlphaPoClient {
+    AlphaPoConfig::builder()
+        .api_key(KEY)
+        .api_secret(SECRET)
+        .base_url(format!("{}{BASE}", server.uri()))
+        .retry(fast_retry())
+        .build_client()
+        .expect("a loopback configuration is valid")
+}
+
+pub fn sign(body: &[u8]) -> String {
+    payout_testkit::signing::alphapo_signature(SECRET.as_bytes(), body)
+}
+
+/// The seed's request: 0.0002 BTC, reference test_foreign_id_0148.
+pub fn seed_request() -> WithdrawalRequest {
+    WithdrawalRequest::builder()
+        .reference("test_foreign_id_0148")
+        .asset(Asset::new("BTC"))
+        .amount(dec!(0.0002))
+        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
+        .end_user(EndUser::new("test_end_user_reference"))
+        .build()
+        .expect("the seed request is valid")
+}
+
+/// The seed's exact request body, in AlphaPo's documented field order.
+pub const SEED_BODY: &str = r#"{"currency":"BTC","foreign_id":"test_foreign_id_0148","end_user_reference":"test_end_user_reference","address":"tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc","amount":"0.00020000"}"#;
+
+/// The seed's 201 answer (docs.alphapo.net, withdrawal crypto).
+pub const SEED_ANSWER: &str = r#"{
+  "data": {
+    "id": 134702815,
+    "foreign_id": "test_foreign_id_0148",
+    "end_user_reference": "test_end_user_reference",
+    "type": "withdrawal",
+    "status": "processing",
+    "amount": "0.00020000",
+    "sender_amount": "0.00020000",
+    "sender_currency": "BTC",
+    "receiver_currency": "BTC",
+    "receiver_amount": "0.00020000"
+  }
+}"#;
+
+/// The /transactions/info example (docs.alphapo.net), numbers and all.
+pub const INFO_EXAMPLE: &str = r#"{"id":2769144,"foreign_id":"withdrawal:823188","type":"withdrawal",
+ "crypto_address":{"id":411002,"currency":"BTC","address":"tb1q73h009ezpcltv85vnyvz8n3r5umv2v4n54rhp2","tag":null},
+ "currency_sent":{"currency":"BTC","amount":0.0001},"currency_received":{"currency":"BTC","amount":10000},
+ "transactions":[{"id":823194,"currency":"BTC","transaction_type":"blockchain","type":"withdrawal",
+   "address":"tb1q73h009ezpcltv85vnyvz8n3r5umv2v4n54rhp2","tag":null,"amount":0.0001,"txid":7.854431205445763e+76,"confirmations":0}],
+ "fees":[{"type":"mining","currency":"BTC","amount":0},{"type":"fee_crypto_deposit_wallet_client","currency":"BTC","amount":0}],
+ "error":"","status":"confirmed"}"#;
+
+/// The current withdrawal callback (no currency_sent/currency_received).
+pub const CALLBACK_CURRENT: &str = r#"{"id":123,"foreign_id":"operation_987","end_user_reference":"user_12345","type":"withdrawal",
+ "crypto_address":{"id":123,"currency":"BTC","address":"tb1qurv0m4ufsj8xqejvmn0y43kqew33kvqrrxswgm","tag":null},
+ "transactions":[{"id":999,"currency":"BTC","transaction_type":"blockchain","type":"withdrawal",
+   "address":"tb1qurv0m4ufsj8xqejvmn0y43kqew33kvqrrxswgm","tag":null,"amount":"0.01000000",
+   "txid":"bb040d895ef7141ea0b06b04227d8f5dd4ee12d5b890e6e5633f6439393a666b","confirmations":"0"}],
+ "fees":[],"error":"","status":"confirmed"}"#;
+
+/// The older withdrawal callback, with currency_sent/currency_received and fees.
+pub const CALLBACK_OLDER: &str = r#"{"id":1,"foreign_id":"1","end_user_reference":"12345","type":"withdrawal",
+ "crypto_address":{"id":1,"currency":"BTC","address":"115Mn1jCjBh1CNqug7yAB21Hq2rw8PfmTA","tag":null},
+ "currency_sent":{"currency":"BTC","amount":"0.02000000"},"currency_received":{"currency":"BTC","amount":"0.02000000"},
+ "transactions":[{"id":1,"currency":"BTC","transaction_type":"blockchain","type":"withdrawal","address":"115Mn1jCjBh1CNqug7yAB21Hq2rw8PfmTA","tag":null,"amount":"0.02","txid":"bb040d895ef7141ea0b06b04227d8f5dd4ee12d5b890e6e5633f6439393a666b","confirmations":3}],
+ "fees":[{"type":"mining","currency":"BTC","amount":"0.00007402"},{"type":"withdrawal","currency":"BTC","amount":"0.00002000"}],
+ "error":"","status":"confirmed"}"#;
+
+/// A withdrawal with exchange (EUR → BTC), as the callback documents describe it.
+pub const CALLBACK_EXCHANGE: &str = r#"{"id":2686510,"foreign_id":"470","end_user_reference":"user_777","type":"withdrawal_exchange",
+ "crypto_address":{"id":382270,"currency":"EUR","convert_to":"BTC","address":"2N2vxXDpnKBt5AasUPABfTP5uAHmDcmbqQN","tag":null},
+ "currency_sent":{"currency":"EUR","amount":"804.25693204"},"currency_received":{"currency":"BTC","amount":"0.01000000"},
+ "transactions":[
+   {"id":714444,"currency":"EUR","currency_to":"BTC","transaction_type":"exchange","type":"exchange","amount":"804.25693204","amount_to":"0.01000000"},
+   {"id":714445,"currency":"BTC","transaction_type":"blockchain","type":"withdrawal","address":"2N2vxXDpnKBt5AasUPABfTP5uAHmDcmbqQN","tag":null,"amount":"0.01000000","txid":"4a7e5c4b6a4b7f30ad6cc0ea30a1e5a8e0e2a0c1a9d0d1e7f9b8f4c3d2e1f0a9","confirmations":1}],
+ "fees":[{"type":"exchange","currency":"EUR","amount":"4.02128466"},{"type":"mining","currency":"BTC","amount":"0.00000800"}],
+ "error":"","status":"confirmed"}"#;
