@@ -9,10 +9,10 @@ use http::HeaderValue;
 use http::header::{CONTENT_TYPE, HeaderName};
 use payout_core::http::{HttpClient, HttpResponse, Safety};
 use payout_core::{
-    Capabilities, Capability, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference, Withdrawal,
-    WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+    Capabilities, Capability, FieldError, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
+    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
 };
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::PROVIDER_ID;
@@ -56,7 +56,52 @@ struct Inner {
     api_key: HeaderValue,
     signer: Signer,
     duplicate_check: bool,
+    /// Both keys, kept only to scrub them from error messages should AlpPay ever echo one.
+    secrets: [SecretString; 2],
 }
+
+impl Inner {
+    /// Replaces any key AlpPay may have echoed in an answer with `[REDACTED]`, so no error
+    /// message ever carries one.
+    fn scrub(&self, err: PayoutError) -> PayoutError {
+        let clean = |text: String| -> String {
+            let mut text = text;
+            for key in &self.secrets {
+                let key = key.expose_secret().trim();
+                if key.len() >= MIN_SCRUBBED && text.contains(key) {
+                    text = text.replace(key, "[REDACTED]");
+                }
+            }
+            text
+        };
+        match err {
+            PayoutError::Authentication { message, status } => {
+                PayoutError::Authentication { message: clean(message), status }
+            }
+            PayoutError::Rejected { message, errors, code, status } => PayoutError::Rejected {
+                message: clean(message),
+                errors: errors.into_iter().map(|f| FieldError::new(f.field, clean(f.message))).collect(),
+                code: code.map(clean),
+                status,
+            },
+            PayoutError::NotFound { what } => PayoutError::NotFound { what: clean(what) },
+            PayoutError::Unavailable { message, status } => {
+                PayoutError::Unavailable { message: clean(message), status }
+            }
+            PayoutError::OutcomeUnknown { reference, message } => {
+                PayoutError::OutcomeUnknown { reference, message: clean(message) }
+            }
+            PayoutError::Protocol { message, status, body } => {
+                PayoutError::Protocol { message: clean(message), status, body: clean(body) }
+            }
+            PayoutError::Configuration { message } => PayoutError::Configuration { message: clean(message) },
+            other => other,
+        }
+    }
+}
+
+/// Keys shorter than this are not scrubbed from messages (they would match ordinary text).
+const MIN_SCRUBBED: usize = 6;
 
 impl AlpPayClient {
     /// Starts building a client; only the two keys are required.
@@ -90,6 +135,7 @@ impl AlpPayClient {
                 api_key,
                 signer: Signer::new(&config.hmac_key),
                 duplicate_check: config.duplicate_check,
+                secrets: [config.api_key, config.hmac_key],
             }),
         })
     }
@@ -164,29 +210,9 @@ fn says_duplicate_invoice(message: &str) -> bool {
     m.contains("invoice") && ["already", "duplicate", "exists", "not unique", "taken"].iter().any(|w| m.contains(w))
 }
 
-#[async_trait]
-impl PayoutProvider for AlpPayClient {
-    fn id(&self) -> ProviderId {
-        PROVIDER_ID
-    }
-
-    /// Everything but conversions: create, get, find, list, webhooks and destination tags.
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::all().without(Capability::Convert)
-    }
-
-    /// `POST /withdrawal`, signed. Checked before sending: at most 8 decimal places, a supported
-    /// asset/network pair, a numeric customer id, a name and an e-mail. The body is serialized
-    /// once and those bytes are signed and sent.
-    ///
-    /// Unless turned off ([`AlpPayBuilder::duplicate_check`]), the reference is looked up first
-    /// and a reference already held is [`PayoutError::DuplicateReference`].
-    ///
-    /// Never retried once it may have reached AlpPay: a 5xx, a timeout or a connection lost after
-    /// sending is [`PayoutError::OutcomeUnknown`] with the reference. AlpPay offers no
-    /// idempotency key, so reconcile by reference (`find_withdrawal`), which
-    /// [`PayoutProviderExt::submit`](payout_core::PayoutProviderExt::submit) does for you.
-    async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
+/// The operations, unscrubbed; the trait methods scrub their errors.
+impl AlpPayClient {
+    async fn create(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
         let body = Bytes::from(mapping::create_body(request)?);
         let reference = request.reference();
         if self.inner.duplicate_check && !self.all_with_reference(reference).await?.is_empty() {
@@ -215,16 +241,13 @@ impl PayoutProvider for AlpPayClient {
         Err(create_error(&answer, reference))
     }
 
-    /// `GET /withdrawal/{id}`; 404 is [`PayoutError::NotFound`].
-    async fn get_withdrawal(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
+    async fn get(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
         let raw = id.as_str();
         if raw.trim().is_empty() || raw == "." || raw == ".." {
             return Err(PayoutError::invalid_field("id", "must be an AlpPay withdrawal id (a UUID)"));
         }
         let mut url = self.inner.withdrawal_url.clone();
-        url.path_segments_mut()
-            .map_err(|_| PayoutError::configuration("the base URL cannot take a path"))?
-            .push(raw);
+        url.path_segments_mut().map_err(|_| PayoutError::configuration("the base URL cannot take a path"))?.push(raw);
         let answer = self.read(&url).await?;
         match answer.status {
             200..=299 => mapping::withdrawal_from_body(&answer.body, Some(answer.status)),
@@ -233,10 +256,7 @@ impl PayoutProvider for AlpPayClient {
         }
     }
 
-    /// `GET /withdrawal?invoices={reference}`, filtered exactly. AlpPay does not promise that
-    /// invoices are unique: when several withdrawals carry the reference, the **oldest** (the
-    /// first created, the one any later duplicate copied) is returned and a warning is logged.
-    async fn find_withdrawal(&self, reference: &Reference) -> Result<Option<Withdrawal>, PayoutError> {
+    async fn find(&self, reference: &Reference) -> Result<Option<Withdrawal>, PayoutError> {
         let found = self.all_with_reference(reference).await?;
         if found.len() > 1 {
             tracing::warn!(
@@ -255,6 +275,52 @@ impl PayoutProvider for AlpPayClient {
         }))
     }
 
+    async fn list(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
+        match mapping::list_request(query, false)? {
+            ListRequest::Empty => Ok(Page::new(Vec::new(), query.page, query.limit, Some(0))),
+            ListRequest::Send(qs) => self.fetch_page(&qs, query).await,
+        }
+    }
+}
+
+#[async_trait]
+impl PayoutProvider for AlpPayClient {
+    fn id(&self) -> ProviderId {
+        PROVIDER_ID
+    }
+
+    /// Everything but conversions: create, get, find, list, webhooks and destination tags.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::all().without(Capability::Convert)
+    }
+
+    /// `POST /withdrawal`, signed. Checked before sending: at most 8 decimal places, a supported
+    /// asset/network pair, a numeric customer id, a name and an e-mail. The body is serialized
+    /// once and those bytes are signed and sent.
+    ///
+    /// Unless turned off ([`AlpPayBuilder::duplicate_check`]), the reference is looked up first
+    /// and a reference already held is [`PayoutError::DuplicateReference`].
+    ///
+    /// Never retried once it may have reached AlpPay: a 5xx, a timeout or a connection lost after
+    /// sending is [`PayoutError::OutcomeUnknown`] with the reference. AlpPay offers no
+    /// idempotency key, so reconcile by reference (`find_withdrawal`), which
+    /// [`PayoutProviderExt::submit`](payout_core::PayoutProviderExt::submit) does for you.
+    async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
+        self.create(request).await.map_err(|e| self.inner.scrub(e))
+    }
+
+    /// `GET /withdrawal/{id}`; 404 is [`PayoutError::NotFound`].
+    async fn get_withdrawal(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
+        self.get(id).await.map_err(|e| self.inner.scrub(e))
+    }
+
+    /// `GET /withdrawal?invoices={reference}`, filtered exactly. AlpPay does not promise that
+    /// invoices are unique: when several withdrawals carry the reference, the **oldest** (the
+    /// first created, the one any later duplicate copied) is returned and a warning is logged.
+    async fn find_withdrawal(&self, reference: &Reference) -> Result<Option<Withdrawal>, PayoutError> {
+        self.find(reference).await.map_err(|e| self.inner.scrub(e))
+    }
+
     /// `GET /withdrawal` with `ids`, `txnIds`, `invoices` and `statuses` as comma-separated
     /// lists, `page` from 0 and `limit` 1..=100.
     ///
@@ -263,10 +329,7 @@ impl PayoutProvider for AlpPayClient {
     /// a request. A filter value containing a comma cannot be sent (AlpPay splits on commas) and
     /// is refused as an invalid request.
     async fn list_withdrawals(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
-        match mapping::list_request(query, false)? {
-            ListRequest::Empty => Ok(Page::new(Vec::new(), query.page, query.limit, Some(0))),
-            ListRequest::Send(qs) => self.fetch_page(&qs, query).await,
-        }
+        self.list(query).await.map_err(|e| self.inner.scrub(e))
     }
 
     /// Verifies `X-HMAC` over the raw body in constant time and reads the withdrawal object.

@@ -132,11 +132,12 @@ impl AlpPayBuilder {
     /// Like [`AlpPayBuilder::from_env`], reading the variables through `get` (for settings kept
     /// elsewhere than the process environment, and for tests).
     pub fn from_env_with(mut get: impl FnMut(&str) -> Option<String>) -> Self {
-        let mut builder = Self::default();
-        builder.api_key = get(ENV_API_KEY).map(SecretString::from);
-        builder.hmac_key = get(ENV_HMAC_KEY).map(SecretString::from);
-        builder.base_url = get(ENV_BASE_URL).filter(|u| !u.trim().is_empty());
-        builder
+        Self {
+            api_key: get(ENV_API_KEY).map(SecretString::from),
+            hmac_key: get(ENV_HMAC_KEY).map(SecretString::from),
+            base_url: get(ENV_BASE_URL).filter(|u| !u.trim().is_empty()),
+            ..Self::default()
+        }
     }
 
     /// The API key, sent in the `API-KEY` header (required).
@@ -211,11 +212,18 @@ impl AlpPayBuilder {
 
     /// Checks the settings and returns the configuration.
     pub fn config(self) -> Result<AlpPayConfig, PayoutError> {
-        let api_key = required(self.api_key, ENV_API_KEY, "api_key", "the API key from Dashboard → Settings → API Keys")?;
+        let api_key =
+            required(self.api_key, ENV_API_KEY, "api_key", "the API key from Dashboard → Settings → API Keys")?;
         let hmac_key = required(self.hmac_key, ENV_HMAC_KEY, "hmac_key", "the HMAC key AlpPay support issued")?;
         let raw = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
         let base_url = base_url(ENV_BASE_URL, raw)?;
-        Ok(AlpPayConfig { api_key, hmac_key, base_url, http: self.http, duplicate_check: self.duplicate_check.unwrap_or(true) })
+        Ok(AlpPayConfig {
+            api_key,
+            hmac_key,
+            base_url,
+            http: self.http,
+            duplicate_check: self.duplicate_check.unwrap_or(true),
+        })
     }
 
     /// Checks the settings and builds the client.
@@ -239,7 +247,9 @@ impl fmt::Debug for AlpPayBuilder {
 
 fn required(key: Option<SecretString>, var: &str, method: &str, what: &str) -> Result<SecretString, PayoutError> {
     match key {
-        None => Err(PayoutError::configuration(format!("{var} is not set: give {what} (environment variable {var} or the builder's {method})"))),
+        None => Err(PayoutError::configuration(format!(
+            "{var} is not set: give {what} (environment variable {var} or the builder's {method})"
+        ))),
         Some(k) if k.expose_secret().trim().is_empty() => {
             Err(PayoutError::configuration(format!("{var} is empty: give {what}")))
         }

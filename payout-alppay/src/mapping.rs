@@ -125,13 +125,21 @@ pub(crate) fn withdrawal_from_value(raw: serde_json::Value) -> Result<Withdrawal
 /// reports win over the ones asked for, so that `Page::has_more` counts as AlpPay did.
 pub(crate) fn page_from_body(body: &[u8], status: u16, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
     let envelope: wire::ListEnvelope = serde_json::from_slice(body).map_err(|e| {
-        PayoutError::protocol(format!("cannot read the listing (`{{data, page, limit, total}}`): {e}"), Some(status), body)
+        PayoutError::protocol(
+            format!("cannot read the listing (`{{data, page, limit, total}}`): {e}"),
+            Some(status),
+            body,
+        )
     })?;
     let data = envelope.data.unwrap_or_default();
     let mut items = Vec::with_capacity(data.len());
     for (i, value) in data.into_iter().enumerate() {
         let w = withdrawal_from_value(value).map_err(|e| {
-            PayoutError::protocol(format!("item {i} of the listing is not an AlpPay withdrawal: {e}"), Some(status), body)
+            PayoutError::protocol(
+                format!("item {i} of the listing is not an AlpPay withdrawal: {e}"),
+                Some(status),
+                body,
+            )
         })?;
         items.push(w);
     }
@@ -169,7 +177,14 @@ pub(crate) fn list_request(query: &ListQuery, over_match: bool) -> Result<ListRe
     let mut q = String::with_capacity(64);
     push_list(&mut q, "ids", "ids", query.ids.iter().map(WithdrawalId::as_str), over_match, &mut errors);
     push_list(&mut q, "txnIds", "tx_hashes", query.tx_hashes.iter().map(String::as_str), over_match, &mut errors);
-    push_list(&mut q, "invoices", "references", query.references.iter().map(Reference::as_str), over_match, &mut errors);
+    push_list(
+        &mut q,
+        "invoices",
+        "references",
+        query.references.iter().map(Reference::as_str),
+        over_match,
+        &mut errors,
+    );
     if !query.statuses.is_empty() {
         let mut wire: Vec<&str> = Vec::with_capacity(4);
         for s in query.statuses.iter().filter_map(|s| wire_status(*s)) {
@@ -212,7 +227,9 @@ fn push_list<'a>(
         if v.contains(',') && !over_match {
             errors.push(FieldError::new(
                 field,
-                format!("`{v}` contains a comma, which AlpPay reads as a separator between values; it cannot be filtered on"),
+                format!(
+                    "`{v}` contains a comma, which AlpPay reads as a separator between values; it cannot be filtered on"
+                ),
             ));
             continue;
         }
@@ -284,16 +301,16 @@ pub(crate) fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, Payout
         dest_tag: request.tag().unwrap_or(""),
         invoice: request.reference().as_str(),
     };
-    serde_json::to_vec(&body).map_err(|e| PayoutError::invalid_field("request", format!("cannot be written as JSON: {e}")))
+    serde_json::to_vec(&body)
+        .map_err(|e| PayoutError::invalid_field("request", format!("cannot be written as JSON: {e}")))
 }
 
 /// The amount as AlpPay wants it: positive, at most 8 places, written with its own scale
 /// (`"250.00"` stays `"250.00"`; trailing zeros beyond the 8th place are dropped, which changes
 /// nothing). More places are refused, never rounded.
 fn wire_amount(amount: Decimal) -> Result<String, String> {
-    payout_core::amount::check("amount", amount, MAX_DECIMALS).map_err(|e| {
-        e.field_errors().first().map_or_else(|| e.to_string(), |f| f.message.clone())
-    })?;
+    payout_core::amount::check("amount", amount, MAX_DECIMALS)
+        .map_err(|e| e.field_errors().first().map_or_else(|| e.to_string(), |f| f.message.clone()))?;
     let mut a = amount;
     if a.scale() > MAX_DECIMALS {
         a.rescale(MAX_DECIMALS);

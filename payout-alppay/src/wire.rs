@@ -202,7 +202,9 @@ impl<'de> Visitor<'de> for AmountVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Err(E::custom(format!("amount {v} is a JSON float, which cannot be read exactly; AlpPay sends amounts as strings")))
+        Err(E::custom(format!(
+            "amount {v} is a JSON float, which cannot be read exactly; AlpPay sends amounts as strings"
+        )))
     }
 }
 
@@ -237,6 +239,8 @@ impl<'de> Visitor<'de> for TimeVisitor {
         if v.is_empty() || v.starts_with("0001-01-01T00:00:00") {
             return Ok(None);
         }
-        OffsetDateTime::parse(v, &Rfc3339).map(Some).map_err(|e| E::custom(format!("`{v}` is not an RFC 3339 time: {e}")))
+        OffsetDateTime::parse(v, &Rfc3339)
+            .map(Some)
+            .map_err(|e| E::custom(format!("`{v}` is not an RFC 3339 time: {e}")))
     }
 }

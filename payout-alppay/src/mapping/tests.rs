@@ -248,7 +248,9 @@ fn create_body_is_byte_exact_in_documented_order() {
 
 #[test]
 fn create_amount_keeps_its_scale_and_refuses_excess_precision() {
-    let body = |a: &str| String::from_utf8(create_body(&request(Asset::new("USDC").on("ethereum"), a, customer())).unwrap()).unwrap();
+    let body = |a: &str| {
+        String::from_utf8(create_body(&request(Asset::new("USDC").on("ethereum"), a, customer())).unwrap()).unwrap()
+    };
     assert!(body("250.00").starts_with(r#"{"amount":"250.00","#));
     assert!(body("0.00000001").starts_with(r#"{"amount":"0.00000001","#));
     assert!(body("1.1234567800").starts_with(r#"{"amount":"1.12345678","#), "zeros past the 8th place are dropped");
@@ -282,14 +284,19 @@ fn create_requires_alppay_customer_details() {
         let e = create_body(&request(Asset::new("USDT").on("tron"), "1", EndUser { id: bad.into(), ..customer() }));
         assert_eq!(e.unwrap_err().field_errors()[0].field, "end_user.id", "{bad}");
     }
-    for bad in ["nobody", "nobody@nowhere", "@nowhere.tld", "no body@nowhere.tld", "nobody@.nowhere", "nobody@nowhere."] {
+    for bad in ["nobody", "nobody@nowhere", "@nowhere.tld", "no body@nowhere.tld", "nobody@.nowhere", "nobody@nowhere."]
+    {
         let e = create_body(&request(Asset::new("USDT").on("tron"), "1", customer().with_email(bad))).unwrap_err();
         assert_eq!(e.field_errors()[0].field, "end_user.email", "{bad}");
         assert!(!e.to_string().contains("nowhere"), "the address is personal data and is not echoed: {e}");
     }
     let e = create_body(&request(Asset::new("USDT").on("tron"), "1", customer().with_name("  "))).unwrap_err();
     assert_eq!(e.field_errors()[0].field, "end_user.name");
-    let body = create_body(&request(Asset::new("USDT").on("tron"), "1", EndUser { id: "9223372036854775807".into(), ..customer() }));
+    let body = create_body(&request(
+        Asset::new("USDT").on("tron"),
+        "1",
+        EndUser { id: "9223372036854775807".into(), ..customer() },
+    ));
     assert!(String::from_utf8(body.unwrap()).unwrap().contains(r#""id":9223372036854775807"#));
 }
 
