@@ -26,7 +26,8 @@ const X_HMAC: HeaderName = HeaderName::from_static("x-hmac");
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// How many pages of 100 a lookup by reference reads at most. A reference is meant to be
-/// unique, so one page is the rule; the bound only stops a server that ignores the filter.
+/// unique, so one page is the rule; the bound only stops a server that ignores the filter, and
+/// reaching it is an error, never a "not found".
 const FIND_MAX_PAGES: u32 = 20;
 
 /// An AlpPay client: creates, gets, finds and lists withdrawals and reads webhooks, behind
@@ -174,16 +175,25 @@ impl AlpPayClient {
         for _ in 0..FIND_MAX_PAGES {
             // Over-matching is allowed: a reference with a comma is split by AlpPay, and the
             // answer is filtered exactly here.
-            let ListRequest::Send(qs) = mapping::list_request(&query, true)? else { break };
+            let ListRequest::Send(qs) = mapping::list_request(&query, true)? else { return Ok(found) };
             let page = self.fetch_page(&qs, &query).await?;
             let more = page.has_more();
             found.extend(page.items.into_iter().filter(|w| w.reference.as_ref() == Some(reference)));
             if !more {
-                break;
+                return Ok(found);
             }
             query.page += 1;
         }
-        Ok(found)
+        // Concluding "absent" from a listing that was not read to its end could make a caller
+        // create the payout again: refuse instead.
+        Err(PayoutError::Protocol {
+            message: format!(
+                "looking up invoice {reference} still had pages after {FIND_MAX_PAGES} pages of {}; AlpPay seems to ignore the `invoices` filter, so the reference cannot be confirmed absent",
+                ListQuery::MAX_LIMIT
+            ),
+            status: None,
+            body: String::new(),
+        })
     }
 }
 

@@ -279,6 +279,28 @@ async fn find_answers_none_when_alppay_holds_nothing() {
     assert_eq!(sent[1].url.query(), Some("invoices=A%2CB&page=0&limit=100"));
 }
 
+#[tokio::test]
+async fn find_never_concludes_absent_from_a_listing_it_could_not_finish() {
+    let server = MockServer::start().await;
+    // A server that ignores `invoices` and pages through 5,000 other withdrawals.
+    let items =
+        (0..5_000).map(|i| withdrawal(&format!("w-{i}"), &format!("OTHER-{i}"), "2025-08-07T09:00:00Z")).collect();
+    let pages = Arc::new(Pages {
+        items,
+        throttle_page: usize::MAX,
+        throttled: AtomicBool::new(false),
+        served: AtomicUsize::new(0),
+    });
+    Mock::given(method("GET")).and(path("/v2/withdrawal")).respond_with(ArcPages(pages.clone())).mount(&server).await;
+    let e = client(&server).find_withdrawal(&Reference::new("INV-1").unwrap()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    assert_eq!(pages.served.load(Ordering::SeqCst), 20, "bounded");
+    // And a create refuses to go ahead on such a lookup.
+    let e = client(&server).create_withdrawal(&request("INV-1")).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol);
+    assert!(server.received_requests().await.unwrap().iter().all(|r| r.method == "GET"));
+}
+
 /// Serves `GET /withdrawal` pages from a generated list and answers one 429 on the way.
 struct Pages {
     items: Vec<serde_json::Value>,

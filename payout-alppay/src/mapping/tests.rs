@@ -329,3 +329,58 @@ fn create_sends_the_tag_and_escapes_text() {
     let back: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(back["invoice"], "INV \"quoted\" ü");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn reading_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse_withdrawal(&bytes);
+            let _ = page_from_body(&bytes, 200, &ListQuery::new());
+        }
+
+        #[test]
+        fn object_shaped_noise_never_panics(
+            id in ".{0,12}", status in ".{0,12}", amount in ".{0,16}", at in ".{0,40}", customer in any::<i64>(),
+        ) {
+            let v = serde_json::json!({
+                "id": id, "status": status, "amount": amount, "receivedAmount": amount, "createdAt": at,
+                "timeToApprove": at, "customer": {"id": customer, "name": id, "email": status}, "invoice": id,
+                "asset": {"short": status, "network": id},
+            });
+            if let Ok(w) = parse_withdrawal(v.to_string().as_bytes()) {
+                prop_assert_eq!(w.provider_status, status);
+                prop_assert_eq!(w.raw, v);
+            }
+        }
+
+        #[test]
+        fn amounts_are_sent_with_their_own_text(s in "(0|[1-9][0-9]{0,11})\\.[0-9]{1,8}") {
+            let a = Decimal::from_str_exact(&s).unwrap();
+            prop_assume!(!a.is_zero());
+            let body = create_body(&request(Asset::new("USDT").on("tron"), &s, customer())).unwrap();
+            let sent: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            prop_assert_eq!(sent["amount"].as_str(), Some(s.as_str()));
+        }
+
+        #[test]
+        fn excess_precision_is_refused_never_rounded(int in 0u32..100_000, frac in "[0-9]{8}[1-9][0-9]{0,6}") {
+            let s = format!("{int}.{frac}");
+            let e = create_body(&request(Asset::new("USDT").on("tron"), &s, customer())).unwrap_err();
+            prop_assert_eq!(e.field_errors()[0].field.as_str(), "amount");
+        }
+
+        #[test]
+        fn filter_values_survive_the_query_string(v in "[^,\\s\\p{C}]{1,40}", w in "[^,]{1,40}") {
+            let q = ListQuery::new().reference(Reference::new(v.as_str()).unwrap()).tx_hash(w.as_str());
+            let ListRequest::Send(qs) = list_request(&q, false).unwrap() else { unreachable!() };
+            let decoded: Vec<(String, String)> =
+                url::form_urlencoded::parse(qs.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            prop_assert_eq!(&decoded[0], &("txnIds".to_owned(), w.clone()));
+            prop_assert_eq!(&decoded[1], &("invoices".to_owned(), v.clone()));
+        }
+    }
+}
