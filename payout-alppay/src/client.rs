@@ -68,7 +68,7 @@ impl Inner {
         let clean = |text: String| -> String {
             let mut text = text;
             for key in &self.secrets {
-                let key = key.expose_secret().trim();
+                let key = key.expose_secret();
                 if key.len() >= MIN_SCRUBBED && text.contains(key) {
                     text = text.replace(key, "[REDACTED]");
                 }
@@ -120,7 +120,7 @@ impl AlpPayClient {
     /// A client from a checked configuration.
     pub fn new(config: AlpPayConfig) -> Result<Self, PayoutError> {
         let http = HttpClient::new(PROVIDER_ID, &config.http)?;
-        let mut api_key = HeaderValue::from_str(config.api_key.expose_secret().trim()).map_err(|_| {
+        let mut api_key = HeaderValue::from_str(config.api_key.expose_secret()).map_err(|_| {
             PayoutError::configuration(format!(
                 "{ENV_API_KEY} holds characters an HTTP header cannot carry; copy the key again from the dashboard"
             ))
@@ -151,7 +151,7 @@ impl AlpPayClient {
         WebhookVerifier::from_signer(self.inner.signer.clone())
     }
 
-    /// A signed-in GET, retried as a read.
+    /// A GET with the `API-KEY` header, retried as a read.
     async fn read(&self, url: &Url) -> Result<HttpResponse, PayoutError> {
         let key = &self.inner.api_key;
         self.inner.http.send(&Safety::Read, |c| c.get(url.clone()).header(API_KEY, key.clone())).await

@@ -253,7 +253,8 @@ fn required(key: Option<SecretString>, var: &str, method: &str, what: &str) -> R
         Some(k) if k.expose_secret().trim().is_empty() => {
             Err(PayoutError::configuration(format!("{var} is empty: give {what}")))
         }
-        Some(k) => Ok(k),
+        // A key pasted with a trailing newline is the same key.
+        Some(k) => Ok(SecretString::from(k.expose_secret().trim())),
     }
 }
 

@@ -239,6 +239,15 @@ async fn server_errors_on_reads_are_retried() {
 }
 
 #[tokio::test]
+async fn answers_beyond_the_body_bound_are_refused() {
+    let server = MockServer::start().await;
+    mount_get(&server, "/v2/withdrawal/w-1", json(COMPLETE)).await;
+    let alppay = builder(&server).max_response_bytes(64).build().unwrap();
+    assert_eq!(alppay.get_withdrawal(&id("w-1")).await.unwrap_err().kind(), ErrorKind::Protocol);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn connection_refused_is_unavailable() {
     let alppay = AlpPayClient::builder()
         .api_key(API_KEY)
