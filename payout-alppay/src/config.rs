@@ -216,7 +216,7 @@ impl AlpPayBuilder {
             required(self.api_key, ENV_API_KEY, "api_key", "the API key from Dashboard → Settings → API Keys")?;
         let hmac_key = required(self.hmac_key, ENV_HMAC_KEY, "hmac_key", "the HMAC key AlpPay support issued")?;
         let raw = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-        let base_url = base_url(ENV_BASE_URL, raw)?;
+        let base_url = base_url(&format!("the AlpPay base URL ({ENV_BASE_URL})"), raw)?;
         Ok(AlpPayConfig {
             api_key,
             hmac_key,
