@@ -94,7 +94,8 @@ pub async fn find(ctx: &Ctx, reference: String) -> Result<(), Failure> {
 fn query(a: &ListArgs) -> Result<ListQuery, Failure> {
     let mut q = ListQuery::new().page(a.page).limit(a.limit)?;
     for s in &a.status {
-        let status: WithdrawalStatus = s.parse().map_err(|e: payout_core::ParseStatusError| Failure::Usage(e.to_string()))?;
+        let status: WithdrawalStatus =
+            s.parse().map_err(|e: payout_core::ParseStatusError| Failure::Usage(e.to_string()))?;
         q = q.status(status);
     }
     for r in &a.reference {
@@ -117,7 +118,7 @@ pub async fn list(ctx: &Ctx, a: ListArgs) -> Result<(), Failure> {
         let page = ctx.provider.list_withdrawals(&q).await?;
         if ctx.json {
             let items: Vec<_> = page.items.iter().map(output::json).collect();
-            writeln!(out, "{}", serde_json::Value::Array(items))?;
+            writeln!(out, "[{}]", items.join(","))?;
         } else {
             Table::default().page(&mut out, &page.items)?;
             let total = page.total.map_or_else(String::new, |t| format!(" of {t}"));

@@ -13,9 +13,9 @@ fn time_text(t: Option<time::OffsetDateTime>) -> String {
     or_dash(t.and_then(|t| t.format(&Rfc3339).ok()))
 }
 
-/// One withdrawal as JSON (the contract's keys).
-pub fn json(w: &Withdrawal) -> serde_json::Value {
-    serde_json::to_value(w).unwrap_or(serde_json::Value::Null)
+/// One withdrawal as a JSON object (the contract's keys, in the model's order).
+pub fn json(w: &Withdrawal) -> String {
+    serde_json::to_string(w).unwrap_or_else(|_| "null".into())
 }
 
 /// One withdrawal as a short record for people.

@@ -117,9 +117,19 @@ pub async fn serve(addr: &str, json: bool) -> Result<(), Failure> {
     } else {
         writeln!(out, "payout sandbox listening on {}", server.local_addr())?;
         writeln!(out, "  AlphaPo  ALPHAPO_BASE_URL={}", info["alphapo"]["base_url"].as_str().unwrap_or_default())?;
-        writeln!(out, "           ALPHAPO_API_KEY={} ALPHAPO_API_SECRET={}", alphapo::DEFAULT_API_KEY, alphapo::DEFAULT_API_SECRET)?;
+        writeln!(
+            out,
+            "           ALPHAPO_API_KEY={} ALPHAPO_API_SECRET={}",
+            alphapo::DEFAULT_API_KEY,
+            alphapo::DEFAULT_API_SECRET
+        )?;
         writeln!(out, "  AlpPay   ALPPAY_BASE_URL={}", info["alppay"]["base_url"].as_str().unwrap_or_default())?;
-        writeln!(out, "           ALPPAY_API_KEY={} ALPPAY_HMAC_KEY={}", alppay::DEFAULT_API_KEY, alppay::DEFAULT_HMAC_KEY)?;
+        writeln!(
+            out,
+            "           ALPPAY_API_KEY={} ALPPAY_HMAC_KEY={}",
+            alppay::DEFAULT_API_KEY,
+            alppay::DEFAULT_HMAC_KEY
+        )?;
         writeln!(out, "state in {}; Ctrl-C to stop", state_path().display())?;
     }
     out.flush()?;
@@ -164,9 +174,10 @@ async fn shutdown() {
 
 /// `providers`: what is compiled in and what each can do, asked of real clients of the sandbox.
 pub async fn providers(json: bool) -> Result<(), Failure> {
-    let server = SandboxServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), AlphaPoConfig::sandbox(), AlpPayConfig::sandbox())
-        .await
-        .map_err(|e| sim_error("start", e))?;
+    let server =
+        SandboxServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), AlphaPoConfig::sandbox(), AlpPayConfig::sandbox())
+            .await
+            .map_err(|e| sim_error("start", e))?;
     let mut rows = Vec::new();
     for entry in providers::COMPILED_IN {
         let provider = (entry.sandbox)(&server).map_err(Failure::Payout)?;
@@ -174,7 +185,8 @@ pub async fn providers(json: bool) -> Result<(), Failure> {
     }
     let mut out = std::io::stdout().lock();
     if json {
-        let list: Vec<_> = rows.iter().map(|(id, caps)| serde_json::json!({ "id": id, "capabilities": caps })).collect();
+        let list: Vec<_> =
+            rows.iter().map(|(id, caps)| serde_json::json!({ "id": id, "capabilities": caps })).collect();
         writeln!(out, "{}", serde_json::Value::Array(list))?;
     } else if rows.is_empty() {
         writeln!(out, "no provider is compiled in")?;
