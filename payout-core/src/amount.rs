@@ -97,9 +97,9 @@ pub mod serde_str {
         s.collect_str(amount)
     }
 
-    /// Reads a string or a number, exactly.
+    /// Reads a string or a number, exactly (from JSON text, or from a `serde_json::Value`).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-        let raw = <&serde_json::value::RawValue>::deserialize(d)
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)
             .map_err(|_| serde::de::Error::custom("expected an amount as a string or number"))?;
         from_raw(raw.get()).map_err(serde::de::Error::custom)
     }
@@ -129,8 +129,8 @@ pub mod serde_str_opt {
 
     /// Reads a string, a number, `null` or `""`.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-        let raw = Option::<&serde_json::value::RawValue>::deserialize(d)?;
-        match raw.map(|r| r.get()) {
+        let raw = Option::<Box<serde_json::value::RawValue>>::deserialize(d)?;
+        match raw.as_deref().map(|r| r.get()) {
             None | Some("null") | Some("\"\"") => Ok(None),
             Some(text) => serde_str::from_raw(text).map(Some).map_err(serde::de::Error::custom),
         }

@@ -190,6 +190,22 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every category.
+    pub const ALL: [ErrorKind; 12] = [
+        ErrorKind::InvalidRequest,
+        ErrorKind::Unsupported,
+        ErrorKind::Configuration,
+        ErrorKind::Authentication,
+        ErrorKind::Rejected,
+        ErrorKind::DuplicateReference,
+        ErrorKind::NotFound,
+        ErrorKind::RateLimited,
+        ErrorKind::Unavailable,
+        ErrorKind::OutcomeUnknown,
+        ErrorKind::Protocol,
+        ErrorKind::Webhook,
+    ];
+
     /// The snake_case name used in JSON (`"outcome_unknown"`).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::capabilities::{Capabilities, Capability};
+use crate::capabilities::Capabilities;
 use crate::error::PayoutError;
 use crate::id::{ProviderId, Reference, WithdrawalId};
 use crate::query::{ListQuery, Page};
@@ -56,14 +56,5 @@ pub trait PayoutProvider: Send + Sync {
     fn parse_webhook(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
         let _ = (headers, body);
         Err(PayoutError::unsupported(self.id(), "webhooks"))
-    }
-}
-
-/// Refuses with [`PayoutError::Unsupported`] unless `provider` has `capability`.
-pub fn require(provider: &(impl PayoutProvider + ?Sized), capability: Capability) -> Result<(), PayoutError> {
-    if provider.capabilities().supports(capability) {
-        Ok(())
-    } else {
-        Err(PayoutError::unsupported(provider.id(), capability.as_str()))
     }
 }

@@ -1,0 +1,151 @@
+//! The command line, exactly as the contract in the design writes it (extensions are marked).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Pay out crypto through AlphaPo or AlpPay, or through a local sandbox of either.
+///
+/// Credentials come from the environment (ALPHAPO_API_KEY, ALPHAPO_API_SECRET, ALPHAPO_BASE_URL;
+/// ALPPAY_API_KEY, ALPPAY_HMAC_KEY, ALPPAY_BASE_URL). Without any of the chosen provider's
+/// variables, or with --sandbox, commands run against an embedded simulator.
+///
+/// Exit codes: 0 success; 2 invalid request, usage or configuration (nothing was sent);
+/// 3 the provider refused (authentication, rejected, duplicate reference, not found, bad webhook
+/// signature); 4 outcome unknown (reconcile with `find`); 5 unavailable or rate limited after
+/// the retries; 1 anything else.
+#[derive(Debug, Parser)]
+#[command(name = "payout", version)]
+pub struct Cli {
+    /// The provider to use [env: PAYOUT_PROVIDER] [default: the first compiled in]
+    #[arg(long, global = true, env = "PAYOUT_PROVIDER", value_name = "PROVIDER")]
+    pub provider: Option<String>,
+
+    /// Run against the embedded simulator even if credentials are set.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+
+    /// Print JSON for programs instead of text for people.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where `sandbox` listens unless `--addr` says otherwise.
+pub const DEFAULT_SANDBOX_ADDR: &str = "127.0.0.1:8080";
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a withdrawal (safely: a lost answer is reconciled by reference, never sent twice).
+    Withdraw(WithdrawArgs),
+    /// Show a withdrawal by the provider's id.
+    Get {
+        /// The provider's withdrawal id.
+        id: String,
+    },
+    /// Find a withdrawal by your reference (prints null with --json when none matches).
+    Find {
+        /// Your reference of the payout.
+        reference: String,
+    },
+    /// List withdrawals, one page or --all.
+    List(ListArgs),
+    /// Follow a withdrawal until it reaches a final status or the timeout.
+    Watch {
+        /// The provider's withdrawal id.
+        id: String,
+        /// Seconds between polls.
+        #[arg(long, default_value_t = 2.0, value_name = "SECS")]
+        interval: f64,
+        /// Seconds to wait in all before giving up.
+        #[arg(long, default_value_t = 600.0, value_name = "SECS")]
+        timeout: f64,
+    },
+    /// Serve both simulators until interrupted, for programs in any language to test against.
+    Sandbox {
+        /// The address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<String>,
+        /// Empty the sandbox's stored state (and exit, unless --addr is given too).
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Verify a webhook body against the configured secret and print the update it carries.
+    Webhook {
+        /// The signature header's value (AlphaPo X-Processing-Signature, AlpPay X-HMAC).
+        #[arg(long, value_name = "SIG")]
+        signature: String,
+        /// The body, exactly as received; standard input when absent.
+        file: Option<PathBuf>,
+    },
+    /// The providers compiled in and what each can do.
+    Providers,
+}
+
+/// `withdraw`'s arguments.
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    /// The asset's symbol (BTC, USDT...).
+    #[arg(long, value_name = "SYMBOL")]
+    pub asset: String,
+    /// The asset's network (tron, ethereum...).
+    #[arg(long, value_name = "NET")]
+    pub network: Option<String>,
+    /// The amount to pay, as a decimal (never rounded).
+    #[arg(long, value_name = "X", required_unless_present = "amount_to", conflicts_with = "amount_to")]
+    pub amount: Option<String>,
+    /// The destination address.
+    #[arg(long, value_name = "ADDR")]
+    pub address: String,
+    /// The destination tag or memo.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Your unique reference of this payout, stable across retries.
+    #[arg(long, value_name = "REF")]
+    pub reference: String,
+    /// Your stable id of the person paid.
+    #[arg(long = "end-user", value_name = "ID")]
+    pub end_user: String,
+    /// The person's name (AlpPay requires it).
+    #[arg(long = "end-user-name", value_name = "NAME")]
+    pub end_user_name: Option<String>,
+    /// The person's e-mail address (AlpPay requires it).
+    #[arg(long = "end-user-email", value_name = "EMAIL")]
+    pub end_user_email: Option<String>,
+    /// Convert into this asset before sending (with --amount-to, instead of --amount).
+    #[arg(long = "convert-to", value_name = "SYMBOL", requires = "amount_to")]
+    pub convert_to: Option<String>,
+    /// The exact amount of --convert-to the recipient gets.
+    #[arg(long = "amount-to", value_name = "X", requires = "convert_to")]
+    pub amount_to: Option<String>,
+}
+
+/// `list`'s arguments.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only these statuses (pending, approved, processing, completed, cancelled, rejected).
+    #[arg(long, value_delimiter = ',', value_name = "S,S..")]
+    pub status: Vec<String>,
+    /// Only these references.
+    #[arg(long, value_delimiter = ',', value_name = "R,R..")]
+    pub reference: Vec<String>,
+    /// Only these provider ids.
+    #[arg(long, value_delimiter = ',', value_name = "ID,ID..")]
+    pub id: Vec<String>,
+    /// Only these transaction hashes.
+    #[arg(long = "tx-hash", value_delimiter = ',', value_name = "H,H..")]
+    pub tx_hash: Vec<String>,
+    /// The page, from 0.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub page: u32,
+    /// Items per page (1 to 100).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: u32,
+    /// Every page, streamed as the pages arrive.
+    #[arg(long)]
+    pub all: bool,
+}

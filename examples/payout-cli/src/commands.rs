@@ -1,0 +1,242 @@
+//! One function per command, each over `Arc<dyn PayoutProvider>`: nothing here knows which
+//! provider it talks to.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use payout_core::amount::parse_exact;
+use payout_core::{
+    Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, Reference, SubmitPath, WatchOptions, WithdrawalId,
+    WithdrawalRequest, WithdrawalStatus,
+};
+
+use crate::cli::{ListArgs, WithdrawArgs};
+use crate::exit::Failure;
+use crate::output::{self, Table};
+
+/// What every command needs: the provider and how to print.
+pub struct Ctx {
+    /// The provider chosen.
+    pub provider: Arc<dyn PayoutProvider>,
+    /// `--json`.
+    pub json: bool,
+}
+
+fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
+    io::BufWriter::new(io::stdout().lock())
+}
+
+fn print_one(ctx: &Ctx, w: &payout_core::Withdrawal) -> Result<(), Failure> {
+    let mut out = stdout();
+    if ctx.json {
+        writeln!(out, "{}", output::json(w))?;
+    } else {
+        output::record(&mut out, w)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `withdraw`: build and check the request, then `submit` it, which reconciles a lost answer.
+pub async fn withdraw(ctx: &Ctx, a: WithdrawArgs) -> Result<(), Failure> {
+    let asset = match &a.network {
+        Some(net) => Asset::new(&a.asset).on(net),
+        None => Asset::new(&a.asset),
+    };
+    let mut end_user = EndUser::new(&a.end_user);
+    end_user.name = a.end_user_name;
+    end_user.email = a.end_user_email;
+    let mut builder =
+        WithdrawalRequest::builder().reference(&a.reference).asset(asset).address(&a.address).end_user(end_user);
+    if let Some(tag) = &a.tag {
+        builder = builder.tag(tag);
+    }
+    builder = match (&a.amount, &a.convert_to, &a.amount_to) {
+        (Some(amount), None, None) => builder.amount(parse_exact("amount", amount)?),
+        (None, Some(to), Some(amount_to)) => builder.amount_to(Asset::new(to), parse_exact("amount_to", amount_to)?),
+        _ => return Err(Failure::Usage("give --amount, or --convert-to with --amount-to".into())),
+    };
+    let request = builder.build()?;
+    let submitted = ctx.provider.submit(&request).await?;
+    let how = match submitted.path {
+        SubmitPath::Created => "created",
+        SubmitPath::Reconciled => "created (the first answer was lost; found by reference)",
+        SubmitPath::AlreadyExisted => "already existed with this reference; nothing new was sent",
+    };
+    eprintln!("payout: withdrawal {} {how}", submitted.withdrawal.id);
+    print_one(ctx, &submitted.withdrawal)
+}
+
+/// `get ID`.
+pub async fn get(ctx: &Ctx, id: String) -> Result<(), Failure> {
+    let w = ctx.provider.get_withdrawal(&WithdrawalId::new(id)).await?;
+    print_one(ctx, &w)
+}
+
+/// `find REFERENCE`: `null` (or a sentence) when nothing matches; that is not an error.
+pub async fn find(ctx: &Ctx, reference: String) -> Result<(), Failure> {
+    let reference = Reference::new(reference)?;
+    match ctx.provider.find_withdrawal(&reference).await? {
+        Some(w) => print_one(ctx, &w),
+        None if ctx.json => {
+            println!("null");
+            Ok(())
+        }
+        None => {
+            println!("no withdrawal has the reference {reference}");
+            Ok(())
+        }
+    }
+}
+
+fn query(a: &ListArgs) -> Result<ListQuery, Failure> {
+    let mut q = ListQuery::new().page(a.page).limit(a.limit)?;
+    for s in &a.status {
+        let status: WithdrawalStatus =
+            s.parse().map_err(|e: payout_core::ParseStatusError| Failure::Usage(e.to_string()))?;
+        q = q.status(status);
+    }
+    for r in &a.reference {
+        q = q.reference(Reference::new(r.as_str())?);
+    }
+    for id in &a.id {
+        q = q.id(id.as_str());
+    }
+    for h in &a.tx_hash {
+        q = q.tx_hash(h.as_str());
+    }
+    Ok(q)
+}
+
+/// `list`: one page, or every page streamed as it arrives (`--all`), in constant memory.
+pub async fn list(ctx: &Ctx, a: ListArgs) -> Result<(), Failure> {
+    let q = query(&a)?;
+    let mut out = stdout();
+    if !a.all {
+        let page = ctx.provider.list_withdrawals(&q).await?;
+        if ctx.json {
+            let items: Vec<_> = page.items.iter().map(output::json).collect();
+            writeln!(out, "[{}]", items.join(","))?;
+        } else {
+            Table::default().page(&mut out, &page.items)?;
+            let total = page.total.map_or_else(String::new, |t| format!(" of {t}"));
+            writeln!(out, "page {} ({} shown{total})", page.page, page.items.len())?;
+        }
+        out.flush()?;
+        return Ok(());
+    }
+
+    let progress = io::stderr().is_terminal();
+    let mut pages = ctx.provider.list_all(q.clone()).try_chunks(q.limit as usize);
+    let mut table = Table::default();
+    let mut count: u64 = 0;
+    if ctx.json {
+        write!(out, "[")?;
+    }
+    while let Some(chunk) = pages.next().await {
+        let chunk = chunk.map_err(|e| e.1)?;
+        for w in &chunk {
+            if ctx.json {
+                write!(out, "{}\n{}", if count == 0 { "" } else { "," }, output::json(w))?;
+            }
+            count += 1;
+        }
+        if !ctx.json {
+            table.page(&mut out, &chunk)?;
+        }
+        out.flush()?;
+        if progress {
+            eprint!("\rpayout: {count} withdrawals");
+        }
+    }
+    if progress {
+        eprintln!();
+    }
+    if ctx.json {
+        writeln!(out, "{}]", if count == 0 { "" } else { "\n" })?;
+    } else if count == 0 {
+        writeln!(out, "no withdrawals match")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn seconds(name: &str, secs: f64) -> Result<Duration, Failure> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| Failure::Usage(format!("--{name} must be a positive number of seconds, got {secs}")))
+}
+
+/// `watch ID`: prints each change until a final status (exit 0) or the timeout (exit 1).
+pub async fn watch(ctx: &Ctx, id: String, interval: f64, timeout: f64) -> Result<(), Failure> {
+    let interval = seconds("interval", interval)?;
+    let options = WatchOptions { interval, max_interval: interval, timeout: seconds("timeout", timeout)? };
+    let progress = io::stderr().is_terminal() && !ctx.json;
+    if progress {
+        eprintln!("payout: watching withdrawal {id} (Ctrl-C to stop)");
+    }
+    let mut changes = ctx.provider.watch(WithdrawalId::new(&id), options);
+    let mut last = None;
+    while let Some(w) = changes.try_next().await? {
+        let mut out = stdout();
+        if ctx.json {
+            writeln!(out, "{}", output::json(&w))?;
+        } else {
+            let now = time::OffsetDateTime::now_utc();
+            let tx = w.tx_hash.as_deref().map(|h| format!(" tx {h}")).unwrap_or_default();
+            writeln!(
+                out,
+                "{:02}:{:02}:{:02}  {}  {} ({}){tx}",
+                now.hour(),
+                now.minute(),
+                now.second(),
+                w.id,
+                w.status,
+                w.provider_status
+            )?;
+        }
+        out.flush()?;
+        last = Some(w.status);
+    }
+    match last {
+        Some(s) if s.is_terminal() => Ok(()),
+        Some(s) => Err(Failure::Timeout(format!("withdrawal {id} is still {s} after {timeout} s"))),
+        None => Err(Failure::Timeout(format!("withdrawal {id} could not be read in {timeout} s"))),
+    }
+}
+
+/// `webhook --signature SIG [FILE]`: verifies the raw body and prints the update; a bad
+/// signature prints nothing on standard output.
+pub fn webhook(ctx: &Ctx, header: &'static str, signature: &str, body: &[u8]) -> Result<(), Failure> {
+    let mut headers = http::HeaderMap::new();
+    let value = http::HeaderValue::from_str(signature.trim())
+        .map_err(|_| Failure::Usage("--signature has characters a header cannot carry".into()))?;
+    headers.insert(header, value);
+    headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    let update = ctx.provider.parse_webhook(&headers, body)?;
+    let mut out = stdout();
+    if ctx.json {
+        writeln!(out, "{}", output::json(&update.withdrawal))?;
+    } else {
+        output::update(&mut out, &update)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Reads a webhook body from a file or standard input, exactly as it is.
+pub fn read_body(file: Option<&std::path::Path>) -> Result<Vec<u8>, Failure> {
+    let mut body = Vec::new();
+    match file {
+        Some(path) => {
+            body = std::fs::read(path).map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?
+        }
+        None => {
+            io::stdin().read_to_end(&mut body)?;
+        }
+    }
+    Ok(body)
+}

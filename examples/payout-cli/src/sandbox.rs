@@ -1,0 +1,201 @@
+//! The embedded sandbox: both simulators on loopback, with their state kept in a file between
+//! commands so that `withdraw`, `get`, `list` and `watch` show a real life cycle.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use payout_core::PayoutProvider;
+use payout_testkit::sim::{AlpPayConfig, AlphaPoConfig, SandboxServer, alphapo, alppay};
+
+use crate::exit::Failure;
+use crate::providers::{self, Entry, Mode};
+
+/// The state file: `$PAYOUT_SANDBOX_DIR/sandbox.json`, or under the user's data directory.
+pub fn state_path() -> PathBuf {
+    let dir = match std::env::var_os("PAYOUT_SANDBOX_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("payout"),
+    };
+    dir.join("sandbox.json")
+}
+
+fn sim_error(what: &str, e: impl std::fmt::Display) -> Failure {
+    Failure::Io(format!("sandbox: cannot {what}: {e}"))
+}
+
+/// Starts both simulators and loads the stored state, if any.
+async fn start(addr: SocketAddr) -> Result<SandboxServer, Failure> {
+    let server = SandboxServer::start(addr, AlphaPoConfig::sandbox(), AlpPayConfig::sandbox())
+        .await
+        .map_err(|e| sim_error(&format!("listen on {addr}"), e))?;
+    let path = state_path();
+    if path.exists() {
+        server.load(&path).map_err(|e| sim_error(&format!("read its state from {}", path.display()), e))?;
+    }
+    Ok(server)
+}
+
+fn save(server: &SandboxServer) -> Result<(), Failure> {
+    let path = state_path();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| sim_error(&format!("create {}", dir.display()), e))?;
+    }
+    server.save(&path).map_err(|e| sim_error(&format!("write its state to {}", path.display()), e))
+}
+
+/// The provider a command talks to, and the sandbox behind it when there is one.
+pub struct Session {
+    /// The provider.
+    pub provider: Arc<dyn PayoutProvider>,
+    sandbox: Option<SandboxServer>,
+}
+
+impl Session {
+    /// Connects to `entry` live, or to its simulator (saying so on standard error).
+    pub async fn open(entry: &Entry, force_sandbox: bool) -> Result<Self, Failure> {
+        match providers::mode(entry, force_sandbox)? {
+            Mode::Live => Ok(Self { provider: (entry.live)()?, sandbox: None }),
+            Mode::Sandbox(why) => {
+                let server = start(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+                eprintln!(
+                    "payout: using the {} sandbox, an embedded simulator ({why}; state in {}). Set {} to use {} itself.",
+                    entry.id,
+                    state_path().display(),
+                    entry.credentials.join(" and "),
+                    entry.id,
+                );
+                Ok(Self { provider: (entry.sandbox)(&server)?, sandbox: Some(server) })
+            }
+        }
+    }
+
+    /// Keeps the sandbox's state for the next command.
+    pub fn close(self) -> Result<(), Failure> {
+        match &self.sandbox {
+            Some(server) => save(server),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `sandbox --reset`: empties the stored state.
+pub fn reset() -> Result<(), Failure> {
+    let path = state_path();
+    match std::fs::remove_file(&path) {
+        Ok(()) => eprintln!("payout: sandbox state emptied ({})", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => eprintln!("payout: sandbox state was already empty"),
+        Err(e) => return Err(sim_error(&format!("remove {}", path.display()), e)),
+    }
+    Ok(())
+}
+
+/// `sandbox`: serves both simulators until interrupted, printing their base URLs and test
+/// credentials; the state is saved every second and on exit.
+pub async fn serve(addr: &str, json: bool) -> Result<(), Failure> {
+    let addr: SocketAddr = addr
+        .parse()
+        .map_err(|_| Failure::Usage(format!("--addr must be HOST:PORT with an IP address, got `{addr}`")))?;
+    let server = start(addr).await?;
+    let info = serde_json::json!({
+        "alphapo": {
+            "base_url": server.alphapo_base_url(),
+            "api_key": alphapo::DEFAULT_API_KEY,
+            "api_secret": alphapo::DEFAULT_API_SECRET,
+        },
+        "alppay": {
+            "base_url": server.alppay_base_url(),
+            "api_key": alppay::DEFAULT_API_KEY,
+            "hmac_key": alppay::DEFAULT_HMAC_KEY,
+        },
+    });
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{info}")?;
+    } else {
+        writeln!(out, "payout sandbox listening on {}", server.local_addr())?;
+        writeln!(out, "  AlphaPo  ALPHAPO_BASE_URL={}", info["alphapo"]["base_url"].as_str().unwrap_or_default())?;
+        writeln!(
+            out,
+            "           ALPHAPO_API_KEY={} ALPHAPO_API_SECRET={}",
+            alphapo::DEFAULT_API_KEY,
+            alphapo::DEFAULT_API_SECRET
+        )?;
+        writeln!(out, "  AlpPay   ALPPAY_BASE_URL={}", info["alppay"]["base_url"].as_str().unwrap_or_default())?;
+        writeln!(
+            out,
+            "           ALPPAY_API_KEY={} ALPPAY_HMAC_KEY={}",
+            alppay::DEFAULT_API_KEY,
+            alppay::DEFAULT_HMAC_KEY
+        )?;
+        writeln!(out, "state in {}; Ctrl-C to stop", state_path().display())?;
+    }
+    out.flush()?;
+    drop(out);
+
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let stop = shutdown();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => save(&server)?,
+            _ = &mut stop => break,
+        }
+    }
+    save(&server)?;
+    eprintln!("payout: sandbox stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// `providers`: what is compiled in and what each can do, asked of real clients of the sandbox.
+pub async fn providers(json: bool) -> Result<(), Failure> {
+    let server =
+        SandboxServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), AlphaPoConfig::sandbox(), AlpPayConfig::sandbox())
+            .await
+            .map_err(|e| sim_error("start", e))?;
+    let mut rows = Vec::new();
+    for entry in providers::COMPILED_IN {
+        let provider = (entry.sandbox)(&server).map_err(Failure::Payout)?;
+        rows.push((entry.id, provider.capabilities()));
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        let list: Vec<_> =
+            rows.iter().map(|(id, caps)| serde_json::json!({ "id": id, "capabilities": caps })).collect();
+        writeln!(out, "{}", serde_json::Value::Array(list))?;
+    } else if rows.is_empty() {
+        writeln!(out, "no provider is compiled in")?;
+    } else {
+        writeln!(out, "{:<10} CAPABILITIES", "PROVIDER")?;
+        for (id, caps) in rows {
+            let names: Vec<_> = caps.iter().map(|c| c.as_str()).collect();
+            writeln!(out, "{id:<10} {}", names.join(", "))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,360 @@
+//! [`AlpPayClient`]: the [`PayoutProvider`] that speaks AlpPay's Merchant API v2.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::HeaderValue;
+use http::header::{CONTENT_TYPE, HeaderName};
+use payout_core::http::{HttpClient, HttpResponse, Safety};
+use payout_core::{
+    Capabilities, Capability, FieldError, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
+    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::PROVIDER_ID;
+use crate::config::{AlpPayBuilder, AlpPayConfig, ENV_API_KEY};
+use crate::mapping::{self, ListRequest};
+use crate::signing::Signer;
+use crate::webhook::WebhookVerifier;
+
+const API_KEY: HeaderName = HeaderName::from_static("api-key");
+const X_HMAC: HeaderName = HeaderName::from_static("x-hmac");
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// How many pages of 100 a lookup by reference reads at most. A reference is meant to be
+/// unique, so one page is the rule; the bound only stops a server that ignores the filter, and
+/// reaching it is an error, never a "not found".
+const FIND_MAX_PAGES: u32 = 20;
+
+/// An AlpPay client: creates, gets, finds and lists withdrawals and reads webhooks, behind
+/// [`PayoutProvider`]. Cheap to clone (the connection pool is shared).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), payout_core::PayoutError> {
+/// use payout_alppay::AlpPayClient;
+/// use payout_core::{PayoutProvider, WithdrawalId};
+///
+/// let alppay = AlpPayClient::from_env()?; // ALPPAY_API_KEY, ALPPAY_HMAC_KEY, ALPPAY_BASE_URL
+/// let w = alppay.get_withdrawal(&WithdrawalId::new("5f5a8ced-5c6a-4038-9d73-662441242fd3")).await?;
+/// println!("{} is {} ({})", w.id, w.status, w.provider_status);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct AlpPayClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: HttpClient,
+    base_url: Url,
+    /// `{base}/withdrawal`, parsed once.
+    withdrawal_url: Url,
+    /// The `API-KEY` header, marked sensitive so that no header dump shows it.
+    api_key: HeaderValue,
+    signer: Signer,
+    duplicate_check: bool,
+    /// Both keys, kept only to scrub them from error messages should AlpPay ever echo one.
+    secrets: [SecretString; 2],
+}
+
+impl Inner {
+    /// Replaces any key AlpPay may have echoed in an answer with `[REDACTED]`, so no error
+    /// message ever carries one.
+    fn scrub(&self, err: PayoutError) -> PayoutError {
+        let clean = |text: String| -> String {
+            let mut text = text;
+            for key in &self.secrets {
+                let key = key.expose_secret();
+                if key.len() >= MIN_SCRUBBED && text.contains(key) {
+                    text = text.replace(key, "[REDACTED]");
+                }
+            }
+            text
+        };
+        match err {
+            PayoutError::Authentication { message, status } => {
+                PayoutError::Authentication { message: clean(message), status }
+            }
+            PayoutError::Rejected { message, errors, code, status } => PayoutError::Rejected {
+                message: clean(message),
+                errors: errors.into_iter().map(|f| FieldError::new(f.field, clean(f.message))).collect(),
+                code: code.map(clean),
+                status,
+            },
+            PayoutError::NotFound { what } => PayoutError::NotFound { what: clean(what) },
+            PayoutError::Unavailable { message, status } => {
+                PayoutError::Unavailable { message: clean(message), status }
+            }
+            PayoutError::OutcomeUnknown { reference, message } => {
+                PayoutError::OutcomeUnknown { reference, message: clean(message) }
+            }
+            PayoutError::Protocol { message, status, body } => {
+                PayoutError::Protocol { message: clean(message), status, body: clean(body) }
+            }
+            PayoutError::Configuration { message } => PayoutError::Configuration { message: clean(message) },
+            other => other,
+        }
+    }
+}
+
+/// Keys shorter than this are not scrubbed from messages (they would match ordinary text).
+const MIN_SCRUBBED: usize = 6;
+
+impl AlpPayClient {
+    /// Starts building a client; only the two keys are required.
+    pub fn builder() -> AlpPayBuilder {
+        AlpPayBuilder::default()
+    }
+
+    /// A client from `ALPPAY_API_KEY`, `ALPPAY_HMAC_KEY` and `ALPPAY_BASE_URL` (optional,
+    /// [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL) when unset). A missing key is a
+    /// configuration error naming its variable.
+    pub fn from_env() -> Result<Self, PayoutError> {
+        AlpPayBuilder::from_env().build()
+    }
+
+    /// A client from a checked configuration.
+    pub fn new(config: AlpPayConfig) -> Result<Self, PayoutError> {
+        let http = HttpClient::new(PROVIDER_ID, &config.http)?;
+        let mut api_key = HeaderValue::from_str(config.api_key.expose_secret()).map_err(|_| {
+            PayoutError::configuration(format!(
+                "{ENV_API_KEY} holds characters an HTTP header cannot carry; copy the key again from the dashboard"
+            ))
+        })?;
+        api_key.set_sensitive(true);
+        let withdrawal_url = Url::parse(&format!("{}/withdrawal", config.base_url))
+            .map_err(|e| PayoutError::configuration(format!("cannot build the withdrawal URL: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base_url: config.base_url,
+                withdrawal_url,
+                api_key,
+                signer: Signer::new(&config.hmac_key),
+                duplicate_check: config.duplicate_check,
+                secrets: [config.api_key, config.hmac_key],
+            }),
+        })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// A webhook verifier with this client's HMAC key.
+    pub fn webhooks(&self) -> WebhookVerifier {
+        WebhookVerifier::from_signer(self.inner.signer.clone())
+    }
+
+    /// A GET with the `API-KEY` header, retried as a read.
+    async fn read(&self, url: &Url) -> Result<HttpResponse, PayoutError> {
+        let key = &self.inner.api_key;
+        self.inner.http.send(&Safety::Read, |c| c.get(url.clone()).header(API_KEY, key.clone())).await
+    }
+
+    /// One page of `GET /withdrawal` for a query string built by [`mapping::list_request`].
+    async fn fetch_page(&self, query_string: &str, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
+        let mut url = self.inner.withdrawal_url.clone();
+        url.set_query(Some(query_string));
+        let answer = self.read(&url).await?;
+        if !answer.is_success() {
+            return Err(answer.error());
+        }
+        mapping::page_from_body(&answer.body, answer.status, query)
+    }
+
+    /// Every withdrawal whose invoice is exactly `reference`, reading as many pages as needed.
+    async fn all_with_reference(&self, reference: &Reference) -> Result<Vec<Withdrawal>, PayoutError> {
+        let mut query = ListQuery::new().reference(reference.clone()).limit(ListQuery::MAX_LIMIT)?;
+        let mut found = Vec::new();
+        for _ in 0..FIND_MAX_PAGES {
+            // Over-matching is allowed: a reference with a comma is split by AlpPay, and the
+            // answer is filtered exactly here.
+            let ListRequest::Send(qs) = mapping::list_request(&query, true)? else { return Ok(found) };
+            let page = self.fetch_page(&qs, &query).await?;
+            let more = page.has_more();
+            found.extend(page.items.into_iter().filter(|w| w.reference.as_ref() == Some(reference)));
+            if !more {
+                return Ok(found);
+            }
+            query.page += 1;
+        }
+        // Concluding "absent" from a listing that was not read to its end could make a caller
+        // create the payout again: refuse instead.
+        Err(PayoutError::Protocol {
+            message: format!(
+                "looking up invoice {reference} still had pages after {FIND_MAX_PAGES} pages of {}; AlpPay seems to ignore the `invoices` filter, so the reference cannot be confirmed absent",
+                ListQuery::MAX_LIMIT
+            ),
+            status: None,
+            body: String::new(),
+        })
+    }
+}
+
+/// Maps a create's refusal. AlpPay documents no duplicate-invoice error; a 409, or a 400/422
+/// whose message says the invoice already exists, is read as one.
+fn create_error(answer: &HttpResponse, reference: &Reference) -> PayoutError {
+    match answer.status {
+        409 => PayoutError::DuplicateReference { reference: reference.clone() },
+        404 => PayoutError::configuration(format!(
+            "POST /withdrawal answered 404: nothing was created; check ALPPAY_BASE_URL (it should end in /v2), got HTTP body `{}`",
+            String::from_utf8_lossy(&answer.body[..answer.body.len().min(200)])
+        )),
+        _ => match answer.error() {
+            PayoutError::Rejected { message, .. } if says_duplicate_invoice(&message) => {
+                PayoutError::DuplicateReference { reference: reference.clone() }
+            }
+            other => other,
+        },
+    }
+}
+
+fn says_duplicate_invoice(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("invoice") && ["already", "duplicate", "exists", "not unique", "taken"].iter().any(|w| m.contains(w))
+}
+
+/// The operations, unscrubbed; the trait methods scrub their errors.
+impl AlpPayClient {
+    async fn create(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
+        let body = Bytes::from(mapping::create_body(request)?);
+        let reference = request.reference();
+        if self.inner.duplicate_check && !self.all_with_reference(reference).await?.is_empty() {
+            return Err(PayoutError::DuplicateReference { reference: reference.clone() });
+        }
+        let signature = HeaderValue::from_str(&self.inner.signer.sign(&body))
+            .map_err(|_| PayoutError::configuration("the signature is not a header value"))?;
+        let safety = Safety::Create(reference.clone());
+        let url = &self.inner.withdrawal_url;
+        let key = &self.inner.api_key;
+        let answer = self
+            .inner
+            .http
+            .send(&safety, |c| {
+                c.post(url.clone())
+                    .header(API_KEY, key.clone())
+                    .header(X_HMAC, signature.clone())
+                    .header(CONTENT_TYPE, JSON)
+                    .body(body.clone())
+            })
+            .await?;
+        if answer.is_success() {
+            // AlpPay acted: an answer that cannot be read leaves the outcome unknown.
+            return mapping::withdrawal_from_body(&answer.body, Some(answer.status)).map_err(|e| safety.after_acted(e));
+        }
+        Err(create_error(&answer, reference))
+    }
+
+    async fn get(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
+        let raw = id.as_str();
+        if raw.trim().is_empty() || raw == "." || raw == ".." {
+            return Err(PayoutError::invalid_field("id", "must be an AlpPay withdrawal id (a UUID)"));
+        }
+        let mut url = self.inner.withdrawal_url.clone();
+        url.path_segments_mut().map_err(|_| PayoutError::configuration("the base URL cannot take a path"))?.push(raw);
+        let answer = self.read(&url).await?;
+        match answer.status {
+            200..=299 => mapping::withdrawal_from_body(&answer.body, Some(answer.status)),
+            404 => Err(PayoutError::NotFound { what: format!("withdrawal {id} at AlpPay") }),
+            _ => Err(answer.error()),
+        }
+    }
+
+    async fn find(&self, reference: &Reference) -> Result<Option<Withdrawal>, PayoutError> {
+        let found = self.all_with_reference(reference).await?;
+        if found.len() > 1 {
+            tracing::warn!(
+                target: "payout::alppay",
+                reference = %reference,
+                count = found.len(),
+                "AlpPay holds several withdrawals with this invoice; returning the oldest"
+            );
+        }
+        // The oldest by `createdAt`; those without one sort last; ties keep AlpPay's order.
+        Ok(found.into_iter().min_by(|a, b| match (a.created_at, b.created_at) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }))
+    }
+
+    async fn list(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
+        match mapping::list_request(query, false)? {
+            ListRequest::Empty => Ok(Page::new(Vec::new(), query.page, query.limit, Some(0))),
+            ListRequest::Send(qs) => self.fetch_page(&qs, query).await,
+        }
+    }
+}
+
+#[async_trait]
+impl PayoutProvider for AlpPayClient {
+    fn id(&self) -> ProviderId {
+        PROVIDER_ID
+    }
+
+    /// Everything but conversions: create, get, find, list, webhooks and destination tags.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::all().without(Capability::Convert)
+    }
+
+    /// `POST /withdrawal`, signed. Checked before sending: at most 8 decimal places, a supported
+    /// asset/network pair, a numeric customer id, a name and an e-mail. The body is serialized
+    /// once and those bytes are signed and sent.
+    ///
+    /// Unless turned off ([`AlpPayBuilder::duplicate_check`]), the reference is looked up first
+    /// and a reference already held is [`PayoutError::DuplicateReference`].
+    ///
+    /// Never retried once it may have reached AlpPay: a 5xx, a timeout or a connection lost after
+    /// sending is [`PayoutError::OutcomeUnknown`] with the reference. AlpPay offers no
+    /// idempotency key, so reconcile by reference (`find_withdrawal`), which
+    /// [`PayoutProviderExt::submit`](payout_core::PayoutProviderExt::submit) does for you.
+    async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
+        self.create(request).await.map_err(|e| self.inner.scrub(e))
+    }
+
+    /// `GET /withdrawal/{id}`; 404 is [`PayoutError::NotFound`].
+    async fn get_withdrawal(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
+        self.get(id).await.map_err(|e| self.inner.scrub(e))
+    }
+
+    /// `GET /withdrawal?invoices={reference}`, filtered exactly. AlpPay does not promise that
+    /// invoices are unique: when several withdrawals carry the reference, the **oldest** (the
+    /// first created, the one any later duplicate copied) is returned and a warning is logged.
+    async fn find_withdrawal(&self, reference: &Reference) -> Result<Option<Withdrawal>, PayoutError> {
+        self.find(reference).await.map_err(|e| self.inner.scrub(e))
+    }
+
+    /// `GET /withdrawal` with `ids`, `txnIds`, `invoices` and `statuses` as comma-separated
+    /// lists, `page` from 0 and `limit` 1..=100.
+    ///
+    /// `processing`, `rejected` and `unknown` have no AlpPay equivalent: they are dropped from
+    /// the statuses asked for, and a query asking only for them answers an empty page without
+    /// a request. A filter value containing a comma cannot be sent (AlpPay splits on commas) and
+    /// is refused as an invalid request.
+    async fn list_withdrawals(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
+        self.list(query).await.map_err(|e| self.inner.scrub(e))
+    }
+
+    /// Verifies `X-HMAC` over the raw body in constant time and reads the withdrawal object.
+    fn parse_webhook(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
+        crate::webhook::parse(&self.inner.signer, headers, body)
+    }
+}
+
+impl fmt::Debug for AlpPayClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AlpPayClient")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("api_key", &"[REDACTED]")
+            .field("hmac_key", &"[REDACTED]")
+            .field("duplicate_check", &self.inner.duplicate_check)
+            .finish()
+    }
+}

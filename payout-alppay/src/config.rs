@@ -1,0 +1,315 @@
+//! Settings of an [`AlpPayClient`](crate::AlpPayClient): the two keys, the base URL and the
+//! HTTP settings, from code or from the environment.
+
+use std::fmt;
+use std::time::Duration;
+
+use payout_core::PayoutError;
+use payout_core::http::{HttpConfig, RetryPolicy, base_url};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::client::AlpPayClient;
+
+/// AlpPay's production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.alppay.io/v2";
+/// The environment variable holding the API key (`API-KEY` header).
+pub const ENV_API_KEY: &str = "ALPPAY_API_KEY";
+/// The environment variable holding the HMAC key (`X-HMAC` signatures and webhooks).
+pub const ENV_HMAC_KEY: &str = "ALPPAY_HMAC_KEY";
+/// The environment variable holding the base URL; [`DEFAULT_BASE_URL`] when unset.
+pub const ENV_BASE_URL: &str = "ALPPAY_BASE_URL";
+
+/// Everything an [`AlpPayClient`] needs: the API key, the HMAC key, the base URL and the HTTP
+/// settings. Checked when built, so a client built from it only fails on the wire.
+///
+/// `Debug` never shows a key:
+///
+/// ```
+/// use payout_alppay::AlpPayConfig;
+/// let config = AlpPayConfig::builder().api_key("ak_live_secret").hmac_key("sk_live_secret").config().unwrap();
+/// assert_eq!(config.base_url().as_str(), "https://api.alppay.io/v2");
+/// assert!(!format!("{config:?}").contains("secret"));
+/// ```
+pub struct AlpPayConfig {
+    pub(crate) api_key: SecretString,
+    pub(crate) hmac_key: SecretString,
+    pub(crate) base_url: Url,
+    pub(crate) http: HttpConfig,
+    pub(crate) duplicate_check: bool,
+}
+
+impl AlpPayConfig {
+    /// Starts a configuration (the same builder as [`AlpPayClient::builder`]).
+    pub fn builder() -> AlpPayBuilder {
+        AlpPayBuilder::default()
+    }
+
+    /// Reads `ALPPAY_API_KEY`, `ALPPAY_HMAC_KEY` and `ALPPAY_BASE_URL` (optional). A missing or
+    /// empty key is a configuration error naming its variable.
+    pub fn from_env() -> Result<Self, PayoutError> {
+        AlpPayBuilder::from_env().config()
+    }
+
+    /// The base URL requests go to (without a trailing `/`).
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The HTTP settings (timeouts, retries, body bound, an optional caller-supplied client).
+    pub fn http(&self) -> &HttpConfig {
+        &self.http
+    }
+
+    /// Whether creates look the reference up first (see [`AlpPayBuilder::duplicate_check`]).
+    pub fn duplicate_check(&self) -> bool {
+        self.duplicate_check
+    }
+}
+
+impl Clone for AlpPayConfig {
+    fn clone(&self) -> Self {
+        Self {
+            api_key: SecretString::from(self.api_key.expose_secret()),
+            hmac_key: SecretString::from(self.hmac_key.expose_secret()),
+            base_url: self.base_url.clone(),
+            http: self.http.clone(),
+            duplicate_check: self.duplicate_check,
+        }
+    }
+}
+
+impl fmt::Debug for AlpPayConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AlpPayConfig")
+            .field("api_key", &"[REDACTED]")
+            .field("hmac_key", &"[REDACTED]")
+            .field("base_url", &self.base_url.as_str())
+            .field("http", &self.http)
+            .field("duplicate_check", &self.duplicate_check)
+            .finish()
+    }
+}
+
+/// Builds an [`AlpPayConfig`] or an [`AlpPayClient`], with sensible defaults for everything but
+/// the two keys.
+///
+/// ```
+/// use std::time::Duration;
+/// use payout_alppay::AlpPayClient;
+/// use payout_core::http::RetryPolicy;
+///
+/// let client = AlpPayClient::builder()
+///     .api_key("ak_live_1234567890abcdef")
+///     .hmac_key("sk_live_abcdef1234567890")
+///     .base_url("http://127.0.0.1:8080/v2")          // plain http:// only for loopback hosts
+///     .timeout(Duration::from_secs(10))
+///     .retry(RetryPolicy::default().with_max_retries(5))
+///     .build()
+///     .unwrap();
+/// # let _ = client;
+///
+/// let err = AlpPayClient::builder().hmac_key("k").build().unwrap_err();
+/// assert!(err.to_string().contains("ALPPAY_API_KEY"));
+/// ```
+#[derive(Default)]
+pub struct AlpPayBuilder {
+    api_key: Option<SecretString>,
+    hmac_key: Option<SecretString>,
+    base_url: Option<String>,
+    http: HttpConfig,
+    duplicate_check: Option<bool>,
+}
+
+impl AlpPayBuilder {
+    /// A builder with the keys and base URL read from the environment (`ALPPAY_API_KEY`,
+    /// `ALPPAY_HMAC_KEY`, `ALPPAY_BASE_URL`). Settings made afterwards override them; a key still
+    /// missing at `build` is an error naming its variable.
+    pub fn from_env() -> Self {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`AlpPayBuilder::from_env`], reading the variables through `get` (for settings kept
+    /// elsewhere than the process environment, and for tests).
+    pub fn from_env_with(mut get: impl FnMut(&str) -> Option<String>) -> Self {
+        Self {
+            api_key: get(ENV_API_KEY).map(SecretString::from),
+            hmac_key: get(ENV_HMAC_KEY).map(SecretString::from),
+            base_url: get(ENV_BASE_URL).filter(|u| !u.trim().is_empty()),
+            ..Self::default()
+        }
+    }
+
+    /// The API key, sent in the `API-KEY` header (required).
+    pub fn api_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The HMAC key that signs request bodies (`X-HMAC`) and webhooks (required).
+    pub fn hmac_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.hmac_key = Some(key.into());
+        self
+    }
+
+    /// The base URL, [`DEFAULT_BASE_URL`] unless set. Plain `http://` is accepted only for
+    /// loopback hosts (a local simulator), so keys never cross a network in clear text.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// All HTTP settings at once (timeouts, retries, body bound, a caller-supplied client).
+    pub fn http(mut self, http: HttpConfig) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// The time allowed for one attempt (30 s unless set).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.http.timeout = timeout;
+        self
+    }
+
+    /// The time allowed to open a connection (10 s unless set).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.http.connect_timeout = timeout;
+        self
+    }
+
+    /// How reads are retried. Creates that may have reached AlpPay are never retried, whatever
+    /// the policy.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.http.retry = retry;
+        self
+    }
+
+    /// The largest response body read (2 MiB unless set); a larger one is a protocol error.
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.http.max_response_bytes = max;
+        self
+    }
+
+    /// A reqwest client of your own (pool, proxy, TLS). It should not follow redirects, so that
+    /// signed headers never reach another host.
+    pub fn client(mut self, client: reqwest::Client) -> Self {
+        self.http.client = Some(client);
+        self
+    }
+
+    /// Whether a create first looks its reference up (`GET /withdrawal?invoices=`) and refuses
+    /// with [`PayoutError::DuplicateReference`] when AlpPay already holds a withdrawal for it
+    /// (on by default).
+    ///
+    /// AlpPay does not document that `invoice` is unique, so without this check a reference used
+    /// twice is paid twice. The check costs one read per create and cannot close the window
+    /// between two creates of the same reference racing each other; turn it off only when your
+    /// own system guarantees unique references.
+    pub fn duplicate_check(mut self, on: bool) -> Self {
+        self.duplicate_check = Some(on);
+        self
+    }
+
+    /// Checks the settings and returns the configuration.
+    pub fn config(self) -> Result<AlpPayConfig, PayoutError> {
+        let api_key =
+            required(self.api_key, ENV_API_KEY, "api_key", "the API key from Dashboard → Settings → API Keys")?;
+        let hmac_key = required(self.hmac_key, ENV_HMAC_KEY, "hmac_key", "the HMAC key AlpPay support issued")?;
+        let raw = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+        let base_url = base_url(&format!("the AlpPay base URL ({ENV_BASE_URL})"), raw)?;
+        Ok(AlpPayConfig {
+            api_key,
+            hmac_key,
+            base_url,
+            http: self.http,
+            duplicate_check: self.duplicate_check.unwrap_or(true),
+        })
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<AlpPayClient, PayoutError> {
+        AlpPayClient::new(self.config()?)
+    }
+}
+
+impl fmt::Debug for AlpPayBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |k: &Option<SecretString>| if k.is_some() { "[REDACTED]" } else { "<unset>" };
+        f.debug_struct("AlpPayBuilder")
+            .field("api_key", &set(&self.api_key))
+            .field("hmac_key", &set(&self.hmac_key))
+            .field("base_url", &self.base_url)
+            .field("http", &self.http)
+            .field("duplicate_check", &self.duplicate_check)
+            .finish()
+    }
+}
+
+fn required(key: Option<SecretString>, var: &str, method: &str, what: &str) -> Result<SecretString, PayoutError> {
+    match key {
+        None => Err(PayoutError::configuration(format!(
+            "{var} is not set: give {what} (environment variable {var} or the builder's {method})"
+        ))),
+        Some(k) if k.expose_secret().trim().is_empty() => {
+            Err(PayoutError::configuration(format!("{var} is empty: give {what}")))
+        }
+        // A key pasted with a trailing newline is the same key.
+        Some(k) => Ok(SecretString::from(k.expose_secret().trim())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl FnMut(&str) -> Option<String> + 'a {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn env_names_the_missing_variable() {
+        let e = AlpPayBuilder::from_env_with(vars(&[(ENV_HMAC_KEY, "h")])).config().unwrap_err();
+        assert_eq!(e.kind(), payout_core::ErrorKind::Configuration);
+        assert!(e.to_string().contains(ENV_API_KEY), "{e}");
+
+        let e = AlpPayBuilder::from_env_with(vars(&[(ENV_API_KEY, "a")])).config().unwrap_err();
+        assert!(e.to_string().contains(ENV_HMAC_KEY), "{e}");
+
+        let e = AlpPayBuilder::from_env_with(vars(&[(ENV_API_KEY, " "), (ENV_HMAC_KEY, "h")])).config().unwrap_err();
+        assert!(e.to_string().contains("ALPPAY_API_KEY is empty"), "{e}");
+    }
+
+    #[test]
+    fn env_base_url_defaults_and_checks_loopback() {
+        let c = AlpPayBuilder::from_env_with(vars(&[(ENV_API_KEY, "a"), (ENV_HMAC_KEY, "h")])).config().unwrap();
+        assert_eq!(c.base_url().as_str(), DEFAULT_BASE_URL);
+        assert!(c.duplicate_check());
+
+        let c = AlpPayBuilder::from_env_with(vars(&[
+            (ENV_API_KEY, "a"),
+            (ENV_HMAC_KEY, "h"),
+            (ENV_BASE_URL, "http://127.0.0.1:9/alppay/v2/"),
+        ]))
+        .config()
+        .unwrap();
+        assert_eq!(c.base_url().as_str(), "http://127.0.0.1:9/alppay/v2");
+
+        let e = AlpPayBuilder::from_env_with(vars(&[
+            (ENV_API_KEY, "a"),
+            (ENV_HMAC_KEY, "h"),
+            (ENV_BASE_URL, "http://api.alppay.io/v2"),
+        ]))
+        .config()
+        .unwrap_err();
+        assert!(e.to_string().contains(ENV_BASE_URL), "{e}");
+    }
+
+    #[test]
+    fn debug_hides_keys() {
+        let b = AlpPayBuilder::default().api_key("ak_live_TOPSECRET1").hmac_key("sk_live_TOPSECRET2");
+        assert!(!format!("{b:?}").contains("TOPSECRET"));
+        let c = b.config().unwrap();
+        assert!(!format!("{c:?}").contains("TOPSECRET"));
+        assert!(!format!("{:?}", c.clone()).contains("TOPSECRET"));
+    }
+}

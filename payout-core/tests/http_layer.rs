@@ -1,0 +1,161 @@
+//! The shared HTTP layer against a real server on loopback: what it retries and what it never does.
+#![cfg(feature = "http")]
+
+use std::time::Duration;
+
+use payout_core::http::{HttpClient, HttpConfig, RetryPolicy, Safety};
+use payout_core::{ErrorKind, ProviderId, Reference};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn client(max_retries: u32) -> HttpClient {
+    let retry = RetryPolicy::default()
+        .with_max_retries(max_retries)
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(5));
+    HttpClient::new(ProviderId::from_static("test"), &HttpConfig::default().with_retry(retry)).unwrap()
+}
+
+fn create() -> Safety {
+    Safety::Create(Reference::new("order-1").unwrap())
+}
+
+async fn server_answering(status: u16, times: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(status)).up_to_n_times(times).mount(&server).await;
+    Mock::given(path("/x")).respond_with(ResponseTemplate::new(200).set_body_string("{}")).mount(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn reads_are_retried_on_5xx_and_429() {
+    for status in [500, 502, 503, 429] {
+        let server = server_answering(status, 2).await;
+        let url = format!("{}/x", server.uri());
+        let answer = client(3).send(&Safety::Read, |c| c.get(&url)).await.unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(server.received_requests().await.unwrap().len(), 3, "status {status}");
+    }
+}
+
+#[tokio::test]
+async fn reads_give_up_after_the_bound() {
+    let server = server_answering(503, 100).await;
+    let url = format!("{}/x", server.uri());
+    let err = client(2).send(&Safety::Read, |c| c.get(&url)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable);
+    assert_eq!(server.received_requests().await.unwrap().len(), 3, "one attempt and two retries");
+}
+
+#[tokio::test]
+async fn a_create_answered_5xx_is_never_repeated() {
+    let server = server_answering(502, 100).await;
+    let url = format!("{}/x", server.uri());
+    let err = client(5).send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert!(err.to_string().contains("order-1"), "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_create_refused_with_429_is_repeated_after_the_wait() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(201).set_body_string("{}")).mount(&server).await;
+    let url = format!("{}/x", server.uri());
+    let answer = client(3).send(&create(), |c| c.post(&url).body("{}")).await.unwrap();
+    assert_eq!(answer.status, 201);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_long_retry_after_is_handed_to_the_caller() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600"))
+        .mount(&server)
+        .await;
+    let url = format!("{}/x", server.uri());
+    let err = client(3).send(&Safety::Read, |c| c.get(&url)).await.unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_safe_to_retry_even_for_a_create() {
+    // Bind and drop a listener to get a port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}/x");
+    let err = client(2).send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable, "nothing was sent, so the outcome is known: {err}");
+}
+
+#[tokio::test]
+async fn a_create_that_times_out_is_outcome_unknown() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_millis(500)))
+        .mount(&server)
+        .await;
+    let url = format!("{}/x", server.uri());
+    let config = HttpConfig::default()
+        .with_timeout(Duration::from_millis(50))
+        .with_retry(RetryPolicy::none().with_max_retries(3));
+    let http = HttpClient::new(ProviderId::from_static("test"), &config).unwrap();
+    let err = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bodies_are_bounded() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(4096)))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_string("x".repeat(4096)))
+        .mount(&server)
+        .await;
+    let url = format!("{}/x", server.uri());
+    let config = HttpConfig::default().with_max_response_bytes(1024);
+    let http = HttpClient::new(ProviderId::from_static("test"), &config).unwrap();
+    let read = http.send(&Safety::Read, |c| c.get(&url)).await.unwrap_err();
+    assert_eq!(read.kind(), ErrorKind::Protocol);
+    let created = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+    assert_eq!(created.kind(), ErrorKind::OutcomeUnknown, "the provider acted; the answer could not be read");
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let elsewhere = MockServer::start().await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/steal", elsewhere.uri())))
+        .mount(&server)
+        .await;
+    let url = format!("{}/x", server.uri());
+    let answer = client(0).send(&Safety::Read, |c| c.get(&url).header("x-signature", "s")).await.unwrap();
+    assert_eq!(answer.error().kind(), ErrorKind::Protocol);
+    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "signed headers never reach another host");
+}
+
+#[tokio::test]
+async fn an_unreadable_create_answer_is_outcome_unknown() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_string("{not json"))
+        .mount(&server)
+        .await;
+    let url = format!("{}/x", server.uri());
+    let safety = create();
+    let answer = client(0).send(&safety, |c| c.post(&url).body("{}")).await.unwrap();
+    let err = answer.json::<serde_json::Value>(&safety).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    let err = answer.json::<serde_json::Value>(&Safety::Read).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Protocol);
+}

@@ -1,0 +1,566 @@
+//! The AlpPay simulator: `POST /withdrawal`, `GET /withdrawal/{id}` and `GET /withdrawal`, under
+//! `/v2` by default.
+//!
+//! See the [`sim`](crate::sim) module for the endpoint and error tables and an example.
+
+mod handlers;
+mod query;
+mod state;
+mod wire;
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
+
+use super::callbacks::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
+use super::server::SimServer;
+use super::{Faults, RequestLog, SimError, clock};
+use state::{Life, Store};
+
+/// Finds the withdrawals one filter value matches.
+type Lookup<'a> = &'a dyn Fn(&str) -> Vec<usize>;
+
+/// The default test API key (`API-KEY`).
+pub const DEFAULT_API_KEY: &str = "alppay-sandbox-key";
+/// The default test HMAC key (signs `X-HMAC`).
+pub const DEFAULT_HMAC_KEY: &str = "alppay-sandbox-hmac";
+
+/// An asset/network pair the simulator accepts, with what the withdrawal object shows for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlpPayAsset {
+    /// `asset.short` (`USDT`).
+    pub short: String,
+    /// `asset.network` (`tron`).
+    pub network: String,
+    /// `asset.name` (`Tether`).
+    pub name: String,
+    /// `asset.logoUrl`.
+    pub logo_url: String,
+    /// The merchant's wallet that completed withdrawals show in `addressFrom`.
+    pub hot_wallet: String,
+}
+
+impl AlpPayAsset {
+    /// A pair with its display data.
+    pub fn new(short: &str, network: &str, name: &str, logo_url: &str, hot_wallet: &str) -> Self {
+        Self {
+            short: short.to_owned(),
+            network: network.to_owned(),
+            name: name.to_owned(),
+            logo_url: logo_url.to_owned(),
+            hot_wallet: hot_wallet.to_owned(),
+        }
+    }
+}
+
+/// The documented pairs of the newer withdrawal page: USDT/tron, USDT/ethereum, USDC/ethereum.
+pub fn default_assets() -> Vec<AlpPayAsset> {
+    const TETHER: &str = "https://cryptologos.cc/logos/tether-usdt-logo.png";
+    const USDC: &str = "https://cryptologos.cc/logos/usd-coin-usdc-logo.png";
+    const TRON_WALLET: &str = "TXkFpL3HmzE9KPpXGWNXdCbNcDYYn73U4C";
+    const ETH_WALLET: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+    vec![
+        AlpPayAsset::new("USDT", "tron", "Tether", TETHER, TRON_WALLET),
+        AlpPayAsset::new("USDT", "ethereum", "Tether", TETHER, ETH_WALLET),
+        AlpPayAsset::new("USDC", "ethereum", "USD Coin", USDC, ETH_WALLET),
+    ]
+}
+
+/// The merchant object every withdrawal shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlpPayMerchant {
+    /// An integer, as in the withdrawal examples.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// Site URL (`""` in the examples).
+    pub site_url: String,
+    /// Logo URL (`""` in the examples).
+    pub logo_url: String,
+}
+
+impl Default for AlpPayMerchant {
+    fn default() -> Self {
+        Self {
+            id: 1,
+            name: "SandboxMerchant".to_owned(),
+            email: "merchant@example.com".to_owned(),
+            site_url: String::new(),
+            logo_url: String::new(),
+        }
+    }
+}
+
+/// How an AlpPay simulator behaves.
+#[derive(Clone, Debug)]
+pub struct AlpPayConfig {
+    /// Expected `API-KEY`. Default [`DEFAULT_API_KEY`].
+    pub api_key: String,
+    /// The HMAC-SHA256 key. Default [`DEFAULT_HMAC_KEY`].
+    pub hmac_key: String,
+    /// Where the API is mounted. Default `/v2` (the CLI's sandbox uses `/alppay/v2`).
+    pub prefix: String,
+    /// Accepted asset/network pairs; default [`default_assets`].
+    pub assets: Vec<AlpPayAsset>,
+    /// The merchant shown in every withdrawal.
+    pub merchant: AlpPayMerchant,
+    /// Automatic approval this long after creation (`timeToApprove` = `createdAt` + it), or `None`
+    /// (default: `timeToApprove` is `null` and only the control handle approves).
+    pub auto_approve_after: Option<Duration>,
+    /// After an automatic approval, completion this much later, or `None` (stays `APPROVED`).
+    pub complete_after: Option<Duration>,
+    /// Refuse a second withdrawal with the same `invoice` (422). Default `false`: the documents
+    /// are silent, so duplicates are accepted.
+    pub refuse_duplicate_invoice: bool,
+    /// Where to send webhooks, or `None` (default).
+    pub callback: Option<CallbackConfig>,
+}
+
+impl Default for AlpPayConfig {
+    fn default() -> Self {
+        Self {
+            api_key: DEFAULT_API_KEY.to_owned(),
+            hmac_key: DEFAULT_HMAC_KEY.to_owned(),
+            prefix: "/v2".to_owned(),
+            assets: default_assets(),
+            merchant: AlpPayMerchant::default(),
+            auto_approve_after: None,
+            complete_after: None,
+            refuse_duplicate_invoice: false,
+            callback: None,
+        }
+    }
+}
+
+impl AlpPayConfig {
+    /// Sets the API key and HMAC key.
+    pub fn with_credentials(mut self, api_key: &str, hmac_key: &str) -> Self {
+        api_key.clone_into(&mut self.api_key);
+        hmac_key.clone_into(&mut self.hmac_key);
+        self
+    }
+
+    /// Sets the mount prefix (e.g. `/alppay/v2`).
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        prefix.clone_into(&mut self.prefix);
+        self
+    }
+
+    /// Turns the automatic life cycle on: approve after `approve_after`, complete
+    /// `complete_after` later (if given).
+    pub fn with_lifecycle(mut self, approve_after: Duration, complete_after: Option<Duration>) -> Self {
+        self.auto_approve_after = Some(approve_after);
+        self.complete_after = complete_after;
+        self
+    }
+
+    /// Sends webhooks.
+    pub fn with_callback(mut self, callback: CallbackConfig) -> Self {
+        self.callback = Some(callback);
+        self
+    }
+
+    /// Refuses duplicate invoices with 422.
+    pub fn refusing_duplicate_invoices(mut self) -> Self {
+        self.refuse_duplicate_invoice = true;
+        self
+    }
+
+    fn life(&self) -> Life {
+        Life { approve_after: self.auto_approve_after, complete_after: self.complete_after }
+    }
+}
+
+/// The state and control of one AlpPay simulator. Cheap to clone (clones share the state).
+#[derive(Clone, Debug)]
+pub struct AlpPaySim {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    config: AlpPayConfig,
+    store: Mutex<Store>,
+    deliverer: Deliverer,
+}
+
+impl AlpPaySim {
+    /// A simulator with no withdrawals. With a life cycle and a webhook URL, inside a tokio
+    /// runtime, a background task delivers the automatic changes even when nobody reads them.
+    pub fn new(config: AlpPayConfig) -> Self {
+        let shared = Arc::new(Shared {
+            store: Mutex::new(Store::new()),
+            deliverer: Deliverer::new(config.callback.clone()),
+            config,
+        });
+        let sim = Self { shared };
+        if let (Some(approve), true) = (sim.config().auto_approve_after, sim.shared.deliverer.enabled()) {
+            let step = sim.config().complete_after.map_or(approve, |c| c.min(approve)) / 2;
+            super::spawn_ticker(Arc::downgrade(&sim.shared), step, |shared: Arc<Shared>| {
+                AlpPaySim { shared }.advance_all();
+            });
+        }
+        sim
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AlpPayConfig {
+        &self.shared.config
+    }
+
+    /// The routes under the configured prefix, with unknown paths answered 404.
+    pub fn router(&self) -> Router {
+        super::router(None, Some(self))
+    }
+
+    pub(crate) fn routes(&self) -> Router {
+        handlers::routes(self.clone())
+    }
+
+    pub(crate) fn unknown_path() -> axum::response::Response {
+        handlers::unknown_path()
+    }
+
+    /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
+    pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlpPayServer> {
+        let server = SimServer::bind(addr, self.router()).await?;
+        Ok(AlpPayServer { sim: self.clone(), server })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        self.shared.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn deliveries_for(&self, store: &Store, changed: &[usize]) -> Vec<Delivery> {
+        if !self.shared.deliverer.enabled() {
+            return Vec::new();
+        }
+        changed
+            .iter()
+            .filter_map(|i| store.items.get(*i))
+            .map(|w| {
+                let body = wire::withdrawal(w, &self.config().merchant);
+                let signature = crate::signing::alppay_signature(self.config().hmac_key.as_bytes(), &body);
+                Delivery {
+                    withdrawal_id: w.id.clone(),
+                    status: w.status.as_str().to_owned(),
+                    body: body.into(),
+                    headers: vec![("X-HMAC", signature)],
+                }
+            })
+            .collect()
+    }
+
+    /// Inserts under the lock; answers the created object and sends the creation webhook.
+    pub(crate) fn insert_with<E>(&self, f: impl FnOnce(&mut Store) -> Result<usize, E>) -> Result<Vec<u8>, E> {
+        let (body, deliveries) = {
+            let mut store = self.lock();
+            let idx = f(&mut store)?;
+            let body = store.items.get(idx).map(|w| wire::withdrawal(w, &self.config().merchant)).unwrap_or_default();
+            (body, self.deliveries_for(&store, &[idx]))
+        };
+        self.shared.deliverer.send(deliveries);
+        Ok(body)
+    }
+
+    /// Finds one withdrawal, catches it up and prints it.
+    pub(crate) fn read_one(&self, id: &str) -> Option<Vec<u8>> {
+        let mut changed = Vec::new();
+        let (body, deliveries) = {
+            let mut store = self.lock();
+            let idx = *store.by_id.get(id)?;
+            store.advance(idx, self.config().life(), clock::now(), &mut changed);
+            let body = wire::withdrawal(store.items.get(idx)?, &self.config().merchant);
+            (body, self.deliveries_for(&store, &changed))
+        };
+        self.shared.deliverer.send(deliveries);
+        Some(body)
+    }
+
+    /// One page of a listing, newest first.
+    pub(crate) fn list_page(&self, q: &query::ListQuery) -> Vec<u8> {
+        let (body, deliveries) = {
+            let mut store = self.lock();
+            let changed = store.advance_all(self.config().life(), clock::now());
+            let deliveries = self.deliveries_for(&store, &changed);
+            let skip = usize::try_from(q.page.saturating_mul(q.limit)).unwrap_or(usize::MAX);
+            let limit = usize::try_from(q.limit).unwrap_or(100);
+            let keep = |w: &AlpPayWithdrawal| q.statuses.is_empty() || q.statuses.contains(&w.status);
+            let by_index = !(q.ids.is_empty() && q.invoices.is_empty() && q.txn_ids.is_empty());
+            let matching: Vec<usize> = if by_index {
+                let mut found: Option<Vec<usize>> = None;
+                let lists: [(&[String], Lookup<'_>); 3] = [
+                    (&q.ids, &|v| store.by_id.get(v).copied().into_iter().collect()),
+                    (&q.invoices, &|v| store.by_invoice.get(v).cloned().unwrap_or_default()),
+                    (&q.txn_ids, &|v| store.by_txn.get(v).cloned().unwrap_or_default()),
+                ];
+                for (values, lookup) in lists {
+                    if values.is_empty() {
+                        continue;
+                    }
+                    let mut these: Vec<usize> = values.iter().flat_map(|v| lookup(v)).collect();
+                    these.sort_unstable();
+                    these.dedup();
+                    found = Some(match found {
+                        None => these,
+                        Some(prev) => prev.into_iter().filter(|i| these.binary_search(i).is_ok()).collect(),
+                    });
+                }
+                let mut m: Vec<usize> =
+                    found.unwrap_or_default().into_iter().filter(|i| keep(&store.items[*i])).collect();
+                m.sort_unstable_by_key(|i| {
+                    let w = &store.items[*i];
+                    std::cmp::Reverse((w.created_at.unix_timestamp_nanos(), w.seq))
+                });
+                m
+            } else {
+                store.order.values().rev().copied().filter(|i| keep(&store.items[*i])).collect()
+            };
+            let total = matching.len();
+            let items = matching.iter().skip(skip).take(limit).map(|i| &store.items[*i]);
+            (wire::page(items, &self.config().merchant, q.page, q.limit, total), deliveries)
+        };
+        self.shared.deliverer.send(deliveries);
+        body
+    }
+
+    fn advance_all(&self) {
+        let deliveries = {
+            let mut store = self.lock();
+            let changed = store.advance_all(self.config().life(), clock::now());
+            self.deliveries_for(&store, &changed)
+        };
+        self.shared.deliverer.send(deliveries);
+    }
+
+    /// One withdrawal (caught up with the automatic life cycle first).
+    pub fn get(&self, id: &str) -> Option<AlpPayWithdrawal> {
+        self.read_one(id)?;
+        let store = self.lock();
+        store.by_id.get(id).and_then(|i| store.items.get(*i)).cloned()
+    }
+
+    /// The withdrawals with this invoice, oldest first.
+    pub fn find_by_invoice(&self, invoice: &str) -> Vec<AlpPayWithdrawal> {
+        self.advance_all();
+        let store = self.lock();
+        store.by_invoice.get(invoice).map(|v| v.iter().map(|i| store.items[*i].clone()).collect()).unwrap_or_default()
+    }
+
+    /// How many withdrawals exist.
+    pub fn count(&self) -> usize {
+        self.lock().items.len()
+    }
+
+    /// Every withdrawal, in creation order.
+    pub fn withdrawals(&self) -> Vec<AlpPayWithdrawal> {
+        self.advance_all();
+        self.lock().items.clone()
+    }
+
+    /// The exact bytes `GET /withdrawal/{id}` (and a webhook) would carry.
+    pub fn wire_object(&self, id: &str) -> Option<Vec<u8>> {
+        self.read_one(id)
+    }
+
+    /// Signs `body` with the configured HMAC key.
+    pub fn sign(&self, body: &[u8]) -> String {
+        crate::signing::alppay_signature(self.config().hmac_key.as_bytes(), body)
+    }
+
+    /// Moves a withdrawal to `status` by hand (it leaves the automatic life cycle). `APPROVED`
+    /// sets `timeToApprove` to now if it was `null`; `COMPLETE` fills `txnId` (generated),
+    /// `addressFrom` and `receivedAmount`. Sends a webhook if configured.
+    pub fn set_status(&self, id: &str, status: AlpPayStatus) -> Result<AlpPayWithdrawal, SimError> {
+        self.set_status_with(id, status, None)
+    }
+
+    /// Like [`set_status`](Self::set_status), with the `txnId` to show.
+    pub fn set_status_with(
+        &self,
+        id: &str,
+        status: AlpPayStatus,
+        txn_id: Option<&str>,
+    ) -> Result<AlpPayWithdrawal, SimError> {
+        let (w, deliveries) = {
+            let mut store = self.lock();
+            let idx = *store.by_id.get(id).ok_or_else(|| SimError::NotFound(id.to_owned()))?;
+            store.items[idx].automatic = false;
+            store.active.remove(&idx);
+            store.transition(idx, status, txn_id.map(str::to_owned), clock::now());
+            (store.items[idx].clone(), self.deliveries_for(&store, &[idx]))
+        };
+        self.shared.deliverer.send(deliveries);
+        Ok(w)
+    }
+
+    /// Adds `n` withdrawals at once (outside the life cycle): statuses cycle through every
+    /// [`AlpPayStatus`], assets through the configured pairs, invoices are `seed-<seq>`,
+    /// customers `1 + k mod 50`, and creation times one millisecond apart ending now. Returns
+    /// their ids.
+    pub fn seed(&self, n: usize) -> Vec<String> {
+        let assets = self.config().assets.clone();
+        if assets.is_empty() {
+            return Vec::new();
+        }
+        let now = clock::now();
+        let mut store = self.lock();
+        let mut ids = Vec::with_capacity(n);
+        for k in 0..n {
+            let a = &assets[k % assets.len()];
+            let created = now - time::Duration::milliseconds(i64::try_from(n - k).unwrap_or(i64::MAX));
+            let seq = store.take_seq();
+            let id = store.ids.uuid();
+            let cust = i64::try_from(1 + k % 50).unwrap_or(1);
+            let w = AlpPayWithdrawal {
+                id: id.clone(),
+                seq,
+                txn_id: String::new(),
+                amount: Decimal::from(10 + k % 90),
+                received_amount: Decimal::ZERO,
+                asset_short: a.short.clone(),
+                asset_network: a.network.clone(),
+                asset_name: a.name.clone(),
+                asset_logo_url: a.logo_url.clone(),
+                address_from: String::new(),
+                send_from: a.hot_wallet.clone(),
+                address_to: format!("seed-address-{k}"),
+                dest_tag: String::new(),
+                status: AlpPayStatus::Open,
+                customer: AlpPayCustomer {
+                    id: cust,
+                    name: format!("Customer {cust}"),
+                    email: format!("customer{cust}@example.com"),
+                },
+                invoice: format!("seed-{seq}"),
+                client_id: None,
+                created_at: created,
+                updated_at: created,
+                time_to_approve: None,
+                automatic: false,
+            };
+            let idx = store.insert(w);
+            let status = AlpPayStatus::ALL[k % AlpPayStatus::ALL.len()];
+            if status != AlpPayStatus::Open {
+                store.transition(idx, status, None, created);
+            }
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// Forgets every withdrawal.
+    pub fn reset(&self) {
+        *self.lock() = Store::new();
+    }
+
+    /// The whole state as JSON: `{"provider":"alppay","version":1,"withdrawals":[...]}`.
+    pub fn snapshot(&self) -> Value {
+        let store = self.lock();
+        serde_json::json!({ "provider": "alppay", "version": 1, "withdrawals": store.items })
+    }
+
+    /// Replaces the state with a [`snapshot`](Self::snapshot).
+    pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
+        if snapshot.get("provider").and_then(Value::as_str) != Some("alppay") {
+            return Err(SimError::Snapshot("not an AlpPay snapshot".into()));
+        }
+        let mut withdrawals: Vec<AlpPayWithdrawal> =
+            serde_json::from_value(snapshot.get("withdrawals").cloned().unwrap_or(Value::Array(Vec::new())))
+                .map_err(|e| SimError::Snapshot(e.to_string()))?;
+        withdrawals.sort_by_key(|w| w.seq);
+        let mut fresh = Store::new();
+        for w in withdrawals {
+            if fresh.by_id.contains_key(&w.id) {
+                return Err(SimError::Snapshot(format!("duplicate id {}", w.id)));
+            }
+            fresh.insert(w);
+        }
+        *self.lock() = fresh;
+        Ok(())
+    }
+
+    /// Writes the [`snapshot`](Self::snapshot) to `path`.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
+        super::write_json(path.as_ref(), &self.snapshot())
+    }
+
+    /// Restores from a file written by [`save`](Self::save).
+    pub fn load(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
+        self.restore(&super::read_json(path.as_ref())?)
+    }
+
+    /// The webhook delivery attempts so far.
+    pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
+        self.shared.deliverer.attempts()
+    }
+}
+
+/// A running AlpPay simulator: the control methods of [`AlpPaySim`] (through `Deref`), plus the
+/// address, credentials, fault queue and request log. Dropping it stops the server.
+#[derive(Debug)]
+pub struct AlpPayServer {
+    sim: AlpPaySim,
+    server: SimServer,
+}
+
+impl AlpPayServer {
+    /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
+    pub async fn start(config: AlpPayConfig) -> io::Result<AlpPayServer> {
+        AlpPaySim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// `http://127.0.0.1:PORT/v2` (with the configured prefix).
+    pub fn base_url(&self) -> String {
+        format!("{}{}", self.server.url(), self.sim.config().prefix.trim_end_matches('/'))
+    }
+
+    /// The API key to send.
+    pub fn api_key(&self) -> &str {
+        &self.sim.config().api_key
+    }
+
+    /// The HMAC key to sign with.
+    pub fn hmac_key(&self) -> &str {
+        &self.sim.config().hmac_key
+    }
+
+    /// The control handle (also reachable through `Deref`).
+    pub fn sim(&self) -> &AlpPaySim {
+        &self.sim
+    }
+
+    /// The listener's fault queue.
+    pub fn faults(&self) -> &Faults {
+        self.server.faults()
+    }
+
+    /// The listener's request log.
+    pub fn requests(&self) -> &RequestLog {
+        self.server.requests()
+    }
+
+    /// The listener itself.
+    pub fn server(&self) -> &SimServer {
+        &self.server
+    }
+}
+
+impl std::ops::Deref for AlpPayServer {
+    type Target = AlpPaySim;
+
+    fn deref(&self) -> &AlpPaySim {
+        &self.sim
+    }
+}

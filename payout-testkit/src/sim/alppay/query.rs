@@ -1,0 +1,76 @@
+//! The query of `GET /withdrawal`: comma-separated lists (also repeated keys and `key[]=`),
+//! `page` from 0 and `limit` 1..=100.
+
+use super::state::AlpPayStatus;
+
+/// A parsed listing query.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct ListQuery {
+    pub(crate) ids: Vec<String>,
+    pub(crate) txn_ids: Vec<String>,
+    pub(crate) invoices: Vec<String>,
+    pub(crate) statuses: Vec<AlpPayStatus>,
+    pub(crate) page: u64,
+    pub(crate) limit: u64,
+}
+
+/// A query the listing refuses with 400: the field and the message.
+pub(crate) type QueryError = (&'static str, String);
+
+pub(crate) fn parse(raw: Option<&str>) -> Result<ListQuery, QueryError> {
+    let mut q = ListQuery { limit: 20, ..ListQuery::default() };
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let key = key.strip_suffix("[]").unwrap_or(&key);
+        let values = || value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        match key {
+            "ids" => q.ids.extend(values()),
+            "txnIds" => q.txn_ids.extend(values()),
+            "invoices" => q.invoices.extend(values()),
+            "statuses" => {
+                for v in values() {
+                    let s = AlpPayStatus::parse(&v).ok_or_else(|| ("statuses", format!("unknown status {v:?}")))?;
+                    q.statuses.push(s);
+                }
+            }
+            "page" => {
+                q.page =
+                    value.parse::<u64>().map_err(|_| ("page", "page must be a non-negative integer".to_owned()))?;
+            }
+            "limit" => {
+                q.limit = value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|l| (1..=100).contains(l))
+                    .ok_or_else(|| ("limit", "limit must be an integer between 1 and 100".to_owned()))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_in_every_spelling() {
+        let q = parse(Some(
+            "statuses=OPEN,COMPLETE&statuses=CANCELLED&statuses%5B%5D=APPROVED&ids[]=a&invoices=x,%20y&page=2&limit=50",
+        ))
+        .unwrap();
+        use AlpPayStatus::*;
+        assert_eq!(q.statuses, vec![Open, Complete, Cancelled, Approved]);
+        assert_eq!(q.ids, vec!["a"]);
+        assert_eq!(q.invoices, vec!["x", "y"]);
+        assert_eq!((q.page, q.limit), (2, 50));
+        assert_eq!(parse(None).unwrap().limit, 20);
+    }
+
+    #[test]
+    fn refuses_bad_values() {
+        for bad in ["limit=0", "limit=101", "limit=x", "page=-1", "page=x", "statuses=open", "statuses=DONE", "page="] {
+            assert!(parse(Some(bad)).is_err(), "{bad}");
+        }
+    }
+}

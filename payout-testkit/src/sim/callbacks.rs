@@ -1,0 +1,172 @@
+//! Delivery of callbacks (AlphaPo) and webhooks (AlpPay): a signed POST of the raw body to the
+//! one configured URL, retried on a non-2xx answer or a connection failure.
+//!
+//! The status changes found in one step (for example a lazy life cycle catching up two steps) are
+//! delivered in order by one task; separate steps are delivered independently, so with retries
+//! they can arrive out of order, as real providers' callbacks can.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+
+/// Where and how to deliver status changes.
+#[derive(Clone, Debug)]
+pub struct CallbackConfig {
+    /// The receiver's URL (tests use loopback; nothing is sent anywhere else).
+    pub url: String,
+    /// The waits before each retry; a delivery is tried `1 + retry_delays.len()` times at most.
+    /// Default: 50 ms, 100 ms, 200 ms (the providers wait minutes; tests should not).
+    pub retry_delays: Vec<Duration>,
+    /// Delivers every successful callback a second time, so receivers are tested against
+    /// duplicates (which AlphaPo's documents say happen). Default: off.
+    pub duplicate: bool,
+    /// How long one attempt may take. Default: 2 s.
+    pub timeout: Duration,
+}
+
+impl CallbackConfig {
+    /// Delivers to `url` with the default schedule.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            retry_delays: vec![Duration::from_millis(50), Duration::from_millis(100), Duration::from_millis(200)],
+            duplicate: false,
+            timeout: Duration::from_secs(2),
+        }
+    }
+
+    /// Sets the waits before each retry.
+    pub fn with_retry_delays(mut self, delays: Vec<Duration>) -> Self {
+        self.retry_delays = delays;
+        self
+    }
+
+    /// Turns duplicate delivery on or off.
+    pub fn with_duplicates(mut self, duplicate: bool) -> Self {
+        self.duplicate = duplicate;
+        self
+    }
+}
+
+/// One attempt to deliver a status change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryAttempt {
+    /// The withdrawal's id as the provider prints it.
+    pub withdrawal_id: String,
+    /// The provider status the body carries.
+    pub status: String,
+    /// 1 for the first attempt of a copy, 2 for its first retry, ...
+    pub attempt: u32,
+    /// 1, or 2 for the duplicate copy.
+    pub copy: u32,
+    /// The exact body sent.
+    pub body: String,
+    /// The status the receiver answered, or the connection error.
+    pub outcome: Result<u16, String>,
+}
+
+impl DeliveryAttempt {
+    /// Whether the receiver answered 2xx.
+    pub fn succeeded(&self) -> bool {
+        matches!(self.outcome, Ok(s) if (200..300).contains(&s))
+    }
+}
+
+/// One status change ready to send: the raw body and its signature headers.
+#[derive(Clone, Debug)]
+pub(crate) struct Delivery {
+    pub(crate) withdrawal_id: String,
+    pub(crate) status: String,
+    pub(crate) body: Bytes,
+    pub(crate) headers: Vec<(&'static str, String)>,
+}
+
+/// Sends deliveries for one simulator and remembers the attempts.
+#[derive(Debug)]
+pub(crate) struct Deliverer {
+    config: Option<CallbackConfig>,
+    client: reqwest::Client,
+    attempts: Arc<Mutex<Vec<DeliveryAttempt>>>,
+}
+
+impl Deliverer {
+    pub(crate) fn new(config: Option<CallbackConfig>) -> Self {
+        let timeout = config.as_ref().map_or(Duration::from_secs(2), |c| c.timeout);
+        let client =
+            reqwest::Client::builder().no_proxy().timeout(timeout).build().unwrap_or_else(|_| reqwest::Client::new());
+        Self { config, client, attempts: Arc::default() }
+    }
+
+    pub(crate) fn enabled(&self) -> bool {
+        self.config.is_some()
+    }
+
+    pub(crate) fn attempts(&self) -> Vec<DeliveryAttempt> {
+        self.attempts.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Sends `batch` in order on a task of the current runtime (outside one, nothing is sent and
+    /// each delivery is recorded as failed with that reason).
+    pub(crate) fn send(&self, batch: Vec<Delivery>) {
+        let Some(config) = self.config.clone() else { return };
+        if batch.is_empty() {
+            return;
+        }
+        let client = self.client.clone();
+        let attempts = self.attempts.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn(async move {
+                    for d in batch {
+                        deliver(&client, &config, &attempts, &d).await;
+                    }
+                });
+            }
+            Err(_) => {
+                let mut log = attempts.lock().unwrap_or_else(|e| e.into_inner());
+                for d in batch {
+                    log.push(attempt(&d, 1, 1, Err("no tokio runtime to deliver from".into())));
+                }
+            }
+        }
+    }
+}
+
+fn attempt(d: &Delivery, attempt: u32, copy: u32, outcome: Result<u16, String>) -> DeliveryAttempt {
+    DeliveryAttempt {
+        withdrawal_id: d.withdrawal_id.clone(),
+        status: d.status.clone(),
+        attempt,
+        copy,
+        body: String::from_utf8_lossy(&d.body).into_owned(),
+        outcome,
+    }
+}
+
+async fn deliver(client: &reqwest::Client, config: &CallbackConfig, log: &Mutex<Vec<DeliveryAttempt>>, d: &Delivery) {
+    let copies = if config.duplicate { 2 } else { 1 };
+    for copy in 1..=copies {
+        let mut delays = config.retry_delays.iter();
+        let mut n = 1;
+        loop {
+            let mut req = client.post(&config.url).header("Content-Type", "application/json").body(d.body.clone());
+            for (name, value) in &d.headers {
+                req = req.header(*name, value);
+            }
+            let outcome = match req.send().await {
+                Ok(resp) => Ok(resp.status().as_u16()),
+                Err(e) => Err(e.to_string()),
+            };
+            let record = attempt(d, n, copy, outcome);
+            let ok = record.succeeded();
+            log.lock().unwrap_or_else(|e| e.into_inner()).push(record);
+            if ok {
+                break;
+            }
+            let Some(wait) = delays.next() else { return };
+            tokio::time::sleep(*wait).await;
+            n += 1;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Faults injected into the next requests, so clients can be tested against what networks and
+//! providers do on bad days.
+//!
+//! Each [`Fault`] says exactly what the listener does instead of (or on top of) the normal answer.
+//! Rules are kept in a queue: a request takes the first rule whose path matches it, and a rule is
+//! dropped once it has been applied the number of times it was given.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One misbehaviour of the listener.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Waits this long, then serves the request normally (it is acted on and answered).
+    Delay(Duration),
+    /// Answers `429 Too Many Requests` with `{"error":"Too Many Requests"}` and, when given, a
+    /// `Retry-After` header of that many seconds. The request is not acted on.
+    TooManyRequests {
+        /// The `Retry-After` value in seconds, or no header.
+        retry_after: Option<u64>,
+    },
+    /// Answers this status (500 if it is not a valid status code) with this body and
+    /// `Content-Type: application/json`. The request is not acted on.
+    Status {
+        /// The HTTP status, e.g. 500, 502, 503.
+        status: u16,
+        /// The body, sent as is.
+        body: String,
+    },
+    /// Reads the request, acts on it (a create creates the withdrawal), then closes the TCP
+    /// connection without writing any response: the client sees a connection error although the
+    /// operation happened.
+    CloseAfterActing,
+    /// Reads the whole request and closes the connection without acting and without answering:
+    /// the client sees the same connection error, but nothing happened.
+    CloseBeforeActing,
+    /// Acts and answers with the real status and headers, but the body is the first half of the
+    /// real body followed by `<<malformed>>`, which no JSON parser accepts.
+    MalformedJson,
+    /// Acts and answers with the real status and a `Content-Length` of the real body, sends the
+    /// first half of the body and then aborts the connection: the client's body read fails.
+    TruncatedBody,
+    /// Acts and answers with the real status; the body is the real JSON followed by spaces up to
+    /// `bytes` bytes (still valid JSON), to test that clients bound the size they read.
+    OversizedBody {
+        /// The total body size in bytes.
+        bytes: usize,
+    },
+    /// Acts and answers normally, except that every `status` field (at the top level, in `data`,
+    /// or in the items of a `data` array) reads `"surprise_status"`.
+    UnknownStatus,
+    /// Acts and answers normally, except that the named field is removed from the same objects
+    /// as [`Fault::UnknownStatus`] changes.
+    MissingField(String),
+}
+
+impl Fault {
+    /// A short name for the request log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Fault::Delay(_) => "delay",
+            Fault::TooManyRequests { .. } => "too_many_requests",
+            Fault::Status { .. } => "status",
+            Fault::CloseAfterActing => "close_after_acting",
+            Fault::CloseBeforeActing => "close_before_acting",
+            Fault::MalformedJson => "malformed_json",
+            Fault::TruncatedBody => "truncated_body",
+            Fault::OversizedBody { .. } => "oversized_body",
+            Fault::UnknownStatus => "unknown_status",
+            Fault::MissingField(_) => "missing_field",
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Rule {
+    fault: Fault,
+    path_suffix: Option<String>,
+    remaining: usize,
+}
+
+/// The fault queue of one listener. Cloning gives another handle to the same queue.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    rules: Arc<Mutex<VecDeque<Rule>>>,
+    // Lets the request path skip the lock when no fault is queued (the usual case).
+    armed: Arc<AtomicUsize>,
+}
+
+impl Faults {
+    /// Applies `fault` to the next request, whatever its path.
+    pub fn next(&self, fault: Fault) {
+        self.push(fault, None, 1);
+    }
+
+    /// Applies `fault` to each of the next `times` requests, whatever their path.
+    pub fn next_n(&self, fault: Fault, times: usize) {
+        self.push(fault, None, times);
+    }
+
+    /// Applies `fault` to the next `times` requests whose path ends with `path_suffix`
+    /// (e.g. `"/withdrawal/crypto"`); `usize::MAX` means every such request until [`clear`].
+    ///
+    /// [`clear`]: Faults::clear
+    pub fn on_path(&self, path_suffix: &str, fault: Fault, times: usize) {
+        self.push(fault, Some(path_suffix.to_owned()), times);
+    }
+
+    /// Removes every queued rule.
+    pub fn clear(&self) {
+        let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
+        rules.clear();
+        self.armed.store(0, Ordering::Release);
+    }
+
+    /// How many rules are still queued.
+    pub fn pending(&self) -> usize {
+        self.armed.load(Ordering::Acquire)
+    }
+
+    fn push(&self, fault: Fault, path_suffix: Option<String>, times: usize) {
+        if times == 0 {
+            return;
+        }
+        let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
+        rules.push_back(Rule { fault, path_suffix, remaining: times });
+        self.armed.store(rules.len(), Ordering::Release);
+    }
+
+    /// Takes the fault for a request to `path`, if a rule matches.
+    pub(crate) fn take(&self, path: &str) -> Option<Fault> {
+        if self.armed.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
+        let pos = rules.iter().position(|r| r.path_suffix.as_deref().is_none_or(|s| path.ends_with(s)))?;
+        let rule = &mut rules[pos];
+        let fault = rule.fault.clone();
+        if rule.remaining != usize::MAX {
+            rule.remaining -= 1;
+        }
+        if rule.remaining == 0 {
+            rules.remove(pos);
+        }
+        self.armed.store(rules.len(), Ordering::Release);
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_matching_rule_and_counts() {
+        let f = Faults::default();
+        assert_eq!(f.take("/x"), None);
+        f.on_path("/withdrawal/crypto", Fault::CloseAfterActing, 1);
+        f.next_n(Fault::UnknownStatus, 2);
+        assert_eq!(f.take("/api/v2/ping"), Some(Fault::UnknownStatus));
+        assert_eq!(f.take("/api/v2/withdrawal/crypto"), Some(Fault::CloseAfterActing));
+        assert_eq!(f.take("/api/v2/withdrawal/crypto"), Some(Fault::UnknownStatus));
+        assert_eq!(f.take("/api/v2/withdrawal/crypto"), None);
+        assert_eq!(f.pending(), 0);
+        f.on_path("/ping", Fault::MalformedJson, usize::MAX);
+        for _ in 0..5 {
+            assert_eq!(f.take("/ping"), Some(Fault::MalformedJson));
+        }
+        f.clear();
+        assert_eq!(f.take("/ping"), None);
+    }
+}

@@ -1,0 +1,309 @@
+//! Correctly signed webhooks of the real providers, built from a unified [`Withdrawal`], so an
+//! application can test its webhook endpoint and a provider crate its `parse_webhook`.
+//!
+//! - AlphaPo: the callback body (`id`, `foreign_id`, `end_user_reference`, `type`,
+//!   `crypto_address`, `currency_sent`, `currency_received`, `transactions`, `fees`, `error`,
+//!   `status`), signed with `X-Processing-Key` and `X-Processing-Signature` (hex HMAC-SHA512).
+//! - AlpPay: the bare withdrawal object (camelCase), signed with `X-HMAC` (hex HMAC-SHA256).
+//!
+//! The unified status is written back as the provider's raw status ([`alphapo_status`],
+//! [`alppay_status`]); a `provider_status` that already is that provider's raw status for the
+//! same unified status is kept as it is. Amounts are decimal strings.
+//!
+//! ```
+//! use payout_core::{Asset, ProviderId, Withdrawal, WithdrawalId, WithdrawalStatus};
+//! use payout_testkit::{signing, webhooks};
+//!
+//! let mut w = Withdrawal::new(ProviderId::from_static("alphapo"), WithdrawalId::new("134702815"),
+//!     WithdrawalStatus::Completed, "confirmed");
+//! w.asset = Some(Asset::new("BTC"));
+//! w.amount = Some("0.0002".parse().unwrap());
+//! w.tx_hash = Some("bb040d89".into());
+//!
+//! let hook = webhooks::alphapo_callback(&w, "public-key", b"secret");
+//! let sig = hook.headers["x-processing-signature"].to_str().unwrap();
+//! assert!(signing::verify_alphapo(b"secret", &hook.body, sig));
+//! let body: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
+//! assert_eq!(body["status"], "confirmed");
+//! assert_eq!(body["id"], 134702815);
+//! assert_eq!(body["transactions"][0]["amount"], "0.00020000");
+//! ```
+
+use http::HeaderMap;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use payout_core::{Decimal, OffsetDateTime, Withdrawal, WithdrawalStatus, amount};
+use serde_json::{Value, json};
+
+use crate::signing;
+
+/// A webhook request ready to hand to a handler: headers and the raw body, exactly as sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedWebhook {
+    /// The headers, signature included (and `content-type: application/json`).
+    pub headers: HeaderMap,
+    /// The raw body the signature covers.
+    pub body: Vec<u8>,
+}
+
+impl SignedWebhook {
+    /// A JSON body with no signature yet.
+    pub(crate) fn new(body: Vec<u8>) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        Self { headers, body }
+    }
+
+    /// Adds a header. A value cannot carry control characters, so they are dropped (no test key
+    /// has them; a real provider could not send them either).
+    pub(crate) fn header(mut self, name: &'static str, value: &str) -> Self {
+        let clean: String = value.chars().filter(|c| !c.is_control()).collect();
+        if let Ok(v) = HeaderValue::from_str(&clean) {
+            self.headers.insert(HeaderName::from_static(name), v);
+        }
+        self
+    }
+
+    /// The body as text, when it is UTF-8.
+    pub fn body_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.body).ok()
+    }
+
+    /// The same webhook with one byte added to the body (a trailing space, so the JSON still
+    /// parses) and the signature kept: a verifier over the raw bytes must refuse it.
+    pub fn tampered(&self) -> Self {
+        let mut copy = self.clone();
+        copy.body.push(b' ');
+        copy
+    }
+
+    /// The same webhook without one header (for example the signature).
+    pub fn without_header(&self, name: &str) -> Self {
+        let mut copy = self.clone();
+        copy.headers.remove(name);
+        copy
+    }
+
+    /// The webhook as the `POST` request a provider would make to `uri` (to hand to an axum or
+    /// tower service in a test); an error only when `uri` is not a valid URI.
+    pub fn into_request(self, uri: &str) -> Result<http::Request<Vec<u8>>, http::Error> {
+        let mut request = http::Request::builder().method(http::Method::POST).uri(uri).body(self.body)?;
+        *request.headers_mut() = self.headers;
+        Ok(request)
+    }
+}
+
+/// AlphaPo's public-key header.
+pub const ALPHAPO_KEY_HEADER: &str = "x-processing-key";
+/// AlphaPo's signature header: lowercase hex HMAC-SHA512 of the raw body.
+pub const ALPHAPO_SIGNATURE_HEADER: &str = "x-processing-signature";
+/// AlpPay's signature header: lowercase hex HMAC-SHA256 of the raw body.
+pub const ALPPAY_SIGNATURE_HEADER: &str = "x-hmac";
+
+/// AlphaPo's raw statuses and the unified status each means.
+const ALPHAPO_STATUSES: &[(&str, WithdrawalStatus)] = &[
+    ("pending", WithdrawalStatus::Pending),
+    ("processing", WithdrawalStatus::Processing),
+    ("not_confirmed", WithdrawalStatus::Processing),
+    ("confirmed", WithdrawalStatus::Completed),
+    ("cancelled", WithdrawalStatus::Cancelled),
+    ("declined", WithdrawalStatus::Rejected),
+];
+
+/// AlpPay's raw statuses and the unified status each means.
+const ALPPAY_STATUSES: &[(&str, WithdrawalStatus)] = &[
+    ("OPEN", WithdrawalStatus::Pending),
+    ("APPROVED", WithdrawalStatus::Approved),
+    ("COMPLETE", WithdrawalStatus::Completed),
+    ("CANCELLED", WithdrawalStatus::Cancelled),
+];
+
+/// Keeps `w.provider_status` when it is one of `table`'s raw statuses for `w.status`.
+fn kept_status(w: &Withdrawal, table: &[(&str, WithdrawalStatus)]) -> Option<String> {
+    table.iter().any(|(raw, st)| *raw == w.provider_status && *st == w.status).then(|| w.provider_status.clone())
+}
+
+/// The AlphaPo status a callback for `w` carries: pending→`pending`, approved and
+/// processing→`not_confirmed`, completed→`confirmed`, cancelled→`cancelled`,
+/// rejected→`declined`, unknown→the raw `provider_status` as it is.
+pub fn alphapo_status(w: &Withdrawal) -> String {
+    kept_status(w, ALPHAPO_STATUSES).unwrap_or_else(|| {
+        match w.status {
+            WithdrawalStatus::Pending => "pending",
+            WithdrawalStatus::Approved | WithdrawalStatus::Processing => "not_confirmed",
+            WithdrawalStatus::Completed => "confirmed",
+            WithdrawalStatus::Cancelled => "cancelled",
+            WithdrawalStatus::Rejected => "declined",
+            WithdrawalStatus::Unknown => return w.provider_status.clone(),
+        }
+        .to_owned()
+    })
+}
+
+/// The AlpPay status a webhook for `w` carries: pending→`OPEN`, approved and
+/// processing→`APPROVED`, completed→`COMPLETE`, cancelled and rejected→`CANCELLED` (AlpPay has
+/// no decline), unknown→the raw `provider_status` as it is.
+pub fn alppay_status(w: &Withdrawal) -> String {
+    kept_status(w, ALPPAY_STATUSES).unwrap_or_else(|| {
+        match w.status {
+            WithdrawalStatus::Pending => "OPEN",
+            WithdrawalStatus::Approved | WithdrawalStatus::Processing => "APPROVED",
+            WithdrawalStatus::Completed => "COMPLETE",
+            WithdrawalStatus::Cancelled | WithdrawalStatus::Rejected => "CANCELLED",
+            WithdrawalStatus::Unknown => return w.provider_status.clone(),
+        }
+        .to_owned()
+    })
+}
+
+/// An id as a JSON number when it is one (AlphaPo's ids are integers), else as the text, so a
+/// test can also check that a client refuses a malformed id.
+fn number_or_text(text: &str) -> Value {
+    text.parse::<u64>().map_or_else(|_| Value::String(text.to_owned()), Value::from)
+}
+
+/// AlphaPo writes amounts with 8 decimals; an amount that needs more is written as it is.
+fn alphapo_amount(a: Decimal) -> String {
+    amount::format_scaled(a, 8).unwrap_or_else(|| a.to_string())
+}
+
+/// The body of the AlphaPo callback for `w`, before signing (to change a field and sign it with
+/// [`sign_alphapo`]).
+///
+/// The currency is the asset's symbol (or its provider code). `currency_sent` and
+/// `currency_received` are present, as AlphaPo documents, only once the withdrawal is processing
+/// or confirmed; the blockchain transaction appears once there is a hash or the withdrawal is
+/// processing or confirmed. `error` is the failure reason or `""`.
+pub fn alphapo_callback_body(w: &Withdrawal) -> Value {
+    let currency = w.asset.as_ref().map(|a| a.symbol().to_owned());
+    let amount = w.amount.map(alphapo_amount);
+    let received = w.amount_sent.or(w.amount).map(alphapo_amount);
+    let status = alphapo_status(w);
+    let id = number_or_text(w.id.as_str());
+    let on_chain = matches!(w.status, WithdrawalStatus::Processing | WithdrawalStatus::Completed);
+    let mut body = json!({
+        "id": id,
+        "foreign_id": w.reference.as_ref().map(|r| r.as_str()),
+        "end_user_reference": w.end_user.as_ref().map(|u| u.id.as_str()),
+        "type": "withdrawal",
+        "crypto_address": {
+            "id": id,
+            "currency": currency,
+            "address": w.address,
+            "tag": w.tag,
+        },
+        "transactions": [],
+        "fees": [],
+        "error": w.failure_reason.clone().unwrap_or_default(),
+        "status": status,
+    });
+    if let Value::Object(map) = &mut body {
+        if on_chain {
+            map.insert("currency_sent".into(), json!({"currency": currency, "amount": amount}));
+            map.insert("currency_received".into(), json!({"currency": currency, "amount": received}));
+        }
+        if on_chain || w.tx_hash.is_some() {
+            let confirmations = if w.status == WithdrawalStatus::Completed { "1" } else { "0" };
+            map.insert(
+                "transactions".into(),
+                json!([{
+                    "id": id,
+                    "currency": currency,
+                    "transaction_type": "blockchain",
+                    "type": "withdrawal",
+                    "address": w.address,
+                    "tag": w.tag,
+                    "amount": received,
+                    "txid": w.tx_hash,
+                    "confirmations": confirmations,
+                }]),
+            );
+        }
+    }
+    body
+}
+
+/// Signs any body the way AlphaPo signs callbacks.
+pub fn sign_alphapo(body: Vec<u8>, api_key: &str, secret: &[u8]) -> SignedWebhook {
+    let signature = signing::alphapo_signature(secret, &body);
+    SignedWebhook::new(body).header(ALPHAPO_KEY_HEADER, api_key).header(ALPHAPO_SIGNATURE_HEADER, &signature)
+}
+
+/// The signed AlphaPo callback for `w`: `X-Processing-Key` is `api_key`, `X-Processing-Signature`
+/// the hex HMAC-SHA512 of the body keyed with `secret`.
+pub fn alphapo_callback(w: &Withdrawal, api_key: &str, secret: &[u8]) -> SignedWebhook {
+    sign_alphapo(alphapo_callback_body(w).to_string().into_bytes(), api_key, secret)
+}
+
+/// AlpPay's name and logo of the assets it pays out.
+fn alppay_asset_names(symbol: &str) -> (&str, &'static str) {
+    match symbol {
+        "USDT" => ("Tether", "https://cryptologos.cc/logos/tether-usdt-logo.png"),
+        "USDC" => ("USD Coin", "https://cryptologos.cc/logos/usd-coin-usdc-logo.png"),
+        other => (other, ""),
+    }
+}
+
+/// RFC 3339 in UTC with nanoseconds, as AlpPay writes times (`2025-08-07T09:08:58.780375195Z`).
+fn alppay_time(t: Option<OffsetDateTime>) -> Value {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
+    t.and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok()).map_or(Value::Null, Value::String)
+}
+
+/// The body of the AlpPay webhook for `w` (the bare withdrawal object), before signing (to change
+/// a field and sign it with [`sign_alppay`]).
+///
+/// Empty strings stand for what is not known yet (`txnId`, `addressFrom`, `destTag`), as AlpPay
+/// sends them; `receivedAmount` is `"0"` until sent. `customer.id` is a number when the end-user
+/// id is one. The merchant is a fixed test merchant.
+pub fn alppay_webhook_body(w: &Withdrawal) -> Value {
+    let symbol = w.asset.as_ref().map(|a| a.symbol()).unwrap_or_default();
+    let (name, logo) = alppay_asset_names(symbol);
+    let user = w.end_user.as_ref();
+    let customer_id =
+        user.map_or(Value::Null, |u| u.id.parse::<i64>().map_or_else(|_| Value::String(u.id.clone()), Value::from));
+    json!({
+        "id": w.id.as_str(),
+        "txnId": w.tx_hash.clone().unwrap_or_default(),
+        "amount": w.amount.map_or_else(|| "0".to_owned(), |a| a.to_string()),
+        "receivedAmount": w.amount_sent.map_or_else(|| "0".to_owned(), |a| a.to_string()),
+        "asset": {
+            "short": symbol,
+            "name": name,
+            "logoUrl": logo,
+            "network": w.asset.as_ref().and_then(|a| a.network()).unwrap_or_default(),
+        },
+        "addressFrom": w.source_address.clone().unwrap_or_default(),
+        "addressTo": w.address.clone().unwrap_or_default(),
+        "destTag": w.tag.clone().unwrap_or_default(),
+        "status": alppay_status(w),
+        "customer": {
+            "id": customer_id,
+            "name": user.and_then(|u| u.name.clone()).unwrap_or_default(),
+            "email": user.and_then(|u| u.email.clone()).unwrap_or_default(),
+        },
+        "merchant": {
+            "id": 1,
+            "name": "TestMerchant",
+            "email": "merchant@example.com",
+            "siteUrl": "",
+            "logoUrl": "",
+        },
+        "invoice": w.reference.as_ref().map(|r| r.as_str()).unwrap_or_default(),
+        "createdAt": alppay_time(w.created_at),
+        "updatedAt": alppay_time(w.updated_at),
+        "timeToApprove": alppay_time(w.approve_at),
+    })
+}
+
+/// Signs any body the way AlpPay signs webhooks.
+pub fn sign_alppay(body: Vec<u8>, hmac_key: &[u8]) -> SignedWebhook {
+    let signature = signing::alppay_signature(hmac_key, &body);
+    SignedWebhook::new(body).header(ALPPAY_SIGNATURE_HEADER, &signature)
+}
+
+/// The signed AlpPay webhook for `w`: `X-HMAC` is the hex HMAC-SHA256 of the body keyed with
+/// `hmac_key`.
+pub fn alppay_webhook(w: &Withdrawal, hmac_key: &[u8]) -> SignedWebhook {
+    sign_alppay(alppay_webhook_body(w).to_string().into_bytes(), hmac_key)
+}
