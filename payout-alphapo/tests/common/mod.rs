@@ -100,3 +100,5 @@ pub const CALLBACK_EXCHANGE: &str = r#"{"id":2686510,"foreign_id":"470","end_use
    {"id":714445,"currency":"BTC","transaction_type":"blockchain","type":"withdrawal","address":"2N2vxXDpnKBt5AasUPABfTP5uAHmDcmbqQN","tag":null,"amount":"0.01000000","txid":"4a7e5c4b6a4b7f30ad6cc0ea30a1e5a8e0e2a0c1a9d0d1e7f9b8f4c3d2e1f0a9","confirmations":1}],
  "fees":[{"type":"exchange","currency":"EUR","amount":"4.02128466"},{"type":"mining","currency":"BTC","amount":"0.00000800"}],
  "error":"","status":"confirmed"}"#;
+
+pub mod sim;

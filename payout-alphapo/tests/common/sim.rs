@@ -1,0 +1,110 @@
+//! The AlphaPo simulator of payout-testkit with a client pointed at it, and the conformance
+//! harness that drives it.
+
+use async_trait::async_trait;
+use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
+use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
+use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
+use payout_testkit::sim::alphapo::AlphaPoServer;
+use payout_testkit::sim::{AlphaPoConfig as SimConfig, AlphaPoStatus, Fault};
+use payout_testkit::webhooks::{SignedWebhook, sign_alphapo};
+use rust_decimal_macros::dec;
+
+use super::fast_retry;
+
+/// A fresh simulator on 127.0.0.1:0 (default test credentials, statuses moved by hand).
+pub async fn start() -> AlphaPoServer {
+    AlphaPoServer::start(SimConfig::default()).await.expect("the simulator binds to loopback")
+}
+
+/// A client for `server` with its credentials and fast retries.
+pub fn client_for(server: &AlphaPoServer) -> AlphaPoClient {
+    builder_for(server).build_client().expect("a loopback configuration is valid")
+}
+
+/// The configuration builder for `server`, to adjust before building.
+pub fn builder_for(server: &AlphaPoServer) -> payout_alphapo::AlphaPoConfigBuilder {
+    AlphaPoConfig::builder()
+        .api_key(server.api_key())
+        .api_secret(server.api_secret())
+        .base_url(server.base_url())
+        .retry(fast_retry())
+}
+
+/// The simulator's integer id of a unified id.
+pub fn sim_id(id: &WithdrawalId) -> Result<i64, String> {
+    id.as_str().parse().map_err(|_| format!("`{id}` is not an AlphaPo id"))
+}
+
+/// Drives the AlphaPo simulator for the conformance suite.
+pub struct SimHarness {
+    pub server: AlphaPoServer,
+}
+
+#[async_trait]
+impl Harness for SimHarness {
+    fn template(&self) -> RequestTemplate {
+        RequestTemplate::new(
+            Asset::new("BTC"),
+            dec!(0.001),
+            "tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc",
+            EndUser::new("user-4711"),
+        )
+    }
+
+    fn invalid_cases(&self) -> Vec<InvalidCase> {
+        let base = self.template();
+        let with = |what: &str, change: &dyn Fn(&mut RequestTemplate)| {
+            let mut template = base.clone();
+            change(&mut template);
+            InvalidCase { what: what.to_owned(), template }
+        };
+        vec![
+            with("an end-user id that is an e-mail address", &|t| t.end_user = EndUser::new("jane@example.com")),
+            with("USDT without a network (AlphaPo has USDTT and USDTE)", &|t| t.asset = Asset::new("USDT")),
+            with("an asset AlphaPo does not name (SOL)", &|t| t.asset = Asset::new("SOL")),
+            with("more decimals than AlphaPo takes for ETH (8)", &|t| {
+                t.asset = Asset::new("ETH");
+                t.amount = dec!(0.123456789);
+            }),
+            with("fiat paid out without conversion (EUR)", &|t| {
+                t.asset = Asset::new("EUR");
+                t.amount = dec!(20);
+            }),
+        ]
+    }
+
+    fn unknown_id(&self) -> WithdrawalId {
+        WithdrawalId::new("999999999")
+    }
+
+    async fn drive(&self, id: &WithdrawalId, step: &Step) -> Result<Drive, String> {
+        let id = sim_id(id)?;
+        let current = self.server.get(id).ok_or_else(|| format!("the simulator has no withdrawal {id}"))?;
+        // AlphaPo never moves a withdrawal out of a final status; the simulator's manual control
+        // would, so the harness refuses as AlphaPo would.
+        if current.status.is_final() {
+            return Err(format!("withdrawal {id} is final ({}); AlphaPo does not move it", current.status.as_str()));
+        }
+        let moved = match step {
+            Step::Approve => self.server.set_status(id, AlphaPoStatus::Processing),
+            Step::Complete { tx_hash } => {
+                self.server.set_status_with(id, AlphaPoStatus::Confirmed, Some(tx_hash), None)
+            }
+            Step::Cancel => self.server.set_status(id, AlphaPoStatus::Cancelled),
+            Step::Reject => self.server.set_status(id, AlphaPoStatus::Declined),
+            _ => return Ok(Drive::NotSupported),
+        };
+        moved.map(|_| Drive::Done).map_err(|e| e.to_string())
+    }
+
+    async fn lose_next_create_answer(&self) -> Result<Drive, String> {
+        self.server.faults().on_path("/withdrawal/crypto", Fault::CloseAfterActing, 1);
+        Ok(Drive::Done)
+    }
+
+    fn webhook(&self, withdrawal: &Withdrawal) -> Option<SignedWebhook> {
+        let body = self.server.wire_object(sim_id(&withdrawal.id).ok()?)?;
+        Some(sign_alphapo(body, self.server.api_key(), self.server.api_secret().as_bytes()))
+    }
+}
