@@ -93,12 +93,25 @@
 //! | 400 on a create with `foreign_id` "has already been taken" | `DuplicateReference` |
 //! | 400 `bad_content_format` | `Rejected` with that code (nothing was created) |
 //! | 404 | `NotFound` from `get_withdrawal`; `Ok(None)` from `find_withdrawal` |
-//! | 429 | `RateLimited` with `Retry-After` (reads are retried first) |
+//! | 429 | `RateLimited` with `Retry-After`, after the policy's retries (a 429 is a refusal before acting, so creates are retried on it too; a `Retry-After` longer than the policy allows is handed to you at once) |
 //! | 5xx, connection failures on a read | `Unavailable`, after bounded retries with backoff |
 //! | 5xx, timeout or dropped connection on a create | `OutcomeUnknown` with the reference: never retried; `submit` reconciles through `find_withdrawal` |
 //! | an answer that cannot be read | `Protocol` (raw body kept); on a create's 2xx, `OutcomeUnknown` |
 //! | listing | `Unsupported`: AlphaPo has no listing endpoint |
 //! | a callback with a bad or missing signature, another key, or an unreadable body | `Webhook` |
+//!
+//! ## Callbacks
+//!
+//! AlphaPo POSTs the whole transaction to your callback URL on every status change, signed like a
+//! request. Hand [`parse_webhook`](payout_core::PayoutProvider::parse_webhook) the headers and
+//! the raw body exactly as received: it checks `X-Processing-Signature` (HMAC-SHA512 of the raw
+//! body with your secret, compared in constant time) and, when present, that
+//! `X-Processing-Key` is your key, before reading anything. Answer `200 OK` once you have stored
+//! the update; any other answer makes AlphaPo retry for hours. The same callback can arrive more
+//! than once and out of order: compare with
+//! [`WithdrawalStatus::transition_to`](payout_core::WithdrawalStatus::transition_to) before
+//! applying it. Callbacks about deposits, plain exchanges or invoices are refused as not
+//! withdrawals (answer them 200 too).
 //!
 //! Personal data: AlphaPo must never receive an end user's name or e-mail. They are simply not
 //! sent (set them for providers that need them; this crate ignores them), and an
