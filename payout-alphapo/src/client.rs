@@ -107,6 +107,32 @@ impl AlphaPoClient {
             .await
     }
 
+    /// `POST /withdrawal/crypto`, sent once.
+    async fn create(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
+        let body = mapping::create_body(request)?;
+        let reference = request.reference();
+        let safety = Safety::Create(reference.clone());
+        let response = self.send(Method::POST, &self.inner.create_url, body, &safety).await?;
+        if !response.is_success() {
+            return Err(map_error(&response, Some(reference)));
+        }
+        let created: Created = response.json(&safety)?;
+        if let Some(echoed) = &created.data.foreign_id
+            && echoed.as_str() != reference.as_str()
+        {
+            return Err(safety.after_acted(PayoutError::protocol(
+                format!("AlphaPo answered for foreign_id `{echoed}` instead of `{reference}`"),
+                Some(response.status),
+                &response.body,
+            )));
+        }
+        let raw = serde_json::from_slice::<serde_json::Value>(&response.body)
+            .ok()
+            .and_then(|mut v| v.get_mut("data").map(serde_json::Value::take))
+            .unwrap_or_default();
+        Ok(mapping::from_created(&created.data, raw, request))
+    }
+
     /// `GET /transactions/info`: `Ok(None)` on 404.
     async fn lookup(&self, lookup: Lookup<'_>) -> Result<Option<Withdrawal>, PayoutError> {
         let body = serde_json::to_vec(&lookup)
@@ -220,28 +246,19 @@ impl PayoutProvider for AlphaPoClient {
     }
 
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
-        let body = mapping::create_body(request)?;
-        let reference = request.reference();
-        let safety = Safety::Create(reference.clone());
-        let response = self.send(Method::POST, &self.inner.create_url, body, &safety).await?;
-        if !response.is_success() {
-            return Err(map_error(&response, Some(reference)));
+        let result = self.create(request).await;
+        match &result {
+            Ok(w) => {
+                tracing::debug!(target: "payout::alphapo", reference = %request.reference(), id = %w.id, status = %w.provider_status, "withdrawal created")
+            }
+            Err(e @ PayoutError::OutcomeUnknown { .. }) => {
+                tracing::warn!(target: "payout::alphapo", reference = %request.reference(), error = %e, "create outcome unknown: reconcile by reference")
+            }
+            Err(e) => {
+                tracing::debug!(target: "payout::alphapo", reference = %request.reference(), kind = %e.kind(), "create refused")
+            }
         }
-        let created: Created = response.json(&safety)?;
-        if let Some(echoed) = &created.data.foreign_id
-            && echoed.as_str() != reference.as_str()
-        {
-            return Err(safety.after_acted(PayoutError::protocol(
-                format!("AlphaPo answered for foreign_id `{echoed}` instead of `{reference}`"),
-                Some(response.status),
-                &response.body,
-            )));
-        }
-        let raw = serde_json::from_slice::<serde_json::Value>(&response.body)
-            .ok()
-            .and_then(|mut v| v.get_mut("data").map(serde_json::Value::take))
-            .unwrap_or_default();
-        Ok(mapping::from_created(&created.data, raw, request))
+        result
     }
 
     async fn get_withdrawal(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
