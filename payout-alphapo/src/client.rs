@@ -8,8 +8,8 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, header};
 use payout_core::http::{HttpClient, HttpResponse, Safety};
 use payout_core::{
-    Capabilities, Capability, FieldError, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
-    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+    Capabilities, Capability, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference, Withdrawal,
+    WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
 };
 use secrecy::ExposeSecret;
 use url::Url;
@@ -197,7 +197,7 @@ pub(crate) fn map_error(response: &HttpResponse, reference: Option<&Reference>) 
             PayoutError::Authentication { message, status: Some(403) }
         }
         400 => {
-            let errors = field_errors(parsed.as_ref());
+            let errors = parsed.as_ref().map(payout_core::http::field_errors).unwrap_or_default();
             if let Some(reference) = reference
                 && errors
                     .iter()
@@ -217,21 +217,6 @@ pub(crate) fn map_error(response: &HttpResponse, reference: Option<&Reference>) 
         }
         _ => response.error(),
     }
-}
-
-/// `{"errors": {"field": "message" | ["message", ...]}}`, in the order AlphaPo sent them.
-fn field_errors(v: Option<&serde_json::Value>) -> Vec<FieldError> {
-    let Some(map) = v.and_then(|v| v.get("errors")).and_then(|e| e.as_object()) else { return Vec::new() };
-    map.iter()
-        .flat_map(|(field, m)| match m {
-            serde_json::Value::String(s) => vec![FieldError::new(field.clone(), s.clone())],
-            serde_json::Value::Array(items) => items
-                .iter()
-                .map(|i| FieldError::new(field.clone(), i.as_str().map_or_else(|| i.to_string(), str::to_owned)))
-                .collect(),
-            other => vec![FieldError::new(field.clone(), other.to_string())],
-        })
-        .collect()
 }
 
 #[async_trait]

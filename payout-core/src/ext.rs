@@ -225,13 +225,14 @@ fn differs(old: &Withdrawal, new: &Withdrawal) -> bool {
         || old.amount_sent != new.amount_sent
 }
 
-/// Whether `w` is the payout `request` describes, judged on the amount and address the provider
-/// reports. (Assets are not compared: providers name them in their own codes.)
+/// Whether `w` is the payout `request` describes, judged on the amount (for a conversion, the
+/// amount delivered) and address the provider reports. (Assets are not compared: providers name
+/// them in their own codes.)
 pub(crate) fn same_payout(w: &Withdrawal, request: &WithdrawalRequest) -> bool {
-    let amount_ok = match (request.amount(), w.amount) {
-        (PayoutAmount::Exact(asked), Some(held)) => asked == &held,
-        _ => true,
+    let asked = match request.amount() {
+        PayoutAmount::Exact(a) | PayoutAmount::Converted { amount: a, .. } => *a,
     };
+    let amount_ok = w.amount.is_none_or(|held| held == asked);
     let address_ok = w.address.as_deref().is_none_or(|a| a == request.address());
     amount_ok && address_ok
 }

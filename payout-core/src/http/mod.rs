@@ -19,7 +19,7 @@ mod retry;
 
 pub use base_url::base_url;
 pub use client::{HttpClient, HttpConfig, Safety};
-pub use response::HttpResponse;
+pub use response::{HttpResponse, field_errors};
 pub use retry::RetryPolicy;
 
 /// Re-exported so providers build requests with the same reqwest the client was built with.

@@ -92,8 +92,9 @@ fn code_of(v: &serde_json::Value) -> Option<String> {
     ["code", "error_code"].iter().find_map(|k| v.get(k).and_then(|m| m.as_str()).map(str::to_owned))
 }
 
-/// Field messages from `{"errors": {"field": "message" | ["message", ...]}}`.
-pub(crate) fn field_errors(v: &serde_json::Value) -> Vec<FieldError> {
+/// Field messages from a Laravel-style `{"errors": {"field": "message" | ["message", ...]}}`
+/// body, in the order the provider sent them.
+pub fn field_errors(v: &serde_json::Value) -> Vec<FieldError> {
     let Some(map) = v.get("errors").and_then(|e| e.as_object()) else { return Vec::new() };
     map.iter()
         .flat_map(|(field, m)| match m {
