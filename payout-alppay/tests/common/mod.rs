@@ -1,6 +1,8 @@
 //! What the integration tests share: keys, a client pointed at a wiremock server, fixtures.
 #![allow(dead_code)]
 
+pub mod sim;
+
 use std::time::Duration;
 
 use payout_alppay::{AlpPayBuilder, AlpPayClient};

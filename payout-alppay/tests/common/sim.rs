@@ -1,0 +1,129 @@
+//! The AlpPay simulator of payout-testkit with a client pointed at it, and the conformance
+//! harness that drives it.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use payout_alppay::{AlpPayBuilder, AlpPayClient};
+use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
+use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
+use payout_testkit::sim::{AlpPayConfig as SimConfig, AlpPayServer, AlpPayStatus, Fault};
+use payout_testkit::webhooks::{SignedWebhook, sign_alppay};
+use rust_decimal_macros::dec;
+
+use super::fast_retry;
+
+/// A fresh simulator on 127.0.0.1:0 (default test credentials, statuses moved by hand,
+/// duplicate invoices accepted as the documents are silent on them).
+pub async fn start() -> AlpPayServer {
+    start_with(SimConfig::default()).await
+}
+
+pub async fn start_with(config: SimConfig) -> AlpPayServer {
+    AlpPayServer::start(config).await.expect("the simulator binds to loopback")
+}
+
+/// The builder for a client of `server`, with its credentials and fast retries.
+pub fn builder_for(server: &AlpPayServer) -> AlpPayBuilder {
+    AlpPayClient::builder()
+        .api_key(server.api_key())
+        .hmac_key(server.hmac_key())
+        .base_url(server.base_url())
+        .retry(fast_retry())
+}
+
+/// A client of `server` with the default settings (the reference is looked up before a create).
+pub fn client_for(server: &AlpPayServer) -> AlpPayClient {
+    builder_for(server).build().expect("a loopback configuration is valid")
+}
+
+/// Arms the simulator so that the next create is acted on but its answer never arrives.
+///
+/// The simulator's faults match a path, not a method, and `GET /withdrawal` (the lookup a
+/// create makes first when `precheck` is on) shares the create's path: a zero delay is queued
+/// first for that lookup to take, so the connection drop lands on the `POST`.
+pub fn lose_next_create_answer(server: &AlpPayServer, precheck: bool) {
+    if precheck {
+        server.faults().on_path("/withdrawal", Fault::Delay(Duration::ZERO), 1);
+    }
+    server.faults().on_path("/withdrawal", Fault::CloseAfterActing, 1);
+}
+
+/// Drives the AlpPay simulator for the conformance suite.
+pub struct SimHarness {
+    pub server: AlpPayServer,
+    /// Whether the client looks the reference up before a create.
+    pub precheck: bool,
+}
+
+#[async_trait]
+impl Harness for SimHarness {
+    fn template(&self) -> RequestTemplate {
+        RequestTemplate::new(
+            Asset::new("USDT").on("tron"),
+            dec!(10.5),
+            "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n",
+            EndUser::new("42").with_name("Test User").with_email("test@example.com"),
+        )
+    }
+
+    fn invalid_cases(&self) -> Vec<InvalidCase> {
+        let base = self.template();
+        let with = |what: &str, change: &dyn Fn(&mut RequestTemplate)| {
+            let mut template = base.clone();
+            change(&mut template);
+            InvalidCase { what: what.to_owned(), template }
+        };
+        vec![
+            with("a customer id that is not an integer", &|t| t.end_user.id = "user-42".into()),
+            with("no customer e-mail", &|t| t.end_user.email = None),
+            with("no customer name", &|t| t.end_user.name = None),
+            with("a malformed customer e-mail", &|t| t.end_user.email = Some("not-an-address".into())),
+            with("USDC on tron (dropped by the newer documents)", &|t| t.asset = Asset::new("USDC").on("tron")),
+            with("an asset AlpPay does not pay out (BTC)", &|t| t.asset = Asset::new("BTC").on("bitcoin")),
+            with("USDT without a network", &|t| t.asset = Asset::new("USDT")),
+            with("more than 8 decimal places", &|t| {
+                t.asset = Asset::new("USDT").on("tron").with_decimals(18);
+                t.amount = dec!(1.123456789);
+            }),
+        ]
+    }
+
+    fn unknown_id(&self) -> WithdrawalId {
+        WithdrawalId::new("00000000-0000-4000-8000-000000000000")
+    }
+
+    fn enforces_unique_references(&self) -> bool {
+        self.precheck || self.server.config().refuse_duplicate_invoice
+    }
+
+    async fn drive(&self, id: &WithdrawalId, step: &Step) -> Result<Drive, String> {
+        let current = self.server.get(id.as_str()).ok_or_else(|| format!("the simulator has no withdrawal {id}"))?;
+        // AlpPay never moves a withdrawal out of COMPLETE or CANCELLED; the simulator's manual
+        // control would, so the harness refuses as AlpPay would.
+        if matches!(current.status, AlpPayStatus::Complete | AlpPayStatus::Cancelled) {
+            return Err(format!("withdrawal {id} is final ({}); AlpPay does not move it", current.status.as_str()));
+        }
+        let moved = match step {
+            Step::Approve => self.server.set_status(id.as_str(), AlpPayStatus::Approved),
+            Step::Complete { tx_hash } => {
+                self.server.set_status_with(id.as_str(), AlpPayStatus::Complete, Some(tx_hash))
+            }
+            // AlpPay has no decline status: a withdrawal refused by the merchant or AlpPay is
+            // CANCELLED.
+            Step::Cancel | Step::Reject => self.server.set_status(id.as_str(), AlpPayStatus::Cancelled),
+            _ => return Ok(Drive::NotSupported),
+        };
+        moved.map(|_| Drive::Done).map_err(|e| e.to_string())
+    }
+
+    async fn lose_next_create_answer(&self) -> Result<Drive, String> {
+        lose_next_create_answer(&self.server, self.precheck);
+        Ok(Drive::Done)
+    }
+
+    fn webhook(&self, withdrawal: &Withdrawal) -> Option<SignedWebhook> {
+        let body = self.server.wire_object(withdrawal.id.as_str())?;
+        Some(sign_alppay(body, self.server.hmac_key().as_bytes()))
+    }
+}
