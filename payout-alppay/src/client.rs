@@ -163,7 +163,7 @@ impl AlpPayClient {
         url.set_query(Some(query_string));
         let answer = self.read(&url).await?;
         if !answer.is_success() {
-            return Err(answer.error());
+            return Err(refusal(&answer));
         }
         mapping::page_from_body(&answer.body, answer.status, query)
     }
@@ -197,6 +197,23 @@ impl AlpPayClient {
     }
 }
 
+/// The default mapping of a refusal, plus the `{"field": ..., "message": ...}` shape: AlpPay
+/// documents no error body, so a field named that way is kept as a field error too.
+fn refusal(answer: &HttpResponse) -> PayoutError {
+    match answer.error() {
+        PayoutError::Rejected { message, mut errors, code, status } => {
+            if errors.is_empty()
+                && let Ok(serde_json::Value::Object(body)) = serde_json::from_slice(&answer.body)
+                && let Some(field) = body.get("field").and_then(serde_json::Value::as_str)
+            {
+                errors.push(FieldError::new(field, message.clone()));
+            }
+            PayoutError::Rejected { message, errors, code, status }
+        }
+        other => other,
+    }
+}
+
 /// Maps a create's refusal. AlpPay documents no duplicate-invoice error; a 409, or a 400/422
 /// whose message says the invoice already exists, is read as one.
 fn create_error(answer: &HttpResponse, reference: &Reference) -> PayoutError {
@@ -206,7 +223,7 @@ fn create_error(answer: &HttpResponse, reference: &Reference) -> PayoutError {
             "POST /withdrawal answered 404: nothing was created; check ALPPAY_BASE_URL (it should end in /v2), got HTTP body `{}`",
             String::from_utf8_lossy(&answer.body[..answer.body.len().min(200)])
         )),
-        _ => match answer.error() {
+        _ => match refusal(answer) {
             PayoutError::Rejected { message, .. } if says_duplicate_invoice(&message) => {
                 PayoutError::DuplicateReference { reference: reference.clone() }
             }
@@ -262,7 +279,7 @@ impl AlpPayClient {
         match answer.status {
             200..=299 => mapping::withdrawal_from_body(&answer.body, Some(answer.status)),
             404 => Err(PayoutError::NotFound { what: format!("withdrawal {id} at AlpPay") }),
-            _ => Err(answer.error()),
+            _ => Err(refusal(&answer)),
         }
     }
 
