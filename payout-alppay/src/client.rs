@@ -9,8 +9,8 @@ use http::HeaderValue;
 use http::header::{CONTENT_TYPE, HeaderName};
 use payout_core::http::{HttpClient, HttpResponse, Safety};
 use payout_core::{
-    Capabilities, Capability, FieldError, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
-    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+    Capabilities, Capability, ErrorKind, FieldError, ListQuery, Page, PayoutError, PayoutProvider, ProviderId,
+    Reference, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
 };
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -333,7 +333,22 @@ impl PayoutProvider for AlpPayClient {
     /// idempotency key, so reconcile by reference (`find_withdrawal`), which
     /// [`PayoutProviderExt::submit`](payout_core::PayoutProviderExt::submit) does for you.
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
-        self.create(request).await.map_err(|e| self.inner.scrub(e))
+        let reference = request.reference();
+        match self.create(request).await {
+            Ok(w) => {
+                tracing::debug!(target: "payout::alppay", reference = %reference, id = %w.id, status = %w.provider_status, "withdrawal created");
+                Ok(w)
+            }
+            Err(e) => {
+                let e = self.inner.scrub(e);
+                if e.kind() == ErrorKind::OutcomeUnknown {
+                    tracing::warn!(target: "payout::alppay", reference = %reference, error = %e, "create outcome unknown: reconcile by reference");
+                } else {
+                    tracing::debug!(target: "payout::alppay", reference = %reference, kind = %e.kind(), "create refused");
+                }
+                Err(e)
+            }
+        }
     }
 
     /// `GET /withdrawal/{id}`; 404 is [`PayoutError::NotFound`].

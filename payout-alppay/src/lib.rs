@@ -85,7 +85,7 @@
 //! | AlpPay answers | error |
 //! |---|---|
 //! | 401, 403 | `Authentication` |
-//! | 400, 422 | `Rejected`, with AlpPay's `message` / `error` / `errors` kept |
+//! | 400, 422 | `Rejected`, with AlpPay's `message` / `error` / `errors` (and a `field` it names) kept |
 //! | 404 | `NotFound` (on a create: `Configuration`, the base URL is wrong) |
 //! | 409, or a refusal saying the invoice exists | `DuplicateReference` (create) |
 //! | 429 | `RateLimited` with `Retry-After`, after the retries a read is allowed |
