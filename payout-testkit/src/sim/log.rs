@@ -2,6 +2,7 @@
 //! grow it without limit.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// One request as the listener saw it.
@@ -21,7 +22,6 @@ pub struct RequestRecord {
 
 #[derive(Debug)]
 struct Ring {
-    enabled: bool,
     capacity: usize,
     entries: VecDeque<RequestRecord>,
 }
@@ -31,11 +31,16 @@ struct Ring {
 #[derive(Clone, Debug)]
 pub struct RequestLog {
     ring: Arc<Mutex<Ring>>,
+    // Read on every request, so kept outside the lock.
+    enabled: Arc<AtomicBool>,
 }
 
 impl Default for RequestLog {
     fn default() -> Self {
-        Self { ring: Arc::new(Mutex::new(Ring { enabled: true, capacity: 1024, entries: VecDeque::new() })) }
+        Self {
+            ring: Arc::new(Mutex::new(Ring { capacity: 1024, entries: VecDeque::new() })),
+            enabled: Arc::new(AtomicBool::new(true)),
+        }
     }
 }
 
@@ -66,7 +71,7 @@ impl RequestLog {
 
     /// Turns recording on or off (off costs nothing per request, for benchmarks).
     pub fn set_enabled(&self, enabled: bool) {
-        self.lock().enabled = enabled;
+        self.enabled.store(enabled, Ordering::Relaxed);
     }
 
     /// Keeps at most the last `capacity` requests.
@@ -79,12 +84,15 @@ impl RequestLog {
     }
 
     pub(crate) fn is_enabled(&self) -> bool {
-        self.lock().enabled
+        self.enabled.load(Ordering::Relaxed)
     }
 
     pub(crate) fn record(&self, record: RequestRecord) {
+        if !self.is_enabled() {
+            return;
+        }
         let mut ring = self.lock();
-        if !ring.enabled || ring.capacity == 0 {
+        if ring.capacity == 0 {
             return;
         }
         if ring.entries.len() >= ring.capacity {

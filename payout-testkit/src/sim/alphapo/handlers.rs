@@ -417,44 +417,41 @@ async fn currencies(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Byt
     };
     // Every simulated currency is enabled, so `"visible": false` lists none.
     let visible = value.get("visible").and_then(Value::as_bool).unwrap_or(true);
-    let data: Vec<Value> = if visible {
+    let data: Vec<wire::CurrencyRow<'_>> = if visible {
         sim.config()
             .currencies
             .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                serde_json::json!({
-                    "id": i + 1,
-                    "type": c.kind,
-                    "currency": c.code,
-                    "minimum_amount": plain(c.minimum),
-                    "deposit_fee_percent": "0",
-                    "withdrawal_fee_percent": "0",
-                    "precision": c.precision,
-                })
+            .zip(1..)
+            .map(|(c, id)| wire::CurrencyRow {
+                id,
+                kind: c.kind,
+                currency: &c.code,
+                minimum_amount: plain(c.minimum),
+                deposit_fee_percent: "0",
+                withdrawal_fee_percent: "0",
+                precision: c.precision,
             })
             .collect()
     } else {
         Vec::new()
     };
-    wire::json(StatusCode::OK, serde_json::to_vec(&serde_json::json!({ "data": data })).unwrap_or_default())
+    wire::json(StatusCode::OK, wire::data(&data))
 }
 
 async fn accounts(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(r) = authenticate(&sim, &headers, &body) {
         return r.response();
     }
-    let data: Vec<Value> = sim.with_store(|store, cfg| {
+    let cfg = sim.config();
+    let data: Vec<wire::BalanceRow<'_>> = sim.with_store(|store, _| {
         cfg.currencies
             .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "currency": c.code,
-                    "type": c.kind,
-                    "balance": fixed(c.balance - store.spent(&c.code), c.precision.max(8)),
-                })
+            .map(|c| wire::BalanceRow {
+                currency: &c.code,
+                kind: c.kind,
+                balance: fixed(c.balance - store.spent(&c.code), c.precision.max(8)),
             })
             .collect()
     });
-    wire::json(StatusCode::OK, serde_json::to_vec(&serde_json::json!({ "data": data })).unwrap_or_default())
+    wire::json(StatusCode::OK, wire::data(&data))
 }

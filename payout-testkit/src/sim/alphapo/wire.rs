@@ -9,6 +9,7 @@ use serde::ser::SerializeMap;
 
 use crate::sim::amounts::fixed;
 
+use super::currencies::CurrencyKind;
 use super::state::AlphaPoWithdrawal;
 
 /// `{"data": {...}}` answered by `POST /withdrawal/crypto` (always `status: "processing"`).
@@ -159,6 +160,37 @@ pub(crate) fn info(w: &AlphaPoWithdrawal) -> Vec<u8> {
         status: w.status.wire(),
     };
     serde_json::to_vec(&body).unwrap_or_default()
+}
+
+/// One row of `/currencies/list`.
+#[derive(Serialize)]
+pub(crate) struct CurrencyRow<'a> {
+    pub(crate) id: u32,
+    #[serde(rename = "type")]
+    pub(crate) kind: CurrencyKind,
+    pub(crate) currency: &'a str,
+    pub(crate) minimum_amount: String,
+    pub(crate) deposit_fee_percent: &'a str,
+    pub(crate) withdrawal_fee_percent: &'a str,
+    pub(crate) precision: u32,
+}
+
+/// One row of `/accounts/list`.
+#[derive(Serialize)]
+pub(crate) struct BalanceRow<'a> {
+    pub(crate) currency: &'a str,
+    #[serde(rename = "type")]
+    pub(crate) kind: CurrencyKind,
+    pub(crate) balance: String,
+}
+
+/// `{"data": <rows>}`.
+pub(crate) fn data<T: Serialize>(rows: &T) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Data<'a, T> {
+        data: &'a T,
+    }
+    serde_json::to_vec(&Data { data: rows }).unwrap_or_default()
 }
 
 /// A JSON answer.

@@ -3,6 +3,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -231,10 +232,12 @@ async fn create(State(sim): State<AlpPaySim>, headers: HeaderMap, body: Bytes) -
     }
 }
 
-async fn one(State(sim): State<AlpPaySim>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn one(State(sim): State<AlpPaySim>, headers: HeaderMap, id: Result<Path<String>, PathRejection>) -> Response {
     if let Some(r) = check_key(&sim, &headers) {
         return r;
     }
+    // An id that does not even decode is as unknown as any other.
+    let id = id.map(|Path(id)| id).unwrap_or_default();
     match sim.read_one(&id) {
         Some(body) => wire::json(StatusCode::OK, body),
         None => wire::error(StatusCode::NOT_FOUND, "withdrawal not found", Some("id")),
