@@ -172,6 +172,11 @@ async fn validation_errors() {
         (btc("nan", json!("abc")), json!({"errors":{"amount":"The amount must be a number."}})),
         (btc("neg", json!("-1")), json!({"errors":{"amount":"The amount must be at least 0.0001."}})),
         (
+            btc("huge", json!("79228162514264337593543950335")),
+            json!({"errors":{"amount":"The amount may not be greater than 1000000000000000."}}),
+        ),
+        (btc("exp", json!(1e300)), json!({"errors":{"amount":"The amount must be a number."}})),
+        (
             json!({"currency":"NOPE","foreign_id":"x","end_user_reference":"u","address":"a","amount":"1"}),
             json!({"errors":{"currency":"The selected currency is invalid."}}),
         ),

@@ -101,7 +101,9 @@
 //! amount to is not present.", "The amount field prohibits amount to from being present.", "The
 //! amount must be a number.", "The amount must be at least 0.0001." (the currency's minimum), "The
 //! amount may not have more than 8 decimal places." (its precision), "The amount is too small. The
-//! minimum amount is 10.00 EUR." (a fiat source), "Not enough money on balance"; `amount_to`: the
+//! minimum amount is 10.00 EUR." (a fiat source), "The amount may not be greater than
+//! 1000000000000000." (the simulator's bound, so arithmetic cannot overflow), "Not enough money on
+//! balance"; `amount_to`: the
 //! same rules against the `convert_to` currency; `convert_to`: "The convert to field is required
 //! when amount to is present.", "The convert to field is required when currency is EUR.", "The
 //! selected convert to is invalid.", "Exchange is unavailable for given currencies" (a fiat or

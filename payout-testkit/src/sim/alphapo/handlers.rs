@@ -225,9 +225,9 @@ fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Request, FieldErrors> {
         if let Some(a) = amount {
             check_amount(&mut e, "amount", "amount", a, s);
             sender_amount = a;
-            receiver_amount = round_down(a * s.eur_rate / r.eur_rate, r.precision);
+            receiver_amount = round_down(convert(a, s, r), r.precision);
             if !e.has("amount") && convert_to.is_some() && receiver_amount < r.minimum {
-                let least = round_up(r.minimum * r.eur_rate / s.eur_rate, s.precision);
+                let least = round_up(convert(r.minimum, r, s), s.precision);
                 e.add(
                     "amount",
                     format!("The amount is too small. The minimum amount is {} {}.", fixed(least, s.precision), s.code),
@@ -237,7 +237,7 @@ fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Request, FieldErrors> {
         if let Some(a) = amount_to {
             check_amount(&mut e, "amount_to", "amount to", a, r);
             receiver_amount = a;
-            sender_amount = round_up(a * r.eur_rate / s.eur_rate, s.precision);
+            sender_amount = round_up(convert(a, r, s), s.precision);
         }
     }
     let (Some(sender), Some(receiver), Some(address), Some(foreign_id), Some(end_user_reference)) =
@@ -285,8 +285,18 @@ fn required_reference(
     }
 }
 
+/// The largest amount accepted, so that conversions and balances cannot overflow.
+const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0); // 10^15
+
+/// `amount` of `from` expressed in `to` at the fixed EUR rates; 0 if the rates are unusable.
+fn convert(amount: Decimal, from: &AlphaPoCurrency, to: &AlphaPoCurrency) -> Decimal {
+    amount.checked_mul(from.eur_rate).and_then(|eur| eur.checked_div(to.eur_rate)).unwrap_or_default()
+}
+
 fn check_amount(e: &mut FieldErrors, field: &'static str, label: &str, a: Decimal, c: &AlphaPoCurrency) {
-    if a < c.minimum {
+    if a > MAX_AMOUNT {
+        e.add(field, format!("The {label} may not be greater than {MAX_AMOUNT}."));
+    } else if a < c.minimum {
         if c.kind == CurrencyKind::Fiat {
             e.add(
                 field,
@@ -315,7 +325,7 @@ async fn create(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) 
             e.add("foreign_id", "The foreign id has already been taken.");
             return Err(e);
         }
-        if store.spent(&req.sender.code) + req.sender_amount > req.sender.balance {
+        if store.spent(&req.sender.code).checked_add(req.sender_amount).is_none_or(|total| total > req.sender.balance) {
             let mut e = FieldErrors::default();
             e.add("amount", "Not enough money on balance");
             return Err(e);
@@ -454,4 +464,14 @@ async fn accounts(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes
             .collect()
     });
     wire::json(StatusCode::OK, wire::data(&data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_amount_is_ten_to_the_fifteen() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_000_i64));
+    }
 }
