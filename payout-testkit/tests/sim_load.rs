@@ -170,3 +170,21 @@ async fn odd_bodies_get_documented_answers() {
     assert_eq!(ap.count(), 0);
     assert_eq!(pay.count(), 0);
 }
+
+#[tokio::test]
+async fn dropping_the_handle_stops_the_server() {
+    let sim = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
+    let url = format!("{}/withdrawal", sim.base_url());
+    let http = client();
+    assert_eq!(http.get(&url).header("API-KEY", sim.api_key()).send().await.unwrap().status(), 200);
+    drop(sim);
+    let mut refused = false;
+    for _ in 0..200 {
+        if reqwest::Client::builder().no_proxy().build().unwrap().get(&url).send().await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert!(refused, "the listener is closed");
+}

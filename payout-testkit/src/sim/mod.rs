@@ -148,6 +148,9 @@
 //!   found."}}`; the "No parameters"/"more than one param" errors use the same `errors` shape.
 //!   `txid` lookups (CryptoProcessing only) are not supported: `{"txid":…}` counts as no
 //!   parameter.
+//! * AlphaPo withdrawal limits: with [`AlphaPoConfig::review_above_eur`], a withdrawal worth more
+//!   (at the fixed rates) becomes `pending` right after creation (the create answer still says
+//!   `processing`) and stays there until the control handle moves it, as a reviewer would.
 //! * AlphaPo duplicate `foreign_id`, insufficient balance and invalid address fail synchronously
 //!   with 400 (messages above). A cancelled or declined withdrawal is refunded to the balance.
 //! * AlphaPo statuses: creation answers `processing`; lookups and callbacks map it to

@@ -355,11 +355,25 @@ async fn create(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) 
             debited: true,
         };
         let body = wire::created(&w);
+        let (id, created_at) = (w.id, w.created_at);
+        let eur = req.sender_amount.checked_mul(req.sender.eur_rate).unwrap_or(Decimal::MAX);
         store.insert(w);
-        Ok(body)
+        // Above the merchant's withdrawal limit the withdrawal waits for a reviewer; the create
+        // answer still says "processing" (as in every documented example), the callback "pending".
+        let deliveries = match sim.config().review_above_eur {
+            Some(limit) if eur > limit => {
+                store.transition(id, AlphaPoStatus::Pending, None, None, created_at);
+                sim.deliveries_for(store, &[id])
+            }
+            _ => Vec::new(),
+        };
+        Ok((body, deliveries))
     });
     match result {
-        Ok(body) => wire::json(StatusCode::CREATED, body),
+        Ok((body, deliveries)) => {
+            sim.deliver(deliveries);
+            wire::json(StatusCode::CREATED, body)
+        }
         Err(e) => e.response(StatusCode::BAD_REQUEST),
     }
 }

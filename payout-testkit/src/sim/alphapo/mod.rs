@@ -48,6 +48,10 @@ pub struct AlphaPoConfig {
     pub callback: Option<CallbackConfig>,
     /// The id of the first withdrawal. Default 134702815 (the documented example's id).
     pub first_id: i64,
+    /// The merchant's withdrawal limit per operation in EUR: a withdrawal worth more becomes
+    /// `pending` (awaiting a reviewer) right after creation, with a `pending` callback. Default
+    /// `None` (no limit).
+    pub review_above_eur: Option<Decimal>,
 }
 
 impl Default for AlphaPoConfig {
@@ -60,6 +64,7 @@ impl Default for AlphaPoConfig {
             lifecycle: None,
             callback: None,
             first_id: 134_702_815,
+            review_above_eur: None,
         }
     }
 }
@@ -177,6 +182,10 @@ impl AlphaPoSim {
         };
         self.shared.deliverer.send(deliveries);
         Some(body)
+    }
+
+    fn deliver(&self, deliveries: Vec<Delivery>) {
+        self.shared.deliverer.send(deliveries);
     }
 
     fn deliveries_for(&self, store: &Store, changes: &[Change]) -> Vec<Delivery> {
