@@ -143,6 +143,8 @@
 //!   [`alphapo::default_currencies`]; conversions use its fixed EUR rates, the receiver's amount
 //!   rounded down and the sender's (for `amount_to`) rounded up to their precisions; any crypto or
 //!   fiat source may convert to a different crypto currency.
+//! * AlphaPo amounts print with 8 decimals (or the currency's precision if it is larger), as
+//!   every documented example does, EUR included (`"25.00000000"`); precision rules validation.
 //! * AlphaPo checks the key and signature before the content type.
 //! * AlphaPo's lookup of an unknown id or `foreign_id` is 404 `{"errors":{…:"Transaction not
 //!   found."}}`; the "No parameters"/"more than one param" errors use the same `errors` shape.

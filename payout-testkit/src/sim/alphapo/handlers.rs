@@ -473,7 +473,7 @@ async fn accounts(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes
             .map(|c| wire::BalanceRow {
                 currency: &c.code,
                 kind: c.kind,
-                balance: fixed(c.balance - store.spent(&c.code), c.precision.max(8)),
+                balance: wire::amount(c.balance - store.spent(&c.code), c.precision),
             })
             .collect()
     });

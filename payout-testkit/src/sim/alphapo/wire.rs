@@ -12,6 +12,12 @@ use crate::sim::amounts::fixed;
 use super::currencies::CurrencyKind;
 use super::state::AlphaPoWithdrawal;
 
+/// An amount as AlphaPo prints it: 8 decimals, or the currency's precision when it has more.
+/// Every documented example uses 8, even for EUR (`"25.00000000"`, `"804.25693204"`).
+pub(crate) fn amount(d: rust_decimal::Decimal, precision: u32) -> String {
+    fixed(d, precision.max(8))
+}
+
 /// `{"data": {...}}` answered by `POST /withdrawal/crypto` (always `status: "processing"`).
 #[derive(Serialize)]
 struct Created<'a> {
@@ -34,7 +40,7 @@ struct CreatedData<'a> {
 }
 
 pub(crate) fn created(w: &AlphaPoWithdrawal) -> Vec<u8> {
-    let sender = fixed(w.sender_amount, w.sender_precision);
+    let sender = amount(w.sender_amount, w.sender_precision);
     let body = Created {
         data: CreatedData {
             id: w.id,
@@ -46,7 +52,7 @@ pub(crate) fn created(w: &AlphaPoWithdrawal) -> Vec<u8> {
             sender_amount: sender,
             sender_currency: &w.sender_currency,
             receiver_currency: &w.receiver_currency,
-            receiver_amount: fixed(w.receiver_amount, w.receiver_precision),
+            receiver_amount: amount(w.receiver_amount, w.receiver_precision),
         },
     };
     serde_json::to_vec(&body).unwrap_or_default()
@@ -113,8 +119,8 @@ enum Transaction<'a> {
 }
 
 pub(crate) fn info(w: &AlphaPoWithdrawal) -> Vec<u8> {
-    let sent = fixed(w.sender_amount, w.sender_precision);
-    let received = fixed(w.receiver_amount, w.receiver_precision);
+    let sent = amount(w.sender_amount, w.sender_precision);
+    let received = amount(w.receiver_amount, w.receiver_precision);
     let show = w.status.shows_currencies();
     let mut transactions = Vec::new();
     if let Some(txid) = &w.txid {
