@@ -101,7 +101,7 @@ fn present(obj: &Map<String, Value>, field: &str) -> bool {
 }
 
 /// A validated withdrawal request, ready to be stored.
-struct Request {
+struct Validated {
     foreign_id: String,
     end_user_reference: String,
     sender: AlphaPoCurrency,
@@ -113,7 +113,7 @@ struct Request {
     tag: Option<String>,
 }
 
-fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Request, FieldErrors> {
+fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Validated, FieldErrors> {
     let empty = Map::new();
     let obj = body.as_object().unwrap_or(&empty);
     let mut e = FieldErrors::default();
@@ -248,7 +248,7 @@ fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Request, FieldErrors> {
     if !e.is_empty() {
         return Err(e);
     }
-    Ok(Request {
+    Ok(Validated {
         foreign_id,
         end_user_reference,
         exchange: convert_to.is_some(),

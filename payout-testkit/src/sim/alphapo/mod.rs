@@ -100,16 +100,26 @@ impl AlphaPoConfig {
 ///
 /// It is also the router's state, so it can be mounted without [`AlphaPoServer`]; see
 /// [`AlphaPoSim::router`] and [`crate::sim::router`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlphaPoSim {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug)]
 struct Shared {
     config: AlphaPoConfig,
     store: Mutex<Store>,
     deliverer: Deliverer,
+}
+
+// Printing the whole store would flood test output; the prefix and the count say enough (and
+// `try_lock` keeps printing safe while the store is locked).
+impl std::fmt::Debug for AlphaPoSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlphaPoSim")
+            .field("prefix", &self.config().prefix)
+            .field("withdrawals", &self.shared.store.try_lock().map(|s| s.by_id.len()).ok())
+            .finish()
+    }
 }
 
 impl AlphaPoSim {

@@ -87,7 +87,7 @@ fn valid_email(s: &str) -> bool {
 }
 
 /// A create request that passed every rule.
-struct Request {
+struct Validated {
     amount: Decimal,
     asset: super::AlpPayAsset,
     address_to: String,
@@ -98,7 +98,7 @@ struct Request {
     client_id: Option<String>,
 }
 
-fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Request, Refusal> {
+fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Validated, Refusal> {
     let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
         return Err(bad("body", "malformed JSON"));
     };
@@ -166,7 +166,7 @@ fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Request, Refusal> {
         return Err(invalid("customer.email", "customer.email must be a valid email address"));
     }
     let invoice = invoice.filter(|i| !i.is_empty()).ok_or_else(|| invalid("invoice", "invoice is required"))?;
-    Ok(Request {
+    Ok(Validated {
         amount,
         asset,
         address_to: address_to.to_owned(),
