@@ -6,6 +6,7 @@
 mod currencies;
 mod handlers;
 mod state;
+mod validate;
 mod wire;
 
 use std::io;
