@@ -167,6 +167,11 @@ async fn odd_bodies_get_documented_answers() {
         let r = http.get(format!("{}{path}", pay.base_url())).header("API-KEY", pay.api_key()).send().await.unwrap();
         assert_eq!(r.status(), 404, "{path}");
     }
+    let too_big = vec![b' '; 3 * 1024 * 1024];
+    let r = http.post(format!("{}/withdrawal/crypto", ap.base_url())).body(too_big.clone()).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    let r = http.post(format!("{}/withdrawal", pay.base_url())).body(too_big).send().await.unwrap();
+    assert_eq!(r.status(), 413);
     assert_eq!(ap.count(), 0);
     assert_eq!(pay.count(), 0);
 }

@@ -20,10 +20,32 @@ pub struct RequestRecord {
     pub fault: Option<&'static str>,
 }
 
+/// What the listener keeps per request: cheap clones (the URI shares the request's bytes), turned
+/// into strings only when the log is read.
+#[derive(Clone, Debug)]
+pub(crate) struct RawRecord {
+    pub(crate) method: http::Method,
+    pub(crate) uri: http::Uri,
+    pub(crate) status: Option<u16>,
+    pub(crate) fault: Option<&'static str>,
+}
+
+impl RawRecord {
+    fn render(&self) -> RequestRecord {
+        RequestRecord {
+            method: self.method.to_string(),
+            path: self.uri.path().to_owned(),
+            query: self.uri.query().map(str::to_owned),
+            status: self.status,
+            fault: self.fault,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Ring {
     capacity: usize,
-    entries: VecDeque<RequestRecord>,
+    entries: VecDeque<RawRecord>,
 }
 
 /// The request log of one listener (cloning gives another handle). Enabled by default with room
@@ -51,7 +73,7 @@ impl RequestLog {
 
     /// The recorded requests, oldest first.
     pub fn entries(&self) -> Vec<RequestRecord> {
-        self.lock().entries.iter().cloned().collect()
+        self.lock().entries.iter().map(RawRecord::render).collect()
     }
 
     /// How many requests are recorded.
@@ -87,7 +109,7 @@ impl RequestLog {
         self.enabled.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn record(&self, record: RequestRecord) {
+    pub(crate) fn record(&self, record: RawRecord) {
         if !self.is_enabled() {
             return;
         }
@@ -106,8 +128,8 @@ impl RequestLog {
 mod tests {
     use super::*;
 
-    fn rec(i: u16) -> RequestRecord {
-        RequestRecord { method: "GET".into(), path: "/p".into(), query: None, status: Some(i), fault: None }
+    fn rec(i: u16) -> RawRecord {
+        RawRecord { method: http::Method::GET, uri: http::Uri::from_static("/p?q=1"), status: Some(i), fault: None }
     }
 
     #[test]
@@ -119,6 +141,8 @@ mod tests {
         }
         let s: Vec<_> = log.entries().into_iter().map(|r| r.status).collect();
         assert_eq!(s, vec![Some(2), Some(3), Some(4)]);
+        let first = &log.entries()[0];
+        assert_eq!((first.method.as_str(), first.path.as_str(), first.query.as_deref()), ("GET", "/p", Some("q=1")));
         log.set_enabled(false);
         log.record(rec(9));
         assert_eq!(log.len(), 3);

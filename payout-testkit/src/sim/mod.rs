@@ -287,6 +287,19 @@ fn unmatched(prefixes: &[(String, Answer)], req: &Request) -> Response {
     (http::StatusCode::NOT_FOUND, "not found").into_response()
 }
 
+/// The largest request body the simulators read (as axum's own default).
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The headers and the whole body of a request, without copying the headers. A body over
+/// [`BODY_LIMIT`] is answered 413.
+async fn split(req: Request) -> Result<(http::HeaderMap, axum::body::Bytes), Response> {
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => Ok((parts.headers, bytes)),
+        Err(_) => Err((http::StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response()),
+    }
+}
+
 /// Runs `tick` every `step` (clamped to 5 ms..=1 s) while the state behind `weak` is alive.
 fn spawn_ticker<S: Send + Sync + 'static>(weak: Weak<S>, step: Duration, tick: fn(Arc<S>)) {
     let Ok(rt) = tokio::runtime::Handle::try_current() else { return };

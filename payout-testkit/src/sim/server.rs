@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use tower_service::Service;
 
 use super::faults::{Fault, Faults};
-use super::log::{RequestLog, RequestRecord};
+use super::log::{RawRecord, RequestLog};
 
 /// The largest request or response body the listener buffers when a fault needs the whole body.
 const BUFFER_LIMIT: usize = 16 * 1024 * 1024;
@@ -115,10 +115,9 @@ async fn accept_loop(listener: TcpListener, front: Arc<Front>, mut stop: watch::
 
 async fn serve(front: Arc<Front>, req: Request<Incoming>) -> Result<Response<Body>, Dropped> {
     let fault = front.faults.take(req.uri().path());
-    let record = front.log.is_enabled().then(|| RequestRecord {
-        method: req.method().to_string(),
-        path: req.uri().path().to_owned(),
-        query: req.uri().query().map(str::to_owned),
+    let record = front.log.is_enabled().then(|| RawRecord {
+        method: req.method().clone(),
+        uri: req.uri().clone(),
         status: None,
         fault: fault.as_ref().map(Fault::name),
     });

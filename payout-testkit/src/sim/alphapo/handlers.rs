@@ -2,8 +2,7 @@
 //! documented answers.
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http::{HeaderMap, StatusCode, header};
@@ -67,7 +66,11 @@ fn authenticate(sim: &AlphaPoSim, headers: &HeaderMap, body: &[u8]) -> Result<Va
     }
 }
 
-async fn create(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::sim::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let value = match authenticate(&sim, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r.response(),
@@ -135,7 +138,11 @@ async fn create(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) 
     }
 }
 
-async fn info(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
+async fn info(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::sim::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let value = match authenticate(&sim, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r.response(),
@@ -191,7 +198,11 @@ async fn info(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) ->
     }
 }
 
-async fn currencies(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
+async fn currencies(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::sim::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let value = match authenticate(&sim, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r.response(),
@@ -219,7 +230,11 @@ async fn currencies(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Byt
     wire::json(StatusCode::OK, wire::data(&data))
 }
 
-async fn accounts(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
+async fn accounts(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::sim::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     if let Err(r) = authenticate(&sim, &headers, &body) {
         return r.response();
     }

@@ -2,9 +2,8 @@
 //! parsing (400), business validation (422) and the bare withdrawal object.
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::response::Response;
 use axum::routing::get;
 use http::{HeaderMap, StatusCode};
@@ -178,7 +177,11 @@ fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Validated, Refusal> {
     })
 }
 
-async fn create(State(sim): State<AlpPaySim>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create(State(sim): State<AlpPaySim>, req: Request) -> Response {
+    let (headers, body) = match crate::sim::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     if let Some(r) = check_key(&sim, &headers) {
         return r;
     }
@@ -232,8 +235,8 @@ async fn create(State(sim): State<AlpPaySim>, headers: HeaderMap, body: Bytes) -
     }
 }
 
-async fn one(State(sim): State<AlpPaySim>, headers: HeaderMap, id: Result<Path<String>, PathRejection>) -> Response {
-    if let Some(r) = check_key(&sim, &headers) {
+async fn one(State(sim): State<AlpPaySim>, id: Result<Path<String>, PathRejection>, req: Request) -> Response {
+    if let Some(r) = check_key(&sim, req.headers()) {
         return r;
     }
     // An id that does not even decode is as unknown as any other.
@@ -244,8 +247,8 @@ async fn one(State(sim): State<AlpPaySim>, headers: HeaderMap, id: Result<Path<S
     }
 }
 
-async fn list(State(sim): State<AlpPaySim>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    if let Some(r) = check_key(&sim, &headers) {
+async fn list(State(sim): State<AlpPaySim>, RawQuery(raw): RawQuery, req: Request) -> Response {
+    if let Some(r) = check_key(&sim, req.headers()) {
         return r;
     }
     match query::parse(raw.as_deref()) {
