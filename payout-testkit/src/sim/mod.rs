@@ -177,7 +177,8 @@
 //!   the real `total`. Webhooks are sent on creation and on every change, signed with the HMAC key.
 //! * Control moves are not restricted to the documented transitions, so tests can produce odd
 //!   histories; a moved withdrawal leaves the automatic life cycle.
-//! * Request bodies over 2 MiB are refused by the framework with 413.
+//! * Request bodies over 2 MiB are answered 413 (`request body too large`, plain text), before
+//!   authentication.
 //!
 //! # Control, life cycle, seeding, snapshots
 //!
