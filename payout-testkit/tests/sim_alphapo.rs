@@ -156,6 +156,14 @@ async fn create_answers_like_the_documented_example() {
     let (s, v) = create(&sim, btc("as-number", json!(0.0002))).await;
     assert_eq!(s, 201);
     assert_eq!(v["data"]["amount"], "0.00020000");
+
+    // A 6-decimal currency: validated against its precision, printed with 8 decimals.
+    let usdt = |id: &str, amount: &str| json!({"currency":"USDTT","foreign_id":id,"end_user_reference":"u","address":"TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n","amount":amount});
+    let (s, v) = create(&sim, usdt("usdt-1", "1.5")).await;
+    assert_eq!((s, &v["data"]["receiver_amount"]), (201, &json!("1.50000000")));
+    let (s, v) = create(&sim, usdt("usdt-2", "1.1234567")).await;
+    assert_eq!(s, 400);
+    assert_eq!(v, json!({"errors":{"amount":"The amount may not have more than 6 decimal places."}}));
 }
 
 #[tokio::test]
@@ -171,6 +179,11 @@ async fn validation_errors() {
         ),
         (btc("nan", json!("abc")), json!({"errors":{"amount":"The amount must be a number."}})),
         (btc("neg", json!("-1")), json!({"errors":{"amount":"The amount must be at least 0.0001."}})),
+        (
+            btc("huge", json!("79228162514264337593543950335")),
+            json!({"errors":{"amount":"The amount may not be greater than 1000000000000000."}}),
+        ),
+        (btc("exp", json!(1e300)), json!({"errors":{"amount":"The amount must be a number."}})),
         (
             json!({"currency":"NOPE","foreign_id":"x","end_user_reference":"u","address":"a","amount":"1"}),
             json!({"errors":{"currency":"The selected currency is invalid."}}),
@@ -243,7 +256,7 @@ async fn withdrawal_with_exchange_uses_the_fixed_rates() {
     let d = &v["data"];
     assert_eq!(d["type"], "withdrawal_exchange");
     assert_eq!(d["sender_currency"], "EUR");
-    assert_eq!(d["amount"], "25.00");
+    assert_eq!(d["amount"], "25.00000000", "8 decimals, as in the documented EUR example");
     assert_eq!(d["receiver_currency"], "BTC");
     // 25 EUR at 60000 EUR/BTC, rounded down to 8 places.
     assert_eq!(d["receiver_amount"], "0.00041666");
@@ -255,7 +268,7 @@ async fn withdrawal_with_exchange_uses_the_fixed_rates() {
     .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["data"]["receiver_amount"], "0.00100000");
-    assert_eq!(v["data"]["sender_amount"], "60.00");
+    assert_eq!(v["data"]["sender_amount"], "60.00000000");
 }
 
 #[tokio::test]

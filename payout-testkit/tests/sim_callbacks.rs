@@ -215,3 +215,50 @@ async fn automatic_life_cycle_delivers_without_reads() {
         .collect();
     assert_eq!(tail, ["not_confirmed", "confirmed"]);
 }
+
+#[tokio::test]
+async fn above_the_withdrawal_limit_a_withdrawal_waits_for_review() {
+    let (url, rx) = receiver(vec![]).await;
+    let mut config = AlphaPoConfig::default()
+        .with_lifecycle(Duration::from_millis(10), Duration::from_millis(10))
+        .with_callback(CallbackConfig::new(url));
+    config.review_above_eur = Some(rust_decimal::Decimal::from(1_000));
+    let sim = AlphaPoServer::start(config).await.unwrap();
+    // 0.01 ETH is 30 EUR: under the limit, it runs the automatic life cycle.
+    alphapo_create(&sim, "small").await;
+    // 1 ETH is 3000 EUR: pending, and the life cycle leaves it to the reviewer.
+    let body = json!({"currency":"ETH","foreign_id":"big","end_user_reference":"u","address":"0xabc","amount":"1"})
+        .to_string();
+    let r = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!("{}/withdrawal/crypto", sim.base_url()))
+        .header("Content-Type", "application/json")
+        .header("X-Processing-Key", sim.api_key())
+        .header("X-Processing-Signature", alphapo_signature(sim.api_secret().as_bytes(), body.as_bytes()))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(created["data"]["status"], "processing");
+    let big = created["data"]["id"].as_i64().unwrap();
+    until(|| sim.find("small").is_some_and(|w| w.status == AlphaPoStatus::Confirmed)).await;
+    assert_eq!(sim.get(big).unwrap().status, AlphaPoStatus::Pending);
+    let statuses = |rx: &Receiver, id: i64| -> Vec<String> {
+        rx.got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, b)| serde_json::from_slice::<Value>(b).unwrap())
+            .filter(|v| v["id"] == id)
+            .map(|v| v["status"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    until(|| statuses(&rx, big).len() == 1).await;
+    assert_eq!(statuses(&rx, big), ["pending"]);
+    sim.set_status(big, AlphaPoStatus::Confirmed).unwrap();
+    until(|| statuses(&rx, big).len() == 2).await;
+    assert_eq!(statuses(&rx, big), ["pending", "confirmed"]);
+}

@@ -14,19 +14,31 @@ pub(crate) fn now() -> OffsetDateTime {
 }
 
 /// `2025-08-07T09:08:58.780375195Z`: RFC 3339 in UTC with nine fraction digits, as AlpPay's
-/// withdrawal examples show.
-pub(crate) fn rfc3339_nanos(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.nanosecond()
-    )
+/// withdrawal examples show. Serializes without an intermediate string.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Nanos(pub(crate) OffsetDateTime);
+
+impl std::fmt::Display for Nanos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = self.0.to_offset(time::UtcOffset::UTC);
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.nanosecond()
+        )
+    }
+}
+
+impl serde::Serialize for Nanos {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// `t + d`, saturating instead of overflowing on absurd configurations.
@@ -47,8 +59,8 @@ mod tests {
     #[test]
     fn prints_nine_digits_and_z() {
         let t = time::macros::datetime!(2025-08-07 09:08:58.780375195 UTC);
-        assert_eq!(rfc3339_nanos(t), "2025-08-07T09:08:58.780375195Z");
+        assert_eq!(Nanos(t).to_string(), "2025-08-07T09:08:58.780375195Z");
         let t = time::macros::datetime!(2025-08-07 09:08:58 UTC);
-        assert_eq!(rfc3339_nanos(t), "2025-08-07T09:08:58.000000000Z");
+        assert_eq!(Nanos(t).to_string(), "2025-08-07T09:08:58.000000000Z");
     }
 }

@@ -2,6 +2,7 @@
 //! grow it without limit.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// One request as the listener saw it.
@@ -19,11 +20,32 @@ pub struct RequestRecord {
     pub fault: Option<&'static str>,
 }
 
+/// What the listener keeps per request: cheap clones (the URI shares the request's bytes), turned
+/// into strings only when the log is read.
+#[derive(Clone, Debug)]
+pub(crate) struct RawRecord {
+    pub(crate) method: http::Method,
+    pub(crate) uri: http::Uri,
+    pub(crate) status: Option<u16>,
+    pub(crate) fault: Option<&'static str>,
+}
+
+impl RawRecord {
+    fn render(&self) -> RequestRecord {
+        RequestRecord {
+            method: self.method.to_string(),
+            path: self.uri.path().to_owned(),
+            query: self.uri.query().map(str::to_owned),
+            status: self.status,
+            fault: self.fault,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Ring {
-    enabled: bool,
     capacity: usize,
-    entries: VecDeque<RequestRecord>,
+    entries: VecDeque<RawRecord>,
 }
 
 /// The request log of one listener (cloning gives another handle). Enabled by default with room
@@ -31,11 +53,16 @@ struct Ring {
 #[derive(Clone, Debug)]
 pub struct RequestLog {
     ring: Arc<Mutex<Ring>>,
+    // Read on every request, so kept outside the lock.
+    enabled: Arc<AtomicBool>,
 }
 
 impl Default for RequestLog {
     fn default() -> Self {
-        Self { ring: Arc::new(Mutex::new(Ring { enabled: true, capacity: 1024, entries: VecDeque::new() })) }
+        Self {
+            ring: Arc::new(Mutex::new(Ring { capacity: 1024, entries: VecDeque::new() })),
+            enabled: Arc::new(AtomicBool::new(true)),
+        }
     }
 }
 
@@ -46,7 +73,7 @@ impl RequestLog {
 
     /// The recorded requests, oldest first.
     pub fn entries(&self) -> Vec<RequestRecord> {
-        self.lock().entries.iter().cloned().collect()
+        self.lock().entries.iter().map(RawRecord::render).collect()
     }
 
     /// How many requests are recorded.
@@ -66,7 +93,7 @@ impl RequestLog {
 
     /// Turns recording on or off (off costs nothing per request, for benchmarks).
     pub fn set_enabled(&self, enabled: bool) {
-        self.lock().enabled = enabled;
+        self.enabled.store(enabled, Ordering::Relaxed);
     }
 
     /// Keeps at most the last `capacity` requests.
@@ -79,12 +106,15 @@ impl RequestLog {
     }
 
     pub(crate) fn is_enabled(&self) -> bool {
-        self.lock().enabled
+        self.enabled.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn record(&self, record: RequestRecord) {
+    pub(crate) fn record(&self, record: RawRecord) {
+        if !self.is_enabled() {
+            return;
+        }
         let mut ring = self.lock();
-        if !ring.enabled || ring.capacity == 0 {
+        if ring.capacity == 0 {
             return;
         }
         if ring.entries.len() >= ring.capacity {
@@ -98,8 +128,8 @@ impl RequestLog {
 mod tests {
     use super::*;
 
-    fn rec(i: u16) -> RequestRecord {
-        RequestRecord { method: "GET".into(), path: "/p".into(), query: None, status: Some(i), fault: None }
+    fn rec(i: u16) -> RawRecord {
+        RawRecord { method: http::Method::GET, uri: http::Uri::from_static("/p?q=1"), status: Some(i), fault: None }
     }
 
     #[test]
@@ -111,6 +141,8 @@ mod tests {
         }
         let s: Vec<_> = log.entries().into_iter().map(|r| r.status).collect();
         assert_eq!(s, vec![Some(2), Some(3), Some(4)]);
+        let first = &log.entries()[0];
+        assert_eq!((first.method.as_str(), first.path.as_str(), first.query.as_deref()), ("GET", "/p", Some("q=1")));
         log.set_enabled(false);
         log.record(rec(9));
         assert_eq!(log.len(), 3);

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -16,7 +17,7 @@ use tokio::sync::watch;
 use tower_service::Service;
 
 use super::faults::{Fault, Faults};
-use super::log::{RequestLog, RequestRecord};
+use super::log::{RawRecord, RequestLog};
 
 /// The largest request or response body the listener buffers when a fault needs the whole body.
 const BUFFER_LIMIT: usize = 16 * 1024 * 1024;
@@ -52,7 +53,7 @@ impl SimServer {
         let (tx, rx) = watch::channel(());
         let faults = Faults::default();
         let log = RequestLog::default();
-        let front = Front { router, faults: faults.clone(), log: log.clone() };
+        let front = Arc::new(Front { router, faults: faults.clone(), log: log.clone() });
         tokio::spawn(accept_loop(listener, front, rx));
         Ok(SimServer { addr, faults, log, _shutdown: tx })
     }
@@ -78,14 +79,13 @@ impl SimServer {
     }
 }
 
-#[derive(Clone)]
 struct Front {
     router: Router,
     faults: Faults,
     log: RequestLog,
 }
 
-async fn accept_loop(listener: TcpListener, front: Front, mut stop: watch::Receiver<()>) {
+async fn accept_loop(listener: TcpListener, front: Arc<Front>, mut stop: watch::Receiver<()>) {
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -113,12 +113,11 @@ async fn accept_loop(listener: TcpListener, front: Front, mut stop: watch::Recei
     }
 }
 
-async fn serve(front: Front, req: Request<Incoming>) -> Result<Response<Body>, Dropped> {
+async fn serve(front: Arc<Front>, req: Request<Incoming>) -> Result<Response<Body>, Dropped> {
     let fault = front.faults.take(req.uri().path());
-    let record = front.log.is_enabled().then(|| RequestRecord {
-        method: req.method().to_string(),
-        path: req.uri().path().to_owned(),
-        query: req.uri().query().map(str::to_owned),
+    let record = front.log.is_enabled().then(|| RawRecord {
+        method: req.method().clone(),
+        uri: req.uri().clone(),
         status: None,
         fault: fault.as_ref().map(Fault::name),
     });

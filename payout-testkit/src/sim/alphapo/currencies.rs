@@ -39,7 +39,7 @@ pub struct AlphaPoCurrency {
     pub code: String,
     /// Crypto or fiat.
     pub kind: CurrencyKind,
-    /// Decimal places; amounts are printed with exactly this many.
+    /// Decimal places an amount may have (answers print at least 8).
     pub precision: u32,
     /// The smallest amount a withdrawal may use.
     pub minimum: Decimal,

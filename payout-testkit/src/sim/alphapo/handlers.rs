@@ -2,8 +2,7 @@
 //! documented answers.
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http::{HeaderMap, StatusCode, header};
@@ -11,11 +10,11 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use crate::signing::verify_alphapo;
-use crate::sim::amounts::{self, fixed, plain, round_down, round_up, significant_scale};
+use crate::sim::amounts::plain;
 
 use super::AlphaPoSim;
-use super::currencies::{AlphaPoCurrency, CurrencyKind};
 use super::state::{AlphaPoStatus, AlphaPoWithdrawal};
+use super::validate::{present, text, validate};
 use super::wire::{self, FieldErrors, Refusal};
 
 /// The routes under the configured prefix (no fallback: see `sim::router`).
@@ -67,240 +66,11 @@ fn authenticate(sim: &AlphaPoSim, headers: &HeaderMap, body: &[u8]) -> Result<Va
     }
 }
 
-/// A numeric field sent as a JSON string or number. `Err(())` when it is not a number.
-fn number(v: &Value) -> Result<Decimal, ()> {
-    let text = match v {
-        Value::String(s) => s.trim().to_owned(),
-        Value::Number(n) => n.to_string(),
-        _ => return Err(()),
+async fn create(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::sim::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    let (neg, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.as_str()),
-    };
-    let d = amounts::parse_plain(digits)
-        .or_else(|| matches!(v, Value::Number(_)).then(|| Decimal::from_scientific(digits).ok()).flatten())
-        .ok_or(())?;
-    Ok(if neg { -d } else { d })
-}
-
-/// Reads an optional string-like field: `Ok(None)` when absent, null or empty.
-fn text(obj: &Map<String, Value>, field: &str, numbers_too: bool) -> Result<Option<String>, ()> {
-    match obj.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) if numbers_too => Ok(Some(n.to_string())),
-        Some(_) => Err(()),
-    }
-}
-
-fn present(obj: &Map<String, Value>, field: &str) -> bool {
-    !matches!(obj.get(field), None | Some(Value::Null))
-        && !matches!(obj.get(field), Some(Value::String(s)) if s.is_empty())
-}
-
-/// A validated withdrawal request, ready to be stored.
-struct Request {
-    foreign_id: String,
-    end_user_reference: String,
-    sender: AlphaPoCurrency,
-    sender_amount: Decimal,
-    receiver: AlphaPoCurrency,
-    receiver_amount: Decimal,
-    exchange: bool,
-    address: String,
-    tag: Option<String>,
-}
-
-fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Request, FieldErrors> {
-    let empty = Map::new();
-    let obj = body.as_object().unwrap_or(&empty);
-    let mut e = FieldErrors::default();
-
-    // currency and convert_to
-    let sender = match text(obj, "currency", false) {
-        Ok(Some(code)) => sim.currency(&code).or_else(|| {
-            e.add("currency", "The selected currency is invalid.");
-            None
-        }),
-        Ok(None) => {
-            e.add("currency", "The currency field is required.");
-            None
-        }
-        Err(()) => {
-            e.add("currency", "The currency must be a string.");
-            None
-        }
-    };
-    let convert_to = match text(obj, "convert_to", false) {
-        Ok(Some(code)) => match sim.currency(&code) {
-            Some(c) if c.kind == CurrencyKind::Crypto && sender.as_ref().is_none_or(|s| s.code != c.code) => Some(c),
-            Some(_) => {
-                e.add("convert_to", "Exchange is unavailable for given currencies");
-                None
-            }
-            None => {
-                e.add("convert_to", "The selected convert to is invalid.");
-                None
-            }
-        },
-        Ok(None) => None,
-        Err(()) => {
-            e.add("convert_to", "The convert to must be a string.");
-            None
-        }
-    };
-    let wants_conversion = present(obj, "convert_to");
-
-    // amount xor amount_to
-    let has_amount = present(obj, "amount");
-    let has_amount_to = present(obj, "amount_to");
-    if has_amount && has_amount_to {
-        e.add("amount", "The amount field prohibits amount to from being present.");
-    } else if !has_amount && !has_amount_to {
-        e.add("amount", "The amount field is required when amount to is not present.");
-    }
-    if has_amount_to && !wants_conversion {
-        e.add("convert_to", "The convert to field is required when amount to is present.");
-    }
-    if let Some(s) = sender.as_ref().filter(|s| s.kind == CurrencyKind::Fiat && !wants_conversion) {
-        e.add("convert_to", format!("The convert to field is required when currency is {}.", s.code));
-    }
-    let amount = if has_amount && !e.has("amount") {
-        match obj.get("amount").map(number) {
-            Some(Ok(d)) => Some(d),
-            _ => {
-                e.add("amount", "The amount must be a number.");
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let amount_to = if has_amount_to && !e.has("amount") {
-        match obj.get("amount_to").map(number) {
-            Some(Ok(d)) => Some(d),
-            _ => {
-                e.add("amount_to", "The amount to must be a number.");
-                None
-            }
-        }
-    } else {
-        None
-    };
-
-    // address, tag, references
-    let address = match text(obj, "address", false) {
-        Ok(Some(a)) if a.len() > 255 => {
-            e.add("address", "The address may not be greater than 255 characters.");
-            None
-        }
-        Ok(Some(a)) if a.chars().any(char::is_whitespace) => {
-            e.add("address", "The address format is invalid.");
-            None
-        }
-        Ok(Some(a)) => Some(a),
-        Ok(None) => {
-            e.add("address", "The address field is required.");
-            None
-        }
-        Err(()) => {
-            e.add("address", "The address must be a string.");
-            None
-        }
-    };
-    let tag = text(obj, "tag", true).unwrap_or_else(|()| {
-        e.add("tag", "The tag must be a string.");
-        None
-    });
-    let foreign_id = required_reference(obj, "foreign_id", "foreign id", true, &mut e);
-    let end_user_reference = required_reference(obj, "end_user_reference", "end user reference", false, &mut e);
-
-    // amounts against the currencies
-    let mut sender_amount = Decimal::ZERO;
-    let mut receiver_amount = Decimal::ZERO;
-    let receiver = convert_to.clone().or_else(|| sender.clone());
-    if let (Some(s), Some(r)) = (&sender, &receiver) {
-        if let Some(a) = amount {
-            check_amount(&mut e, "amount", "amount", a, s);
-            sender_amount = a;
-            receiver_amount = round_down(a * s.eur_rate / r.eur_rate, r.precision);
-            if !e.has("amount") && convert_to.is_some() && receiver_amount < r.minimum {
-                let least = round_up(r.minimum * r.eur_rate / s.eur_rate, s.precision);
-                e.add(
-                    "amount",
-                    format!("The amount is too small. The minimum amount is {} {}.", fixed(least, s.precision), s.code),
-                );
-            }
-        }
-        if let Some(a) = amount_to {
-            check_amount(&mut e, "amount_to", "amount to", a, r);
-            receiver_amount = a;
-            sender_amount = round_up(a * r.eur_rate / s.eur_rate, s.precision);
-        }
-    }
-    let (Some(sender), Some(receiver), Some(address), Some(foreign_id), Some(end_user_reference)) =
-        (sender, receiver, address, foreign_id, end_user_reference)
-    else {
-        return Err(e);
-    };
-    if !e.is_empty() {
-        return Err(e);
-    }
-    Ok(Request {
-        foreign_id,
-        end_user_reference,
-        exchange: convert_to.is_some(),
-        sender,
-        sender_amount,
-        receiver,
-        receiver_amount,
-        address,
-        tag,
-    })
-}
-
-fn required_reference(
-    obj: &Map<String, Value>,
-    field: &'static str,
-    label: &str,
-    numbers_too: bool,
-    e: &mut FieldErrors,
-) -> Option<String> {
-    match text(obj, field, numbers_too) {
-        Ok(Some(v)) if v.chars().count() > 255 => {
-            e.add(field, format!("The {label} may not be greater than 255 characters."));
-            None
-        }
-        Ok(Some(v)) => Some(v),
-        Ok(None) => {
-            e.add(field, format!("The {label} field is required."));
-            None
-        }
-        Err(()) => {
-            e.add(field, format!("The {label} must be a string."));
-            None
-        }
-    }
-}
-
-fn check_amount(e: &mut FieldErrors, field: &'static str, label: &str, a: Decimal, c: &AlphaPoCurrency) {
-    if a < c.minimum {
-        if c.kind == CurrencyKind::Fiat {
-            e.add(
-                field,
-                format!("The amount is too small. The minimum amount is {} {}.", fixed(c.minimum, c.precision), c.code),
-            );
-        } else {
-            e.add(field, format!("The {label} must be at least {}.", plain(c.minimum)));
-        }
-    } else if significant_scale(a) > c.precision {
-        e.add(field, format!("The {label} may not have more than {} decimal places.", c.precision));
-    }
-}
-
-async fn create(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
     let value = match authenticate(&sim, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r.response(),
@@ -315,7 +85,7 @@ async fn create(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) 
             e.add("foreign_id", "The foreign id has already been taken.");
             return Err(e);
         }
-        if store.spent(&req.sender.code) + req.sender_amount > req.sender.balance {
+        if store.spent(&req.sender.code).checked_add(req.sender_amount).is_none_or(|total| total > req.sender.balance) {
             let mut e = FieldErrors::default();
             e.add("amount", "Not enough money on balance");
             return Err(e);
@@ -345,16 +115,34 @@ async fn create(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) 
             debited: true,
         };
         let body = wire::created(&w);
+        let (id, created_at) = (w.id, w.created_at);
+        let eur = req.sender_amount.checked_mul(req.sender.eur_rate).unwrap_or(Decimal::MAX);
         store.insert(w);
-        Ok(body)
+        // Above the merchant's withdrawal limit the withdrawal waits for a reviewer; the create
+        // answer still says "processing" (as in every documented example), the callback "pending".
+        let deliveries = match sim.config().review_above_eur {
+            Some(limit) if eur > limit => {
+                store.transition(id, AlphaPoStatus::Pending, None, None, created_at);
+                sim.deliveries_for(store, &[id])
+            }
+            _ => Vec::new(),
+        };
+        Ok((body, deliveries))
     });
     match result {
-        Ok(body) => wire::json(StatusCode::CREATED, body),
+        Ok((body, deliveries)) => {
+            sim.deliver(deliveries);
+            wire::json(StatusCode::CREATED, body)
+        }
         Err(e) => e.response(StatusCode::BAD_REQUEST),
     }
 }
 
-async fn info(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
+async fn info(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::sim::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let value = match authenticate(&sim, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r.response(),
@@ -410,51 +198,56 @@ async fn info(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) ->
     }
 }
 
-async fn currencies(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
+async fn currencies(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::sim::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let value = match authenticate(&sim, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r.response(),
     };
     // Every simulated currency is enabled, so `"visible": false` lists none.
     let visible = value.get("visible").and_then(Value::as_bool).unwrap_or(true);
-    let data: Vec<Value> = if visible {
+    let data: Vec<wire::CurrencyRow<'_>> = if visible {
         sim.config()
             .currencies
             .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                serde_json::json!({
-                    "id": i + 1,
-                    "type": c.kind,
-                    "currency": c.code,
-                    "minimum_amount": plain(c.minimum),
-                    "deposit_fee_percent": "0",
-                    "withdrawal_fee_percent": "0",
-                    "precision": c.precision,
-                })
+            .zip(1..)
+            .map(|(c, id)| wire::CurrencyRow {
+                id,
+                kind: c.kind,
+                currency: &c.code,
+                minimum_amount: plain(c.minimum),
+                deposit_fee_percent: "0",
+                withdrawal_fee_percent: "0",
+                precision: c.precision,
             })
             .collect()
     } else {
         Vec::new()
     };
-    wire::json(StatusCode::OK, serde_json::to_vec(&serde_json::json!({ "data": data })).unwrap_or_default())
+    wire::json(StatusCode::OK, wire::data(&data))
 }
 
-async fn accounts(State(sim): State<AlphaPoSim>, headers: HeaderMap, body: Bytes) -> Response {
+async fn accounts(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::sim::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     if let Err(r) = authenticate(&sim, &headers, &body) {
         return r.response();
     }
-    let data: Vec<Value> = sim.with_store(|store, cfg| {
+    let cfg = sim.config();
+    let data: Vec<wire::BalanceRow<'_>> = sim.with_store(|store, _| {
         cfg.currencies
             .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "currency": c.code,
-                    "type": c.kind,
-                    "balance": fixed(c.balance - store.spent(&c.code), c.precision.max(8)),
-                })
+            .map(|c| wire::BalanceRow {
+                currency: &c.code,
+                kind: c.kind,
+                balance: wire::amount(c.balance - store.spent(&c.code), c.precision),
             })
             .collect()
     });
-    wire::json(StatusCode::OK, serde_json::to_vec(&serde_json::json!({ "data": data })).unwrap_or_default())
+    wire::json(StatusCode::OK, wire::data(&data))
 }

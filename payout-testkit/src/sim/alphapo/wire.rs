@@ -9,7 +9,14 @@ use serde::ser::SerializeMap;
 
 use crate::sim::amounts::fixed;
 
+use super::currencies::CurrencyKind;
 use super::state::AlphaPoWithdrawal;
+
+/// An amount as AlphaPo prints it: 8 decimals, or the currency's precision when it has more.
+/// Every documented example uses 8, even for EUR (`"25.00000000"`, `"804.25693204"`).
+pub(crate) fn amount(d: rust_decimal::Decimal, precision: u32) -> String {
+    fixed(d, precision.max(8))
+}
 
 /// `{"data": {...}}` answered by `POST /withdrawal/crypto` (always `status: "processing"`).
 #[derive(Serialize)]
@@ -33,7 +40,7 @@ struct CreatedData<'a> {
 }
 
 pub(crate) fn created(w: &AlphaPoWithdrawal) -> Vec<u8> {
-    let sender = fixed(w.sender_amount, w.sender_precision);
+    let sender = amount(w.sender_amount, w.sender_precision);
     let body = Created {
         data: CreatedData {
             id: w.id,
@@ -45,7 +52,7 @@ pub(crate) fn created(w: &AlphaPoWithdrawal) -> Vec<u8> {
             sender_amount: sender,
             sender_currency: &w.sender_currency,
             receiver_currency: &w.receiver_currency,
-            receiver_amount: fixed(w.receiver_amount, w.receiver_precision),
+            receiver_amount: amount(w.receiver_amount, w.receiver_precision),
         },
     };
     serde_json::to_vec(&body).unwrap_or_default()
@@ -112,8 +119,8 @@ enum Transaction<'a> {
 }
 
 pub(crate) fn info(w: &AlphaPoWithdrawal) -> Vec<u8> {
-    let sent = fixed(w.sender_amount, w.sender_precision);
-    let received = fixed(w.receiver_amount, w.receiver_precision);
+    let sent = amount(w.sender_amount, w.sender_precision);
+    let received = amount(w.receiver_amount, w.receiver_precision);
     let show = w.status.shows_currencies();
     let mut transactions = Vec::new();
     if let Some(txid) = &w.txid {
@@ -159,6 +166,37 @@ pub(crate) fn info(w: &AlphaPoWithdrawal) -> Vec<u8> {
         status: w.status.wire(),
     };
     serde_json::to_vec(&body).unwrap_or_default()
+}
+
+/// One row of `/currencies/list`.
+#[derive(Serialize)]
+pub(crate) struct CurrencyRow<'a> {
+    pub(crate) id: u32,
+    #[serde(rename = "type")]
+    pub(crate) kind: CurrencyKind,
+    pub(crate) currency: &'a str,
+    pub(crate) minimum_amount: String,
+    pub(crate) deposit_fee_percent: &'a str,
+    pub(crate) withdrawal_fee_percent: &'a str,
+    pub(crate) precision: u32,
+}
+
+/// One row of `/accounts/list`.
+#[derive(Serialize)]
+pub(crate) struct BalanceRow<'a> {
+    pub(crate) currency: &'a str,
+    #[serde(rename = "type")]
+    pub(crate) kind: CurrencyKind,
+    pub(crate) balance: String,
+}
+
+/// `{"data": <rows>}`.
+pub(crate) fn data<T: Serialize>(rows: &T) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Data<'a, T> {
+        data: &'a T,
+    }
+    serde_json::to_vec(&Data { data: rows }).unwrap_or_default()
 }
 
 /// A JSON answer.

@@ -2,8 +2,8 @@
 //! parsing (400), business validation (422) and the bare withdrawal object.
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::response::Response;
 use axum::routing::get;
 use http::{HeaderMap, StatusCode};
@@ -86,7 +86,7 @@ fn valid_email(s: &str) -> bool {
 }
 
 /// A create request that passed every rule.
-struct Request {
+struct Validated {
     amount: Decimal,
     asset: super::AlpPayAsset,
     address_to: String,
@@ -97,7 +97,7 @@ struct Request {
     client_id: Option<String>,
 }
 
-fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Request, Refusal> {
+fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Validated, Refusal> {
     let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
         return Err(bad("body", "malformed JSON"));
     };
@@ -165,7 +165,7 @@ fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Request, Refusal> {
         return Err(invalid("customer.email", "customer.email must be a valid email address"));
     }
     let invoice = invoice.filter(|i| !i.is_empty()).ok_or_else(|| invalid("invoice", "invoice is required"))?;
-    Ok(Request {
+    Ok(Validated {
         amount,
         asset,
         address_to: address_to.to_owned(),
@@ -177,7 +177,11 @@ fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Request, Refusal> {
     })
 }
 
-async fn create(State(sim): State<AlpPaySim>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create(State(sim): State<AlpPaySim>, req: Request) -> Response {
+    let (headers, body) = match crate::sim::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     if let Some(r) = check_key(&sim, &headers) {
         return r;
     }
@@ -231,18 +235,20 @@ async fn create(State(sim): State<AlpPaySim>, headers: HeaderMap, body: Bytes) -
     }
 }
 
-async fn one(State(sim): State<AlpPaySim>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    if let Some(r) = check_key(&sim, &headers) {
+async fn one(State(sim): State<AlpPaySim>, id: Result<Path<String>, PathRejection>, req: Request) -> Response {
+    if let Some(r) = check_key(&sim, req.headers()) {
         return r;
     }
+    // An id that does not even decode is as unknown as any other.
+    let id = id.map(|Path(id)| id).unwrap_or_default();
     match sim.read_one(&id) {
         Some(body) => wire::json(StatusCode::OK, body),
         None => wire::error(StatusCode::NOT_FOUND, "withdrawal not found", Some("id")),
     }
 }
 
-async fn list(State(sim): State<AlpPaySim>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    if let Some(r) = check_key(&sim, &headers) {
+async fn list(State(sim): State<AlpPaySim>, RawQuery(raw): RawQuery, req: Request) -> Response {
+    if let Some(r) = check_key(&sim, req.headers()) {
         return r;
     }
     match query::parse(raw.as_deref()) {

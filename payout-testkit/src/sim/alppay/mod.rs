@@ -5,19 +5,17 @@
 
 mod handlers;
 mod query;
+mod snapshot;
 mod state;
 mod wire;
 
 use std::io;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
 
@@ -25,9 +23,6 @@ use super::callbacks::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
 use super::server::SimServer;
 use super::{Faults, RequestLog, SimError, clock};
 use state::{Life, Store};
-
-/// Finds the withdrawals one filter value matches.
-type Lookup<'a> = &'a dyn Fn(&str) -> Vec<usize>;
 
 /// The default test API key (`API-KEY`).
 pub const DEFAULT_API_KEY: &str = "alppay-sandbox-key";
@@ -183,16 +178,26 @@ impl AlpPayConfig {
 }
 
 /// The state and control of one AlpPay simulator. Cheap to clone (clones share the state).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AlpPaySim {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug)]
 struct Shared {
     config: AlpPayConfig,
     store: Mutex<Store>,
     deliverer: Deliverer,
+}
+
+// Printing the whole store would flood test output; the prefix and the count say enough (and
+// `try_lock` keeps printing safe while the store is locked).
+impl std::fmt::Debug for AlpPaySim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlpPaySim")
+            .field("prefix", &self.config().prefix)
+            .field("withdrawals", &self.shared.store.try_lock().map(|s| s.items.len()).ok())
+            .finish()
+    }
 }
 
 impl AlpPaySim {
@@ -288,53 +293,6 @@ impl AlpPaySim {
         Some(body)
     }
 
-    /// One page of a listing, newest first.
-    pub(crate) fn list_page(&self, q: &query::ListQuery) -> Vec<u8> {
-        let (body, deliveries) = {
-            let mut store = self.lock();
-            let changed = store.advance_all(self.config().life(), clock::now());
-            let deliveries = self.deliveries_for(&store, &changed);
-            let skip = usize::try_from(q.page.saturating_mul(q.limit)).unwrap_or(usize::MAX);
-            let limit = usize::try_from(q.limit).unwrap_or(100);
-            let keep = |w: &AlpPayWithdrawal| q.statuses.is_empty() || q.statuses.contains(&w.status);
-            let by_index = !(q.ids.is_empty() && q.invoices.is_empty() && q.txn_ids.is_empty());
-            let matching: Vec<usize> = if by_index {
-                let mut found: Option<Vec<usize>> = None;
-                let lists: [(&[String], Lookup<'_>); 3] = [
-                    (&q.ids, &|v| store.by_id.get(v).copied().into_iter().collect()),
-                    (&q.invoices, &|v| store.by_invoice.get(v).cloned().unwrap_or_default()),
-                    (&q.txn_ids, &|v| store.by_txn.get(v).cloned().unwrap_or_default()),
-                ];
-                for (values, lookup) in lists {
-                    if values.is_empty() {
-                        continue;
-                    }
-                    let mut these: Vec<usize> = values.iter().flat_map(|v| lookup(v)).collect();
-                    these.sort_unstable();
-                    these.dedup();
-                    found = Some(match found {
-                        None => these,
-                        Some(prev) => prev.into_iter().filter(|i| these.binary_search(i).is_ok()).collect(),
-                    });
-                }
-                let mut m: Vec<usize> =
-                    found.unwrap_or_default().into_iter().filter(|i| keep(&store.items[*i])).collect();
-                m.sort_unstable_by_key(|i| {
-                    let w = &store.items[*i];
-                    std::cmp::Reverse((w.created_at.unix_timestamp_nanos(), w.seq))
-                });
-                m
-            } else {
-                store.order.values().rev().copied().filter(|i| keep(&store.items[*i])).collect()
-            };
-            let total = matching.len();
-            let items = matching.iter().skip(skip).take(limit).map(|i| &store.items[*i]);
-            (wire::page(items, &self.config().merchant, q.page, q.limit, total), deliveries)
-        };
-        self.shared.deliverer.send(deliveries);
-        body
-    }
-
     fn advance_all(&self) {
         let deliveries = {
             let mut store = self.lock();
@@ -403,102 +361,6 @@ impl AlpPaySim {
         };
         self.shared.deliverer.send(deliveries);
         Ok(w)
-    }
-
-    /// Adds `n` withdrawals at once (outside the life cycle): statuses cycle through every
-    /// [`AlpPayStatus`], assets through the configured pairs, invoices are `seed-<seq>`,
-    /// customers `1 + k mod 50`, and creation times one millisecond apart ending now. Returns
-    /// their ids.
-    pub fn seed(&self, n: usize) -> Vec<String> {
-        let assets = self.config().assets.clone();
-        if assets.is_empty() {
-            return Vec::new();
-        }
-        let now = clock::now();
-        let mut store = self.lock();
-        let mut ids = Vec::with_capacity(n);
-        for k in 0..n {
-            let a = &assets[k % assets.len()];
-            let created = now - time::Duration::milliseconds(i64::try_from(n - k).unwrap_or(i64::MAX));
-            let seq = store.take_seq();
-            let id = store.ids.uuid();
-            let cust = i64::try_from(1 + k % 50).unwrap_or(1);
-            let w = AlpPayWithdrawal {
-                id: id.clone(),
-                seq,
-                txn_id: String::new(),
-                amount: Decimal::from(10 + k % 90),
-                received_amount: Decimal::ZERO,
-                asset_short: a.short.clone(),
-                asset_network: a.network.clone(),
-                asset_name: a.name.clone(),
-                asset_logo_url: a.logo_url.clone(),
-                address_from: String::new(),
-                send_from: a.hot_wallet.clone(),
-                address_to: format!("seed-address-{k}"),
-                dest_tag: String::new(),
-                status: AlpPayStatus::Open,
-                customer: AlpPayCustomer {
-                    id: cust,
-                    name: format!("Customer {cust}"),
-                    email: format!("customer{cust}@example.com"),
-                },
-                invoice: format!("seed-{seq}"),
-                client_id: None,
-                created_at: created,
-                updated_at: created,
-                time_to_approve: None,
-                automatic: false,
-            };
-            let idx = store.insert(w);
-            let status = AlpPayStatus::ALL[k % AlpPayStatus::ALL.len()];
-            if status != AlpPayStatus::Open {
-                store.transition(idx, status, None, created);
-            }
-            ids.push(id);
-        }
-        ids
-    }
-
-    /// Forgets every withdrawal.
-    pub fn reset(&self) {
-        *self.lock() = Store::new();
-    }
-
-    /// The whole state as JSON: `{"provider":"alppay","version":1,"withdrawals":[...]}`.
-    pub fn snapshot(&self) -> Value {
-        let store = self.lock();
-        serde_json::json!({ "provider": "alppay", "version": 1, "withdrawals": store.items })
-    }
-
-    /// Replaces the state with a [`snapshot`](Self::snapshot).
-    pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
-        if snapshot.get("provider").and_then(Value::as_str) != Some("alppay") {
-            return Err(SimError::Snapshot("not an AlpPay snapshot".into()));
-        }
-        let mut withdrawals: Vec<AlpPayWithdrawal> =
-            serde_json::from_value(snapshot.get("withdrawals").cloned().unwrap_or(Value::Array(Vec::new())))
-                .map_err(|e| SimError::Snapshot(e.to_string()))?;
-        withdrawals.sort_by_key(|w| w.seq);
-        let mut fresh = Store::new();
-        for w in withdrawals {
-            if fresh.by_id.contains_key(&w.id) {
-                return Err(SimError::Snapshot(format!("duplicate id {}", w.id)));
-            }
-            fresh.insert(w);
-        }
-        *self.lock() = fresh;
-        Ok(())
-    }
-
-    /// Writes the [`snapshot`](Self::snapshot) to `path`.
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
-        super::write_json(path.as_ref(), &self.snapshot())
-    }
-
-    /// Restores from a file written by [`save`](Self::save).
-    pub fn load(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
-        self.restore(&super::read_json(path.as_ref())?)
     }
 
     /// The webhook delivery attempts so far.

@@ -1,7 +1,12 @@
 //! The query of `GET /withdrawal`: comma-separated lists (also repeated keys and `key[]=`),
-//! `page` from 0 and `limit` 1..=100.
+//! `page` from 0 and `limit` 1..=100; and running it against the store, newest first.
 
-use super::state::AlpPayStatus;
+use super::state::{AlpPayStatus, AlpPayWithdrawal};
+use super::{AlpPaySim, wire};
+use crate::sim::clock;
+
+/// Finds the withdrawals one filter value matches.
+type Lookup<'a> = &'a dyn Fn(&str) -> Vec<usize>;
 
 /// A parsed listing query.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -47,6 +52,55 @@ pub(crate) fn parse(raw: Option<&str>) -> Result<ListQuery, QueryError> {
         }
     }
     Ok(q)
+}
+
+impl AlpPaySim {
+    /// One page of a listing, newest first.
+    pub(crate) fn list_page(&self, q: &ListQuery) -> Vec<u8> {
+        let (body, deliveries) = {
+            let mut store = self.lock();
+            let changed = store.advance_all(self.config().life(), clock::now());
+            let deliveries = self.deliveries_for(&store, &changed);
+            let skip = usize::try_from(q.page.saturating_mul(q.limit)).unwrap_or(usize::MAX);
+            let limit = usize::try_from(q.limit).unwrap_or(100);
+            let keep = |w: &AlpPayWithdrawal| q.statuses.is_empty() || q.statuses.contains(&w.status);
+            let by_index = !(q.ids.is_empty() && q.invoices.is_empty() && q.txn_ids.is_empty());
+            let matching: Vec<usize> = if by_index {
+                let mut found: Option<Vec<usize>> = None;
+                let lists: [(&[String], Lookup<'_>); 3] = [
+                    (&q.ids, &|v| store.by_id.get(v).copied().into_iter().collect()),
+                    (&q.invoices, &|v| store.by_invoice.get(v).cloned().unwrap_or_default()),
+                    (&q.txn_ids, &|v| store.by_txn.get(v).cloned().unwrap_or_default()),
+                ];
+                for (values, lookup) in lists {
+                    if values.is_empty() {
+                        continue;
+                    }
+                    let mut these: Vec<usize> = values.iter().flat_map(|v| lookup(v)).collect();
+                    these.sort_unstable();
+                    these.dedup();
+                    found = Some(match found {
+                        None => these,
+                        Some(prev) => prev.into_iter().filter(|i| these.binary_search(i).is_ok()).collect(),
+                    });
+                }
+                let mut m: Vec<usize> =
+                    found.unwrap_or_default().into_iter().filter(|i| keep(&store.items[*i])).collect();
+                m.sort_unstable_by_key(|i| {
+                    let w = &store.items[*i];
+                    std::cmp::Reverse((w.created_at.unix_timestamp_nanos(), w.seq))
+                });
+                m
+            } else {
+                store.order.values().rev().copied().filter(|i| keep(&store.items[*i])).collect()
+            };
+            let total = matching.len();
+            let items = matching.iter().skip(skip).take(limit).map(|i| &store.items[*i]);
+            (wire::page(items, &self.config().merchant, q.page, q.limit, total), deliveries)
+        };
+        self.shared.deliverer.send(deliveries);
+        body
+    }
 }
 
 #[cfg(test)]

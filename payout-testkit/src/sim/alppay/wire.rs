@@ -6,7 +6,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 use crate::sim::amounts::plain;
-use crate::sim::clock::rfc3339_nanos;
+use crate::sim::clock::Nanos;
 
 use super::AlpPayMerchant;
 use super::state::AlpPayWithdrawal;
@@ -26,9 +26,9 @@ struct Withdrawal<'a> {
     customer: Customer<'a>,
     merchant: Merchant<'a>,
     invoice: &'a str,
-    created_at: String,
-    updated_at: String,
-    time_to_approve: Option<String>,
+    created_at: Nanos,
+    updated_at: Nanos,
+    time_to_approve: Option<Nanos>,
 }
 
 #[derive(Serialize)]
@@ -77,9 +77,9 @@ pub(crate) fn write_withdrawal(out: &mut Vec<u8>, w: &AlpPayWithdrawal, m: &AlpP
         customer: Customer { id: w.customer.id, name: &w.customer.name, email: &w.customer.email },
         merchant: Merchant { id: m.id, name: &m.name, email: &m.email, site_url: &m.site_url, logo_url: &m.logo_url },
         invoice: &w.invoice,
-        created_at: rfc3339_nanos(w.created_at),
-        updated_at: rfc3339_nanos(w.updated_at),
-        time_to_approve: w.time_to_approve.map(rfc3339_nanos),
+        created_at: Nanos(w.created_at),
+        updated_at: Nanos(w.updated_at),
+        time_to_approve: w.time_to_approve.map(Nanos),
     };
     let _ = serde_json::to_writer(out, &body);
 }
