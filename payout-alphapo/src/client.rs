@@ -15,7 +15,7 @@ use secrecy::ExposeSecret;
 use url::Url;
 
 use crate::config::AlphaPoConfig;
-use crate::mapping::{self, PROVIDER};
+use crate::mapping::{self, PROVIDER_ID};
 use crate::signing::{KEY_HEADER, SIGNATURE_HEADER, Signer};
 use crate::webhook;
 use crate::wire::{Created, Lookup, Transaction};
@@ -44,9 +44,15 @@ struct Inner {
 }
 
 impl AlphaPoClient {
-    /// A client for this configuration.
+    /// Starts a configuration that ends in a client: `AlphaPoClient::builder().api_key(..)
+    /// .api_secret(..).build()`.
+    pub fn builder() -> crate::AlphaPoBuilder {
+        AlphaPoConfig::builder()
+    }
+
+    /// A client with this configuration.
     pub fn new(config: AlphaPoConfig) -> Result<Self, PayoutError> {
-        let http = HttpClient::new(PROVIDER, &config.http)?;
+        let http = HttpClient::new(PROVIDER_ID, &config.http)?;
         let mut key = HeaderValue::from_str(config.api_key.expose_secret().trim()).map_err(|_| {
             PayoutError::configuration(
                 "the AlphaPo API key holds characters an HTTP header cannot carry; copy it again from the dashboard",
@@ -222,7 +228,7 @@ pub(crate) fn map_error(response: &HttpResponse, reference: Option<&Reference>) 
 #[async_trait]
 impl PayoutProvider for AlphaPoClient {
     fn id(&self) -> ProviderId {
-        PROVIDER
+        PROVIDER_ID
     }
 
     /// Create, get, find, callbacks, conversion and tags; no listing.
@@ -283,7 +289,7 @@ impl PayoutProvider for AlphaPoClient {
     async fn list_withdrawals(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
         let _ = query;
         Err(PayoutError::unsupported(
-            PROVIDER,
+            PROVIDER_ID,
             "listing withdrawals (AlphaPo has no listing endpoint: look withdrawals up by id or reference, or follow callbacks)",
         ))
     }

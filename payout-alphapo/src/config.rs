@@ -11,7 +11,7 @@ use url::Url;
 use crate::client::AlphaPoClient;
 
 /// AlphaPo's production API (there is no published AlphaPo sandbox host; point
-/// [`AlphaPoConfigBuilder::base_url`] at the sandbox your account manager gives you, or at a
+/// [`AlphaPoBuilder::base_url`] at the sandbox your account manager gives you, or at a
 /// local simulator).
 pub const DEFAULT_BASE_URL: &str = "https://app.alphapo.net/api/v2";
 
@@ -28,7 +28,7 @@ pub const ENV_BASE_URL: &str = "ALPHAPO_BASE_URL";
 ///
 /// ```
 /// use payout_alphapo::AlphaPoConfig;
-/// let config = AlphaPoConfig::builder().api_key("pk_live_1").api_secret("s3cr3t").build().unwrap();
+/// let config = AlphaPoConfig::builder().api_key("pk_live_1").api_secret("s3cr3t").config().unwrap();
 /// let shown = format!("{config:?}");
 /// assert!(!shown.contains("pk_live_1") && !shown.contains("s3cr3t"));
 /// assert_eq!(config.base_url().as_str(), "https://app.alphapo.net/api/v2");
@@ -44,8 +44,8 @@ pub struct AlphaPoConfig {
 impl AlphaPoConfig {
     /// Starts a configuration with the defaults: production base URL, 30 s per attempt, three
     /// retries of reads with backoff, a 2 MiB bound on answers.
-    pub fn builder() -> AlphaPoConfigBuilder {
-        AlphaPoConfigBuilder::default()
+    pub fn builder() -> AlphaPoBuilder {
+        AlphaPoBuilder::default()
     }
 
     /// Reads `ALPHAPO_API_KEY`, `ALPHAPO_API_SECRET` and (optionally) `ALPHAPO_BASE_URL` from the
@@ -116,33 +116,34 @@ impl fmt::Debug for AlphaPoConfig {
     }
 }
 
-/// Builds an [`AlphaPoConfig`] (or directly an [`AlphaPoClient`]) with sensible defaults.
+/// Builds an [`AlphaPoClient`] (`build`) or its [`AlphaPoConfig`] (`config`) with sensible
+/// defaults; the same shape as `payout_alppay::AlpPayBuilder`.
 ///
 /// ```
 /// use std::time::Duration;
-/// use payout_alphapo::AlphaPoConfig;
+/// use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
 /// use payout_core::http::RetryPolicy;
 ///
-/// let client = AlphaPoConfig::builder()
+/// let client = AlphaPoClient::builder()
 ///     .api_key("pk_live_1")
 ///     .api_secret("s3cr3t")
 ///     .base_url("http://127.0.0.1:8080/api/v2") // plain http only for loopback
 ///     .timeout(Duration::from_secs(10))
 ///     .retry(RetryPolicy::default().with_max_retries(5))
-///     .build_client()
+///     .build()
 ///     .unwrap();
 /// # let _ = client;
 /// assert!(AlphaPoConfig::builder().api_key("k").api_secret("s").base_url("http://example.com").build().is_err());
 /// ```
 #[derive(Default, Clone)]
-pub struct AlphaPoConfigBuilder {
+pub struct AlphaPoBuilder {
     api_key: Option<SecretString>,
     api_secret: Option<SecretString>,
     base_url: Option<String>,
     http: HttpConfig,
 }
 
-impl AlphaPoConfigBuilder {
+impl AlphaPoBuilder {
     /// The API key (`X-Processing-Key`). Required.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(SecretString::from(key.into()));
@@ -201,13 +202,13 @@ impl AlphaPoConfigBuilder {
     }
 
     /// Checks the settings and returns the configuration.
-    pub fn build(self) -> Result<AlphaPoConfig, PayoutError> {
+    pub fn config(self) -> Result<AlphaPoConfig, PayoutError> {
         self.build_named("base_url")
     }
 
     /// Checks the settings and returns a ready client.
-    pub fn build_client(self) -> Result<AlphaPoClient, PayoutError> {
-        AlphaPoClient::new(self.build()?)
+    pub fn build(self) -> Result<AlphaPoClient, PayoutError> {
+        AlphaPoClient::new(self.config()?)
     }
 
     fn build_named(self, url_setting: &str) -> Result<AlphaPoConfig, PayoutError> {
@@ -230,10 +231,10 @@ impl AlphaPoConfigBuilder {
     }
 }
 
-impl fmt::Debug for AlphaPoConfigBuilder {
+impl fmt::Debug for AlphaPoBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let set = |s: &Option<SecretString>| if s.is_some() { "[REDACTED]" } else { "<unset>" };
-        f.debug_struct("AlphaPoConfigBuilder")
+        f.debug_struct("AlphaPoBuilder")
             .field("api_key", &set(&self.api_key))
             .field("api_secret", &set(&self.api_secret))
             .field("base_url", &self.base_url)
@@ -305,7 +306,7 @@ mod tests {
         let b = AlphaPoConfig::builder().api_key("the-key-123").api_secret("the-secret-456");
         let shown = format!("{b:?}");
         assert!(!shown.contains("the-key-123") && !shown.contains("the-secret-456"), "{shown}");
-        let c = b.build().unwrap();
+        let c = b.config().unwrap();
         let shown = format!("{c:?} {c:#?}");
         assert!(!shown.contains("the-key-123") && !shown.contains("the-secret-456"), "{shown}");
         assert!(shown.contains("REDACTED"));

@@ -131,8 +131,8 @@ mod client;
 mod webhook;
 
 pub use client::AlphaPoClient;
-pub use config::{AlphaPoConfig, AlphaPoConfigBuilder, DEFAULT_BASE_URL};
-pub use mapping::PROVIDER;
+pub use config::{AlphaPoBuilder, AlphaPoConfig, DEFAULT_BASE_URL, ENV_API_KEY, ENV_API_SECRET, ENV_BASE_URL};
+pub use mapping::PROVIDER_ID;
 
 /// Re-exported so callers configure HTTP without naming `payout_core::http` themselves.
 pub use payout_core::http::{HttpConfig, RetryPolicy};

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use crate::wire::{CreateWithdrawal, CreatedWithdrawal, Leg, Transaction};
 
 /// The provider id, `"alphapo"`.
-pub const PROVIDER: ProviderId = ProviderId::from_static("alphapo");
+pub const PROVIDER_ID: ProviderId = ProviderId::from_static("alphapo");
 
 /// One AlphaPo currency code and the unified asset it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -286,7 +286,8 @@ pub fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, PayoutError> 
 /// the ones sent (AlphaPo accepted them); reference and end user come from the answer, falling
 /// back to the request.
 pub fn from_created(data: &CreatedWithdrawal, raw: serde_json::Value, request: &WithdrawalRequest) -> Withdrawal {
-    let mut w = Withdrawal::new(PROVIDER, WithdrawalId::new(data.id.as_str()), status_of(&data.status), &data.status);
+    let mut w =
+        Withdrawal::new(PROVIDER_ID, WithdrawalId::new(data.id.as_str()), status_of(&data.status), &data.status);
     w.reference = data
         .foreign_id
         .as_ref()
@@ -343,7 +344,7 @@ fn chain_leg(tx: &Transaction) -> Option<&Leg> {
 /// - tx hash: the blockchain leg's `txid` (a number is kept as its text);
 /// - failure reason: a non-empty `error`.
 pub fn from_transaction(tx: &Transaction, raw: serde_json::Value) -> Withdrawal {
-    let mut w = Withdrawal::new(PROVIDER, WithdrawalId::new(tx.id.as_str()), status_of(&tx.status), &tx.status);
+    let mut w = Withdrawal::new(PROVIDER_ID, WithdrawalId::new(tx.id.as_str()), status_of(&tx.status), &tx.status);
     w.reference = tx.foreign_id.as_ref().and_then(|f| Reference::new(f.as_str()).ok());
     w.end_user = tx.end_user_reference.as_deref().filter(|s| !s.trim().is_empty()).map(EndUser::new);
 

@@ -225,7 +225,7 @@ async fn a_create_that_times_out_is_outcome_unknown_after_one_request() {
         .base_url(format!("{}{BASE}", server.uri()))
         .retry(fast_retry())
         .timeout(Duration::from_millis(200))
-        .build_client()
+        .build()
         .unwrap();
     let e = c.create_withdrawal(&seed_request()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{e}");
@@ -243,7 +243,7 @@ async fn a_refused_connection_is_unavailable_for_reads_and_creates() {
         .api_secret(SECRET)
         .base_url(format!("http://127.0.0.1:{port}{BASE}"))
         .retry(fast_retry())
-        .build_client()
+        .build()
         .unwrap();
     let e = c.get_withdrawal(&WithdrawalId::new("1")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unavailable, "{e}");
@@ -262,7 +262,7 @@ async fn a_too_large_answer_is_refused() {
         .base_url(format!("{}{BASE}", server.uri()))
         .retry(fast_retry())
         .max_response_bytes(1024)
-        .build_client()
+        .build()
         .unwrap();
     let e = c.get_withdrawal(&WithdrawalId::new("1")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");

@@ -21,7 +21,7 @@ static CLIENT: LazyLock<payout_alphapo::AlphaPoClient> = LazyLock::new(|| {
         .api_key(KEY)
         .api_secret(SECRET)
         .base_url("http://127.0.0.1:9/api/v2")
-        .build_client()
+        .build()
         .unwrap()
 });
 

@@ -63,7 +63,7 @@ async fn no_error_message_carries_them() {
     wrong_key.insert("X-Processing-Signature", sign(b"{}").parse().unwrap());
     errors.push(c.parse_webhook(&wrong_key, b"{}").unwrap_err());
     // A header-unsafe key is refused without being shown.
-    errors.push(AlphaPoConfig::builder().api_key(format!("{KEY}\nX")).api_secret(SECRET).build_client().unwrap_err());
+    errors.push(AlphaPoConfig::builder().api_key(format!("{KEY}\nX")).api_secret(SECRET).build().unwrap_err());
 
     assert!(errors.len() >= 12);
     for e in &errors {

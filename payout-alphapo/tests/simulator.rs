@@ -162,7 +162,7 @@ async fn odd_answers_from_the_simulator() {
     }
 
     server.faults().on_path("/transactions/info", Fault::OversizedBody { bytes: 64 * 1024 }, 1);
-    let small = builder_for(&server).max_response_bytes(4096).build_client().unwrap();
+    let small = builder_for(&server).max_response_bytes(4096).build().unwrap();
     assert_eq!(small.get_withdrawal(&w.id).await.unwrap_err().kind(), ErrorKind::Protocol);
 }
 
@@ -193,14 +193,14 @@ async fn the_simulator_refuses_like_alphapo() {
         .api_key(server.api_key())
         .api_secret("not-the-secret")
         .base_url(server.base_url())
-        .build_client()
+        .build()
         .unwrap();
     let e = bad_secret.create_withdrawal(&request("auth-1")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Authentication);
     assert!(e.to_string().contains("bad_header_signature"), "{e}");
     let bad_key =
         AlphaPoConfig::builder().api_key("nobody").api_secret(server.api_secret()).base_url(server.base_url());
-    let e = bad_key.build_client().unwrap().find_withdrawal(&"dup-1".parse_ref()).await.unwrap_err();
+    let e = bad_key.build().unwrap().find_withdrawal(&"dup-1".parse_ref()).await.unwrap_err();
     assert!(e.to_string().contains("bad_header_key"), "{e}");
 
     // A wrong base path: AlphaPo answers required_header_key.
@@ -208,7 +208,7 @@ async fn the_simulator_refuses_like_alphapo() {
         .api_key(server.api_key())
         .api_secret(server.api_secret())
         .base_url(format!("{}/v1", server.base_url()))
-        .build_client()
+        .build()
         .unwrap();
     let e = wrong_path.get_withdrawal(&"1".into()).await.unwrap_err();
     assert!(e.to_string().contains("required_header_key") && e.to_string().contains("base URL"), "{e}");

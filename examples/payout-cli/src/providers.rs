@@ -33,12 +33,12 @@ const ALPHAPO: Entry = Entry {
     live: || Ok(Arc::new(payout_alphapo::AlphaPoClient::from_env()?)),
     sandbox: |sandbox| {
         use payout_testkit::sim::alphapo::{DEFAULT_API_KEY, DEFAULT_API_SECRET};
-        let config = payout_alphapo::AlphaPoConfig::builder()
+        let client = payout_alphapo::AlphaPoClient::builder()
             .api_key(DEFAULT_API_KEY)
             .api_secret(DEFAULT_API_SECRET)
             .base_url(sandbox.alphapo_base_url())
             .build()?;
-        Ok(Arc::new(payout_alphapo::AlphaPoClient::new(config)?))
+        Ok(Arc::new(client))
     },
 };
 

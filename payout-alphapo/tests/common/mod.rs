@@ -25,7 +25,7 @@ pub fn client(server: &MockServer) -> AlphaPoClient {
         .api_secret(SECRET)
         .base_url(format!("{}{BASE}", server.uri()))
         .retry(fast_retry())
-        .build_client()
+        .build()
         .expect("a loopback configuration is valid")
 }
 

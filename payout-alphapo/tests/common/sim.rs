@@ -19,11 +19,11 @@ pub async fn start() -> AlphaPoServer {
 
 /// A client for `server` with its credentials and fast retries.
 pub fn client_for(server: &AlphaPoServer) -> AlphaPoClient {
-    builder_for(server).build_client().expect("a loopback configuration is valid")
+    builder_for(server).build().expect("a loopback configuration is valid")
 }
 
 /// The configuration builder for `server`, to adjust before building.
-pub fn builder_for(server: &AlphaPoServer) -> payout_alphapo::AlphaPoConfigBuilder {
+pub fn builder_for(server: &AlphaPoServer) -> payout_alphapo::AlphaPoBuilder {
     AlphaPoConfig::builder()
         .api_key(server.api_key())
         .api_secret(server.api_secret())
