@@ -114,7 +114,7 @@ async fn accept_loop(listener: TcpListener, front: Arc<Front>, mut stop: watch::
 }
 
 async fn serve(front: Arc<Front>, req: Request<Incoming>) -> Result<Response<Body>, Dropped> {
-    let fault = front.faults.take(req.uri().path());
+    let fault = front.faults.take(req.method(), req.uri().path());
     let record = front.log.is_enabled().then(|| RawRecord {
         method: req.method().clone(),
         uri: req.uri().clone(),
