@@ -15,7 +15,9 @@ use std::time::Duration;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// Waits this long, then serves the request normally (it is acted on and answered).
+    /// Waits this long, then serves the request normally (it is acted on and answered). The
+    /// request is acted on even when the client stops waiting before the delay is over, as a
+    /// provider that was slow, not down, would.
     Delay(Duration),
     /// Answers `429 Too Many Requests` with `{"error":"Too Many Requests"}` and, when given, a
     /// `Retry-After` header of that many seconds. The request is not acted on.
