@@ -124,6 +124,7 @@
 
 pub mod conformance;
 pub mod fake;
+pub mod fault_matrix;
 pub mod signing;
 pub mod sim;
 pub mod webhooks;
