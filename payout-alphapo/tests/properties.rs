@@ -12,6 +12,7 @@ use payout_alphapo::mapping::create_body;
 use payout_alphapo::signing::Signer;
 use payout_core::{Asset, EndUser, ErrorKind, PayoutProvider, WithdrawalRequest};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
 
@@ -29,6 +30,14 @@ fn offline_client() -> &'static payout_alphapo::AlphaPoClient {
     &CLIENT
 }
 
+/// Seeds of failing cases are kept in `proptest-regressions/` (committed) and replayed first.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/properties.txt"))),
+        ..ProptestConfig::default()
+    }
+}
+
 fn signed(body: &[u8]) -> HeaderMap {
     let mut h = HeaderMap::new();
     h.insert("X-Processing-Signature", sign(body).parse().unwrap());
@@ -36,6 +45,8 @@ fn signed(body: &[u8]) -> HeaderMap {
 }
 
 proptest! {
+    #![proptest_config(config())]
+
     #[test]
     fn any_signed_bytes_parse_or_fail_cleanly(body in proptest::collection::vec(any::<u8>(), 0..512)) {
         let c = offline_client();
@@ -173,6 +184,8 @@ fn request_for(reference: &str) -> WithdrawalRequest {
 }
 
 proptest! {
+    #![proptest_config(config())]
+
     /// Every field of a callback holding any JSON value at all (numbers for strings, strings for
     /// numbers, objects, arrays, huge and negative amounts): a clean answer or a webhook error.
     #[test]
@@ -223,10 +236,10 @@ proptest! {
             r#"{{"id":1,"foreign_id":"r","type":"withdrawal","crypto_address":{{"currency":"BTC","address":"a"}},"currency_sent":{{"currency":"BTC","amount":{amount}}},"status":"confirmed"}}"#
         );
         let update = offline_client().parse_webhook(&signed(body.as_bytes()), body.as_bytes());
-        if let (Ok(update), Ok(exact)) = (update, Decimal::from_str_exact(&text)) {
-            if let Some(read) = update.withdrawal.amount_sent {
-                prop_assert_eq!(read, exact, "{} was changed", text);
-            }
+        if let (Ok(update), Ok(exact)) = (update, Decimal::from_str_exact(&text))
+            && let Some(read) = update.withdrawal.amount_sent
+        {
+            prop_assert_eq!(read, exact, "{} was changed", text);
         }
     }
 

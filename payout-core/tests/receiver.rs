@@ -5,6 +5,7 @@ use WithdrawalStatus::*;
 use payout_core::receiver::{Decision, Rules, apply, decide};
 use payout_core::{OffsetDateTime, ProviderId, Withdrawal, WithdrawalId, WithdrawalStatus, WithdrawalUpdate};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 fn at(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).unwrap()
@@ -96,6 +97,12 @@ fn history() -> impl Strategy<Value = Vec<WithdrawalStatus>> {
 }
 
 proptest! {
+    // Seeds of failing cases are kept in `proptest-regressions/` (committed) and replayed first.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/receiver.txt"))),
+        ..ProptestConfig::default()
+    })]
+
     /// Every delivery once to three times, in any order: the stored state ends as the last
     /// state of the history, and no stored final status is ever replaced.
     #[test]
