@@ -204,3 +204,31 @@ async fn a_create_without_an_answer_is_not_sent_again_while_it_may_be_in_flight(
     let _ = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
     assert_eq!(http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap().status, 200);
 }
+
+/// A caller-supplied client that follows redirects cannot be stopped from taking the request
+/// along (reqwest has no per-request policy), but its answer is refused and the error says why.
+#[tokio::test]
+async fn an_answer_through_a_followed_redirect_is_refused() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(201).set_body_string("{}")).mount(&elsewhere).await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_string("{}")).mount(&elsewhere).await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/steal", elsewhere.uri())))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/steal", elsewhere.uri())))
+        .mount(&server)
+        .await;
+    let follows = reqwest::Client::builder().no_proxy().build().unwrap();
+    let http = HttpClient::new(ProviderId::from_static("test"), &HttpConfig::default().with_client(follows)).unwrap();
+    let url = format!("{}/x", server.uri());
+
+    let read = http.send(&Safety::Read, |c| c.get(&url)).await.unwrap_err();
+    assert_eq!(read.kind(), ErrorKind::Configuration);
+    assert!(read.to_string().contains("Policy::none"), "{read}");
+    let create = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+    assert_eq!(create.kind(), ErrorKind::OutcomeUnknown, "the other host may have acted on it");
+    assert!(create.to_string().contains("followed a redirect"), "{create}");
+}

@@ -45,8 +45,11 @@ pub struct HttpConfig {
     pub retry: RetryPolicy,
     /// The largest response body read; a larger one is a protocol error.
     pub max_response_bytes: usize,
-    /// A caller-supplied client (its own pool, proxy, TLS). It should not follow redirects:
-    /// the default client follows none, so signed headers never reach another host.
+    /// A caller-supplied client (its own pool, proxy, TLS). It **must not follow redirects**
+    /// (build it with `reqwest::redirect::Policy::none()`): reqwest forwards custom headers, the
+    /// providers' signatures among them, to wherever a redirect points. The default client
+    /// follows none; an answer that arrives through a followed redirect is refused as a
+    /// configuration error (for a create, outcome unknown).
     pub client: Option<reqwest::Client>,
     /// How long a create that timed out without an answer (or got a `504` from a gateway) is
     /// treated as possibly still being processed by the provider. Within this window the client refuses to send a create for the same
@@ -248,10 +251,22 @@ impl HttpClient {
 
     async fn attempt(&self, safety: &Safety, request: reqwest::Request) -> Attempt {
         let started = Instant::now();
+        let asked = request.url().clone();
         let response = match self.client.execute(request).await {
             Ok(r) => r,
             Err(e) => return self.transport_failure(safety, &e),
         };
+        if response.url() != &asked {
+            // Only a caller-supplied client follows redirects (reqwest has no per-request
+            // policy), and it forwards the provider's signing headers to wherever it was sent.
+            let other = response.url().host_str().unwrap_or("another host").to_owned();
+            tracing::error!(target: "payout::http", provider = %self.provider, to = %other, "the HTTP client followed a redirect");
+            let err = PayoutError::configuration(format!(
+                "the HTTP client given in HttpConfig::client followed a redirect from {} to {other}, taking the signed request with it; build it with reqwest::redirect::Policy::none()",
+                asked.host_str().unwrap_or("the provider")
+            ));
+            return Attempt::Done(Err(safety.after_acted(err)));
+        }
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = self.read_body(response).await;
