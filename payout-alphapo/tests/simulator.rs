@@ -33,7 +33,8 @@ async fn create_get_find_and_the_life_cycle() {
     let created = c.create_withdrawal(&request("life-1")).await.unwrap();
     assert_eq!(created.status, WithdrawalStatus::Processing);
     assert_eq!(created.asset, Some(Asset::new("USDT").on("tron")));
-    assert_eq!(created.amount.map(|a| a.to_string()), Some("25.500000".to_owned()));
+    // AlphaPo prints amounts with 8 decimals, as every documented example does.
+    assert_eq!(created.amount.map(|a| a.to_string()), Some("25.50000000".to_owned()));
     let held = server.get(sim_id(&created.id).unwrap()).unwrap();
     assert_eq!(held.sender_currency, "USDTT");
     assert_eq!(held.sender_amount, dec!(25.5));
