@@ -325,4 +325,13 @@ proptest! {
             }
         }
     }
+
+    /// Any id handed to a lookup is AlphaPo's integer or refused before anything is sent.
+    #[test]
+    fn any_id_is_an_integer_or_refused(id in prop_oneof![".{0,30}", "-?[0-9]{1,30}", " [0-9]{1,5} "]) {
+        match payout_alphapo::mapping::numeric_id(&payout_core::WithdrawalId::new(id.clone())) {
+            Ok(n) => prop_assert_eq!(Some(n), id.trim().parse::<u64>().ok()),
+            Err(e) => prop_assert_eq!(e.kind(), ErrorKind::InvalidRequest),
+        }
+    }
 }

@@ -10,7 +10,7 @@ use http::HeaderMap;
 use payout_alppay::mapping::parse_withdrawal;
 use payout_alppay::{AlpPayClient, WebhookVerifier};
 use payout_core::http::RetryPolicy;
-use payout_core::{Asset, Decimal, EndUser, ErrorKind, ListQuery, PayoutProvider, WithdrawalRequest};
+use payout_core::{Asset, Decimal, EndUser, ErrorKind, ListQuery, PayoutProvider, WithdrawalId, WithdrawalRequest};
 use payout_testkit::signing::alppay_signature;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -261,6 +261,29 @@ proptest! {
                 prop_assert!(body["customer"]["email"].as_str().is_some_and(|e| e.contains('@')));
             }
             Ok(w) => prop_assert!(false, "a 503 answered with {:?}", w.id),
+        }
+    }
+
+    /// Any id handed to `get_withdrawal` stays one path segment under `/v2/withdrawal/`: no
+    /// traversal, no query, no other endpoint; and nothing panics.
+    #[test]
+    fn any_id_stays_one_path_segment(id in prop_oneof![".{0,40}", "[./%?#a-f0-9-]{0,20}", Just("..".to_owned()), Just("%2e%2e".to_owned())]) {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let server: &MockServer = &SERVER;
+        let client: &AlpPayClient = &CLIENT;
+        let result = RT.block_on(async {
+            server.reset().await;
+            Mock::given(method("GET")).respond_with(ResponseTemplate::new(404)).mount(server).await;
+            client.get_withdrawal(&WithdrawalId::new(id.clone())).await
+        });
+        let e = result.unwrap_err();
+        prop_assert!(matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidRequest), "{}", e);
+        for r in RT.block_on(server.received_requests()).unwrap_or_default() {
+            let segments: Vec<&str> = r.url.path().trim_start_matches('/').split('/').collect();
+            prop_assert_eq!(segments.len(), 3, "{}", r.url);
+            prop_assert_eq!(&segments[..2], &["v2", "withdrawal"][..], "{}", r.url);
+            prop_assert!(r.url.query().is_none(), "{}", r.url);
+            prop_assert!(segments[2] != ".." && segments[2] != ".", "{}", r.url);
         }
     }
 }
