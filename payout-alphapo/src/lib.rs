@@ -95,7 +95,7 @@
 //! | 404 | `NotFound` from `get_withdrawal`; `Ok(None)` from `find_withdrawal` |
 //! | 429 | `RateLimited` with `Retry-After`, after the policy's retries (a 429 is a refusal before acting, so creates are retried on it too; a `Retry-After` longer than the policy allows is handed to you at once) |
 //! | 5xx, connection failures on a read | `Unavailable`, after bounded retries with backoff |
-//! | 5xx, timeout or dropped connection on a create | `OutcomeUnknown` with the reference: never retried; `submit` reconciles through `find_withdrawal` |
+//! | 5xx, timeout or dropped connection on a create | `OutcomeUnknown` with the reference: never retried; `submit` reconciles through `find_withdrawal` (after a timeout or a `504` the same reference is not sent again for `HttpConfig::in_flight_window`, 10 min: AlphaPo may still be creating it) |
 //! | an answer that cannot be read | `Protocol` (raw body kept); on a create's 2xx, `OutcomeUnknown` |
 //! | listing | `Unsupported`: AlphaPo has no listing endpoint |
 //! | a callback with a bad or missing signature, another key, or an unreadable body | `Webhook` |

@@ -12,6 +12,7 @@ use payout_alphapo::mapping::create_body;
 use payout_alphapo::signing::Signer;
 use payout_core::{Asset, EndUser, ErrorKind, PayoutProvider, WithdrawalRequest};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
 
@@ -29,6 +30,14 @@ fn offline_client() -> &'static payout_alphapo::AlphaPoClient {
     &CLIENT
 }
 
+/// Seeds of failing cases are kept in `proptest-regressions/` (committed) and replayed first.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/properties.txt"))),
+        ..ProptestConfig::default()
+    }
+}
+
 fn signed(body: &[u8]) -> HeaderMap {
     let mut h = HeaderMap::new();
     h.insert("X-Processing-Signature", sign(body).parse().unwrap());
@@ -36,6 +45,8 @@ fn signed(body: &[u8]) -> HeaderMap {
 }
 
 proptest! {
+    #![proptest_config(config())]
+
     #[test]
     fn any_signed_bytes_parse_or_fail_cleanly(body in proptest::collection::vec(any::<u8>(), 0..512)) {
         let c = offline_client();
@@ -107,6 +118,220 @@ proptest! {
             let i = flip % changed.len();
             changed[i] ^= 0x01;
             prop_assert!(!signer.verify(&changed, &signature));
+        }
+    }
+}
+
+/// Any JSON value: what a provider (or an attacker who has the secret) could put in a field.
+fn any_json() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{Value, json};
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<u64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_filter("JSON has no NaN", |f| f.is_finite()).prop_map(|f| json!(f)),
+        "-?[0-9]{1,40}(\\.[0-9]{0,40})?".prop_map(Value::String),
+        ".{0,24}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map("[a-z_]{1,16}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// The fields of AlphaPo's lookup object and callback.
+const CALLBACK_FIELDS: [&str; 11] = [
+    "id",
+    "foreign_id",
+    "end_user_reference",
+    "type",
+    "crypto_address",
+    "currency_sent",
+    "currency_received",
+    "transactions",
+    "fees",
+    "error",
+    "status",
+];
+
+/// The fields of the create answer's `data`.
+const CREATED_FIELDS: [&str; 10] = [
+    "id",
+    "foreign_id",
+    "end_user_reference",
+    "type",
+    "status",
+    "amount",
+    "sender_amount",
+    "sender_currency",
+    "receiver_currency",
+    "receiver_amount",
+];
+
+fn request_for(reference: &str) -> WithdrawalRequest {
+    WithdrawalRequest::builder()
+        .reference(reference)
+        .asset(Asset::new("BTC"))
+        .amount(Decimal::new(1, 3))
+        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
+        .end_user(EndUser::new("u-1"))
+        .build()
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Every field of a callback holding any JSON value at all (numbers for strings, strings for
+    /// numbers, objects, arrays, huge and negative amounts): a clean answer or a webhook error.
+    #[test]
+    fn any_json_in_every_callback_field_never_panics(
+        values in proptest::collection::vec(any_json(), CALLBACK_FIELDS.len()),
+        keep in proptest::collection::vec(any::<bool>(), CALLBACK_FIELDS.len()),
+    ) {
+        let mut object = serde_json::Map::new();
+        for ((field, value), keep) in CALLBACK_FIELDS.iter().zip(values).zip(keep) {
+            if keep {
+                object.insert((*field).to_owned(), value);
+            }
+        }
+        let body = serde_json::Value::Object(object.clone()).to_string();
+        match offline_client().parse_webhook(&signed(body.as_bytes()), body.as_bytes()) {
+            Ok(update) => {
+                let status = object.get("status").and_then(|s| s.as_str());
+                prop_assert_eq!(Some(update.withdrawal.provider_status.as_str()), status);
+            }
+            Err(e) => prop_assert_eq!(e.kind(), ErrorKind::Webhook),
+        }
+        // The lookup answer goes through the same reader.
+        if let Ok(tx) = serde_json::from_str::<payout_alphapo::wire::Transaction>(&body) {
+            let _ = payout_alphapo::mapping::from_transaction(&tx, serde_json::Value::Null);
+        }
+    }
+
+    /// The create answer with any JSON value in every field reads cleanly or not at all.
+    #[test]
+    fn any_json_in_every_create_answer_field_never_panics(
+        values in proptest::collection::vec(any_json(), CREATED_FIELDS.len()),
+    ) {
+        let data: serde_json::Map<String, serde_json::Value> =
+            CREATED_FIELDS.iter().map(|f| (*f).to_owned()).zip(values).collect();
+        let body = serde_json::json!({ "data": data });
+        if let Ok(created) = serde_json::from_value::<payout_alphapo::wire::Created>(body.clone()) {
+            let w = payout_alphapo::mapping::from_created(&created.data, body, &request_for("r-1"));
+            prop_assert!(w.reference.as_ref().is_some_and(|r| r.as_str() == "r-1"));
+        }
+    }
+
+    /// Amounts in answers, of any size, sign and precision, as strings or numbers: read exactly
+    /// when they are decimals, never rounded, never a panic.
+    #[test]
+    fn answer_amounts_are_read_exactly_or_not_at_all(text in "-?[0-9]{1,40}(\\.[0-9]{1,40})?", as_number in any::<bool>()) {
+        let amount = if as_number { text.clone() } else { format!("\"{text}\"") };
+        let body = format!(
+            r#"{{"id":1,"foreign_id":"r","type":"withdrawal","crypto_address":{{"currency":"BTC","address":"a"}},"currency_sent":{{"currency":"BTC","amount":{amount}}},"status":"confirmed"}}"#
+        );
+        let update = offline_client().parse_webhook(&signed(body.as_bytes()), body.as_bytes());
+        if let (Ok(update), Ok(exact)) = (update, Decimal::from_str_exact(&text))
+            && let Some(read) = update.withdrawal.amount_sent
+        {
+            prop_assert_eq!(read, exact, "{} was changed", text);
+        }
+    }
+
+    /// Any change of one byte of a signed body is refused; so is any change of one byte of the
+    /// signature, except turning a hex letter into its other case (the same signature).
+    #[test]
+    fn one_changed_byte_is_refused(
+        body in proptest::collection::vec(any::<u8>(), 1..256),
+        at in any::<usize>(),
+        to in any::<u8>(),
+        in_signature in any::<bool>(),
+    ) {
+        let signature = sign(&body);
+        let c = offline_client();
+        let mut headers = HeaderMap::new();
+        headers.insert("X-Processing-Key", KEY.parse().unwrap());
+        if in_signature {
+            let mut changed = signature.clone().into_bytes();
+            let i = at % changed.len();
+            prop_assume!(changed[i] != to);
+            changed[i] = to;
+            let same_ignoring_case = changed.eq_ignore_ascii_case(signature.as_bytes());
+            let Ok(value) = http::HeaderValue::from_bytes(&changed) else { return Ok(()) };
+            headers.insert("X-Processing-Signature", value);
+            match c.parse_webhook(&headers, &body) {
+                // Verified (the body itself may still be no withdrawal).
+                Err(e) if same_ignoring_case => prop_assert!(!e.to_string().contains("does not match"), "{}", e),
+                Ok(_) => prop_assert!(same_ignoring_case, "a changed signature was accepted"),
+                Err(e) => prop_assert_eq!(e.kind(), ErrorKind::Webhook),
+            }
+        } else {
+            let mut changed = body.clone();
+            let i = at % changed.len();
+            prop_assume!(changed[i] != to);
+            changed[i] = to;
+            headers.insert("X-Processing-Signature", signature.parse().unwrap());
+            let e = c.parse_webhook(&headers, &changed).unwrap_err();
+            prop_assert_eq!(e.kind(), ErrorKind::Webhook);
+            prop_assert!(e.to_string().contains("does not match"), "{}", e);
+        }
+    }
+
+    /// Request validation: whatever the caller passes, the builder and the body writer answer
+    /// `InvalidRequest` or a request that keeps the rules; they never panic.
+    #[test]
+    fn request_validation_never_panics_and_keeps_the_rules(
+        reference in prop_oneof![".{0,300}", "[a-z0-9-]{1,40}"],
+        address in prop_oneof![".{0,80}", "[a-zA-Z0-9]{20,60}"],
+        user in prop_oneof![".{0,40}", "[a-z]{1,8}@[a-z]{1,8}\\.[a-z]{2,3}", "user-[0-9]{1,6}"],
+        units in any::<i64>(),
+        scale in 0u32..=28,
+        code in prop_oneof![Just("BTC".to_owned()), Just("USDT".to_owned()), Just("EUR".to_owned()), Just("XRP".to_owned()), "[A-Z]{2,6}"],
+        network in proptest::option::of(prop_oneof![Just("tron".to_owned()), Just("ethereum".to_owned()), "[a-z]{1,10}"]),
+        tag in proptest::option::of(".{0,20}"),
+    ) {
+        let amount = Decimal::new(units, scale);
+        let asset = match network { Some(n) => Asset::new(code).on(n), None => Asset::new(code) };
+        let mut builder = WithdrawalRequest::builder()
+            .reference(reference.clone())
+            .asset(asset)
+            .amount(amount)
+            .address(address.clone())
+            .end_user(EndUser::new(user.clone()));
+        if let Some(tag) = tag {
+            builder = builder.tag(tag);
+        }
+        match builder.build() {
+            Err(e) => prop_assert_eq!(e.kind(), ErrorKind::InvalidRequest),
+            Ok(request) => {
+                prop_assert!(amount > Decimal::ZERO);
+                prop_assert!((1..=255).contains(&request.reference().as_str().chars().count()));
+                prop_assert!(!request.address().is_empty() && !request.address().chars().any(char::is_whitespace));
+                match create_body(&request) {
+                    Err(e) => prop_assert_eq!(e.kind(), ErrorKind::InvalidRequest),
+                    Ok(body) => {
+                        let sent: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                        prop_assert!(!sent["end_user_reference"].as_str().unwrap_or_default().contains('@'));
+                        // The amount goes out as the same number, never rounded.
+                        let out = Decimal::from_str(sent["amount"].as_str().unwrap()).unwrap();
+                        prop_assert_eq!(out, amount);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Any id handed to a lookup is AlphaPo's integer or refused before anything is sent.
+    #[test]
+    fn any_id_is_an_integer_or_refused(id in prop_oneof![".{0,30}", "-?[0-9]{1,30}", " [0-9]{1,5} "]) {
+        match payout_alphapo::mapping::numeric_id(&payout_core::WithdrawalId::new(id.clone())) {
+            Ok(n) => prop_assert_eq!(Some(n), id.trim().parse::<u64>().ok()),
+            Err(e) => prop_assert_eq!(e.kind(), ErrorKind::InvalidRequest),
         }
     }
 }

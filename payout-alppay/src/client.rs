@@ -178,7 +178,32 @@ impl AlpPayClient {
             let ListRequest::Send(qs) = mapping::list_request(&query, true)? else { return Ok(found) };
             let page = self.fetch_page(&qs, &query).await?;
             let more = page.has_more();
-            found.extend(page.items.into_iter().filter(|w| w.reference.as_ref() == Some(reference)));
+            for w in page.items {
+                match &w.reference {
+                    Some(r) if r == reference => found.push(w),
+                    Some(_) => {}
+                    // The reduced listing AlpPay documents leaves `invoice` out: read the
+                    // withdrawal to learn it rather than conclude the reference is free (which
+                    // would let `submit` create the payout a second time).
+                    None => {
+                        let full = self.get(&w.id).await?;
+                        match &full.reference {
+                            Some(r) if r == reference => found.push(full),
+                            Some(_) => {}
+                            None => {
+                                return Err(PayoutError::Protocol {
+                                    message: format!(
+                                        "AlpPay does not say which invoice withdrawal {} belongs to, so invoice {reference} cannot be confirmed absent",
+                                        w.id
+                                    ),
+                                    status: None,
+                                    body: String::new(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
             if !more {
                 return Ok(found);
             }

@@ -90,7 +90,7 @@
 //! | 409, or a refusal saying the invoice exists | `DuplicateReference` (create) |
 //! | 429 | `RateLimited` with `Retry-After`, after the retries a read is allowed |
 //! | 5xx, connection failures | `Unavailable` (reads are retried first) |
-//! | 5xx, timeout or lost connection on a create | `OutcomeUnknown` with the reference; never retried |
+//! | 5xx, timeout or lost connection on a create | `OutcomeUnknown` with the reference; never retried (after a timeout or a `504` the same reference is not sent again for `HttpConfig::in_flight_window`, 10 min: AlpPay may still be creating it) |
 //! | a body that cannot be read | `Protocol` with the raw body |
 //!
 //! Reads (get, find, list) are retried with bounded backoff on 429, 5xx and transport failures,

@@ -79,7 +79,7 @@ async fn a_create_acted_on_but_unanswered_is_reconciled_once() {
     // Without the lookup before creating: the POST is the first request.
     let server = start().await;
     let alppay = builder_for(&server).duplicate_check(false).build().unwrap();
-    lose_next_create_answer(&server, false);
+    lose_next_create_answer(&server);
     let e = alppay.create_withdrawal(&request("lost-1")).await.unwrap_err();
     let PayoutError::OutcomeUnknown { reference, .. } = &e else { panic!("{e}") };
     assert_eq!(reference.as_str(), "lost-1");
@@ -87,7 +87,7 @@ async fn a_create_acted_on_but_unanswered_is_reconciled_once() {
     let found = alppay.find_withdrawal(reference).await.unwrap().expect("reconciled by reference");
     assert_eq!(found.id.as_str(), server.find_by_invoice("lost-1")[0].id);
 
-    lose_next_create_answer(&server, false);
+    lose_next_create_answer(&server);
     let done = alppay.submit(&request("lost-3")).await.unwrap();
     assert_eq!(done.path, SubmitPath::Reconciled);
     assert_eq!(server.count(), 2, "one withdrawal per reference");
@@ -95,7 +95,7 @@ async fn a_create_acted_on_but_unanswered_is_reconciled_once() {
     // The default client, through submit: exactly one withdrawal afterwards.
     let server = start().await;
     let alppay = client_for(&server);
-    lose_next_create_answer(&server, true);
+    lose_next_create_answer(&server);
     let done = alppay.submit(&request("lost-2")).await.unwrap();
     assert_eq!(done.path, SubmitPath::Reconciled);
     assert_eq!(server.count(), 1, "exactly one withdrawal on the simulator");

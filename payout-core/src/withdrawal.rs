@@ -185,8 +185,9 @@ impl From<WithdrawalJson> for Withdrawal {
 /// What a verified webhook or callback says about one withdrawal.
 ///
 /// Providers send the whole withdrawal object, so the update carries a [`Withdrawal`]. Expect
-/// duplicates and out-of-order deliveries: compare with what you hold using
-/// [`WithdrawalStatus::transition_to`] before applying it.
+/// duplicates and out-of-order deliveries: apply it with [`crate::receiver::apply`], which
+/// compares it with what you hold (timestamps when both sides have them, else
+/// [`WithdrawalStatus::transition_to`]).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WithdrawalUpdate {

@@ -159,3 +159,76 @@ async fn an_unreadable_create_answer_is_outcome_unknown() {
     let err = answer.json::<serde_json::Value>(&Safety::Read).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Protocol);
 }
+
+/// A create that got no answer may still be processed: the same reference is not sent again
+/// within the in-flight window, whatever a lookup said in between (it may have run too early).
+#[tokio::test]
+async fn a_create_without_an_answer_is_not_sent_again_while_it_may_be_in_flight() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_string("{}").set_delay(Duration::from_millis(300)))
+        .mount(&server)
+        .await;
+    let url = format!("{}/x", server.uri());
+    let config = HttpConfig::default().with_timeout(Duration::from_millis(50)).with_retry(RetryPolicy::none());
+    let http = HttpClient::new(ProviderId::from_static("test"), &config).unwrap();
+    let first = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+    assert_eq!(first.kind(), ErrorKind::OutcomeUnknown);
+    // A clone shares the memory (providers hand clones to tasks).
+    let second = http.clone().send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+    assert_eq!(second.kind(), ErrorKind::OutcomeUnknown);
+    assert!(second.to_string().contains("not sent again"), "{second}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "the second create must not be sent");
+    // Another reference, and reads, are not held back.
+    let other = Safety::Create(Reference::new("order-2").unwrap());
+    assert_eq!(http.send(&other, |c| c.post(&url).body("{}")).await.unwrap_err().kind(), ErrorKind::OutcomeUnknown);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+    // A gateway timeout counts as no answer; a plain 5xx answer does not.
+    for (status, held) in [(504, true), (503, false)] {
+        let server = server_answering(status, 1).await;
+        let url = format!("{}/x", server.uri());
+        let http = HttpClient::new(ProviderId::from_static("test"), &HttpConfig::default()).unwrap();
+        let _ = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+        let again = http.send(&create(), |c| c.post(&url).body("{}")).await;
+        assert_eq!(again.is_err(), held, "status {status}: {again:?}");
+        assert_eq!(server.received_requests().await.unwrap().len(), if held { 1 } else { 2 }, "status {status}");
+    }
+
+    // Outside the window, the create may go again (the caller has confirmed it never arrived).
+    let server = server_answering(504, 1).await;
+    let url = format!("{}/x", server.uri());
+    let http =
+        HttpClient::new(ProviderId::from_static("test"), &HttpConfig::default().with_in_flight_window(Duration::ZERO))
+            .unwrap();
+    let _ = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+    assert_eq!(http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap().status, 200);
+}
+
+/// A caller-supplied client that follows redirects cannot be stopped from taking the request
+/// along (reqwest has no per-request policy), but its answer is refused and the error says why.
+#[tokio::test]
+async fn an_answer_through_a_followed_redirect_is_refused() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(201).set_body_string("{}")).mount(&elsewhere).await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_string("{}")).mount(&elsewhere).await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/steal", elsewhere.uri())))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/steal", elsewhere.uri())))
+        .mount(&server)
+        .await;
+    let follows = reqwest::Client::builder().no_proxy().build().unwrap();
+    let http = HttpClient::new(ProviderId::from_static("test"), &HttpConfig::default().with_client(follows)).unwrap();
+    let url = format!("{}/x", server.uri());
+
+    let read = http.send(&Safety::Read, |c| c.get(&url)).await.unwrap_err();
+    assert_eq!(read.kind(), ErrorKind::Configuration);
+    assert!(read.to_string().contains("Policy::none"), "{read}");
+    let create = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+    assert_eq!(create.kind(), ErrorKind::OutcomeUnknown, "the other host may have acted on it");
+    assert!(create.to_string().contains("followed a redirect"), "{create}");
+}

@@ -124,6 +124,8 @@
 
 pub mod conformance;
 pub mod fake;
+pub mod fault_matrix;
+pub mod inbox;
 pub mod signing;
 pub mod sim;
 pub mod webhooks;

@@ -40,6 +40,39 @@ async fn delay_then_normal_answer() {
 }
 
 #[tokio::test]
+async fn a_delayed_request_is_acted_on_after_the_client_gave_up() {
+    let sim = alphapo().await;
+    sim.faults().next(Fault::Delay(Duration::from_millis(150)));
+    let gave_up = create_request(&sim, "late").timeout(Duration::from_millis(20)).send().await;
+    assert!(gave_up.unwrap_err().is_timeout());
+    // The provider was slow, not down: the create still happens, once.
+    for _ in 0..200 {
+        if sim.find("late").is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(sim.find("late").is_some(), "the delayed create was never acted on");
+    assert_eq!(sim.count(), 1);
+    let log = sim.requests().entries();
+    assert_eq!((log.len(), log[0].fault, log[0].status), (1, Some("delay"), Some(201)));
+}
+
+#[tokio::test]
+async fn method_rules_reach_only_their_method() {
+    let sim = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
+    sim.faults().on_request(http::Method::POST, "/withdrawal", Fault::Status { status: 503, body: "{}".into() }, 1);
+    let list = client()
+        .get(format!("{}/withdrawal?invoices=x", sim.base_url()))
+        .header("API-KEY", sim.api_key())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+    assert_eq!(sim.faults().pending(), 1, "the GET must not take the POST's fault");
+}
+
+#[tokio::test]
 async fn too_many_requests_with_retry_after_does_not_act() {
     let sim = alphapo().await;
     sim.faults().next(Fault::TooManyRequests { retry_after: Some(7) });

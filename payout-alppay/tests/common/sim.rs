@@ -1,8 +1,6 @@
 //! The AlpPay simulator of payout-testkit with a client pointed at it, and the conformance
 //! harness that drives it.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
 use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
@@ -37,16 +35,11 @@ pub fn client_for(server: &AlpPayServer) -> AlpPayClient {
     builder_for(server).build().expect("a loopback configuration is valid")
 }
 
-/// Arms the simulator so that the next create is acted on but its answer never arrives.
-///
-/// The simulator's faults match a path, not a method, and `GET /withdrawal` (the lookup a
-/// create makes first when `precheck` is on) shares the create's path: a zero delay is queued
-/// first for that lookup to take, so the connection drop lands on the `POST`.
-pub fn lose_next_create_answer(server: &AlpPayServer, precheck: bool) {
-    if precheck {
-        server.faults().on_path("/withdrawal", Fault::Delay(Duration::ZERO), 1);
-    }
-    server.faults().on_path("/withdrawal", Fault::CloseAfterActing, 1);
+/// Arms the simulator so that the next create is acted on but its answer never arrives. The
+/// fault is armed on `POST /withdrawal` only, so the reference lookup a create makes first
+/// (`GET /withdrawal`, when `precheck` is on) is not hit.
+pub fn lose_next_create_answer(server: &AlpPayServer) {
+    server.faults().on_request(http::Method::POST, "/withdrawal", Fault::CloseAfterActing, 1);
 }
 
 /// Drives the AlpPay simulator for the conformance suite.
@@ -118,7 +111,7 @@ impl Harness for SimHarness {
     }
 
     async fn lose_next_create_answer(&self) -> Result<Drive, String> {
-        lose_next_create_answer(&self.server, self.precheck);
+        lose_next_create_answer(&self.server);
         Ok(Drive::Done)
     }
 

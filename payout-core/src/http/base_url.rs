@@ -15,8 +15,10 @@ use crate::error::PayoutError;
 /// assert!(base_url("X_BASE_URL", "http://example.com/api").is_err());
 /// ```
 pub fn base_url(setting: &str, raw: &str) -> Result<Url, PayoutError> {
-    let url = Url::parse(raw.trim())
-        .map_err(|e| PayoutError::configuration(format!("{setting} is not a URL ({e}): `{raw}`")))?;
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        // The value is not repeated: it may be a key pasted into the wrong setting.
+        PayoutError::configuration(format!("{setting} is not a URL ({e}); give the provider's https:// base URL"))
+    })?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
@@ -30,7 +32,7 @@ pub fn base_url(setting: &str, raw: &str) -> Result<Url, PayoutError> {
         }
     }
     if url.cannot_be_a_base() || url.host().is_none() {
-        return Err(PayoutError::configuration(format!("{setting} must name a host: `{raw}`")));
+        return Err(PayoutError::configuration(format!("{setting} must name a host (https://host/path)")));
     }
     if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
         return Err(PayoutError::configuration(format!(
@@ -68,9 +70,11 @@ mod tests {
             "not a url",
             "https://u:p@h/x",
             "https://h/x?k=1",
+            "sk_live_abcdef1234567890",
         ] {
             let e = base_url("B", bad).unwrap_err();
             assert!(e.to_string().contains('B'), "{e}");
+            assert!(!e.to_string().contains(bad), "the value is never repeated: {e}");
         }
         assert_eq!(base_url("B", "https://h/api/v2/").unwrap().as_str(), "https://h/api/v2");
     }

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -43,9 +45,17 @@ pub struct HttpConfig {
     pub retry: RetryPolicy,
     /// The largest response body read; a larger one is a protocol error.
     pub max_response_bytes: usize,
-    /// A caller-supplied client (its own pool, proxy, TLS). It should not follow redirects:
-    /// the default client follows none, so signed headers never reach another host.
+    /// A caller-supplied client (its own pool, proxy, TLS). It **must not follow redirects**
+    /// (build it with `reqwest::redirect::Policy::none()`): reqwest forwards custom headers, the
+    /// providers' signatures among them, to wherever a redirect points. The default client
+    /// follows none; an answer that arrives through a followed redirect is refused as a
+    /// configuration error (for a create, outcome unknown).
     pub client: Option<reqwest::Client>,
+    /// How long a create that timed out without an answer (or got a `504` from a gateway) is
+    /// treated as possibly still being processed by the provider. Within this window the client refuses to send a create for the same
+    /// reference again (it answers [`PayoutError::OutcomeUnknown`] without sending), so that a
+    /// lookup that ran before the first request landed can never lead to a second payout.
+    pub in_flight_window: Duration,
 }
 
 impl Default for HttpConfig {
@@ -56,6 +66,7 @@ impl Default for HttpConfig {
             retry: RetryPolicy::default(),
             max_response_bytes: 2 * 1024 * 1024,
             client: None,
+            in_flight_window: Duration::from_secs(600),
         }
     }
 }
@@ -85,6 +96,13 @@ impl HttpConfig {
         self
     }
 
+    /// These settings with another window for creates that may still be in flight (see
+    /// [`HttpConfig::in_flight_window`]).
+    pub fn with_in_flight_window(mut self, window: Duration) -> Self {
+        self.in_flight_window = window;
+        self
+    }
+
     /// These settings with a caller-supplied reqwest client.
     pub fn with_client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
@@ -101,6 +119,43 @@ pub struct HttpClient {
     timeout: Duration,
     retry: RetryPolicy,
     max_response_bytes: usize,
+    in_flight: Arc<InFlight>,
+}
+
+/// The creates that got no answer and may still be processed by the provider, by reference.
+#[derive(Debug)]
+struct InFlight {
+    window: Duration,
+    since: Mutex<HashMap<Reference, Instant>>,
+}
+
+/// How many unanswered creates are remembered before the expired ones are swept.
+const IN_FLIGHT_SWEEP: usize = 4096;
+
+impl InFlight {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Reference, Instant>> {
+        self.since.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// When a create for `reference` was last sent without an answer, if within the window.
+    fn pending(&self, reference: &Reference) -> Option<Duration> {
+        let mut map = self.lock();
+        let age = map.get(reference)?.elapsed();
+        if age < self.window {
+            return Some(age);
+        }
+        map.remove(reference);
+        None
+    }
+
+    fn mark(&self, reference: &Reference) {
+        let mut map = self.lock();
+        if map.len() >= IN_FLIGHT_SWEEP {
+            let window = self.window;
+            map.retain(|_, at| at.elapsed() < window);
+        }
+        map.insert(reference.clone(), Instant::now());
+    }
 }
 
 /// What one attempt came to.
@@ -128,6 +183,7 @@ impl HttpClient {
             timeout: config.timeout,
             retry: config.retry,
             max_response_bytes: config.max_response_bytes,
+            in_flight: Arc::new(InFlight { window: config.in_flight_window, since: Mutex::default() }),
         })
     }
 
@@ -140,11 +196,28 @@ impl HttpClient {
     /// that is not 429 or 5xx; those, and transport failures, are retried as far as `safety`
     /// allows and then returned as errors. The provider maps the remaining statuses itself,
     /// falling back to [`HttpResponse::error`].
+    ///
+    /// A create whose earlier attempt (through this client or a clone) timed out without an
+    /// answer, or got a `504`, is not sent again within [`HttpConfig::in_flight_window`]: the provider may still be working
+    /// on the first one, so a lookup that found nothing proves nothing yet.
     pub async fn send(
         &self,
         safety: &Safety,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<HttpResponse, PayoutError> {
+        if let Safety::Create(reference) = safety
+            && let Some(age) = self.in_flight.pending(reference)
+        {
+            tracing::warn!(target: "payout::http", provider = %self.provider, reference = %reference, "create not sent again: an earlier one got no answer and may still be in flight");
+            return Err(PayoutError::OutcomeUnknown {
+                reference: reference.clone(),
+                message: format!(
+                    "a create for this reference was sent {} s ago and got no answer in time; {} may still be processing it, so it is not sent again: look the reference up until it appears (or until the provider confirms it never arrived)",
+                    age.as_secs(),
+                    self.provider
+                ),
+            });
+        }
         let mut retries = 0;
         loop {
             let request = build(&self.client).timeout(self.timeout).build().map_err(|e| {
@@ -178,10 +251,22 @@ impl HttpClient {
 
     async fn attempt(&self, safety: &Safety, request: reqwest::Request) -> Attempt {
         let started = Instant::now();
+        let asked = request.url().clone();
         let response = match self.client.execute(request).await {
             Ok(r) => r,
             Err(e) => return self.transport_failure(safety, &e),
         };
+        if response.url() != &asked {
+            // Only a caller-supplied client follows redirects (reqwest has no per-request
+            // policy), and it forwards the provider's signing headers to wherever it was sent.
+            let other = response.url().host_str().unwrap_or("another host").to_owned();
+            tracing::error!(target: "payout::http", provider = %self.provider, to = %other, "the HTTP client followed a redirect");
+            let err = PayoutError::configuration(format!(
+                "the HTTP client given in HttpConfig::client followed a redirect from {} to {other}, taking the signed request with it; build it with reqwest::redirect::Policy::none()",
+                asked.host_str().unwrap_or("the provider")
+            ));
+            return Attempt::Done(Err(safety.after_acted(err)));
+        }
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = self.read_body(response).await;
@@ -216,7 +301,13 @@ impl HttpClient {
             429 => Attempt::Retry { error: answer.error(), wait: answer.retry_after() },
             500..=599 => match safety {
                 Safety::Read => Attempt::Retry { error: answer.error(), wait: answer.retry_after() },
-                Safety::Create(_) => Attempt::Done(Err(safety.after_acted(answer.error()))),
+                Safety::Create(reference) => {
+                    // A gateway timeout: the provider behind it may still be working on it.
+                    if status == 504 {
+                        self.in_flight.mark(reference);
+                    }
+                    Attempt::Done(Err(safety.after_acted(answer.error())))
+                }
             },
             _ => Attempt::Done(Ok(answer)),
         }
@@ -234,10 +325,17 @@ impl HttpClient {
         }
         match safety {
             Safety::Read => Attempt::Retry { error, wait: None },
-            Safety::Create(_) => Attempt::Done(Err(safety.after_acted(PayoutError::Unavailable {
-                message: format!("the request was sent but no answer came back ({what})"),
-                status: None,
-            }))),
+            Safety::Create(reference) => {
+                // Sent, and we stopped waiting: the provider may still be processing it. (A
+                // connection the other side closed or reset ended the exchange there.)
+                if e.is_timeout() {
+                    self.in_flight.mark(reference);
+                }
+                Attempt::Done(Err(safety.after_acted(PayoutError::Unavailable {
+                    message: format!("the request was sent but no answer came back ({what})"),
+                    status: None,
+                })))
+            }
         }
     }
 

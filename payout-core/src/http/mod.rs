@@ -3,7 +3,10 @@
 //! - [`HttpClient`]: sends a request built by the provider, retrying only what is safe to repeat
 //!   ([`Safety`]): reads on 429, 5xx and transport failures; creates only when nothing can have
 //!   reached the provider (a refused connection, a 429). A create that may have reached it
-//!   becomes [`PayoutError::OutcomeUnknown`](crate::PayoutError::OutcomeUnknown).
+//!   becomes [`PayoutError::OutcomeUnknown`](crate::PayoutError::OutcomeUnknown). A create that
+//!   timed out (or got a gateway's `504`) may still be processed by the provider, so the client
+//!   refuses to send that reference again for [`HttpConfig::in_flight_window`]: a lookup that
+//!   ran before the first request landed can never lead to a second payout.
 //! - [`RetryPolicy`]: bounded exponential backoff that honours `Retry-After`.
 //! - [`base_url`]: plain `http://` only for loopback hosts.
 //! - [`HttpResponse`]: the status, headers and a body read up to a bound, with the default

@@ -2,8 +2,9 @@
 //! providers do on bad days.
 //!
 //! Each [`Fault`] says exactly what the listener does instead of (or on top of) the normal answer.
-//! Rules are kept in a queue: a request takes the first rule whose path matches it, and a rule is
-//! dropped once it has been applied the number of times it was given.
+//! Rules are kept in a queue: a request takes the first rule whose path (and, when the rule names
+//! one, method) matches it, and a rule is dropped once it has been applied the number of times it
+//! was given.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,7 +15,9 @@ use std::time::Duration;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// Waits this long, then serves the request normally (it is acted on and answered).
+    /// Waits this long, then serves the request normally (it is acted on and answered). The
+    /// request is acted on even when the client stops waiting before the delay is over, as a
+    /// provider that was slow, not down, would.
     Delay(Duration),
     /// Answers `429 Too Many Requests` with `{"error":"Too Many Requests"}` and, when given, a
     /// `Retry-After` header of that many seconds. The request is not acted on.
@@ -78,8 +81,16 @@ impl Fault {
 #[derive(Debug)]
 struct Rule {
     fault: Fault,
+    method: Option<http::Method>,
     path_suffix: Option<String>,
     remaining: usize,
+}
+
+impl Rule {
+    fn matches(&self, method: &http::Method, path: &str) -> bool {
+        self.method.as_ref().is_none_or(|m| m == method)
+            && self.path_suffix.as_deref().is_none_or(|s| path.ends_with(s))
+    }
 }
 
 /// The fault queue of one listener. Cloning gives another handle to the same queue.
@@ -93,12 +104,12 @@ pub struct Faults {
 impl Faults {
     /// Applies `fault` to the next request, whatever its path.
     pub fn next(&self, fault: Fault) {
-        self.push(fault, None, 1);
+        self.push(fault, None, None, 1);
     }
 
     /// Applies `fault` to each of the next `times` requests, whatever their path.
     pub fn next_n(&self, fault: Fault, times: usize) {
-        self.push(fault, None, times);
+        self.push(fault, None, None, times);
     }
 
     /// Applies `fault` to the next `times` requests whose path ends with `path_suffix`
@@ -106,7 +117,15 @@ impl Faults {
     ///
     /// [`clear`]: Faults::clear
     pub fn on_path(&self, path_suffix: &str, fault: Fault, times: usize) {
-        self.push(fault, Some(path_suffix.to_owned()), times);
+        self.push(fault, None, Some(path_suffix.to_owned()), times);
+    }
+
+    /// Like [`on_path`](Faults::on_path), for requests with this method only: AlpPay's
+    /// `GET /withdrawal` (listing, and the reference lookup a create makes first) and
+    /// `POST /withdrawal` (the create) share a path, so `on_request(Method::POST, "/withdrawal", ..)`
+    /// reaches the create alone. `usize::MAX` times means until [`clear`](Faults::clear).
+    pub fn on_request(&self, method: http::Method, path_suffix: &str, fault: Fault, times: usize) {
+        self.push(fault, Some(method), Some(path_suffix.to_owned()), times);
     }
 
     /// Removes every queued rule.
@@ -121,22 +140,22 @@ impl Faults {
         self.armed.load(Ordering::Acquire)
     }
 
-    fn push(&self, fault: Fault, path_suffix: Option<String>, times: usize) {
+    fn push(&self, fault: Fault, method: Option<http::Method>, path_suffix: Option<String>, times: usize) {
         if times == 0 {
             return;
         }
         let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
-        rules.push_back(Rule { fault, path_suffix, remaining: times });
+        rules.push_back(Rule { fault, method, path_suffix, remaining: times });
         self.armed.store(rules.len(), Ordering::Release);
     }
 
-    /// Takes the fault for a request to `path`, if a rule matches.
-    pub(crate) fn take(&self, path: &str) -> Option<Fault> {
+    /// Takes the fault for a `method` request to `path`, if a rule matches.
+    pub(crate) fn take(&self, method: &http::Method, path: &str) -> Option<Fault> {
         if self.armed.load(Ordering::Acquire) == 0 {
             return None;
         }
         let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
-        let pos = rules.iter().position(|r| r.path_suffix.as_deref().is_none_or(|s| path.ends_with(s)))?;
+        let pos = rules.iter().position(|r| r.matches(method, path))?;
         let rule = &mut rules[pos];
         let fault = rule.fault.clone();
         if rule.remaining != usize::MAX {
@@ -154,22 +173,34 @@ impl Faults {
 mod tests {
     use super::*;
 
+    const GET: http::Method = http::Method::GET;
+
+    #[test]
+    fn method_and_path() {
+        let f = Faults::default();
+        f.on_request(http::Method::POST, "/withdrawal", Fault::CloseAfterActing, 1);
+        assert_eq!(f.take(&GET, "/v2/withdrawal"), None);
+        assert_eq!(f.take(&http::Method::POST, "/v2/withdrawal/x"), None);
+        assert_eq!(f.take(&http::Method::POST, "/v2/withdrawal"), Some(Fault::CloseAfterActing));
+        assert_eq!(f.pending(), 0);
+    }
+
     #[test]
     fn first_matching_rule_and_counts() {
         let f = Faults::default();
-        assert_eq!(f.take("/x"), None);
+        assert_eq!(f.take(&GET, "/x"), None);
         f.on_path("/withdrawal/crypto", Fault::CloseAfterActing, 1);
         f.next_n(Fault::UnknownStatus, 2);
-        assert_eq!(f.take("/api/v2/ping"), Some(Fault::UnknownStatus));
-        assert_eq!(f.take("/api/v2/withdrawal/crypto"), Some(Fault::CloseAfterActing));
-        assert_eq!(f.take("/api/v2/withdrawal/crypto"), Some(Fault::UnknownStatus));
-        assert_eq!(f.take("/api/v2/withdrawal/crypto"), None);
+        assert_eq!(f.take(&GET, "/api/v2/ping"), Some(Fault::UnknownStatus));
+        assert_eq!(f.take(&GET, "/api/v2/withdrawal/crypto"), Some(Fault::CloseAfterActing));
+        assert_eq!(f.take(&GET, "/api/v2/withdrawal/crypto"), Some(Fault::UnknownStatus));
+        assert_eq!(f.take(&GET, "/api/v2/withdrawal/crypto"), None);
         assert_eq!(f.pending(), 0);
         f.on_path("/ping", Fault::MalformedJson, usize::MAX);
         for _ in 0..5 {
-            assert_eq!(f.take("/ping"), Some(Fault::MalformedJson));
+            assert_eq!(f.take(&GET, "/ping"), Some(Fault::MalformedJson));
         }
         f.clear();
-        assert_eq!(f.take("/ping"), None);
+        assert_eq!(f.take(&GET, "/ping"), None);
     }
 }

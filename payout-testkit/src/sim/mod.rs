@@ -202,7 +202,8 @@
 //!
 //! # Faults and the request log
 //!
-//! [`Faults`] queues a [`Fault`] for the next request(s) or for requests to a path; each
+//! [`Faults`] queues a [`Fault`] for the next request(s), for requests to a path, or for one
+//! method on a path ([`Faults::on_request`]); each
 //! variant's documentation says exactly what the listener does. [`RequestLog`] keeps the method,
 //! path, query, answered status and fault of the last 1,024 requests (configurable, or off).
 //!

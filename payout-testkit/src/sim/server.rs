@@ -114,14 +114,27 @@ async fn accept_loop(listener: TcpListener, front: Arc<Front>, mut stop: watch::
 }
 
 async fn serve(front: Arc<Front>, req: Request<Incoming>) -> Result<Response<Body>, Dropped> {
-    let fault = front.faults.take(req.uri().path());
+    let fault = front.faults.take(req.method(), req.uri().path());
+    if let Some(Fault::Delay(_)) = fault {
+        // A provider keeps working on a request whose client has stopped waiting (a timeout):
+        // read the request now and finish it on a task of its own, so that the client going
+        // away does not cancel it. It is acted on and logged like any other.
+        let (parts, body) = req.into_parts();
+        let Ok(body) = axum::body::to_bytes(Body::new(body), BUFFER_LIMIT).await else { return Err(Dropped) };
+        let req = Request::from_parts(parts, Body::from(body));
+        return tokio::spawn(respond(front, fault, req)).await.unwrap_or(Err(Dropped));
+    }
+    respond(front, fault, req.map(Body::new)).await
+}
+
+async fn respond(front: Arc<Front>, fault: Option<Fault>, req: Request<Body>) -> Result<Response<Body>, Dropped> {
     let record = front.log.is_enabled().then(|| RawRecord {
         method: req.method().clone(),
         uri: req.uri().clone(),
         status: None,
         fault: fault.as_ref().map(Fault::name),
     });
-    let answer = answer(&front.router, fault, req.map(Body::new)).await;
+    let answer = answer(&front.router, fault, req).await;
     if let Some(mut record) = record {
         record.status = answer.as_ref().ok().map(|r| r.status().as_u16());
         front.log.record(record);

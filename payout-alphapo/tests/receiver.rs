@@ -1,0 +1,107 @@
+//! Callbacks from the AlphaPo simulator, delivered twice each (AlphaPo documents duplicates),
+//! verified with the client and applied with `payout_core::receiver` in many shuffled orders on
+//! top of what the create returned: AlphaPo's callbacks carry no timestamp, so the status order
+//! decides, and every order ends in the state AlphaPo holds.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use payout_core::receiver::{Decision, apply};
+use payout_core::{
+    Asset, EndUser, ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+};
+use payout_testkit::inbox::Inbox;
+use payout_testkit::sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
+use rust_decimal_macros::dec;
+
+fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut s = seed | 1;
+    for i in (1..items.len()).rev() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        items.swap(i, (s % (i as u64 + 1)) as usize);
+    }
+}
+
+fn request(reference: &str) -> WithdrawalRequest {
+    WithdrawalRequest::builder()
+        .reference(reference)
+        .asset(Asset::new("BTC"))
+        .amount(dec!(0.001))
+        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
+        .end_user(EndUser::new("user-42"))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shuffled_duplicated_callbacks_end_in_alphapos_state() {
+    let inbox = Inbox::start().await.unwrap();
+    let callback = CallbackConfig::new(inbox.url()).with_duplicates(true);
+    let server = AlphaPoServer::start(AlphaPoConfig::default().with_callback(callback)).await.unwrap();
+    let client = common::sim::client_for(&server);
+
+    let mut created = Vec::new();
+    for name in ["cb-confirmed", "cb-declined", "cb-cancelled"] {
+        created.push(client.create_withdrawal(&request(name)).await.unwrap());
+    }
+    let id = |i: usize| common::sim::sim_id(&created[i].id).unwrap();
+    server.set_status_with(id(0), AlphaPoStatus::NotConfirmed, Some("ab12"), None).unwrap();
+    server.set_status(id(0), AlphaPoStatus::Confirmed).unwrap();
+    server.set_status(id(1), AlphaPoStatus::Pending).unwrap();
+    server.set_status(id(1), AlphaPoStatus::Declined).unwrap();
+    server.set_status(id(2), AlphaPoStatus::Cancelled).unwrap();
+
+    // No callback for the create (its answer says `processing`); one per change, each twice.
+    let expected = 2 * 5;
+    for _ in 0..2_000 {
+        if inbox.deliveries().len() >= expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let deliveries = inbox.deliveries();
+    assert_eq!(deliveries.len(), expected);
+    let updates: Vec<WithdrawalUpdate> = deliveries
+        .iter()
+        .map(|d| client.parse_webhook(&d.headers, &d.body).expect("a signed callback verifies"))
+        .collect();
+    let mut forged = deliveries[0].body.to_vec();
+    let last = forged.len() - 2;
+    forged[last] ^= 0x01;
+    assert_eq!(client.parse_webhook(&deliveries[0].headers, &forged).unwrap_err().kind(), ErrorKind::Webhook);
+
+    let mut truth: HashMap<WithdrawalId, Withdrawal> = HashMap::new();
+    for w in &created {
+        truth.insert(w.id.clone(), client.get_withdrawal(&w.id).await.unwrap());
+    }
+    let mut seen: HashMap<Decision, usize> = HashMap::new();
+    for seed in 0..200u64 {
+        let mut order = updates.clone();
+        shuffle(&mut order, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        // The application stored what the create returned, then callbacks arrive.
+        let mut stored: HashMap<WithdrawalId, Option<Withdrawal>> =
+            created.iter().map(|w| (w.id.clone(), Some(w.clone()))).collect();
+        for update in order {
+            let slot = stored.get_mut(&update.withdrawal.id).expect("a callback about a withdrawal we created");
+            let decision = apply(slot, update);
+            assert!(
+                matches!(decision, Decision::Store | Decision::Duplicate | Decision::Stale),
+                "seed {seed}: {decision:?}"
+            );
+            *seen.entry(decision).or_default() += 1;
+        }
+        for (id, want) in &truth {
+            let got = stored[id].as_ref().unwrap();
+            assert_eq!(
+                (got.status, &got.provider_status, &got.tx_hash, &got.failure_reason),
+                (want.status, &want.provider_status, &want.tx_hash, &want.failure_reason),
+                "seed {seed}, withdrawal {id}"
+            );
+        }
+    }
+    assert!(seen[&Decision::Duplicate] > 0 && seen[&Decision::Stale] > 0, "{seen:?}");
+}

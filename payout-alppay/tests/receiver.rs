@@ -1,0 +1,91 @@
+//! Webhooks from the AlpPay simulator, delivered twice each (as providers may), verified with the
+//! client and applied with `payout_core::receiver` in many shuffled orders: every order ends in
+//! the state AlpPay holds, duplicates change nothing and late deliveries never win.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use payout_core::receiver::{Decision, apply};
+use payout_core::{ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalUpdate};
+use payout_testkit::inbox::Inbox;
+use payout_testkit::sim::{AlpPayConfig, AlpPayStatus, CallbackConfig};
+
+/// A deterministic shuffle (xorshift), so a failing order can be replayed from its seed.
+fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut s = seed | 1;
+    for i in (1..items.len()).rev() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        items.swap(i, (s % (i as u64 + 1)) as usize);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shuffled_duplicated_webhooks_end_in_alppays_state() {
+    let inbox = Inbox::start().await.unwrap();
+    let callback = CallbackConfig::new(inbox.url()).with_duplicates(true);
+    let server = common::sim::start_with(AlpPayConfig::default().with_callback(callback)).await;
+    let client = common::sim::client_for(&server);
+
+    let mut created = Vec::new();
+    for name in ["hook-complete", "hook-cancelled", "hook-approved"] {
+        created.push(client.create_withdrawal(&common::request(name)).await.unwrap());
+    }
+    let id = |i: usize| created[i].id.as_str().to_owned();
+    server.set_status(&id(0), AlpPayStatus::Approved).unwrap();
+    server.set_status_with(&id(0), AlpPayStatus::Complete, Some("0xfeed")).unwrap();
+    server.set_status(&id(1), AlpPayStatus::Cancelled).unwrap();
+    server.set_status(&id(2), AlpPayStatus::Approved).unwrap();
+
+    // OPEN for each, then one per change; every delivery twice.
+    let expected = 2 * (3 + 4);
+    for _ in 0..2_000 {
+        if inbox.deliveries().len() >= expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let deliveries = inbox.deliveries();
+    assert_eq!(deliveries.len(), expected);
+
+    let updates: Vec<WithdrawalUpdate> = deliveries
+        .iter()
+        .map(|d| client.parse_webhook(&d.headers, &d.body).expect("a signed webhook verifies"))
+        .collect();
+    // A changed byte is refused.
+    let mut forged = deliveries[0].body.to_vec();
+    forged[5] ^= 0x20;
+    assert_eq!(client.parse_webhook(&deliveries[0].headers, &forged).unwrap_err().kind(), ErrorKind::Webhook);
+
+    let mut truth: HashMap<WithdrawalId, Withdrawal> = HashMap::new();
+    for w in &created {
+        truth.insert(w.id.clone(), client.get_withdrawal(&w.id).await.unwrap());
+    }
+    let mut seen: HashMap<Decision, usize> = HashMap::new();
+    for seed in 0..200u64 {
+        let mut order = updates.clone();
+        shuffle(&mut order, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut stored: HashMap<WithdrawalId, Option<Withdrawal>> = HashMap::new();
+        for update in order {
+            let slot = stored.entry(update.withdrawal.id.clone()).or_default();
+            let decision = apply(slot, update);
+            assert!(
+                matches!(decision, Decision::Store | Decision::Duplicate | Decision::Stale),
+                "seed {seed}: {decision:?}"
+            );
+            *seen.entry(decision).or_default() += 1;
+        }
+        for (id, want) in &truth {
+            let got = stored[id].as_ref().unwrap();
+            assert_eq!(
+                (got.status, &got.provider_status, &got.tx_hash, got.updated_at),
+                (want.status, &want.provider_status, &want.tx_hash, want.updated_at),
+                "seed {seed}, withdrawal {id}"
+            );
+        }
+    }
+    assert!(seen[&Decision::Duplicate] > 0 && seen[&Decision::Stale] > 0, "{seen:?}");
+}
