@@ -226,8 +226,8 @@ async fn check_row(row: &Row) -> Result<(), String> {
     let builder =
         common::sim::builder_for(&server).timeout(timeout).max_response_bytes(MAX_BODY).client(SHARED.clone());
     let client = match row.fault {
-        ConnectionRefused => builder.base_url(refused_base_url()).build_client(),
-        _ => builder.build_client(),
+        ConnectionRefused => builder.base_url(refused_base_url()).build(),
+        _ => builder.build(),
     }
     .map_err(|e| e.to_string())?;
     if row.fault == DelayPastTimeout {

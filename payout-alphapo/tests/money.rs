@@ -48,7 +48,7 @@ struct Figures {
 /// Runs the 1,000 submits at once and checks every invariant; returns the figures.
 async fn run(server: &AlphaPoServer) -> Figures {
     server.requests().set_capacity(1_000_000);
-    let client = common::sim::builder_for(server).retry(patient()).build_client().unwrap();
+    let client = common::sim::builder_for(server).retry(patient()).build().unwrap();
     let started = Instant::now();
     let tasks: Vec<_> = (0..CALLS)
         .map(|i| {
@@ -177,8 +177,7 @@ async fn soak_every_fault_at_once() {
         };
         server.faults().on_request(http::Method::GET, "/transactions/info", fault, 1);
     }
-    let client =
-        common::sim::builder_for(&server).retry(patient()).timeout(Duration::from_secs(1)).build_client().unwrap();
+    let client = common::sim::builder_for(&server).retry(patient()).timeout(Duration::from_secs(1)).build().unwrap();
     let at_once: usize = std::env::var("PAYOUT_SOAK_CONCURRENCY").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
     let started = Instant::now();
     let mut results: Vec<(usize, Result<Submitted, PayoutError>)> = futures::stream::iter(0..calls)

@@ -85,7 +85,7 @@ async fn no_key_secret_or_signature_in_any_output() {
     let mut shown = vec![format!("{builder:?} {builder:#?}")];
     let config = builder.clone().build().unwrap();
     shown.push(format!("{config:?} {config:#?}"));
-    let client = builder.build_client().unwrap();
+    let client = builder.build().unwrap();
     shown.push(format!("{client:?} {client:#?}"));
 
     // Every operation, succeeding and failing.
@@ -127,24 +127,20 @@ async fn no_key_secret_or_signature_in_any_output() {
     show(&mut shown, &client.parse_webhook(&other, &body));
 
     // Refused credentials, and configurations that go wrong with the keys in them.
-    let wrong = common::sim::builder_for(&server).api_secret("wrong-secret").build_client().unwrap();
+    let wrong = common::sim::builder_for(&server).api_secret("wrong-secret").build().unwrap();
     show(&mut shown, &wrong.create_withdrawal(&request("sec-4")).await);
-    let wrong_key = common::sim::builder_for(&server).api_key("wrong-key").build_client().unwrap();
+    let wrong_key = common::sim::builder_for(&server).api_key("wrong-key").build().unwrap();
     show(&mut shown, &wrong_key.get_withdrawal(&created.id).await);
     let configs: Vec<Result<AlphaPoClient, PayoutError>> = vec![
-        AlphaPoConfig::builder().api_key(KEY).api_secret(SECRET).base_url(SECRET).build_client(),
+        AlphaPoConfig::builder().api_key(KEY).api_secret(SECRET).base_url(SECRET).build(),
         AlphaPoConfig::builder()
             .api_key(KEY)
             .api_secret(SECRET)
             .base_url(format!("https://{KEY}:{SECRET}@h/x"))
-            .build_client(),
-        AlphaPoConfig::builder()
-            .api_key(KEY)
-            .api_secret(SECRET)
-            .base_url("http://alphapo.example/api/v2")
-            .build_client(),
-        AlphaPoConfig::builder().api_key(format!("{KEY}\nX")).api_secret(SECRET).build_client(),
-        AlphaPoConfig::builder().api_key(KEY).build_client(),
+            .build(),
+        AlphaPoConfig::builder().api_key(KEY).api_secret(SECRET).base_url("http://alphapo.example/api/v2").build(),
+        AlphaPoConfig::builder().api_key(format!("{KEY}\nX")).api_secret(SECRET).build(),
+        AlphaPoConfig::builder().api_key(KEY).build(),
         AlphaPoConfig::from_lookup(|name| (name == "ALPHAPO_API_KEY").then(|| KEY.to_owned()))
             .and_then(AlphaPoClient::new),
     ];
@@ -192,13 +188,13 @@ async fn redirects_never_carry_the_signing_headers_elsewhere() {
     }
     let builder =
         || AlphaPoConfig::builder().api_key(KEY).api_secret(SECRET).base_url(format!("{}/api/v2", origin.uri()));
-    let client = builder().build_client().unwrap();
+    let client = builder().build().unwrap();
     assert_eq!(client.create_withdrawal(&request("r-1")).await.unwrap_err().kind(), ErrorKind::Protocol);
     assert_eq!(client.get_withdrawal(&WithdrawalId::new("1")).await.unwrap_err().kind(), ErrorKind::Protocol);
     assert!(elsewhere.received_requests().await.unwrap().is_empty(), "the signed request reached another host");
 
     let follows = reqwest::Client::builder().no_proxy().build().unwrap();
-    let careless = builder().client(follows).build_client().unwrap();
+    let careless = builder().client(follows).build().unwrap();
     let e = careless.create_withdrawal(&request("r-2")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{e}");
     assert!(e.to_string().contains("Policy::none"), "{e}");
