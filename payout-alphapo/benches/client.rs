@@ -17,6 +17,7 @@
 //!
 //! Run: `cargo bench -p payout-alphapo --bench client` (see BENCHMARKS.md).
 
+use std::future::Future;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -212,6 +213,9 @@ fn benches(c: &mut Criterion) {
         });
     }
     g.finish();
+    if paired_wanted("alphapo_create") {
+        rt.block_on(paired("alphapo_create", 1000, || batch(true), || batch(false)));
+    }
 
     // One withdrawal to look up, created through the raw path.
     let target = "bench-lookup-target";
@@ -235,6 +239,9 @@ fn benches(c: &mut Criterion) {
         });
     }
     g.finish();
+    if paired_wanted("alphapo_lookup") {
+        rt.block_on(paired("alphapo_lookup", 10000, || lookup(true), || lookup(false)));
+    }
 }
 
 /// Times `iters` runs of `timed`, each preceded by an untimed run of `other` (the other side of
@@ -254,6 +261,67 @@ where
         total += start.elapsed();
     }
     total
+}
+
+/// Whether the paired comparison of `group` should run: only under `cargo bench` (not when
+/// criterion runs the benches once as tests) and when no filter excludes the group.
+fn paired_wanted(group: &str) -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "--bench") {
+        return false;
+    }
+    let mut filters = Vec::new();
+    let mut skip_value = false;
+    for a in &args {
+        if skip_value {
+            skip_value = false;
+        } else if a.starts_with("--") {
+            // Criterion's options that take a value.
+            skip_value = !a.contains('=') && !matches!(a.as_str(), "--bench" | "--quick" | "--noplot" | "--exact");
+        } else {
+            filters.push(a.as_str());
+        }
+    }
+    filters.is_empty() || filters.iter().any(|f| group.contains(f) || f.starts_with(group))
+}
+
+/// The most robust ratio a shared machine allows: `pairs` rounds of one client run and one raw
+/// run back to back (alternating which goes first), and the median of the per-round ratios
+/// client/raw, with its quartiles. Printed beside criterion's figures.
+async fn paired<C, R, FC, FR>(group: &str, pairs: usize, client: C, raw: R)
+where
+    C: Fn() -> FC,
+    R: Fn() -> FR,
+    FC: Future<Output = ()>,
+    FR: Future<Output = ()>,
+{
+    let mut ratios = Vec::with_capacity(pairs);
+    for round in 0..pairs {
+        let (c, r) = if round % 2 == 0 {
+            let t = Instant::now();
+            client().await;
+            let c = t.elapsed();
+            let t = Instant::now();
+            raw().await;
+            (c, t.elapsed())
+        } else {
+            let t = Instant::now();
+            raw().await;
+            let r = t.elapsed();
+            let t = Instant::now();
+            client().await;
+            (t.elapsed(), r)
+        };
+        ratios.push(c.as_secs_f64() / r.as_secs_f64());
+    }
+    ratios.sort_by(f64::total_cmp);
+    let q = |p: f64| ratios[((ratios.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "{group}: paired client/raw ratio over {pairs} rounds: median {:.3} (quartiles {:.3}–{:.3})",
+        q(0.5),
+        q(0.25),
+        q(0.75)
+    );
 }
 
 criterion_group!(client, benches);
