@@ -11,6 +11,9 @@
 //! - `alppay_list_all`: `list_all` over 10,000 seeded withdrawals, 100 per page (100 GETs),
 //!   against a raw paging loop over the same pages.
 //!
+//! Same exchange: at start-up the client's default create is recorded on a wiremock server and
+//! its GET query and POST body are compared with the raw side's.
+//!
 //! Interleaving: every timed iteration of `client` follows an untimed iteration of `raw`, and
 //! the other way round, so both ids see the same machine load. A run takes twice the
 //! measurement time.
@@ -231,9 +234,50 @@ impl Setup {
     }
 }
 
+/// Checks that the raw side sends what the client sends: the client's default create is
+/// recorded by a wiremock server (GET with the invoice query, then the signed POST) and compared
+/// with the raw query and body.
+async fn same_exchange(s: &Setup) {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let mock = MockServer::start().await;
+    let empty = br#"{"data":[],"page":0,"limit":100,"total":0}"#.to_vec();
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(empty, "application/json"))
+        .mount(&mock)
+        .await;
+    let id = s.listing.sim.withdrawals().first().map(|w| w.id.clone()).expect("seeded");
+    let object = s.listing.sim.wire_object(&id).expect("object");
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(object, "application/json"))
+        .mount(&mock)
+        .await;
+    let client = AlpPayClient::builder()
+        .api_key(s.checked.sim.api_key())
+        .hmac_key(s.checked.sim.hmac_key())
+        .base_url(format!("{}/v2", mock.uri()))
+        .client(s.http.clone())
+        .build()
+        .expect("client");
+    client.create_withdrawal(&request("same-bytes")).await.expect("create");
+    let seen = mock.received_requests().await.expect("recorded");
+    assert_eq!(seen.len(), 2, "GET then POST");
+    assert_eq!(seen[0].url.query(), Some("invoices=same-bytes&page=0&limit=100"), "the raw lookup's query");
+    assert_eq!(
+        String::from_utf8_lossy(&seen[1].body),
+        String::from_utf8_lossy(&raw_body("same-bytes")),
+        "the raw body"
+    );
+    for header in ["api-key", "x-hmac", "content-type"] {
+        assert!(seen[1].headers.contains_key(header), "{header}");
+    }
+}
+
 fn benches(c: &mut Criterion) {
     let s = setup();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("bench runtime");
+    rt.block_on(same_exchange(&s));
     let next = AtomicU64::new(0);
     let fresh = || format!("bench-{}", next.fetch_add(1, Ordering::Relaxed));
 
