@@ -252,7 +252,7 @@ impl HttpClient {
     async fn attempt(&self, safety: &Safety, request: reqwest::Request) -> Attempt {
         let started = Instant::now();
         let asked = request.url().clone();
-        let response = match self.client.execute(request).await {
+        let mut response = match self.client.execute(request).await {
             Ok(r) => r,
             Err(e) => return self.transport_failure(safety, &e),
         };
@@ -268,7 +268,8 @@ impl HttpClient {
             return Attempt::Done(Err(safety.after_acted(err)));
         }
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        // Moved out, not cloned: the body is read through the response, not its headers.
+        let headers = std::mem::take(response.headers_mut());
         let body = self.read_body(response).await;
         tracing::debug!(target: "payout::http", status, elapsed_ms = started.elapsed().as_millis() as u64, "answer");
         let body = match body {
@@ -340,8 +341,12 @@ impl HttpClient {
     }
 
     async fn read_body(&self, mut response: reqwest::Response) -> Result<Bytes, BodyError> {
-        if response.content_length().is_some_and(|n| n > self.max_response_bytes as u64) {
-            return Err(BodyError::TooLarge);
+        match response.content_length() {
+            Some(n) if n > self.max_response_bytes as u64 => return Err(BodyError::TooLarge),
+            // A declared length within the bound: hyper never reads past it, so the body is read
+            // whole, without copying it chunk by chunk (one chunk is handed over as it is).
+            Some(_) => return response.bytes().await.map_err(|e| BodyError::Broken(describe(&e))),
+            None => {}
         }
         let mut body = BytesMut::new();
         loop {

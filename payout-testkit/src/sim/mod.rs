@@ -210,8 +210,11 @@
 //! # Performance
 //!
 //! Handlers take one `std::sync::Mutex` briefly (never across an `.await`), lookups are hash-map
-//! hits, connections are kept alive, and nothing is logged per request. A release build answers
-//! tens of thousands of lookups per second on two cores.
+//! hits, an unfiltered AlpPay page is a slice of a cached order, connections are kept alive, and
+//! nothing is logged per request (turn the request log off with
+//! [`RequestLog::set_enabled`] for load). A release build answers tens of thousands of lookups
+//! per second on two cores, load generator included (`cargo bench -p payout-testkit --bench
+//! sim`; figures in the repository's `BENCHMARKS.md`).
 
 pub mod alphapo;
 pub mod alppay;

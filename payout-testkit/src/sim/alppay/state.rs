@@ -121,6 +121,9 @@ pub(crate) struct Store {
     pub(crate) by_txn: HashMap<String, Vec<usize>>,
     /// (creation time in ns, seq) → index: newest first is a reverse walk.
     pub(crate) order: BTreeMap<(i128, u64), usize>,
+    /// `order` newest first, built on the first listing after a change, so that a page is a
+    /// slice rather than a walk past every earlier page.
+    newest_first: Option<Vec<usize>>,
     pub(crate) active: HashSet<usize>,
     pub(crate) next_seq: u64,
     pub(crate) ids: IdGen,
@@ -142,6 +145,7 @@ impl Store {
             by_invoice: HashMap::new(),
             by_txn: HashMap::new(),
             order: BTreeMap::new(),
+            newest_first: None,
             active: HashSet::new(),
             next_seq: 1,
             ids: IdGen::new(),
@@ -163,11 +167,18 @@ impl Store {
             self.by_txn.entry(w.txn_id.clone()).or_default().push(idx);
         }
         self.order.insert((w.created_at.unix_timestamp_nanos(), w.seq), idx);
+        self.newest_first = None;
         if w.automatic && !w.status.is_final() {
             self.active.insert(idx);
         }
         self.items.push(w);
         idx
+    }
+
+    /// Every index, newest first (creation time, then creation order).
+    pub(crate) fn newest_first(&mut self) -> &[usize] {
+        let order = &self.order;
+        self.newest_first.get_or_insert_with(|| order.values().rev().copied().collect())
     }
 
     /// Moves `idx` to `status` at `at`, filling what the documents show for it.

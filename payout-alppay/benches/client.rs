@@ -1,0 +1,414 @@
+//! `AlpPayClient` against the raw HTTP limit, in the same run: each group has a `client` id (the
+//! library) and a `raw` id (the same HTTP exchange written with plain reqwest, serde_json and
+//! hmac calls, no library code), both against the same AlpPay simulator.
+//!
+//! - `alppay_create`: 32 signed creates in flight per iteration, in the client's **default**
+//!   configuration: each create first looks its invoice up (`GET /withdrawal?invoices=…`, AlpPay
+//!   documents no invoice uniqueness) and then posts (`POST /withdrawal`). The raw side does the
+//!   same GET then POST.
+//! - `alppay_create_unchecked`: the same with `duplicate_check(false)`: one POST per create on
+//!   both sides.
+//! - `alppay_list_all`: `list_all` over 10,000 seeded withdrawals, 100 per page (100 GETs),
+//!   against a raw paging loop over the same pages.
+//!
+//! Same exchange: at start-up the client's default create is recorded on a wiremock server and
+//! its GET query and POST body are compared with the raw side's.
+//!
+//! Interleaving: every timed iteration of `client` follows an untimed iteration of `raw`, and
+//! the other way round, so both ids see the same machine load. A run takes twice the
+//! measurement time.
+//!
+//! Isolation: the simulators run in their own one-worker tokio runtime (their own thread); the
+//! client and raw requests run in a current-thread runtime on the bench thread. Both sides share
+//! one `reqwest::Client` (one pool, the library's default settings), passed into the library with
+//! `.client(...)`. No faults are injected, so the retry policy never acts. The simulators'
+//! request logs are off.
+//!
+//! Run: `cargo bench -p payout-alppay --bench client` (see BENCHMARKS.md).
+
+use std::future::Future;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use futures::TryStreamExt;
+use futures::future::join_all;
+use hmac::{Hmac, KeyInit, Mac};
+use payout_alppay::AlpPayClient;
+use payout_core::http::RetryPolicy;
+use payout_core::{Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, WithdrawalRequest};
+use payout_testkit::sim::{AlpPayConfig as SimConfig, AlpPayServer};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sha2::Sha256;
+
+/// Requests in flight per iteration of the create groups.
+const IN_FLIGHT: usize = 32;
+/// Withdrawals seeded for the listing.
+const SEEDED: usize = 10_000;
+const PAGE: u32 = 100;
+const ADDRESS: &str = "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n";
+
+/// The create body, field for field as AlpPay's example (and the client) writes it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RawCreate<'a> {
+    amount: &'a str,
+    asset: RawAsset<'a>,
+    address_to: &'a str,
+    customer: RawCustomer<'a>,
+    dest_tag: &'a str,
+    invoice: &'a str,
+}
+
+#[derive(Serialize)]
+struct RawAsset<'a> {
+    short: &'a str,
+    network: &'a str,
+}
+
+#[derive(Serialize)]
+struct RawCustomer<'a> {
+    id: i64,
+    name: &'a str,
+    email: &'a str,
+}
+
+/// One simulator with a client of the given configuration.
+struct Side {
+    sim: AlpPayServer,
+    client: AlpPayClient,
+    withdrawal_url: String,
+}
+
+struct Setup {
+    _sim_rt: tokio::runtime::Runtime,
+    http: reqwest::Client,
+    keyed: Hmac<Sha256>,
+    checked: Side,
+    unchecked: Side,
+    listing: Side,
+}
+
+/// The same settings `payout-core`'s HTTP client builds by default.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10))
+        .pool_idle_timeout(Duration::from_secs(60))
+        .user_agent("payout/0.1.0")
+        .build()
+        .expect("reqwest client")
+}
+
+fn side(rt: &tokio::runtime::Runtime, http: &reqwest::Client, duplicate_check: bool) -> Side {
+    let sim = rt.block_on(AlpPayServer::start(SimConfig::default())).expect("simulator");
+    sim.requests().set_enabled(false);
+    let client = AlpPayClient::builder()
+        .api_key(sim.api_key())
+        .hmac_key(sim.hmac_key())
+        .base_url(sim.base_url())
+        .client(http.clone())
+        .retry(RetryPolicy::none())
+        .duplicate_check(duplicate_check)
+        .build()
+        .expect("client");
+    Side { withdrawal_url: format!("{}/withdrawal", sim.base_url()), sim, client }
+}
+
+fn setup() -> Setup {
+    let sim_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("alppay-sim")
+        .enable_all()
+        .build()
+        .expect("simulator runtime");
+    let http = http_client();
+    let checked = side(&sim_rt, &http, true);
+    let unchecked = side(&sim_rt, &http, false);
+    let listing = side(&sim_rt, &http, false);
+    listing.sim.seed(SEEDED);
+    let keyed = Hmac::<Sha256>::new_from_slice(checked.sim.hmac_key().as_bytes()).expect("any key length");
+    Setup { _sim_rt: sim_rt, http, keyed, checked, unchecked, listing }
+}
+
+fn request(reference: &str) -> WithdrawalRequest {
+    WithdrawalRequest::builder()
+        .reference(reference)
+        .asset(Asset::new("USDT").on("tron"))
+        .amount(Decimal::TEN)
+        .address(ADDRESS)
+        .end_user(EndUser::new("1").with_name("Customer Name").with_email("customer@example.com"))
+        .build()
+        .expect("valid request")
+}
+
+fn raw_body(reference: &str) -> Vec<u8> {
+    serde_json::to_vec(&RawCreate {
+        amount: "10",
+        asset: RawAsset { short: "USDT", network: "tron" },
+        address_to: ADDRESS,
+        customer: RawCustomer { id: 1, name: "Customer Name", email: "customer@example.com" },
+        dest_tag: "",
+        invoice: reference,
+    })
+    .expect("JSON")
+}
+
+impl Setup {
+    /// A GET with the API key; the answer read whole and parsed as JSON.
+    async fn raw_get(&self, side: &Side, query: &str) -> serde_json::Value {
+        let response = self
+            .http
+            .get(format!("{}?{query}", side.withdrawal_url))
+            .header("api-key", side.sim.api_key())
+            .send()
+            .await
+            .expect("raw GET");
+        assert_eq!(response.status(), 200);
+        serde_json::from_slice(&response.bytes().await.expect("raw body")).expect("raw JSON")
+    }
+
+    /// The raw create: the invoice looked up first (as the client's default does) when
+    /// `check`, then the signed POST of the same bytes the client sends.
+    async fn raw_create(&self, side: &Side, reference: &str, check: bool) {
+        if check {
+            let found = self.raw_get(side, &format!("invoices={reference}&page=0&limit=100")).await;
+            assert_eq!(found["data"].as_array().map(Vec::len), Some(0), "a fresh invoice");
+        }
+        let body = raw_body(reference);
+        let mut mac = self.keyed.clone();
+        mac.update(&body);
+        let signature = hex::encode(mac.finalize().into_bytes());
+        let response = self
+            .http
+            .post(&side.withdrawal_url)
+            .header("api-key", side.sim.api_key())
+            .header("x-hmac", signature)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("raw POST");
+        assert_eq!(response.status(), 200);
+        let value: serde_json::Value =
+            serde_json::from_slice(&response.bytes().await.expect("raw body")).expect("JSON");
+        black_box(value["id"].as_str().map(str::len));
+    }
+
+    async fn client_create(&self, side: &Side, reference: &str) {
+        black_box(side.client.create_withdrawal(&request(reference)).await.expect("create"));
+    }
+
+    /// The raw paging loop: pages of 100 until the total is reached (or a page is empty).
+    async fn raw_list_all(&self) -> usize {
+        let mut seen = 0;
+        for page in 0u64.. {
+            let value = self.raw_get(&self.listing, &format!("page={page}&limit={PAGE}")).await;
+            let items = value["data"].as_array().map_or(0, |items| {
+                for item in items {
+                    black_box(item["id"].as_str());
+                }
+                items.len()
+            });
+            seen += items;
+            let total = value["total"].as_u64().unwrap_or(0);
+            if items == 0 || (page + 1) * u64::from(PAGE) >= total {
+                break;
+            }
+        }
+        seen
+    }
+
+    async fn client_list_all(&self) -> usize {
+        let query = ListQuery::new().limit(PAGE).expect("limit");
+        let mut all = self.listing.client.list_all(query);
+        let mut seen = 0;
+        while let Some(w) = all.try_next().await.expect("page") {
+            black_box(&w);
+            seen += 1;
+        }
+        seen
+    }
+}
+
+/// Checks that the raw side sends what the client sends: the client's default create is
+/// recorded by a wiremock server (GET with the invoice query, then the signed POST) and compared
+/// with the raw query and body.
+async fn same_exchange(s: &Setup) {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let mock = MockServer::start().await;
+    let empty = br#"{"data":[],"page":0,"limit":100,"total":0}"#.to_vec();
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(empty, "application/json"))
+        .mount(&mock)
+        .await;
+    let id = s.listing.sim.withdrawals().first().map(|w| w.id.clone()).expect("seeded");
+    let object = s.listing.sim.wire_object(&id).expect("object");
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(object, "application/json"))
+        .mount(&mock)
+        .await;
+    let client = AlpPayClient::builder()
+        .api_key(s.checked.sim.api_key())
+        .hmac_key(s.checked.sim.hmac_key())
+        .base_url(format!("{}/v2", mock.uri()))
+        .client(s.http.clone())
+        .build()
+        .expect("client");
+    client.create_withdrawal(&request("same-bytes")).await.expect("create");
+    let seen = mock.received_requests().await.expect("recorded");
+    assert_eq!(seen.len(), 2, "GET then POST");
+    assert_eq!(seen[0].url.query(), Some("invoices=same-bytes&page=0&limit=100"), "the raw lookup's query");
+    assert_eq!(
+        String::from_utf8_lossy(&seen[1].body),
+        String::from_utf8_lossy(&raw_body("same-bytes")),
+        "the raw body"
+    );
+    for header in ["api-key", "x-hmac", "content-type"] {
+        assert!(seen[1].headers.contains_key(header), "{header}");
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let s = setup();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("bench runtime");
+    rt.block_on(same_exchange(&s));
+    let next = AtomicU64::new(0);
+    let fresh = || format!("bench-{}", next.fetch_add(1, Ordering::Relaxed));
+
+    for (group, side, check) in [("alppay_create", &s.checked, true), ("alppay_create_unchecked", &s.unchecked, false)]
+    {
+        let batch = |client: bool| {
+            let refs: Vec<String> = (0..IN_FLIGHT).map(|_| fresh()).collect();
+            let s = &s;
+            async move {
+                if client {
+                    join_all(refs.iter().map(|r| s.client_create(side, r))).await;
+                } else {
+                    join_all(refs.iter().map(|r| s.raw_create(side, r, check))).await;
+                }
+            }
+        };
+        let mut g = c.benchmark_group(group);
+        g.throughput(Throughput::Elements(IN_FLIGHT as u64));
+        for (id, client) in [("client", true), ("raw", false)] {
+            g.bench_function(id, |b| {
+                b.to_async(&rt).iter_custom(|iters| interleaved(iters, || batch(client), || batch(!client)))
+            });
+        }
+        g.finish();
+        if paired_wanted(group) {
+            rt.block_on(paired(group, 1000, || batch(true), || batch(false)));
+        }
+    }
+
+    // Both sides read every seeded withdrawal.
+    assert_eq!(rt.block_on(s.raw_list_all()), SEEDED);
+    assert_eq!(rt.block_on(s.client_list_all()), SEEDED);
+    let list = |client: bool| {
+        let s = &s;
+        async move {
+            black_box(if client { s.client_list_all().await } else { s.raw_list_all().await });
+        }
+    };
+    let mut g = c.benchmark_group("alppay_list_all");
+    g.throughput(Throughput::Elements(SEEDED as u64));
+    g.sample_size(20);
+    for (id, client) in [("client", true), ("raw", false)] {
+        g.bench_function(id, |b| {
+            b.to_async(&rt).iter_custom(|iters| interleaved(iters, || list(client), || list(!client)))
+        });
+    }
+    g.finish();
+    if paired_wanted("alppay_list_all") {
+        rt.block_on(paired("alppay_list_all", 40, || list(true), || list(false)));
+    }
+}
+
+/// Times `iters` runs of `timed`, each preceded by an untimed run of `other` (the other side of
+/// the comparison), so that client and raw see the same machine load, iteration by iteration.
+async fn interleaved<T, O, FT, FO>(iters: u64, timed: T, other: O) -> Duration
+where
+    T: Fn() -> FT,
+    O: Fn() -> FO,
+    FT: Future<Output = ()>,
+    FO: Future<Output = ()>,
+{
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        other().await;
+        let start = Instant::now();
+        timed().await;
+        total += start.elapsed();
+    }
+    total
+}
+
+/// Whether the paired comparison of `group` should run: only under `cargo bench` (not when
+/// criterion runs the benches once as tests) and when no filter excludes the group.
+fn paired_wanted(group: &str) -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "--bench") {
+        return false;
+    }
+    let mut filters = Vec::new();
+    let mut skip_value = false;
+    for a in &args {
+        if skip_value {
+            skip_value = false;
+        } else if a.starts_with("--") {
+            // Criterion's options that take a value.
+            skip_value = !a.contains('=') && !matches!(a.as_str(), "--bench" | "--quick" | "--noplot" | "--exact");
+        } else {
+            filters.push(a.as_str());
+        }
+    }
+    filters.is_empty() || filters.iter().any(|f| group.contains(f) || f.starts_with(group))
+}
+
+/// The most robust ratio a shared machine allows: `pairs` rounds of one client run and one raw
+/// run back to back (alternating which goes first), and the median of the per-round ratios
+/// client/raw, with its quartiles. Printed beside criterion's figures.
+async fn paired<C, R, FC, FR>(group: &str, pairs: usize, client: C, raw: R)
+where
+    C: Fn() -> FC,
+    R: Fn() -> FR,
+    FC: Future<Output = ()>,
+    FR: Future<Output = ()>,
+{
+    let mut ratios = Vec::with_capacity(pairs);
+    for round in 0..pairs {
+        let (c, r) = if round % 2 == 0 {
+            let t = Instant::now();
+            client().await;
+            let c = t.elapsed();
+            let t = Instant::now();
+            raw().await;
+            (c, t.elapsed())
+        } else {
+            let t = Instant::now();
+            raw().await;
+            let r = t.elapsed();
+            let t = Instant::now();
+            client().await;
+            (t.elapsed(), r)
+        };
+        ratios.push(c.as_secs_f64() / r.as_secs_f64());
+    }
+    ratios.sort_by(f64::total_cmp);
+    let q = |p: f64| ratios[((ratios.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "{group}: paired client/raw ratio over {pairs} rounds: median {:.3} (quartiles {:.3}–{:.3})",
+        q(0.5),
+        q(0.25),
+        q(0.75)
+    );
+}
+
+criterion_group!(client, benches);
+criterion_main!(client);
