@@ -234,14 +234,10 @@ async fn a_create_that_times_out_is_outcome_unknown_after_one_request() {
 
 #[tokio::test]
 async fn a_refused_connection_is_unavailable_for_reads_and_creates() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
     let c = AlphaPoConfig::builder()
         .api_key(KEY)
         .api_secret(SECRET)
-        .base_url(format!("http://127.0.0.1:{port}{BASE}"))
+        .base_url(payout_testkit::net::refused_url(BASE))
         .retry(fast_retry())
         .build()
         .unwrap();

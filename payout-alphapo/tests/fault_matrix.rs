@@ -153,12 +153,9 @@ static MATRIX: &[Row] = &[
     Row::new(Submit, MissingField("foreign_id"), submitted(CREATED, 1)),
 ];
 
-/// The address of a loopback port nothing listens on.
+/// A loopback base URL nothing listens on.
 fn refused_base_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}/api/v2")
+    payout_testkit::net::refused_url("/api/v2")
 }
 
 /// One connection pool for every row's client (building a client loads TLS roots, which is slow

@@ -86,9 +86,9 @@ async fn a_long_retry_after_is_handed_to_the_caller() {
 
 #[tokio::test]
 async fn a_refused_connection_is_safe_to_retry_even_for_a_create() {
-    // Bind and drop a listener to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let url = format!("http://127.0.0.1:{port}/x");
+    // Nothing listens on 127.0.0.2 (servers here bind 127.0.0.1), unlike a port just released,
+    // which a server started by a parallel test may take.
+    let url = "http://127.0.0.2:9/x".to_owned();
     let err = client(2).send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unavailable, "nothing was sent, so the outcome is known: {err}");
 }

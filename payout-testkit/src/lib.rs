@@ -126,6 +126,7 @@ pub mod conformance;
 pub mod fake;
 pub mod fault_matrix;
 pub mod inbox;
+pub mod net;
 pub mod signing;
 pub mod sim;
 pub mod webhooks;

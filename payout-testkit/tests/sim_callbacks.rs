@@ -113,12 +113,8 @@ async fn duplicate_delivery_sends_each_callback_twice() {
 
 #[tokio::test]
 async fn unreachable_receiver_is_retried_on_the_schedule() {
-    // A port that was just free: connections are refused.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let config = CallbackConfig::new(format!("http://127.0.0.1:{port}/hook"))
+    // Nothing listens there: connections are refused.
+    let config = CallbackConfig::new(payout_testkit::net::refused_url("/hook"))
         .with_retry_delays(vec![Duration::from_millis(5), Duration::from_millis(5)]);
     let sim = AlphaPoServer::start(AlphaPoConfig::default().with_callback(config)).await.unwrap();
     let id = alphapo_create(&sim, "down-1").await;

@@ -66,10 +66,7 @@ pub fn envelope(items: Vec<serde_json::Value>, page: u32, limit: u32, total: u64
     serde_json::json!({ "data": items, "page": page, "limit": limit, "total": total })
 }
 
-/// The address of a loopback port nothing listens on.
+/// A loopback base URL nothing listens on.
 pub fn refused_base_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}/v2")
+    payout_testkit::net::refused_url("/v2")
 }
