@@ -122,6 +122,7 @@
 //! # }
 //! ```
 
+pub mod backend;
 pub mod conformance;
 pub mod fake;
 pub mod fault_matrix;
