@@ -1,4 +1,4 @@
-//! What the shared reliability suites ([`fault_matrix`](crate::fault_matrix) and the others)
+//! What the shared reliability suites ([`fault_matrix`](crate::fault_matrix), [`money`](crate::money))
 //! need of a provider: its simulator, a client of it, and where each operation's request goes.
 //!
 //! A provider crate implements [`SimBackend`] once in its tests, in a few lines, and every suite
