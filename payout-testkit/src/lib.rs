@@ -129,6 +129,7 @@ pub mod fault_matrix;
 pub mod inbox;
 pub mod money;
 pub mod net;
+pub mod secrets;
 pub mod signing;
 pub mod sim;
 pub mod webhooks;
