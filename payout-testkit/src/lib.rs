@@ -127,6 +127,7 @@ pub mod conformance;
 pub mod fake;
 pub mod fault_matrix;
 pub mod inbox;
+pub mod load;
 pub mod money;
 pub mod net;
 pub mod secrets;
