@@ -130,6 +130,7 @@ pub mod inbox;
 pub mod load;
 pub mod money;
 pub mod net;
+pub mod receiver;
 pub mod secrets;
 pub mod signing;
 pub mod sim;
