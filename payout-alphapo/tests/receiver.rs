@@ -8,23 +8,13 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use payout_core::receiver::{Decision, apply};
 use payout_core::{
     Asset, EndUser, ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
 };
 use payout_testkit::inbox::Inbox;
+use payout_testkit::receiver;
 use payout_testkit::sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
 use rust_decimal_macros::dec;
-
-fn shuffle<T>(items: &mut [T], seed: u64) {
-    let mut s = seed | 1;
-    for i in (1..items.len()).rev() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        items.swap(i, (s % (i as u64 + 1)) as usize);
-    }
-}
 
 fn request(reference: &str) -> WithdrawalRequest {
     WithdrawalRequest::builder()
@@ -78,30 +68,8 @@ async fn shuffled_duplicated_callbacks_end_in_alphapos_state() {
     for w in &created {
         truth.insert(w.id.clone(), client.get_withdrawal(&w.id).await.unwrap());
     }
-    let mut seen: HashMap<Decision, usize> = HashMap::new();
-    for seed in 0..200u64 {
-        let mut order = updates.clone();
-        shuffle(&mut order, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        // The application stored what the create returned, then callbacks arrive.
-        let mut stored: HashMap<WithdrawalId, Option<Withdrawal>> =
-            created.iter().map(|w| (w.id.clone(), Some(w.clone()))).collect();
-        for update in order {
-            let slot = stored.get_mut(&update.withdrawal.id).expect("a callback about a withdrawal we created");
-            let decision = apply(slot, update);
-            assert!(
-                matches!(decision, Decision::Store | Decision::Duplicate | Decision::Stale),
-                "seed {seed}: {decision:?}"
-            );
-            *seen.entry(decision).or_default() += 1;
-        }
-        for (id, want) in &truth {
-            let got = stored[id].as_ref().unwrap();
-            assert_eq!(
-                (got.status, &got.provider_status, &got.tx_hash, &got.failure_reason),
-                (want.status, &want.provider_status, &want.tx_hash, &want.failure_reason),
-                "seed {seed}, withdrawal {id}"
-            );
-        }
-    }
-    assert!(seen[&Decision::Duplicate] > 0 && seen[&Decision::Stale] > 0, "{seen:?}");
+    // The application stored what the create returned, then the deliveries arrive, shuffled.
+    receiver::assert_orders_converge(&updates, Some(&created), &truth, |w| {
+        (w.status, w.provider_status.clone(), w.tx_hash.clone(), w.failure_reason.clone())
+    });
 }

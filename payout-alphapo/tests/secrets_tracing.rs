@@ -4,9 +4,6 @@
 
 mod common;
 
-use std::io;
-use std::sync::{Arc, Mutex};
-
 use http::HeaderMap;
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
 use payout_core::ErrorKind;
@@ -14,42 +11,14 @@ use payout_core::{
     Asset, EndUser, ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WithdrawalId,
     WithdrawalRequest,
 };
+use payout_testkit::secrets::{Capture, Shown, assert_hidden};
 use payout_testkit::sim::{AlphaPoConfig as SimConfig, AlphaPoServer, AlphaPoStatus, Fault};
 use rust_decimal_macros::dec;
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::fmt::format::FmtSpan;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "ak-KNOWN-7c1e5d9a0b";
 const SECRET: &str = "as-KNOWN-4f0b2e88c1";
-
-/// Everything the subscriber writes, in one buffer.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
 
 fn request(reference: &str) -> WithdrawalRequest {
     WithdrawalRequest::builder()
@@ -62,27 +31,14 @@ fn request(reference: &str) -> WithdrawalRequest {
         .unwrap()
 }
 
-fn show<T: std::fmt::Debug, E: std::fmt::Debug + std::fmt::Display>(out: &mut Vec<String>, r: &Result<T, E>) {
-    match r {
-        Ok(v) => out.push(format!("{v:?}")),
-        Err(e) => out.push(format!("{e} | {e:?} | {e:#?}")),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_key_secret_or_signature_in_any_output() {
-    let capture = Capture::default();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .with_span_events(FmtSpan::FULL)
-        .try_init()
-        .expect("this test binary installs the only subscriber");
+    let capture = Capture::install();
 
     let server = AlphaPoServer::start(SimConfig::default().with_credentials(KEY, SECRET)).await.unwrap();
     let builder = common::sim::builder_for(&server);
-    let mut shown = vec![format!("{builder:?} {builder:#?}")];
+    let mut shown = Shown::default();
+    shown.push(format!("{builder:?} {builder:#?}"));
     let config = builder.clone().build().unwrap();
     shown.push(format!("{config:?} {config:#?}"));
     let client = builder.build().unwrap();
@@ -90,47 +46,47 @@ async fn no_key_secret_or_signature_in_any_output() {
 
     // Every operation, succeeding and failing.
     let created = client.create_withdrawal(&request("sec-1")).await;
-    show(&mut shown, &created);
+    shown.show(&created);
     let created = created.unwrap();
-    show(&mut shown, &client.get_withdrawal(&created.id).await);
-    show(&mut shown, &client.find_withdrawal(&Reference::new("sec-1").unwrap()).await);
-    show(&mut shown, &client.find_withdrawal(&Reference::new("sec-none").unwrap()).await);
-    show(&mut shown, &client.get_withdrawal(&WithdrawalId::new("999")).await);
-    show(&mut shown, &client.get_withdrawal(&WithdrawalId::new("not-a-number")).await);
-    show(&mut shown, &client.list_withdrawals(&ListQuery::new()).await);
+    shown.show(&client.get_withdrawal(&created.id).await);
+    shown.show(&client.find_withdrawal(&Reference::new("sec-1").unwrap()).await);
+    shown.show(&client.find_withdrawal(&Reference::new("sec-none").unwrap()).await);
+    shown.show(&client.get_withdrawal(&WithdrawalId::new("999")).await);
+    shown.show(&client.get_withdrawal(&WithdrawalId::new("not-a-number")).await);
+    shown.show(&client.list_withdrawals(&ListQuery::new()).await);
     server.faults().on_request(
         http::Method::GET,
         "/transactions/info",
         Fault::Status { status: 503, body: "{}".into() },
         2,
     );
-    show(&mut shown, &client.get_withdrawal(&created.id).await);
+    shown.show(&client.get_withdrawal(&created.id).await);
     server.faults().on_request(http::Method::POST, "/withdrawal/crypto", Fault::CloseAfterActing, 1);
-    show(&mut shown, &client.submit(&request("sec-2")).await);
+    shown.show(&client.submit(&request("sec-2")).await);
     server.faults().on_request(http::Method::POST, "/withdrawal/crypto", Fault::MalformedJson, 1);
-    show(&mut shown, &client.create_withdrawal(&request("sec-3")).await);
-    show(&mut shown, &client.create_withdrawal(&request("sec-1")).await);
+    shown.show(&client.create_withdrawal(&request("sec-3")).await);
+    shown.show(&client.create_withdrawal(&request("sec-1")).await);
     server
         .set_status_with(common::sim::sim_id(&created.id).unwrap(), AlphaPoStatus::Confirmed, Some("ab"), None)
         .unwrap();
-    show(&mut shown, &client.wait_until_final(&created.id, Default::default()).await);
+    shown.show(&client.wait_until_final(&created.id, Default::default()).await);
 
     // Callbacks: a good one, a forged one, one for another key.
     let body = server.wire_object(common::sim::sim_id(&created.id).unwrap()).unwrap();
     let mut headers = HeaderMap::new();
     headers.insert("X-Processing-Key", KEY.parse().unwrap());
     headers.insert("X-Processing-Signature", server.sign(&body).parse().unwrap());
-    show(&mut shown, &client.parse_webhook(&headers, &body));
-    show(&mut shown, &client.parse_webhook(&headers, b"{\"forged\":true}"));
+    shown.show(&client.parse_webhook(&headers, &body));
+    shown.show(&client.parse_webhook(&headers, b"{\"forged\":true}"));
     let mut other = headers.clone();
     other.insert("X-Processing-Key", "someone-else".parse().unwrap());
-    show(&mut shown, &client.parse_webhook(&other, &body));
+    shown.show(&client.parse_webhook(&other, &body));
 
     // Refused credentials, and configurations that go wrong with the keys in them.
     let wrong = common::sim::builder_for(&server).api_secret("wrong-secret").build().unwrap();
-    show(&mut shown, &wrong.create_withdrawal(&request("sec-4")).await);
+    shown.show(&wrong.create_withdrawal(&request("sec-4")).await);
     let wrong_key = common::sim::builder_for(&server).api_key("wrong-key").build().unwrap();
-    show(&mut shown, &wrong_key.get_withdrawal(&created.id).await);
+    shown.show(&wrong_key.get_withdrawal(&created.id).await);
     let configs: Vec<Result<AlphaPoClient, PayoutError>> = vec![
         AlphaPoConfig::builder().api_key(KEY).api_secret(SECRET).base_url(SECRET).build(),
         AlphaPoConfig::builder()
@@ -145,32 +101,19 @@ async fn no_key_secret_or_signature_in_any_output() {
             .and_then(AlphaPoClient::new),
     ];
     for c in &configs {
-        show(&mut shown, c);
+        shown.show(c);
     }
     assert!(configs.iter().all(Result::is_err), "each of these configurations is refused");
     assert!(configs[2].as_ref().unwrap_err().to_string().contains("http://"), "plain http off loopback is refused");
 
-    // The log really holds the HTTP layer's and the client's lines.
-    let logs = capture.text();
-    if std::env::var("SHOW_CAPTURE").is_ok() {
-        eprintln!("{logs}");
-    }
-    for expected in ["payout.http", "retrying", "create outcome unknown", "TRACE"] {
-        assert!(logs.contains(expected), "the capture misses `{expected}`:\n{logs}");
-    }
-
-    // A signature made with the secret (the create's) is no more shown than the secret.
+    // A signature made with the secret (the create's) is no more shown than the secret; `assert_hidden` also
+    // checks that the log really holds the HTTP layer's and the client's lines.
     let signature = payout_testkit::signing::alphapo_signature(
         SECRET.as_bytes(),
         &payout_alphapo::mapping::create_body(&request("sec-1")).unwrap(),
     );
     let callback_signature = server.sign(&body);
-    for needle in [KEY, SECRET, signature.as_str(), callback_signature.as_str()] {
-        assert!(!logs.contains(needle), "`{needle}` is in the log");
-        for s in &shown {
-            assert!(!s.contains(needle), "`{needle}` is shown: {s}");
-        }
-    }
+    assert_hidden(&capture, &shown, &[KEY, SECRET, signature.as_str(), callback_signature.as_str()]);
 }
 
 /// A redirect to another host never takes the signed request along: the default client follows

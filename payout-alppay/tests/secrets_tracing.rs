@@ -4,71 +4,27 @@
 
 mod common;
 
-use std::io;
-use std::sync::{Arc, Mutex};
-
 use futures::TryStreamExt;
 use http::HeaderMap;
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
 use payout_core::ErrorKind;
 use payout_core::{ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WithdrawalId};
+use payout_testkit::secrets::{Capture, Shown, assert_hidden};
 use payout_testkit::sim::{AlpPayConfig as SimConfig, AlpPayStatus, Fault};
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::fmt::format::FmtSpan;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "ak-KNOWN-2d9e61f0c4";
 const HMAC: &str = "hk-KNOWN-a83b57e1d6";
 
-/// Everything the subscriber writes, in one buffer.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-fn show<T: std::fmt::Debug, E: std::fmt::Debug + std::fmt::Display>(out: &mut Vec<String>, r: &Result<T, E>) {
-    match r {
-        Ok(v) => out.push(format!("{v:?}")),
-        Err(e) => out.push(format!("{e} | {e:?} | {e:#?}")),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_key_secret_or_signature_in_any_output() {
-    let capture = Capture::default();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .with_span_events(FmtSpan::FULL)
-        .try_init()
-        .expect("this test binary installs the only subscriber");
+    let capture = Capture::install();
 
     let server = common::sim::start_with(SimConfig::default().with_credentials(KEY, HMAC)).await;
     let builder = common::sim::builder_for(&server);
-    let mut shown = vec![format!("{builder:?} {builder:#?}")];
+    let mut shown = Shown::default();
+    shown.push(format!("{builder:?} {builder:#?}"));
     let config = common::sim::builder_for(&server).config().unwrap();
     shown.push(format!("{config:?} {config:#?}"));
     let client = builder.build().unwrap();
@@ -78,37 +34,37 @@ async fn no_key_secret_or_signature_in_any_output() {
 
     // Every operation, succeeding and failing.
     let created = client.create_withdrawal(&common::request("sec-1")).await;
-    show(&mut shown, &created);
+    shown.show(&created);
     let created = created.unwrap();
-    show(&mut shown, &client.get_withdrawal(&created.id).await);
-    show(&mut shown, &client.find_withdrawal(&Reference::new("sec-1").unwrap()).await);
-    show(&mut shown, &client.find_withdrawal(&Reference::new("sec-none").unwrap()).await);
-    show(&mut shown, &client.get_withdrawal(&WithdrawalId::new("00000000-0000-4000-8000-000000000000")).await);
-    show(&mut shown, &client.list_withdrawals(&ListQuery::new()).await);
-    show(&mut shown, &client.list_all(ListQuery::new()).try_collect::<Vec<_>>().await);
+    shown.show(&client.get_withdrawal(&created.id).await);
+    shown.show(&client.find_withdrawal(&Reference::new("sec-1").unwrap()).await);
+    shown.show(&client.find_withdrawal(&Reference::new("sec-none").unwrap()).await);
+    shown.show(&client.get_withdrawal(&WithdrawalId::new("00000000-0000-4000-8000-000000000000")).await);
+    shown.show(&client.list_withdrawals(&ListQuery::new()).await);
+    shown.show(&client.list_all(ListQuery::new()).try_collect::<Vec<_>>().await);
     server.faults().on_request(http::Method::GET, "/withdrawal", Fault::Status { status: 503, body: "{}".into() }, 2);
-    show(&mut shown, &client.list_withdrawals(&ListQuery::new()).await);
+    shown.show(&client.list_withdrawals(&ListQuery::new()).await);
     server.faults().on_request(http::Method::POST, "/withdrawal", Fault::CloseAfterActing, 1);
-    show(&mut shown, &client.submit(&common::request("sec-2")).await);
+    shown.show(&client.submit(&common::request("sec-2")).await);
     server.faults().on_request(http::Method::POST, "/withdrawal", Fault::MalformedJson, 1);
-    show(&mut shown, &client.create_withdrawal(&common::request("sec-3")).await);
-    show(&mut shown, &client.create_withdrawal(&common::request("sec-1")).await);
+    shown.show(&client.create_withdrawal(&common::request("sec-3")).await);
+    shown.show(&client.create_withdrawal(&common::request("sec-1")).await);
     server.set_status_with(created.id.as_str(), AlpPayStatus::Complete, Some("0xab")).unwrap();
-    show(&mut shown, &client.wait_until_final(&created.id, Default::default()).await);
+    shown.show(&client.wait_until_final(&created.id, Default::default()).await);
 
     // Webhooks: a good one, a forged one, an unsigned one.
     let body = server.wire_object(created.id.as_str()).unwrap();
     let mut headers = HeaderMap::new();
     headers.insert("X-HMAC", server.sign(&body).parse().unwrap());
-    show(&mut shown, &client.parse_webhook(&headers, &body));
-    show(&mut shown, &verifier.parse(&headers, b"{\"forged\":true}"));
-    show(&mut shown, &client.parse_webhook(&HeaderMap::new(), &body));
+    shown.show(&client.parse_webhook(&headers, &body));
+    shown.show(&verifier.parse(&headers, b"{\"forged\":true}"));
+    shown.show(&client.parse_webhook(&HeaderMap::new(), &body));
 
     // Refused credentials, and configurations that go wrong with the keys in them.
     let wrong = common::sim::builder_for(&server).hmac_key("wrong-hmac").build().unwrap();
-    show(&mut shown, &wrong.create_withdrawal(&common::request("sec-4")).await);
+    shown.show(&wrong.create_withdrawal(&common::request("sec-4")).await);
     let wrong_key = common::sim::builder_for(&server).api_key("wrong-key").build().unwrap();
-    show(&mut shown, &wrong_key.get_withdrawal(&created.id).await);
+    shown.show(&wrong_key.get_withdrawal(&created.id).await);
     let configs: Vec<Result<AlpPayClient, PayoutError>> = vec![
         AlpPayClient::builder().api_key(KEY).hmac_key(HMAC).base_url(HMAC).build(),
         AlpPayClient::builder().api_key(KEY).hmac_key(HMAC).base_url(format!("https://{KEY}:{HMAC}@h/v2")).build(),
@@ -118,25 +74,15 @@ async fn no_key_secret_or_signature_in_any_output() {
         AlpPayBuilder::from_env_with(|name| (name == "ALPPAY_API_KEY").then(|| KEY.to_owned())).build(),
     ];
     for c in &configs {
-        show(&mut shown, c);
+        shown.show(c);
     }
     assert!(configs.iter().all(Result::is_err), "each of these configurations is refused");
     assert!(configs[2].as_ref().unwrap_err().to_string().contains("http://"), "plain http off loopback is refused");
 
-    // The log really holds the HTTP layer's and the client's lines.
-    let logs = capture.text();
-    for expected in ["payout.http", "retrying", "create outcome unknown", "TRACE"] {
-        assert!(logs.contains(expected), "the capture misses `{expected}`:\n{logs}");
-    }
-
-    // A signature made with the HMAC key (the webhook's) is no more shown than the key.
+    // A signature made with the HMAC key (the webhook's) is no more shown than the key; `assert_hidden` also
+    // checks that the log really holds the HTTP layer's and the client's lines.
     let signature = server.sign(&body);
-    for needle in [KEY, HMAC, signature.as_str()] {
-        assert!(!logs.contains(needle), "`{needle}` is in the log");
-        for s in &shown {
-            assert!(!s.contains(needle), "`{needle}` is shown: {s}");
-        }
-    }
+    assert_hidden(&capture, &shown, &[KEY, HMAC, signature.as_str()]);
 }
 
 /// A redirect to another host never takes the signed request along: the default client follows

@@ -1,9 +1,11 @@
 //! The vocabulary of a fault matrix: which operation, under which injected fault, must end how.
 //!
-//! A provider crate writes its matrix as one `static` array of [`Row`]s and drives every row
-//! against its simulator (`payout-alphapo/tests/fault_matrix.rs`,
-//! `payout-alppay/tests/fault_matrix.rs`); [`render`] prints the same array as the Markdown grid
-//! that `RELIABILITY.md` shows, so the documented table and the tested one cannot drift apart.
+//! A provider crate writes its matrix as one `static` array of [`Row`]s and hands it, with its
+//! [`SimBackend`], to [`assert_rows`], which drives every row against a fresh simulator
+//! (`payout-alphapo/tests/fault_matrix.rs`, `payout-alppay/tests/fault_matrix.rs`);
+//! [`assert_complete`] checks the table covers every supported operation under every fault, and
+//! [`render`] prints the same array as the Markdown grid that `RELIABILITY.md` shows
+//! ([`check_doc_table`]), so the documented table and the tested one cannot drift apart.
 //!
 //! ```
 //! use payout_core::ErrorKind;
@@ -20,8 +22,13 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use payout_core::{ErrorKind, SubmitPath};
+use futures::TryStreamExt;
+use payout_core::{
+    ErrorKind, ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, SubmitPath, Withdrawal,
+    WithdrawalId, WithdrawalStatus,
+};
 
+use crate::backend::{ClientSettings, SimBackend};
 use crate::sim::Fault;
 
 /// An operation of [`payout_core::PayoutProvider`] (or of its extension trait) under test.
@@ -272,4 +279,260 @@ pub fn check_doc_table(path: &std::path::Path, marker: &str, table: &str) -> Res
         "the `{marker}` table in {} differs from the tested one; run the test with PAYOUT_UPDATE_DOCS=1 to rewrite it. Tested:\n{table}",
         path.display()
     ))
+}
+
+/// The client's timeout per attempt in the delay rows; the delay fault waits [`DELAY`]. (Other
+/// rows use [`NO_TIMEOUT`], which no loaded machine reaches, so that only the injected fault
+/// makes a difference.)
+pub const TIMEOUT: Duration = Duration::from_millis(800);
+/// How long the delay fault holds its answer.
+pub const DELAY: Duration = Duration::from_millis(1500);
+/// The timeout of the rows whose fault is not a delay.
+pub const NO_TIMEOUT: Duration = Duration::from_secs(30);
+/// The client's bound on answers; the oversized fault sends twice as much.
+pub const MAX_BODY: usize = 64 * 1024;
+/// Retries after the first attempt (the default policy's count, with millisecond waits).
+pub const RETRIES: u32 = 3;
+/// Withdrawals seeded for reads.
+pub const SEEDED: usize = 5;
+/// The page size of the list rows: [`SEEDED`] withdrawals make three pages.
+pub const LIMIT: u32 = 2;
+
+/// One connection pool for every row's client (building a client loads TLS roots, which is slow
+/// in a debug build): without redirects, as the provider crates' own clients.
+static SHARED: std::sync::LazyLock<reqwest::Client> = std::sync::LazyLock::new(|| {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy().build().expect("a plain client")
+});
+
+/// Checks that `rows` hold exactly one row per fault and supported operation of `backend`, and
+/// that no recovery needs more retries than [`RETRIES`]. Panics otherwise.
+pub fn assert_complete<B: SimBackend>(backend: &B, rows: &[Row]) {
+    for fault in rows.iter().map(|r| &r.fault) {
+        for op in backend.ops().iter().copied() {
+            let n = rows.iter().filter(|r| r.op == op && &r.fault == fault).count();
+            assert_eq!(n, 1, "{} × {}: {n} rows", op.name(), fault.label());
+        }
+    }
+    for row in rows {
+        assert!(backend.ops().contains(&row.op), "{row:?}: {} does not support this operation", B::NAME);
+        if let Expect::Recovers { requests } = row.expect {
+            let pages = if row.op == Op::ListAll { SEEDED.div_ceil(LIMIT as usize) as u32 } else { 1 };
+            assert!(requests - pages < RETRIES + 1, "{row:?} needs more retries than the policy allows");
+        }
+    }
+}
+
+/// Runs every row against a fresh simulator of `backend` and panics listing the rows that did
+/// not end as they must. The rows whose fault is a timeout run first and alone, so that no other
+/// row's load can make an ordinary request look like a timed-out one; the rest then run
+/// together. Run it in a multi-threaded runtime.
+pub async fn assert_rows<B: SimBackend>(backend: &B, rows: &[Row]) {
+    use futures::StreamExt;
+    let (slow, fast): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.fault == Injected::DelayPastTimeout);
+    let mut failures = Vec::new();
+    for phase in [slow, fast] {
+        failures.extend(
+            futures::stream::iter(phase)
+                .map(|row| async move {
+                    check_row(backend, row)
+                        .await
+                        .err()
+                        .map(|e| format!("{} × {}: {e}", row.op.name(), row.fault.label()))
+                })
+                .buffer_unordered(32)
+                .filter_map(|f| async move { f })
+                .collect::<Vec<_>>()
+                .await,
+        );
+    }
+    assert!(failures.is_empty(), "{} of {} rows failed:\n{}", failures.len(), rows.len(), failures.join("\n"));
+}
+
+/// What an operation returned, reduced to what the checks need.
+#[derive(Clone)]
+enum Outcome {
+    One(Withdrawal),
+    Many(Vec<Withdrawal>),
+    Submitted(payout_core::Submitted),
+}
+
+fn page() -> ListQuery {
+    ListQuery::new().limit(LIMIT).expect("a valid page size")
+}
+
+async fn run_op<B: SimBackend>(
+    backend: &B,
+    client: &dyn PayoutProvider,
+    op: Op,
+    target: &WithdrawalId,
+    reference: &str,
+    fresh: &str,
+) -> Result<Outcome, PayoutError> {
+    Ok(match op {
+        Op::Create => Outcome::One(client.create_withdrawal(&backend.request(fresh)).await?),
+        Op::Get => Outcome::One(client.get_withdrawal(target).await?),
+        Op::Find => {
+            let reference = Reference::new(reference).expect("a seeded reference is valid");
+            match client.find_withdrawal(&reference).await? {
+                Some(w) => Outcome::One(w),
+                None => Outcome::Many(Vec::new()),
+            }
+        }
+        Op::ListPage => Outcome::Many(client.list_withdrawals(&page()).await?.items),
+        Op::ListAll => Outcome::Many(client.list_all(page()).try_collect().await?),
+        Op::Submit => Outcome::Submitted(client.submit(&backend.request(fresh)).await?),
+    })
+}
+
+/// Runs one row against a fresh simulator of `backend`: arms the fault on the row's endpoint,
+/// runs the operation, and checks its ending, the requests that reached the endpoint and the
+/// withdrawals holding the created reference.
+pub async fn check_row<B: SimBackend>(backend: &B, row: &Row) -> Result<(), String> {
+    let server = backend.start().await;
+    let ids = backend.seed(&server, SEEDED);
+    let target = ids.first().cloned().ok_or("nothing was seeded")?;
+    let invoice = backend.reference_of(&server, &target).ok_or("the seeded withdrawal is gone")?;
+    let fresh = "fresh-1";
+    let delayed = row.fault == Injected::DelayPastTimeout;
+    let settings = ClientSettings {
+        timeout: Some(if delayed { TIMEOUT } else { NO_TIMEOUT }),
+        max_response_bytes: Some(MAX_BODY),
+        http: Some(SHARED.clone()),
+        base_url: (row.fault == Injected::ConnectionRefused).then(|| crate::net::refused_url(B::BASE_PATH)),
+        ..ClientSettings::default()
+    };
+    let client = backend.client(&server, settings).map_err(|e| e.to_string())?;
+    if delayed {
+        // Open the connection first, so the faulted request only waits for the provider.
+        client.get_withdrawal(&target).await.map_err(|e| format!("warm-up: {e}"))?;
+    }
+    let (method, path) = backend.endpoint(row.op, &target);
+    backend.requests(&server).clear();
+    if let Some(fault) = row.fault.fault(DELAY, 2 * MAX_BODY) {
+        backend.faults(&server).on_request(method.clone(), &path, fault, 1);
+    }
+
+    let result = run_op(backend, client.as_ref(), row.op, &target, &invoice, fresh).await;
+    if delayed {
+        // Let the slow request land before counting (it is logged once answered).
+        for _ in 0..300 {
+            if backend.requests(&server).entries().iter().any(|r| r.fault == Some("delay")) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    let requests = backend
+        .requests(&server)
+        .entries()
+        .iter()
+        .filter(|r| r.method == method.as_str() && r.path.ends_with(&path))
+        .count() as u32;
+    let created = backend.holding(&server, fresh).len() as u32;
+    let creates = matches!(row.op, Op::Create | Op::Submit);
+
+    let got = |what: &str| format!("expected {what}, got {}", describe(&result));
+    match row.expect {
+        Expect::Ok { requests: want } | Expect::Recovers { requests: want } => {
+            expect_requests(requests, want)?;
+            match &result {
+                Ok(outcome) => check_value(row.op, outcome, &target, fresh, false)?,
+                Err(_) => return Err(got("success")),
+            }
+            if creates && created != 1 {
+                return Err(format!("{created} withdrawals hold the reference; expected exactly 1"));
+            }
+        }
+        Expect::UnknownKept { requests: want } => {
+            expect_requests(requests, want)?;
+            match &result {
+                Ok(outcome) => check_value(row.op, outcome, &target, fresh, true)?,
+                Err(_) => return Err(got("success with an unknown status")),
+            }
+        }
+        Expect::Fails { kind, requests: want } => {
+            match &result {
+                // Nothing is lost: an unknown outcome always names the reference to reconcile.
+                Err(PayoutError::OutcomeUnknown { reference, .. }) if reference.as_str() != fresh => {
+                    return Err(got("outcome_unknown naming the reference"));
+                }
+                Err(e) if e.kind() == kind => {}
+                _ => return Err(got(kind.as_str())),
+            }
+            expect_requests(requests, want)?;
+            if creates && created > 1 {
+                return Err(format!("paid twice: {created} withdrawals hold the reference"));
+            }
+        }
+        Expect::OutcomeUnknown { requests: want, created: want_created } => {
+            match &result {
+                Err(PayoutError::OutcomeUnknown { reference, .. }) if reference.as_str() == fresh => {}
+                _ => return Err(got("outcome_unknown naming the reference")),
+            }
+            expect_requests(requests, want)?;
+            if created != want_created {
+                return Err(format!("{created} withdrawals hold the reference; expected {want_created}"));
+            }
+        }
+        Expect::Submitted { path: want_path, requests: want } => {
+            match &result {
+                Ok(outcome @ Outcome::Submitted(s)) if s.path == want_path => {
+                    check_value(row.op, outcome, &target, fresh, false)?
+                }
+                _ => return Err(got(&format!("submit by path {want_path:?}"))),
+            }
+            expect_requests(requests, want)?;
+            if created != 1 {
+                return Err(format!("{created} withdrawals hold the reference; expected exactly 1"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn expect_requests(got: u32, want: u32) -> Result<(), String> {
+    if got == want { Ok(()) } else { Err(format!("{got} requests reached the faulted endpoint; expected {want}")) }
+}
+
+fn describe(result: &Result<Outcome, PayoutError>) -> String {
+    match result {
+        Ok(Outcome::One(w)) => format!("withdrawal {} ({})", w.id, w.provider_status),
+        Ok(Outcome::Many(items)) => format!("{} withdrawals", items.len()),
+        Ok(Outcome::Submitted(s)) => format!("submitted {} by {:?}", s.withdrawal.id, s.path),
+        Err(e) => format!("{} error: {e}", e.kind()),
+    }
+}
+
+fn check_value(op: Op, outcome: &Outcome, target: &WithdrawalId, fresh: &str, unknown: bool) -> Result<(), String> {
+    let status_ok = |w: &Withdrawal| {
+        if unknown {
+            w.status == WithdrawalStatus::Unknown && w.provider_status == "surprise_status"
+        } else {
+            w.status != WithdrawalStatus::Unknown
+        }
+    };
+    match (op, outcome) {
+        (Op::Create, Outcome::One(w)) if w.reference.as_ref().is_none_or(|r| r.as_str() == fresh) && status_ok(w) => {
+            Ok(())
+        }
+        (Op::Get, Outcome::One(w)) | (Op::Find, Outcome::One(w)) if &w.id == target && status_ok(w) => Ok(()),
+        (Op::Submit, Outcome::Submitted(s))
+            if s.withdrawal.reference.as_ref().is_none_or(|r| r.as_str() == fresh) && status_ok(&s.withdrawal) =>
+        {
+            Ok(())
+        }
+        (Op::ListPage, Outcome::Many(items)) if items.len() == LIMIT as usize && items.iter().all(status_ok) => Ok(()),
+        (Op::ListAll, Outcome::Many(items)) => {
+            let mut ids: Vec<_> = items.iter().map(|w| w.id.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            let first_page_ok = items.iter().take(LIMIT as usize).all(status_ok);
+            if ids.len() == SEEDED && items.len() == SEEDED && first_page_ok {
+                Ok(())
+            } else {
+                Err(format!("list_all gave {} items ({} distinct)", items.len(), ids.len()))
+            }
+        }
+        (_, other) => Err(format!("unexpected value: {}", describe(&Ok(other.clone())))),
+    }
 }

@@ -122,11 +122,16 @@
 //! # }
 //! ```
 
+pub mod backend;
 pub mod conformance;
 pub mod fake;
 pub mod fault_matrix;
 pub mod inbox;
+pub mod load;
+pub mod money;
 pub mod net;
+pub mod receiver;
+pub mod secrets;
 pub mod signing;
 pub mod sim;
 pub mod webhooks;

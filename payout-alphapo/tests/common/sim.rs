@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
 use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
 use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
+use payout_testkit::fault_matrix::Op;
 use payout_testkit::sim::alphapo::AlphaPoServer;
 use payout_testkit::sim::{AlphaPoConfig as SimConfig, AlphaPoStatus, Fault};
 use payout_testkit::webhooks::{SignedWebhook, sign_alphapo};
@@ -106,5 +107,80 @@ impl Harness for SimHarness {
     fn webhook(&self, withdrawal: &Withdrawal) -> Option<SignedWebhook> {
         let body = self.server.wire_object(sim_id(&withdrawal.id).ok()?)?;
         Some(sign_alphapo(body, self.server.api_key(), self.server.api_secret().as_bytes()))
+    }
+}
+
+/// The AlphaPo simulator and client as the shared reliability suites of payout-testkit drive them.
+pub struct Backend;
+
+#[async_trait]
+impl payout_testkit::backend::SimBackend for Backend {
+    type Server = AlphaPoServer;
+    const NAME: &'static str = "alphapo";
+    const BASE_PATH: &'static str = "/api/v2";
+
+    async fn start(&self) -> AlphaPoServer {
+        start().await
+    }
+    fn faults<'s>(&self, server: &'s AlphaPoServer) -> &'s payout_testkit::sim::Faults {
+        server.faults()
+    }
+    fn requests<'s>(&self, server: &'s AlphaPoServer) -> &'s payout_testkit::sim::RequestLog {
+        server.requests()
+    }
+    fn client(
+        &self,
+        server: &AlphaPoServer,
+        s: payout_testkit::backend::ClientSettings,
+    ) -> Result<std::sync::Arc<dyn payout_core::PayoutProvider>, payout_core::PayoutError> {
+        let mut b = builder_for(server);
+        if let Some(t) = s.timeout {
+            b = b.timeout(t);
+        }
+        if let Some(r) = s.retry {
+            b = b.retry(r);
+        }
+        if let Some(m) = s.max_response_bytes {
+            b = b.max_response_bytes(m);
+        }
+        if let Some(u) = s.base_url {
+            b = b.base_url(u);
+        }
+        if let Some(c) = s.http {
+            b = b.client(c);
+        }
+        Ok(std::sync::Arc::new(b.build()?))
+    }
+    /// AlphaPo has no listing endpoint.
+    fn ops(&self) -> &'static [Op] {
+        &[Op::Create, Op::Get, Op::Find, Op::Submit]
+    }
+    fn endpoint(&self, op: Op, _target: &WithdrawalId) -> (http::Method, String) {
+        match op {
+            Op::Create | Op::Submit => (http::Method::POST, "/withdrawal/crypto".into()),
+            _ => (http::Method::GET, "/transactions/info".into()),
+        }
+    }
+    fn request(&self, reference: &str) -> payout_core::WithdrawalRequest {
+        payout_core::WithdrawalRequest::builder()
+            .reference(reference)
+            .asset(Asset::new("BTC"))
+            .amount(dec!(0.001))
+            .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
+            .end_user(EndUser::new("user-42"))
+            .build()
+            .expect("a valid request")
+    }
+    fn seed(&self, server: &AlphaPoServer, n: usize) -> Vec<WithdrawalId> {
+        server.seed(n).into_iter().map(|id| WithdrawalId::new(id.to_string())).collect()
+    }
+    fn reference_of(&self, server: &AlphaPoServer, id: &WithdrawalId) -> Option<String> {
+        server.get(sim_id(id).ok()?).map(|w| w.foreign_id)
+    }
+    fn holding(&self, server: &AlphaPoServer, reference: &str) -> Vec<WithdrawalId> {
+        server.find(reference).map(|w| WithdrawalId::new(w.id.to_string())).into_iter().collect()
+    }
+    fn count(&self, server: &AlphaPoServer) -> usize {
+        server.count()
     }
 }

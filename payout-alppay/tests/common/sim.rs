@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
 use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
 use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
+use payout_testkit::fault_matrix::Op;
 use payout_testkit::sim::{AlpPayConfig as SimConfig, AlpPayServer, AlpPayStatus, Fault};
 use payout_testkit::webhooks::{SignedWebhook, sign_alppay};
 use rust_decimal_macros::dec;
@@ -118,5 +119,75 @@ impl Harness for SimHarness {
     fn webhook(&self, withdrawal: &Withdrawal) -> Option<SignedWebhook> {
         let body = self.server.wire_object(withdrawal.id.as_str())?;
         Some(sign_alppay(body, self.server.hmac_key().as_bytes()))
+    }
+}
+
+/// The AlpPay simulator and client as the shared reliability suites of payout-testkit drive them.
+pub struct Backend;
+
+#[async_trait]
+impl payout_testkit::backend::SimBackend for Backend {
+    type Server = AlpPayServer;
+    const NAME: &'static str = "alppay";
+    const BASE_PATH: &'static str = "/v2";
+
+    async fn start(&self) -> AlpPayServer {
+        start().await
+    }
+    fn faults<'s>(&self, server: &'s AlpPayServer) -> &'s payout_testkit::sim::Faults {
+        server.faults()
+    }
+    fn requests<'s>(&self, server: &'s AlpPayServer) -> &'s payout_testkit::sim::RequestLog {
+        server.requests()
+    }
+    fn client(
+        &self,
+        server: &AlpPayServer,
+        s: payout_testkit::backend::ClientSettings,
+    ) -> Result<std::sync::Arc<dyn payout_core::PayoutProvider>, payout_core::PayoutError> {
+        let mut b = builder_for(server);
+        if let Some(t) = s.timeout {
+            b = b.timeout(t);
+        }
+        if let Some(r) = s.retry {
+            b = b.retry(r);
+        }
+        if let Some(m) = s.max_response_bytes {
+            b = b.max_response_bytes(m);
+        }
+        if let Some(u) = s.base_url {
+            b = b.base_url(u);
+        }
+        if let Some(c) = s.http {
+            b = b.client(c);
+        }
+        Ok(std::sync::Arc::new(b.build()?))
+    }
+    fn ops(&self) -> &'static [Op] {
+        &Op::ALL
+    }
+    /// Creates are armed on `POST /withdrawal`, so the reference lookup that precedes a create is
+    /// not hit.
+    fn endpoint(&self, op: Op, target: &WithdrawalId) -> (http::Method, String) {
+        match op {
+            Op::Create | Op::Submit => (http::Method::POST, "/withdrawal".into()),
+            Op::Get => (http::Method::GET, format!("/withdrawal/{target}")),
+            Op::Find | Op::ListPage | Op::ListAll => (http::Method::GET, "/withdrawal".into()),
+        }
+    }
+    fn request(&self, reference: &str) -> payout_core::WithdrawalRequest {
+        super::request(reference)
+    }
+    fn seed(&self, server: &AlpPayServer, n: usize) -> Vec<WithdrawalId> {
+        server.seed(n).into_iter().map(WithdrawalId::new).collect()
+    }
+    fn reference_of(&self, server: &AlpPayServer, id: &WithdrawalId) -> Option<String> {
+        server.get(id.as_str()).map(|w| w.invoice)
+    }
+    fn holding(&self, server: &AlpPayServer, reference: &str) -> Vec<WithdrawalId> {
+        server.find_by_invoice(reference).into_iter().map(|w| WithdrawalId::new(w.id)).collect()
+    }
+    fn count(&self, server: &AlpPayServer) -> usize {
+        server.count()
     }
 }
