@@ -1,5 +1,6 @@
 //! What the client adds to a lookup on its own: reading AlphaPo's transaction object into the
-//! model (typed parse with exact amounts, the raw JSON kept, the mapping), beside the
+//! model (the object's text kept as `RawJson`, the typed parse with exact amounts read from that
+//! text, the mapping: what the client does), beside the
 //! `serde_json::Value` parse a raw caller would do. The object is the simulator's answer for a
 //! confirmed withdrawal.
 //!
@@ -10,7 +11,9 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use payout_alphapo::mapping::from_transaction;
 use payout_alphapo::wire::Transaction;
+use payout_core::RawJson;
 use payout_testkit::sim::{AlphaPoConfig, AlphaPoSim, AlphaPoStatus};
+use serde_json::value::RawValue;
 
 fn bench(c: &mut Criterion) {
     let sim = AlphaPoSim::new(AlphaPoConfig::default());
@@ -23,9 +26,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("client_parse", |b| {
         b.iter(|| {
             let body = black_box(&object[..]);
-            let tx: Transaction = serde_json::from_slice(body).expect("typed");
-            let raw: serde_json::Value = serde_json::from_slice(body).expect("raw");
-            from_transaction(&tx, raw)
+            let raw: &RawValue = serde_json::from_slice(body).expect("raw");
+            let tx: Transaction = serde_json::from_str(raw.get()).expect("typed");
+            from_transaction(&tx, RawJson::from(raw))
         })
     });
     g.bench_function("typed_only", |b| b.iter(|| serde_json::from_slice::<Transaction>(black_box(&object))));

@@ -8,17 +8,18 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, header};
 use payout_core::http::{HttpClient, HttpResponse, Safety};
 use payout_core::{
-    Capabilities, Capability, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference, Withdrawal,
+    Capabilities, Capability, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, RawJson, Reference, Withdrawal,
     WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
 };
 use secrecy::ExposeSecret;
 use url::Url;
 
+use crate::answer;
 use crate::config::AlphaPoConfig;
 use crate::mapping::{self, PROVIDER_ID};
 use crate::signing::{KEY_HEADER, SIGNATURE_HEADER, Signer};
 use crate::webhook;
-use crate::wire::{Created, Lookup, Transaction};
+use crate::wire::{Created, CreatedWithdrawal, Lookup, Transaction};
 
 /// An AlphaPo account behind the [`PayoutProvider`] trait. Cheap to clone (one shared
 /// connection pool); `Debug` never shows the key or the secret.
@@ -122,8 +123,12 @@ impl AlphaPoClient {
         if !response.is_success() {
             return Err(map_error(&response, Some(reference)));
         }
-        let created: Created = response.json(&safety)?;
-        if let Some(echoed) = &created.data.foreign_id
+        // One pass keeps `data`'s text; a body it refuses is read as before, for the same error.
+        let (created, raw) = match answer::kept_data::<CreatedWithdrawal>(&response.body) {
+            Some(kept) => kept,
+            None => (response.json::<Created>(&safety)?.data, RawJson::default()),
+        };
+        if let Some(echoed) = &created.foreign_id
             && echoed.as_str() != reference.as_str()
         {
             return Err(safety.after_acted(PayoutError::protocol(
@@ -132,11 +137,7 @@ impl AlphaPoClient {
                 &response.body,
             )));
         }
-        let raw = serde_json::from_slice::<serde_json::Value>(&response.body)
-            .ok()
-            .and_then(|mut v| v.get_mut("data").map(serde_json::Value::take))
-            .unwrap_or_default();
-        Ok(mapping::from_created(&created.data, raw, request))
+        Ok(mapping::from_created(&created, raw, request))
     }
 
     /// `GET /transactions/info`: `Ok(None)` on 404.
@@ -151,11 +152,13 @@ impl AlphaPoClient {
         if !response.is_success() {
             return Err(map_error(&response, None));
         }
-        let tx: Transaction = response.json(&Safety::Read)?;
+        let (tx, raw) = match answer::kept::<Transaction>(&response.body) {
+            Some(kept) => kept,
+            None => (response.json::<Transaction>(&Safety::Read)?, RawJson::default()),
+        };
         if mapping::not_a_withdrawal(tx.kind.as_deref()) {
             return Ok(None);
         }
-        let raw = serde_json::from_slice(&response.body).unwrap_or_default();
         Ok(Some(mapping::from_transaction(&tx, raw)))
     }
 }

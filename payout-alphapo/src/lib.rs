@@ -127,6 +127,7 @@ pub mod mapping;
 pub mod signing;
 pub mod wire;
 
+mod answer;
 mod client;
 mod webhook;
 

@@ -2,7 +2,7 @@
 //! precision, statuses, the create body, and answers and callbacks turned into [`Withdrawal`]s.
 
 use payout_core::{
-    Asset, EndUser, FieldError, PayoutAmount, PayoutError, ProviderId, Reference, Withdrawal, WithdrawalId,
+    Asset, EndUser, FieldError, PayoutAmount, PayoutError, ProviderId, RawJson, Reference, Withdrawal, WithdrawalId,
     WithdrawalRequest, WithdrawalStatus, amount,
 };
 use rust_decimal::Decimal;
@@ -284,8 +284,8 @@ pub fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, PayoutError> 
 
 /// The withdrawal a create's answer describes. The answer has no address or tag, so those are
 /// the ones sent (AlphaPo accepted them); reference and end user come from the answer, falling
-/// back to the request.
-pub fn from_created(data: &CreatedWithdrawal, raw: serde_json::Value, request: &WithdrawalRequest) -> Withdrawal {
+/// back to the request. `raw` is the `data` object's text, kept as [`Withdrawal::raw`].
+pub fn from_created(data: &CreatedWithdrawal, raw: impl Into<RawJson>, request: &WithdrawalRequest) -> Withdrawal {
     let mut w =
         Withdrawal::new(PROVIDER_ID, WithdrawalId::new(data.id.as_str()), status_of(&data.status), &data.status);
     w.reference = data
@@ -313,7 +313,7 @@ pub fn from_created(data: &CreatedWithdrawal, raw: serde_json::Value, request: &
     }
     w.address = Some(request.address().to_owned());
     w.tag = request.tag().map(str::to_owned);
-    w.raw = raw;
+    w.raw = raw.into();
     w
 }
 
@@ -343,7 +343,9 @@ fn chain_leg(tx: &Transaction) -> Option<&Leg> {
 /// - address and tag: `crypto_address`, else the blockchain leg's;
 /// - tx hash: the blockchain leg's `txid` (a number is kept as its text);
 /// - failure reason: a non-empty `error`.
-pub fn from_transaction(tx: &Transaction, raw: serde_json::Value) -> Withdrawal {
+///
+/// `raw` is the transaction's text, kept as [`Withdrawal::raw`].
+pub fn from_transaction(tx: &Transaction, raw: impl Into<RawJson>) -> Withdrawal {
     let mut w = Withdrawal::new(PROVIDER_ID, WithdrawalId::new(tx.id.as_str()), status_of(&tx.status), &tx.status);
     w.reference = tx.foreign_id.as_ref().and_then(|f| Reference::new(f.as_str()).ok());
     w.end_user = tx.end_user_reference.as_deref().filter(|s| !s.trim().is_empty()).map(EndUser::new);
@@ -381,7 +383,7 @@ pub fn from_transaction(tx: &Transaction, raw: serde_json::Value) -> Withdrawal 
         .and_then(|t| t.non_empty())
         .map(str::to_owned);
     w.failure_reason = tx.error.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_owned);
-    w.raw = raw;
+    w.raw = raw.into();
     w
 }
 

@@ -50,15 +50,21 @@ pub(crate) fn verify(signer: &Signer, api_key: &[u8], headers: &HeaderMap, body:
 /// numbers or strings, `null` tags and missing `txid`s. A callback about a deposit, a plain
 /// exchange or an invoice is refused as not a withdrawal.
 pub(crate) fn parse(body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
-    let tx: Transaction = serde_json::from_slice(body)
-        .map_err(|e| PayoutError::webhook(format!("the callback body is not an AlphaPo transaction: {e}")))?;
+    // One pass keeps the object's text; a body it refuses is read as before, for the same error.
+    let (tx, raw) = match crate::answer::kept::<Transaction>(body) {
+        Some(kept) => kept,
+        None => (
+            serde_json::from_slice(body)
+                .map_err(|e| PayoutError::webhook(format!("the callback body is not an AlphaPo transaction: {e}")))?,
+            payout_core::RawJson::default(),
+        ),
+    };
     if mapping::not_a_withdrawal(tx.kind.as_deref()) {
         return Err(PayoutError::webhook(format!(
             "the callback is about a {}, not a withdrawal: nothing to apply (answer 200 so AlphaPo stops retrying)",
             tx.kind.as_deref().unwrap_or("transaction")
         )));
     }
-    let raw = serde_json::from_slice(body).unwrap_or_default();
     Ok(WithdrawalUpdate::new(mapping::from_transaction(&tx, raw)))
 }
 

@@ -2,12 +2,13 @@
 //! withdrawal object, the listing's query and envelope, and the create body.
 
 use payout_core::{
-    Asset, EndUser, FieldError, ListQuery, Page, PayoutAmount, PayoutError, Reference, Withdrawal, WithdrawalId,
-    WithdrawalRequest, WithdrawalStatus,
+    Asset, EndUser, FieldError, ListQuery, Page, PayoutAmount, PayoutError, RawJson, Reference, Withdrawal,
+    WithdrawalId, WithdrawalRequest, WithdrawalStatus,
 };
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::PROVIDER_ID;
 use crate::wire;
@@ -68,6 +69,11 @@ pub fn parse_withdrawal(body: &[u8]) -> Result<Withdrawal, PayoutError> {
 
 /// [`parse_withdrawal`] of an HTTP answer, naming its status in errors.
 pub(crate) fn withdrawal_from_body(body: &[u8], status: Option<u16>) -> Result<Withdrawal, PayoutError> {
+    if let Some(w) = serde_json::from_slice::<Box<RawValue>>(body).ok().and_then(withdrawal_from_raw) {
+        return Ok(w);
+    }
+    // What the one-pass reader refuses is read as before, through a `Value`, so that what is
+    // accepted (duplicate keys: the last wins) and how errors read stay as they were.
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| PayoutError::protocol(format!("the answer is not JSON: {e}"), status, body))?;
     withdrawal_from_value(value)
@@ -84,9 +90,20 @@ pub fn merchant_id(withdrawal: &Withdrawal) -> Option<String> {
     }
 }
 
-/// Maps a parsed withdrawal object, moving it into `raw`.
-pub(crate) fn withdrawal_from_value(raw: serde_json::Value) -> Result<Withdrawal, String> {
-    let w = wire::Withdrawal::deserialize(&raw).map_err(|e| e.to_string())?;
+/// Maps one withdrawal object typed straight from its text, which becomes `raw`; `None` when the
+/// typed read refuses it (the caller then reads it the slow way, for the exact error).
+fn withdrawal_from_raw(raw: Box<RawValue>) -> Option<Withdrawal> {
+    let w = serde_json::from_str::<wire::Withdrawal>(raw.get()).ok()?;
+    map_withdrawal(w, RawJson::from(raw)).ok()
+}
+
+/// Maps a withdrawal object already parsed into a `Value` (bodies the one-pass reader refuses).
+fn withdrawal_from_value(value: serde_json::Value) -> Result<Withdrawal, String> {
+    let w = wire::Withdrawal::deserialize(&value).map_err(|e| e.to_string())?;
+    map_withdrawal(w, RawJson::from(value))
+}
+
+fn map_withdrawal(w: wire::Withdrawal, raw: RawJson) -> Result<Withdrawal, String> {
     if w.id.is_empty() {
         return Err("the withdrawal has an empty `id`".into());
     }
@@ -124,7 +141,11 @@ pub(crate) fn withdrawal_from_value(raw: serde_json::Value) -> Result<Withdrawal
 /// Reads the listing's `{data, page, limit, total}` onto a [`Page`]. The page and limit AlpPay
 /// reports win over the ones asked for, so that `Page::has_more` counts as AlpPay did.
 pub(crate) fn page_from_body(body: &[u8], status: u16, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
-    let envelope: wire::ListEnvelope = serde_json::from_slice(body).map_err(|e| {
+    if let Some(page) = page_in_one_pass(body, query) {
+        return Ok(page);
+    }
+    // What the one-pass reader refuses is read as before, for the same outcome and wording.
+    let envelope: wire::ListEnvelope<serde_json::Value> = serde_json::from_slice(body).map_err(|e| {
         PayoutError::protocol(
             format!("cannot read the listing (`{{data, page, limit, total}}`): {e}"),
             Some(status),
@@ -134,17 +155,36 @@ pub(crate) fn page_from_body(body: &[u8], status: u16, query: &ListQuery) -> Res
     let data = envelope.data.unwrap_or_default();
     let mut items = Vec::with_capacity(data.len());
     for (i, value) in data.into_iter().enumerate() {
-        let w = withdrawal_from_value(value).map_err(|e| {
-            PayoutError::protocol(
-                format!("item {i} of the listing is not an AlpPay withdrawal: {e}"),
-                Some(status),
-                body,
-            )
-        })?;
-        items.push(w);
+        items.push(withdrawal_from_value(value).map_err(|e| item_error(i, &e, status, body))?);
     }
-    let limit = envelope.limit.filter(|l| *l > 0).unwrap_or(query.limit);
-    Ok(Page::new(items, envelope.page.unwrap_or(query.page), limit, envelope.total))
+    Ok(page(items, envelope.page, envelope.limit, envelope.total, query))
+}
+
+/// The envelope read once with each item kept as its text, then each item typed from that text
+/// (no `Value` tree is built). `None` if anything is refused.
+fn page_in_one_pass(body: &[u8], query: &ListQuery) -> Option<Page<Withdrawal>> {
+    let envelope: wire::ListEnvelope<Box<RawValue>> = serde_json::from_slice(body).ok()?;
+    let data = envelope.data.unwrap_or_default();
+    let mut items = Vec::with_capacity(data.len());
+    for raw in data {
+        items.push(withdrawal_from_raw(raw)?);
+    }
+    Some(page(items, envelope.page, envelope.limit, envelope.total, query))
+}
+
+fn item_error(i: usize, e: &str, status: u16, body: &[u8]) -> PayoutError {
+    PayoutError::protocol(format!("item {i} of the listing is not an AlpPay withdrawal: {e}"), Some(status), body)
+}
+
+fn page(
+    items: Vec<Withdrawal>,
+    page: Option<u32>,
+    limit: Option<u32>,
+    total: Option<u64>,
+    query: &ListQuery,
+) -> Page<Withdrawal> {
+    let limit = limit.filter(|l| *l > 0).unwrap_or(query.limit);
+    Page::new(items, page.unwrap_or(query.page), limit, total)
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {

@@ -70,12 +70,12 @@ pub(crate) struct Customer {
     pub email: Option<String>,
 }
 
-/// The listing's envelope: `{data, page, limit, total}`. Items stay raw JSON so that each one
-/// keeps its own text in `Withdrawal::raw`.
+/// The listing's envelope: `{data, page, limit, total}`. Items are read as their own JSON text
+/// (`Box<RawValue>`), typed one by one, and each text is kept in `Withdrawal::raw`.
 #[derive(Debug, Deserialize)]
-pub(crate) struct ListEnvelope {
-    #[serde(default)]
-    pub data: Option<Vec<serde_json::Value>>,
+pub(crate) struct ListEnvelope<T> {
+    #[serde(default = "Option::default")]
+    pub data: Option<Vec<T>>,
     #[serde(default)]
     pub page: Option<u32>,
     #[serde(default)]

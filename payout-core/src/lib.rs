@@ -27,7 +27,8 @@
 //! - [`PayoutProvider`]: the trait, in [`provider`]; [`PayoutProviderExt`]: `list_all`,
 //!   `submit`, `watch`, `wait_until_final`, in [`ext`].
 //! - The model: [`WithdrawalRequest`], [`Withdrawal`], [`WithdrawalStatus`], [`ListQuery`],
-//!   [`Page`], [`Capabilities`], [`WithdrawalUpdate`]; exact [`amount`]s.
+//!   [`Page`], [`Capabilities`], [`WithdrawalUpdate`]; exact [`amount`]s; the provider's own
+//!   object as [`RawJson`] text, parsed on demand.
 //! - [`PayoutError`]: the categories a caller acts on (fix input, retry later, reconcile).
 //! - `http` (feature): what HTTP providers share: retries that know which requests are safe to
 //!   repeat, status mapping, the loopback rule and a bound on response size.
@@ -47,6 +48,7 @@ pub mod http;
 mod id;
 pub mod provider;
 mod query;
+mod raw_json;
 pub mod receiver;
 mod request;
 mod status;
@@ -61,6 +63,7 @@ pub use id::{ProviderId, Reference, WithdrawalId};
 pub use provider::MockPayoutProvider;
 pub use provider::PayoutProvider;
 pub use query::{ListQuery, Page};
+pub use raw_json::RawJson;
 pub use receiver::Decision;
 pub use request::{EndUser, PayoutAmount, WithdrawalRequest, WithdrawalRequestBuilder};
 pub use status::{ParseStatusError, Transition, WithdrawalStatus};

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use crate::asset::Asset;
 use crate::id::{ProviderId, Reference, WithdrawalId};
+use crate::raw_json::RawJson;
 use crate::request::EndUser;
 use crate::status::WithdrawalStatus;
 
@@ -63,8 +64,9 @@ pub struct Withdrawal {
     pub approve_at: Option<OffsetDateTime>,
     /// Why it failed, when the provider says (AlphaPo `error`).
     pub failure_reason: Option<String>,
-    /// The provider's object as it sent it, for anything the model does not carry.
-    pub raw: serde_json::Value,
+    /// The provider's object as the exact text it sent, for anything the model does not carry;
+    /// parsed only on demand ([`RawJson::get`], [`RawJson::parse`]). Not part of the JSON form.
+    pub raw: RawJson,
 }
 
 impl Withdrawal {
@@ -93,7 +95,7 @@ impl Withdrawal {
             updated_at: None,
             approve_at: None,
             failure_reason: None,
-            raw: serde_json::Value::Null,
+            raw: RawJson::default(),
         }
     }
 }
@@ -177,7 +179,7 @@ impl From<WithdrawalJson> for Withdrawal {
             updated_at: j.updated_at,
             approve_at: j.approve_at,
             failure_reason: j.failure_reason,
-            raw: serde_json::Value::Null,
+            raw: RawJson::default(),
         }
     }
 }

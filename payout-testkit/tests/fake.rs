@@ -40,9 +40,9 @@ async fn create_keeps_the_request_and_a_raw_json() {
     assert_eq!(w.tag, None);
     assert_eq!((w.status, w.provider_status.as_str()), (WithdrawalStatus::Pending, "awaiting_approval"));
     assert_eq!((w.created_at, w.updated_at), (Some(at), Some(at)));
-    assert_eq!(w.raw["reference"], "order-1");
-    assert_eq!(w.raw["amount"], "0.0002");
-    assert_eq!(w.raw["provider_status"], "awaiting_approval");
+    assert_eq!(w.raw.get("reference").unwrap(), "order-1");
+    assert_eq!(w.raw.get("amount").unwrap(), "0.0002");
+    assert_eq!(w.raw.get("provider_status").unwrap(), "awaiting_approval");
 }
 
 #[tokio::test]
@@ -229,7 +229,7 @@ async fn capabilities_and_provider_rules() {
     let full = FakeProvider::new();
     let w = full.create_withdrawal(&convert).await.expect("converted");
     assert_eq!((w.asset, w.amount), (Some(Asset::new("BTC")), Some(dec!(0.001))));
-    assert_eq!(w.raw["debited_asset"], "USDT");
+    assert_eq!(w.raw.get("debited_asset").unwrap(), "USDT");
     assert_eq!(full.create_withdrawal(&tagged).await.expect("tagged").tag.as_deref(), Some("12345"));
 }
 
@@ -404,7 +404,7 @@ async fn webhooks_round_trip_and_bad_ones_are_refused() {
     let got = update.withdrawal;
     assert_eq!((&got.id, got.status, got.tx_hash.as_deref()), (&done.id, WithdrawalStatus::Completed, Some("0xabc")));
     assert_eq!((&got.reference, got.amount), (&done.reference, done.amount));
-    assert_eq!(got.raw["tx_hash"], "0xabc");
+    assert_eq!(got.raw.get("tx_hash").unwrap(), "0xabc");
 
     let tampered = hook.tampered();
     assert_eq!(fake.parse_webhook(&tampered.headers, &tampered.body).expect_err("tampered").kind(), ErrorKind::Webhook);

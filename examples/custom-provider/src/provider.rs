@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 use payout_core::{
     Asset, Capabilities, Capability, EndUser, ListQuery, Page, PayoutAmount, PayoutError, PayoutProvider, ProviderId,
-    Reference, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus, amount,
+    RawJson, Reference, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus, amount,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -65,7 +65,7 @@ fn withdrawal(e: &Entry) -> Withdrawal {
     w.tx_hash = e.tx_hash.clone();
     w.created_at = OffsetDateTime::parse(&e.created_at, &Rfc3339).ok();
     w.updated_at = OffsetDateTime::parse(&e.updated_at, &Rfc3339).ok();
-    w.raw = serde_json::to_value(e).unwrap_or_default();
+    w.raw = RawJson::from_serialize(e).unwrap_or_default();
     w
 }
 

@@ -42,7 +42,8 @@ use async_trait::async_trait;
 use http::HeaderMap;
 use payout_core::{
     Asset, Capabilities, Capability, ListQuery, OffsetDateTime, Page, PayoutAmount, PayoutError, PayoutProvider,
-    ProviderId, Reference, Transition, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus, WithdrawalUpdate,
+    ProviderId, RawJson, Reference, Transition, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
+    WithdrawalUpdate,
 };
 
 pub use calls::Call;
@@ -615,11 +616,10 @@ impl FakeProvider {
                 "the {SIGNATURE_HEADER} signature does not match the body (wrong secret, or the body was changed)"
             )));
         }
-        let raw: serde_json::Value =
+        let raw: &serde_json::value::RawValue =
             serde_json::from_slice(body).map_err(|e| PayoutError::webhook(format!("the body is not JSON: {e}")))?;
-        // From the bytes, not from `raw`: payout-core reads amounts through `RawValue`, which a
-        // `serde_json::Value` cannot hand out.
-        let mut withdrawal: Withdrawal = serde_json::from_slice(body)
+        // From the text: payout-core reads amounts through `RawValue`, exactly.
+        let mut withdrawal: Withdrawal = serde_json::from_str(raw.get())
             .map_err(|e| PayoutError::webhook(format!("the body is not a withdrawal: {e}")))?;
         if withdrawal.provider != self.inner.id {
             return Err(PayoutError::webhook(format!(
@@ -627,7 +627,7 @@ impl FakeProvider {
                 withdrawal.provider, self.inner.id
             )));
         }
-        withdrawal.raw = raw;
+        withdrawal.raw = RawJson::from(raw);
         Ok(WithdrawalUpdate::new(withdrawal))
     }
 }
@@ -640,7 +640,7 @@ impl Record {
         if let (Some(debited), serde_json::Value::Object(map)) = (&self.debited, &mut raw) {
             map.insert("debited_asset".into(), serde_json::Value::String(debited.symbol().to_owned()));
         }
-        self.withdrawal.raw = raw;
+        self.withdrawal.raw = RawJson::from(raw);
     }
 }
 
