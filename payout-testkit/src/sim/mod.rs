@@ -225,6 +225,7 @@ mod faults;
 mod ids;
 mod log;
 mod sandbox;
+mod served;
 mod server;
 
 use std::path::Path;
@@ -241,6 +242,7 @@ pub use callbacks::{CallbackConfig, DeliveryAttempt};
 pub use faults::{Fault, Faults};
 pub use log::{RequestLog, RequestRecord};
 pub use sandbox::{SANDBOX_ALPHAPO_PREFIX, SANDBOX_ALPPAY_PREFIX, SandboxServer, restore, snapshot};
+pub use served::Served;
 pub use server::SimServer;
 
 /// What a control call or a snapshot operation can fail with.

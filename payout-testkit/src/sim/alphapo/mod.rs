@@ -22,8 +22,9 @@ pub use currencies::{AlphaPoCurrency, CurrencyKind, default_currencies};
 pub use state::{AlphaPoLifecycle, AlphaPoStatus, AlphaPoWithdrawal};
 
 use super::callbacks::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
+use super::served::Served;
 use super::server::SimServer;
-use super::{Faults, RequestLog, SimError, clock};
+use super::{SimError, clock};
 use state::{Change, Store};
 
 /// The default test API key (`X-Processing-Key`).
@@ -163,7 +164,7 @@ impl AlphaPoSim {
     /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
     pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlphaPoServer> {
         let server = SimServer::bind(addr, self.router()).await?;
-        Ok(AlphaPoServer { sim: self.clone(), server })
+        Ok(Served::new(self.clone(), server))
     }
 
     fn lock(&self) -> MutexGuard<'_, Store> {
@@ -301,13 +302,9 @@ impl AlphaPoSim {
 
 /// A running AlphaPo simulator: the control methods of [`AlphaPoSim`] (through `Deref`), plus the
 /// address, credentials, fault queue and request log. Dropping it stops the server.
-#[derive(Debug)]
-pub struct AlphaPoServer {
-    sim: AlphaPoSim,
-    server: SimServer,
-}
+pub type AlphaPoServer = Served<AlphaPoSim>;
 
-impl AlphaPoServer {
+impl Served<AlphaPoSim> {
     /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
     pub async fn start(config: AlphaPoConfig) -> io::Result<AlphaPoServer> {
         AlphaPoSim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
@@ -315,44 +312,16 @@ impl AlphaPoServer {
 
     /// `http://127.0.0.1:PORT/api/v2` (with the configured prefix).
     pub fn base_url(&self) -> String {
-        format!("{}{}", self.server.url(), self.sim.config().prefix.trim_end_matches('/'))
+        self.url_under(&self.config().prefix)
     }
 
     /// The API key to send.
     pub fn api_key(&self) -> &str {
-        &self.sim.config().api_key
+        &self.config().api_key
     }
 
     /// The secret to sign with.
     pub fn api_secret(&self) -> &str {
-        &self.sim.config().api_secret
-    }
-
-    /// The control handle (also reachable through `Deref`).
-    pub fn sim(&self) -> &AlphaPoSim {
-        &self.sim
-    }
-
-    /// The listener's fault queue.
-    pub fn faults(&self) -> &Faults {
-        self.server.faults()
-    }
-
-    /// The listener's request log.
-    pub fn requests(&self) -> &RequestLog {
-        self.server.requests()
-    }
-
-    /// The listener itself.
-    pub fn server(&self) -> &SimServer {
-        &self.server
-    }
-}
-
-impl std::ops::Deref for AlphaPoServer {
-    type Target = AlphaPoSim;
-
-    fn deref(&self) -> &AlphaPoSim {
-        &self.sim
+        &self.config().api_secret
     }
 }

@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
 
 use super::callbacks::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
+use super::served::Served;
 use super::server::SimServer;
-use super::{Faults, RequestLog, SimError, clock};
+use super::{SimError, clock};
 use state::{Life, Store};
 
 /// The default test API key (`API-KEY`).
@@ -240,7 +241,7 @@ impl AlpPaySim {
     /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
     pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlpPayServer> {
         let server = SimServer::bind(addr, self.router()).await?;
-        Ok(AlpPayServer { sim: self.clone(), server })
+        Ok(Served::new(self.clone(), server))
     }
 
     fn lock(&self) -> MutexGuard<'_, Store> {
@@ -371,13 +372,9 @@ impl AlpPaySim {
 
 /// A running AlpPay simulator: the control methods of [`AlpPaySim`] (through `Deref`), plus the
 /// address, credentials, fault queue and request log. Dropping it stops the server.
-#[derive(Debug)]
-pub struct AlpPayServer {
-    sim: AlpPaySim,
-    server: SimServer,
-}
+pub type AlpPayServer = Served<AlpPaySim>;
 
-impl AlpPayServer {
+impl Served<AlpPaySim> {
     /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
     pub async fn start(config: AlpPayConfig) -> io::Result<AlpPayServer> {
         AlpPaySim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
@@ -385,44 +382,16 @@ impl AlpPayServer {
 
     /// `http://127.0.0.1:PORT/v2` (with the configured prefix).
     pub fn base_url(&self) -> String {
-        format!("{}{}", self.server.url(), self.sim.config().prefix.trim_end_matches('/'))
+        self.url_under(&self.config().prefix)
     }
 
     /// The API key to send.
     pub fn api_key(&self) -> &str {
-        &self.sim.config().api_key
+        &self.config().api_key
     }
 
     /// The HMAC key to sign with.
     pub fn hmac_key(&self) -> &str {
-        &self.sim.config().hmac_key
-    }
-
-    /// The control handle (also reachable through `Deref`).
-    pub fn sim(&self) -> &AlpPaySim {
-        &self.sim
-    }
-
-    /// The listener's fault queue.
-    pub fn faults(&self) -> &Faults {
-        self.server.faults()
-    }
-
-    /// The listener's request log.
-    pub fn requests(&self) -> &RequestLog {
-        self.server.requests()
-    }
-
-    /// The listener itself.
-    pub fn server(&self) -> &SimServer {
-        &self.server
-    }
-}
-
-impl std::ops::Deref for AlpPayServer {
-    type Target = AlpPaySim;
-
-    fn deref(&self) -> &AlpPaySim {
-        &self.sim
+        &self.config().hmac_key
     }
 }
