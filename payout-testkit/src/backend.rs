@@ -12,7 +12,7 @@ use payout_core::http::RetryPolicy;
 use payout_core::{PayoutError, PayoutProvider, WithdrawalId, WithdrawalRequest};
 
 use crate::fault_matrix::Op;
-use crate::sim::{Faults, RequestLog};
+use crate::sim::Served;
 
 /// How a suite wants the client built. Each `None` keeps what the backend's own test builder
 /// sets (its credentials, the simulator's base URL, its test retry policy).
@@ -33,8 +33,9 @@ pub struct ClientSettings {
 /// A provider as the suites drive it: its simulator and a client pointed at it.
 #[async_trait]
 pub trait SimBackend: Send + Sync {
-    /// A running simulator (`AlphaPoServer`, `AlpPayServer`).
-    type Server: Send + Sync;
+    /// The simulator's control handle (`AlphaPoSim`, `AlpPaySim`); a running one is a
+    /// [`Served`] of it, whose `faults()` and `requests()` the engines use directly.
+    type Sim: Send + Sync;
 
     /// The provider's name in printed figures (`alphapo`).
     const NAME: &'static str;
@@ -42,13 +43,13 @@ pub trait SimBackend: Send + Sync {
     const BASE_PATH: &'static str;
 
     /// Starts a fresh simulator with the default test configuration.
-    async fn start(&self) -> Self::Server;
-    /// The simulator's fault queue.
-    fn faults<'s>(&self, server: &'s Self::Server) -> &'s Faults;
-    /// The simulator's request log.
-    fn requests<'s>(&self, server: &'s Self::Server) -> &'s RequestLog;
+    async fn start(&self) -> Served<Self::Sim>;
     /// A client of `server`, built with `settings` over the backend's test defaults.
-    fn client(&self, server: &Self::Server, settings: ClientSettings) -> Result<Arc<dyn PayoutProvider>, PayoutError>;
+    fn client(
+        &self,
+        server: &Served<Self::Sim>,
+        settings: ClientSettings,
+    ) -> Result<Arc<dyn PayoutProvider>, PayoutError>;
 
     /// The operations the provider supports, in [`Op::ALL`] order.
     fn ops(&self) -> &'static [Op];
@@ -59,11 +60,11 @@ pub trait SimBackend: Send + Sync {
     fn request(&self, reference: &str) -> WithdrawalRequest;
 
     /// Seeds `n` withdrawals; their ids, oldest first.
-    fn seed(&self, server: &Self::Server, n: usize) -> Vec<WithdrawalId>;
+    fn seed(&self, server: &Served<Self::Sim>, n: usize) -> Vec<WithdrawalId>;
     /// The reference the seeded withdrawal `id` holds.
-    fn reference_of(&self, server: &Self::Server, id: &WithdrawalId) -> Option<String>;
+    fn reference_of(&self, server: &Served<Self::Sim>, id: &WithdrawalId) -> Option<String>;
     /// The ids of the withdrawals holding `reference`.
-    fn holding(&self, server: &Self::Server, reference: &str) -> Vec<WithdrawalId>;
+    fn holding(&self, server: &Served<Self::Sim>, reference: &str) -> Vec<WithdrawalId>;
     /// How many withdrawals the simulator holds.
-    fn count(&self, server: &Self::Server) -> usize;
+    fn count(&self, server: &Served<Self::Sim>) -> usize;
 }

@@ -407,27 +407,24 @@ pub async fn check_row<B: SimBackend>(backend: &B, row: &Row) -> Result<(), Stri
         client.get_withdrawal(&target).await.map_err(|e| format!("warm-up: {e}"))?;
     }
     let (method, path) = backend.endpoint(row.op, &target);
-    backend.requests(&server).clear();
+    server.requests().clear();
     if let Some(fault) = row.fault.fault(DELAY, 2 * MAX_BODY) {
-        backend.faults(&server).on_request(method.clone(), &path, fault, 1);
+        server.faults().on_request(method.clone(), &path, fault, 1);
     }
 
     let result = run_op(backend, client.as_ref(), row.op, &target, &invoice, fresh).await;
     if delayed {
         // Let the slow request land before counting (it is logged once answered).
         for _ in 0..300 {
-            if backend.requests(&server).entries().iter().any(|r| r.fault == Some("delay")) {
+            if server.requests().entries().iter().any(|r| r.fault == Some("delay")) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
-    let requests = backend
-        .requests(&server)
-        .entries()
-        .iter()
-        .filter(|r| r.method == method.as_str() && r.path.ends_with(&path))
-        .count() as u32;
+    let requests =
+        server.requests().entries().iter().filter(|r| r.method == method.as_str() && r.path.ends_with(&path)).count()
+            as u32;
     let created = backend.holding(&server, fresh).len() as u32;
     let creates = matches!(row.op, Op::Create | Op::Submit);
 

@@ -24,7 +24,7 @@ pub fn creates<B: SimBackend>(backend: &B, note: &str, request: impl Fn(&str) ->
     // The simulator in its own one-worker runtime (its own thread), the client on this thread.
     let sim_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
     let sim = sim_rt.block_on(backend.start());
-    backend.requests(&sim).set_enabled(false);
+    sim.requests().set_enabled(false);
     // The library's defaults: only the credentials and the simulator's base URL are set.
     let settings = ClientSettings { retry: Some(RetryPolicy::default()), ..ClientSettings::default() };
     let client = backend.client(&sim, settings).expect("a client of the simulator");

@@ -19,6 +19,7 @@ use payout_core::{ErrorKind, PayoutError, PayoutProviderExt, SubmitPath, Submitt
 use crate::backend::{ClientSettings, SimBackend};
 use crate::fault_matrix::Op;
 use crate::sim::Fault;
+use crate::sim::Served;
 
 /// Concurrent `submit` calls per run.
 pub const CALLS: usize = 1000;
@@ -53,8 +54,8 @@ fn endpoints<B: SimBackend>(backend: &B) -> ((http::Method, String), (http::Meth
 }
 
 /// Runs the 1,000 submits at once against `server` and checks every invariant; returns the figures.
-pub async fn run<B: SimBackend>(backend: &B, server: &B::Server) -> Figures {
-    backend.requests(server).set_capacity(1_000_000);
+pub async fn run<B: SimBackend>(backend: &B, server: &Served<B::Sim>) -> Figures {
+    server.requests().set_capacity(1_000_000);
     let settings = ClientSettings { retry: Some(patient()), ..ClientSettings::default() };
     let client = backend.client(server, settings).expect("a client of the simulator");
     let started = Instant::now();
@@ -90,7 +91,7 @@ pub async fn run<B: SimBackend>(backend: &B, server: &B::Server) -> Figures {
         *paths.entry(path).or_default() += 1;
     }
     assert_eq!(backend.count(server), CALLS, "exactly one withdrawal per call");
-    let creates_sent = backend.requests(server).entries().iter().filter(|r| r.method == "POST").count();
+    let creates_sent = server.requests().entries().iter().filter(|r| r.method == "POST").count();
     Figures { paths, creates_sent, took }
 }
 
@@ -111,8 +112,8 @@ pub async fn lost_answers<B: SimBackend>(backend: &B) {
     let server = backend.start().await;
     let ((post, create), _) = endpoints(backend);
     for _ in 0..CALLS / 10 {
-        backend.faults(&server).on_request(post.clone(), &create, PASS, 9);
-        backend.faults(&server).on_request(post.clone(), &create, Fault::CloseAfterActing, 1);
+        server.faults().on_request(post.clone(), &create, PASS, 9);
+        server.faults().on_request(post.clone(), &create, Fault::CloseAfterActing, 1);
     }
     let f = run(backend, &server).await;
     report::<B>("close after acting", &f);
@@ -136,7 +137,7 @@ pub async fn throttling_and_server_errors<B: SimBackend>(backend: &B, lookups_pe
                 _ if i % 12 == 3 => Fault::TooManyRequests { retry_after: None },
                 _ => PASS,
             };
-            backend.faults(&server).on_request(post.clone(), &create, fault, 1);
+            server.faults().on_request(post.clone(), &create, fault, 1);
         }
     }
     for i in 0..lookups_per_call * CALLS {
@@ -145,7 +146,7 @@ pub async fn throttling_and_server_errors<B: SimBackend>(backend: &B, lookups_pe
             10 => Fault::TooManyRequests { retry_after: None },
             _ => PASS,
         };
-        backend.faults(&server).on_request(get.clone(), &lookup, fault, 1);
+        server.faults().on_request(get.clone(), &lookup, fault, 1);
     }
     let f = run(backend, &server).await;
     report::<B>("429s and 5xx", &f);
@@ -161,7 +162,7 @@ pub async fn throttling_and_server_errors<B: SimBackend>(backend: &B, lookups_pe
 pub async fn soak<B: SimBackend>(backend: &B) {
     let calls: usize = std::env::var("PAYOUT_SOAK_CALLS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let server = backend.start().await;
-    backend.requests(&server).set_enabled(false);
+    server.requests().set_enabled(false);
     let ((post, create), (get, lookup)) = endpoints(backend);
     let s5xx = |k: usize| Fault::Status { status: [500, 502, 503, 504][k % 4], body: r#"{"error":"injected"}"#.into() };
     for block in 0..calls.div_ceil(100) {
@@ -177,7 +178,7 @@ pub async fn soak<B: SimBackend>(backend: &B) {
                 _ if i % 20 == 3 => Fault::TooManyRequests { retry_after: None },
                 _ => PASS,
             };
-            backend.faults(&server).on_request(post.clone(), &create, fault, 1);
+            server.faults().on_request(post.clone(), &create, fault, 1);
         }
     }
     for i in 0..3 * calls {
@@ -188,7 +189,7 @@ pub async fn soak<B: SimBackend>(backend: &B) {
             45 => Fault::CloseAfterActing,
             _ => PASS,
         };
-        backend.faults(&server).on_request(get.clone(), &lookup, fault, 1);
+        server.faults().on_request(get.clone(), &lookup, fault, 1);
     }
     let settings =
         ClientSettings { retry: Some(patient()), timeout: Some(Duration::from_secs(1)), ..ClientSettings::default() };
@@ -229,7 +230,7 @@ pub async fn soak<B: SimBackend>(backend: &B) {
     let unresolved: HashSet<usize> = unresolved.into_iter().collect();
     // Let the slow answers land, then count every reference.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    backend.faults(&server).clear();
+    server.faults().clear();
     let mut twice = 0;
     let mut reconciled_later = 0;
     for i in 0..calls {

@@ -115,18 +115,12 @@ pub struct Backend;
 
 #[async_trait]
 impl payout_testkit::backend::SimBackend for Backend {
-    type Server = AlphaPoServer;
+    type Sim = payout_testkit::sim::AlphaPoSim;
     const NAME: &'static str = "alphapo";
     const BASE_PATH: &'static str = "/api/v2";
 
     async fn start(&self) -> AlphaPoServer {
         start().await
-    }
-    fn faults<'s>(&self, server: &'s AlphaPoServer) -> &'s payout_testkit::sim::Faults {
-        server.faults()
-    }
-    fn requests<'s>(&self, server: &'s AlphaPoServer) -> &'s payout_testkit::sim::RequestLog {
-        server.requests()
     }
     fn client(
         &self,

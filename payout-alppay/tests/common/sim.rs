@@ -127,18 +127,12 @@ pub struct Backend;
 
 #[async_trait]
 impl payout_testkit::backend::SimBackend for Backend {
-    type Server = AlpPayServer;
+    type Sim = payout_testkit::sim::AlpPaySim;
     const NAME: &'static str = "alppay";
     const BASE_PATH: &'static str = "/v2";
 
     async fn start(&self) -> AlpPayServer {
         start().await
-    }
-    fn faults<'s>(&self, server: &'s AlpPayServer) -> &'s payout_testkit::sim::Faults {
-        server.faults()
-    }
-    fn requests<'s>(&self, server: &'s AlpPayServer) -> &'s payout_testkit::sim::RequestLog {
-        server.requests()
     }
     fn client(
         &self,
