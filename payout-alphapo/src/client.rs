@@ -234,9 +234,16 @@ impl PayoutProvider for AlphaPoClient {
         PROVIDER_ID
     }
 
-    /// Create, get, find, callbacks, conversion and tags; no listing.
+    /// Create, get, find, callbacks, conversion (both forms), tags and travel-rule data; no
+    /// listing.
     fn capabilities(&self) -> Capabilities {
         Capabilities::all().without(Capability::List)
+    }
+
+    /// A create's answer always says `processing`; a withdrawal over the merchant's limits
+    /// then waits for review (`pending`). See [`mapping::status_rules`].
+    fn status_rules(&self) -> payout_core::receiver::Rules {
+        mapping::status_rules()
     }
 
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {

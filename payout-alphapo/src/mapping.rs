@@ -2,12 +2,12 @@
 //! precision, statuses, the create body, and answers and callbacks turned into [`Withdrawal`]s.
 
 use payout_core::{
-    Asset, EndUser, FieldError, PayoutAmount, PayoutError, ProviderId, RawJson, Reference, Withdrawal, WithdrawalId,
-    WithdrawalRequest, WithdrawalStatus, amount,
+    Asset, EndUser, FieldError, Party, PayoutAmount, PayoutError, ProviderId, RawJson, Reference, Withdrawal,
+    WithdrawalId, WithdrawalRequest, WithdrawalStatus, amount,
 };
 use rust_decimal::Decimal;
 
-use crate::wire::{CreateWithdrawal, CreatedWithdrawal, Leg, Transaction};
+use crate::wire::{CreateWithdrawal, CreatedWithdrawal, Leg, PartyData, Transaction};
 
 /// The provider id, `"alphapo"`.
 pub const PROVIDER_ID: ProviderId = ProviderId::from_static("alphapo");
@@ -162,6 +162,15 @@ pub fn status_of(status: &str) -> WithdrawalStatus {
     }
 }
 
+/// The moves AlphaPo documents beyond the core table: `processing` is provisional, the status
+/// of every create answer and of nothing else (lookups and callbacks report the same stage as
+/// `not_confirmed`), so the review step that follows it (`pending`, when the withdrawal is over
+/// the merchant's limits) is a move forward, and a late create answer never overwrites what a
+/// lookup or callback said. See [`Rules::provisional`](payout_core::receiver::Rules::provisional).
+pub fn status_rules() -> payout_core::receiver::Rules {
+    payout_core::receiver::Rules::new().provisional("processing")
+}
+
 /// Whether an end-user id looks like an e-mail address (personal data AlphaPo forbids there).
 fn looks_like_email(id: &str) -> bool {
     match id.trim().split_once('@') {
@@ -243,28 +252,31 @@ pub fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, PayoutError> 
                 }
             }
         }
-        (PayoutAmount::Converted { to, amount: value }, _) => match currency_of("convert_to", to) {
-            Ok(target) if target.fiat => errors.push(FieldError::new(
-                "convert_to",
-                format!("{} is fiat: AlphaPo converts only into crypto it can send to an address", target.code),
-            )),
-            Ok(target) => {
+        (PayoutAmount::Converted { to, amount: value }, _) => {
+            if let Some(target) = conversion_target(to, source.as_ref(), &mut errors) {
                 match format_amount("amount_to", *value, &target) {
                     Ok(text) => amount_to = Some(text),
                     Err(e) => errors.push(e),
                 }
-                if source.as_ref().is_some_and(|s| s.code == target.code) {
-                    errors.push(FieldError::new(
-                        "convert_to",
-                        format!("converts {} into itself; give a plain amount instead", target.code),
-                    ));
-                }
                 convert_to = Some(target.code);
             }
-            Err(e) => errors.extend(e.field_errors().to_vec()),
-        },
+        }
+        (PayoutAmount::DebitConverted { to, amount: value }, src) => {
+            if let Some(target) = conversion_target(to, source.as_ref(), &mut errors) {
+                convert_to = Some(target.code);
+            }
+            if let Some(src) = src {
+                match format_amount("amount", *value, src) {
+                    Ok(text) => amount = Some(text),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
         (PayoutAmount::Exact(_), None) => {}
+        (other, _) => errors.push(FieldError::new("amount", format!("{other:?} is not an amount AlphaPo knows"))),
     }
+    let (sender_type, sender_data) = party(request.travel_rule().and_then(|t| t.sender.as_ref()));
+    let (receiver_type, receiver_data) = party(request.travel_rule().and_then(|t| t.receiver.as_ref()));
 
     let Some(source) = source.filter(|_| errors.is_empty()) else {
         return Err(PayoutError::invalid(errors));
@@ -273,6 +285,10 @@ pub fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, PayoutError> 
         currency: &source.code,
         foreign_id: request.reference().as_str(),
         end_user_reference: request.end_user().id.as_str(),
+        sender_type,
+        sender_data,
+        receiver_type,
+        receiver_data,
         address: request.address(),
         amount,
         convert_to: convert_to.as_deref(),
@@ -280,6 +296,53 @@ pub fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, PayoutError> 
         tag: request.tag(),
     };
     serde_json::to_vec(&body).map_err(|e| PayoutError::invalid_field("request", format!("cannot be written: {e}")))
+}
+
+/// The currency a conversion goes into: crypto, and not the one paid from.
+fn conversion_target(to: &Asset, source: Option<&WireCurrency>, errors: &mut Vec<FieldError>) -> Option<WireCurrency> {
+    match currency_of("convert_to", to) {
+        Ok(target) if target.fiat => {
+            errors.push(FieldError::new(
+                "convert_to",
+                format!("{} is fiat: AlphaPo converts only into crypto it can send to an address", target.code),
+            ));
+            None
+        }
+        Ok(target) if source.is_some_and(|s| s.code == target.code) => {
+            errors.push(FieldError::new(
+                "convert_to",
+                format!("converts {} into itself; give a plain amount instead", target.code),
+            ));
+            None
+        }
+        Ok(target) => Some(target),
+        Err(e) => {
+            errors.extend(e.field_errors().to_vec());
+            None
+        }
+    }
+}
+
+/// `*_type` and `*_data` of one side of the travel-rule data; `self` carries no data.
+fn party(party: Option<&Party>) -> (Option<&'static str>, Option<PartyData<'_>>) {
+    let Some(party) = party else { return (None, None) };
+    let data = match party {
+        Party::Natural { first_name, last_name, email, .. } => Some(PartyData {
+            first_name: Some(first_name),
+            last_name: Some(last_name),
+            date_of_birth: party.date_of_birth_text(),
+            email: email.as_deref(),
+            ..PartyData::default()
+        }),
+        Party::Legal { legal_name, country_of_registration, email } => Some(PartyData {
+            legal_name: Some(legal_name),
+            country_of_registration: Some(country_of_registration),
+            email: email.as_deref(),
+            ..PartyData::default()
+        }),
+        _ => None,
+    };
+    (Some(party.kind()), data)
 }
 
 /// The withdrawal a create's answer describes. The answer has no address or tag, so those are
@@ -301,15 +364,14 @@ pub fn from_created(data: &CreatedWithdrawal, raw: impl Into<RawJson>, request: 
     if conversion {
         w.asset = data.receiver_currency.as_deref().map(asset_of);
         w.amount = data.receiver_amount;
+        w.sender_amount = data.sender_amount.or(data.amount);
+        w.sender_currency = data.sender_currency.clone();
     } else {
         w.asset = data.receiver_currency.as_deref().or(data.sender_currency.as_deref()).map(asset_of);
         w.amount = data.amount.or(data.sender_amount).or(data.receiver_amount);
     }
     if w.asset.is_none() {
-        w.asset = Some(match request.amount() {
-            PayoutAmount::Converted { to, .. } => to.clone(),
-            PayoutAmount::Exact(_) => request.asset().clone(),
-        });
+        w.asset = Some(request.amount().convert_to().unwrap_or(request.asset()).clone());
     }
     w.address = Some(request.address().to_owned());
     w.tag = request.tag().map(str::to_owned);
@@ -363,6 +425,10 @@ pub fn from_transaction(tx: &Transaction, raw: impl Into<RawJson>) -> Withdrawal
         .or_else(|| tx.crypto_address.as_ref().and_then(|a| a.currency.as_deref()))
         .or(sent_code);
     w.asset = code.map(asset_of);
+    if conversion {
+        w.sender_amount = sent.and_then(|c| c.amount);
+        w.sender_currency = sent_code.map(str::to_owned);
+    }
     w.amount = if conversion {
         received.and_then(|c| c.amount).or_else(|| leg.and_then(|l| l.amount))
     } else {

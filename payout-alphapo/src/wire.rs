@@ -13,8 +13,9 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// `POST /withdrawal/crypto`: the body of a create. Either `amount`, or `amount_to` with
-/// `convert_to`, is set.
+/// `POST /withdrawal/crypto`: the body of a create. Either `amount` (with or without
+/// `convert_to`), or `amount_to` with `convert_to`, is set. The travel-rule fields follow
+/// `end_user_reference`, as in the documented example.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CreateWithdrawal<'a> {
     /// The currency debited from the balance (`BTC`, or `EUR` for a withdrawal with exchange).
@@ -23,6 +24,18 @@ pub struct CreateWithdrawal<'a> {
     pub foreign_id: &'a str,
     /// The caller's stable id of the end user; no personal data.
     pub end_user_reference: &'a str,
+    /// `natural` or `legal` (MiCA sender data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_type: Option<&'a str>,
+    /// The sender's data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_data: Option<PartyData<'a>>,
+    /// `natural`, `legal` or `self` (an internal transfer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receiver_type: Option<&'a str>,
+    /// The receiver's data (none for `self`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receiver_data: Option<PartyData<'a>>,
     /// The destination address.
     pub address: &'a str,
     /// The amount of `currency`, written with the currency's precision (`"0.00020000"`).
@@ -37,6 +50,30 @@ pub struct CreateWithdrawal<'a> {
     /// The destination tag or memo.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<&'a str>,
+}
+
+/// `sender_data` / `receiver_data`: a natural person's names and date of birth, or a legal
+/// entity's name and country, each with an optional e-mail.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PartyData<'a> {
+    /// A person's first name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<&'a str>,
+    /// A person's last name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<&'a str>,
+    /// A person's date of birth, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<String>,
+    /// A company's registered name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_name: Option<&'a str>,
+    /// A company's country of registration (`DEU`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_of_registration: Option<&'a str>,
+    /// An e-mail address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<&'a str>,
 }
 
 /// `GET /transactions/info`: the signed JSON body naming exactly one transaction.
@@ -273,6 +310,10 @@ mod tests {
             currency: "BTC",
             foreign_id: "test_foreign_id_0148",
             end_user_reference: "test_end_user_reference",
+            sender_type: None,
+            sender_data: None,
+            receiver_type: None,
+            receiver_data: None,
             address: "tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc",
             amount: Some("0.00020000".into()),
             convert_to: None,
@@ -282,6 +323,38 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&body).unwrap(),
             r#"{"currency":"BTC","foreign_id":"test_foreign_id_0148","end_user_reference":"test_end_user_reference","address":"tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc","amount":"0.00020000"}"#
+        );
+    }
+
+    /// The CryptoProcessing page's example with MiCA data, byte for byte.
+    #[test]
+    fn create_body_with_travel_rule_data_is_in_the_documented_order() {
+        let body = CreateWithdrawal {
+            currency: "BTC",
+            foreign_id: "test_foreign_id_0148",
+            end_user_reference: "test_end_user_reference",
+            sender_type: Some("legal"),
+            sender_data: Some(PartyData {
+                legal_name: Some("Example GmbH"),
+                country_of_registration: Some("DEU"),
+                ..PartyData::default()
+            }),
+            receiver_type: Some("natural"),
+            receiver_data: Some(PartyData {
+                first_name: Some("Friedrich"),
+                last_name: Some("Müller"),
+                date_of_birth: Some("1995-08-17".into()),
+                ..PartyData::default()
+            }),
+            address: "tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc",
+            amount: Some("0.00003000".into()),
+            convert_to: None,
+            amount_to: None,
+            tag: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"currency":"BTC","foreign_id":"test_foreign_id_0148","end_user_reference":"test_end_user_reference","sender_type":"legal","sender_data":{"legal_name":"Example GmbH","country_of_registration":"DEU"},"receiver_type":"natural","receiver_data":{"first_name":"Friedrich","last_name":"Müller","date_of_birth":"1995-08-17"},"address":"tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc","amount":"0.00003000"}"#
         );
     }
 

@@ -343,7 +343,7 @@ impl PayoutProvider for AlpPayClient {
 
     /// Everything but conversions: create, get, find, list, webhooks and destination tags.
     fn capabilities(&self) -> Capabilities {
-        Capabilities::all().without(Capability::Convert)
+        Capabilities::all().without(Capability::Convert).without(Capability::TravelRule)
     }
 
     /// `POST /withdrawal`, signed. Checked before sending: at most 8 decimal places, a supported

@@ -291,12 +291,16 @@ fn push_list<'a>(
 /// once: these exact bytes are signed and sent. Every problem is reported at once, naming its
 /// field.
 pub(crate) fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, PayoutError> {
-    let amount = match request.amount() {
-        PayoutAmount::Exact(a) => *a,
-        PayoutAmount::Converted { .. } => {
-            return Err(PayoutError::unsupported(PROVIDER_ID, "conversion on withdrawal (amount_to)"));
-        }
+    let PayoutAmount::Exact(amount) = *request.amount() else {
+        return Err(PayoutError::unsupported(PROVIDER_ID, "conversion on withdrawal (convert_to)"));
     };
+    if request.travel_rule().is_some() {
+        // AlpPay's create has no field for sender or receiver data: refused, never dropped.
+        return Err(PayoutError::unsupported(
+            PROVIDER_ID,
+            "travel-rule data (travel_rule.sender, travel_rule.receiver)",
+        ));
+    }
     let mut errors = Vec::new();
     let amount = match wire_amount(amount) {
         Ok(a) => a,

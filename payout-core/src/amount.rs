@@ -25,6 +25,62 @@ pub fn parse_exact(field: &str, text: &str) -> Result<Decimal, PayoutError> {
     parse(text).map_err(|why| PayoutError::invalid_field(field, why))
 }
 
+/// Parses an amount that a person or a program typed in, naming `field` in the error.
+///
+/// Stricter than [`parse_exact`], which reads providers' answers: only a plain decimal is
+/// taken, digits with at most one `.` (`"0.0002"`, `"10"`, `"10."`, `".5"`). A sign, an exponent
+/// (`1E2` is a hundred: whoever types it meant something else, or slipped), `NaN`, `inf`, hex,
+/// `_`, `,` and white space are refused, so that a typo is never paid. Nothing is ever rounded.
+///
+/// ```
+/// use payout_core::amount::parse_typed;
+/// assert_eq!(parse_typed("amount", "0.00020000").unwrap().to_string(), "0.00020000");
+/// for typo in ["1E2", "2e-4", "-1", "+1", "NaN", "inf", "0x10", "1_000", "1,5", " 1", ""] {
+///     assert!(parse_typed("amount", typo).is_err(), "{typo}");
+/// }
+/// ```
+pub fn parse_typed(field: &str, text: &str) -> Result<Decimal, PayoutError> {
+    typed(text).map_err(|why| PayoutError::invalid_field(field, why))
+}
+
+fn typed(text: &str) -> Result<Decimal, String> {
+    let shown: String = text.chars().take(40).collect();
+    if text.is_empty() {
+        return Err("must be a decimal number, got nothing".into());
+    }
+    let problem = if let Some(c) = text.chars().find(|c| c.is_whitespace()) {
+        Some(format!("contains white space ({c:?})"))
+    } else if text.starts_with(['-', '+']) {
+        Some("must not carry a sign: give a positive amount such as 0.5".to_owned())
+    } else if text.contains(['_', ',', '\'']) {
+        Some("must not contain separators (`_`, `,`, `'`): write 1000.5, not 1_000,5".to_owned())
+    } else if text.to_ascii_lowercase().starts_with("0x") {
+        Some("must be a decimal number, not hex".to_owned())
+    } else if text.contains(['e', 'E'])
+        && text.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+    {
+        Some("must be written out in plain digits, without an exponent (`1E2` means 100)".to_owned())
+    } else if !text.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        Some("must be a plain decimal number: digits with at most one `.`".to_owned())
+    } else if text.matches('.').count() > 1 {
+        Some("has more than one `.`".to_owned())
+    } else if !text.chars().any(|c| c.is_ascii_digit()) {
+        Some("must contain at least one digit".to_owned())
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return Err(format!("`{shown}` {problem}"));
+    }
+    let normal = match (text.strip_prefix('.'), text.strip_suffix('.')) {
+        (Some(frac), _) => format!("0.{frac}"),
+        (None, Some(int)) => int.to_owned(),
+        (None, None) => text.to_owned(),
+    };
+    Decimal::from_str_exact(&normal)
+        .map_err(|e| format!("`{shown}` cannot be held exactly (at most 28 decimal places and 96 bits): {e}"))
+}
+
 fn parse(text: &str) -> Result<Decimal, String> {
     let t = text.trim();
     if t.is_empty() {

@@ -18,15 +18,18 @@ pub enum Capability {
     List,
     /// Verifying and parsing webhooks or callbacks.
     Webhook,
-    /// Converting on withdrawal (`amount_to` in another asset).
+    /// Converting on withdrawal, in both forms: an exact amount delivered in another asset
+    /// (`amount_to`), or an exact amount debited and converted (`amount` with `convert_to`).
     Convert,
     /// Destination tags or memos.
     Tag,
+    /// Sender and receiver data ([`crate::travel::TravelRule`]) sent with a withdrawal.
+    TravelRule,
 }
 
 impl Capability {
     /// Every capability, in a stable order.
-    pub const ALL: [Capability; 7] = [
+    pub const ALL: [Capability; 8] = [
         Capability::Create,
         Capability::Get,
         Capability::Find,
@@ -34,6 +37,7 @@ impl Capability {
         Capability::Webhook,
         Capability::Convert,
         Capability::Tag,
+        Capability::TravelRule,
     ];
 
     /// The lower-case name used in JSON (`"list"`).
@@ -46,6 +50,7 @@ impl Capability {
             Capability::Webhook => "webhook",
             Capability::Convert => "convert",
             Capability::Tag => "tag",
+            Capability::TravelRule => "travel_rule",
         }
     }
 

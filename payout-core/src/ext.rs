@@ -225,14 +225,15 @@ fn differs(old: &Withdrawal, new: &Withdrawal) -> bool {
         || old.amount_sent != new.amount_sent
 }
 
-/// Whether `w` is the payout `request` describes, judged on the amount (for a conversion, the
-/// amount delivered) and address the provider reports. (Assets are not compared: providers name
-/// them in their own codes.)
+/// Whether `w` is the payout `request` describes, judged on the exact side of the amount (the
+/// amount paid; for a conversion to an exact amount, the amount delivered; for a conversion of
+/// an exact debit, the amount debited) and the address the provider reports. (Assets are not
+/// compared: providers name them in their own codes.)
 pub(crate) fn same_payout(w: &Withdrawal, request: &WithdrawalRequest) -> bool {
-    let asked = match request.amount() {
-        PayoutAmount::Exact(a) | PayoutAmount::Converted { amount: a, .. } => *a,
+    let amount_ok = match request.amount() {
+        PayoutAmount::Exact(a) | PayoutAmount::Converted { amount: a, .. } => w.amount.is_none_or(|held| held == *a),
+        PayoutAmount::DebitConverted { amount: a, .. } => w.sender_amount.is_none_or(|held| held == *a),
     };
-    let amount_ok = w.amount.is_none_or(|held| held == asked);
     let address_ok = w.address.as_deref().is_none_or(|a| a == request.address());
     amount_ok && address_ok
 }

@@ -6,6 +6,7 @@ use crate::capabilities::Capabilities;
 use crate::error::PayoutError;
 use crate::id::{ProviderId, Reference, WithdrawalId};
 use crate::query::{ListQuery, Page};
+use crate::receiver::Rules;
 use crate::request::WithdrawalRequest;
 use crate::withdrawal::{Withdrawal, WithdrawalUpdate};
 
@@ -48,6 +49,13 @@ pub trait PayoutProvider: Send + Sync {
     async fn list_withdrawals(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
         let _ = query;
         Err(PayoutError::unsupported(self.id(), "listing withdrawals"))
+    }
+
+    /// The moves between statuses this provider documents beyond the core table, for
+    /// [`crate::receiver`] and stores that apply its updates (AlphaPo's review step after the
+    /// create answer). By default, the core table alone.
+    fn status_rules(&self) -> Rules {
+        Rules::default()
     }
 
     /// Verifies a webhook (headers and the raw body, exactly as received) and returns the update

@@ -70,11 +70,14 @@ impl Decision {
     }
 }
 
-/// The rules [`decide`] and [`apply`] follow, with the final-status reversals a provider
-/// documents (none by default).
+/// The rules [`decide`] and [`apply`] follow: the core table of
+/// [`WithdrawalStatus::transition_to`], plus what a provider documents beyond it (its
+/// [`PayoutProvider::status_rules`](crate::PayoutProvider::status_rules)): final-status
+/// reversals (none by default) and provisional statuses.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rules {
     reversals: Vec<(WithdrawalStatus, WithdrawalStatus)>,
+    provisional: Vec<String>,
 }
 
 impl Rules {
@@ -91,6 +94,53 @@ impl Rules {
         self
     }
 
+    /// Marks a provider status as *provisional*: one that only a create's answer carries, before
+    /// the provider has classified the payout. AlphaPo's create answers always say
+    /// `processing`, and a withdrawal over the merchant's limits then waits for review
+    /// (`pending`): a move the core table calls backwards.
+    ///
+    /// - From a provisional status, any move is legal (the first real state follows it);
+    /// - to a provisional status from any other, the update is [`Decision::Stale`]: the create's
+    ///   answer is older than every lookup and webhook.
+    ///
+    /// This is a provider's rule, not the core table's, because it rests on that provider's raw
+    /// statuses: AlphaPo reports the same internal stage as `not_confirmed` in every lookup and
+    /// callback, so a `pending` after `not_confirmed` is still refused as stale. Allowing
+    /// `processing → pending` for everyone would let a late review callback overwrite a
+    /// withdrawal already on its way to the chain.
+    ///
+    /// ```
+    /// use payout_core::receiver::{Decision, Rules};
+    /// use payout_core::{ProviderId, Withdrawal, WithdrawalId, WithdrawalStatus::*};
+    /// let w = |status, raw: &str| Withdrawal::new(ProviderId::from_static("alphapo"), WithdrawalId::new("7"), status, raw);
+    /// let rules = Rules::new().provisional("processing");
+    /// assert_eq!(rules.decide(Some(&w(Processing, "processing")), &w(Pending, "pending")), Decision::Store);
+    /// assert_eq!(rules.decide(Some(&w(Pending, "pending")), &w(Processing, "processing")), Decision::Stale);
+    /// assert_eq!(rules.decide(Some(&w(Processing, "not_confirmed")), &w(Pending, "pending")), Decision::Stale);
+    /// ```
+    pub fn provisional(mut self, provider_status: impl Into<String>) -> Self {
+        self.provisional.push(provider_status.into());
+        self
+    }
+
+    fn is_provisional(&self, w: &Withdrawal) -> bool {
+        !w.status.is_terminal() && self.provisional.iter().any(|p| *p == w.provider_status)
+    }
+
+    /// What moving from `stored` to `incoming` means under these rules: the core table, with a
+    /// provider's provisional statuses (see [`Rules::provisional`]).
+    pub fn transition(&self, stored: &Withdrawal, incoming: &Withdrawal) -> Transition {
+        let core = stored.status.transition_to(incoming.status);
+        if stored.provider_status == incoming.provider_status {
+            return core;
+        }
+        match (self.is_provisional(stored), self.is_provisional(incoming)) {
+            (true, _) if core == Transition::Illegal => Transition::Advance,
+            (false, true) => Transition::Illegal,
+            _ => core,
+        }
+    }
+
     /// What to do with `incoming`, given what is `stored` (if anything).
     pub fn decide(&self, stored: Option<&Withdrawal>, incoming: &Withdrawal) -> Decision {
         let Some(stored) = stored else { return Decision::Store };
@@ -104,7 +154,7 @@ impl Rules {
         if age == Some(Ordering::Less) {
             return Decision::Stale;
         }
-        match stored.status.transition_to(incoming.status) {
+        match self.transition(stored, incoming) {
             Transition::Advance => Decision::Store,
             Transition::Unchanged => same_status(stored, incoming, age),
             Transition::Illegal => {

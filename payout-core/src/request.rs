@@ -7,6 +7,7 @@ use crate::amount;
 use crate::asset::Asset;
 use crate::error::{FieldError, PayoutError};
 use crate::id::Reference;
+use crate::travel::TravelRule;
 
 /// The person or account being paid, as the caller knows them.
 ///
@@ -55,19 +56,48 @@ impl std::fmt::Debug for EndUser {
     }
 }
 
-/// How much to pay: an amount of the debited asset, or an exact amount the recipient gets after
-/// conversion into another asset.
+/// How much to pay: an amount of the debited asset, or one of the two conversions AlphaPo
+/// documents (`convert_to` with `amount_to`, or with `amount`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PayoutAmount {
     /// This much of the request's asset.
     Exact(Decimal),
-    /// Convert the request's asset into `to` and deliver exactly `amount` of it.
+    /// Convert the request's asset into `to` and deliver exactly `amount` of it (AlphaPo
+    /// `amount_to`): the recipient's side is exact, the debit follows the rate.
     Converted {
         /// The asset the recipient receives.
         to: Asset,
         /// The amount of `to` they receive.
         amount: Decimal,
     },
+    /// Debit exactly `amount` of the request's asset and convert it into `to` (AlphaPo `amount`
+    /// with `convert_to`): the debited side is exact, what arrives follows the rate.
+    DebitConverted {
+        /// The asset the recipient receives.
+        to: Asset,
+        /// The amount of the request's asset debited.
+        amount: Decimal,
+    },
+}
+
+impl PayoutAmount {
+    /// The asset converted into, for either conversion.
+    pub fn convert_to(&self) -> Option<&Asset> {
+        match self {
+            PayoutAmount::Exact(_) => None,
+            PayoutAmount::Converted { to, .. } | PayoutAmount::DebitConverted { to, .. } => Some(to),
+        }
+    }
+
+    /// The exact figure asked for, whichever side it is on.
+    pub fn value(&self) -> Decimal {
+        match self {
+            PayoutAmount::Exact(a)
+            | PayoutAmount::Converted { amount: a, .. }
+            | PayoutAmount::DebitConverted { amount: a, .. } => *a,
+        }
+    }
 }
 
 /// A checked request to create a withdrawal. Build it with [`WithdrawalRequest::builder`].
@@ -99,6 +129,7 @@ pub struct WithdrawalRequest {
     address: String,
     tag: Option<String>,
     end_user: EndUser,
+    travel_rule: Option<TravelRule>,
 }
 
 impl WithdrawalRequest {
@@ -126,7 +157,7 @@ impl WithdrawalRequest {
     pub fn exact_amount(&self) -> Option<Decimal> {
         match self.amount {
             PayoutAmount::Exact(a) => Some(a),
-            PayoutAmount::Converted { .. } => None,
+            PayoutAmount::Converted { .. } | PayoutAmount::DebitConverted { .. } => None,
         }
     }
 
@@ -144,6 +175,11 @@ impl WithdrawalRequest {
     pub fn end_user(&self) -> &EndUser {
         &self.end_user
     }
+
+    /// The sender and receiver data, for providers that collect it (see [`crate::travel`]).
+    pub fn travel_rule(&self) -> Option<&TravelRule> {
+        self.travel_rule.as_ref()
+    }
 }
 
 /// Builds a [`WithdrawalRequest`]; `build` checks every field and reports all problems at once.
@@ -153,9 +189,13 @@ pub struct WithdrawalRequestBuilder {
     asset: Option<Asset>,
     amount: Option<Decimal>,
     convert: Option<(Asset, Decimal)>,
+    convert_to: Option<Asset>,
     address: Option<String>,
     tag: Option<String>,
     end_user: Option<EndUser>,
+    travel_rule: Option<TravelRule>,
+    /// Amounts handed in as text that could not be read, reported by `build`.
+    unreadable: Vec<FieldError>,
 }
 
 impl WithdrawalRequestBuilder {
@@ -171,15 +211,61 @@ impl WithdrawalRequestBuilder {
         self
     }
 
-    /// The amount of the asset to pay out. Give this or [`Self::amount_to`], not both.
+    /// The amount of the asset to pay out (with [`Self::convert_to`], the exact amount debited
+    /// and converted). Give this or [`Self::amount_to`], not both.
     pub fn amount(mut self, amount: Decimal) -> Self {
         self.amount = Some(amount);
+        self
+    }
+
+    /// [`Self::amount`] from text a person or a program typed: a plain decimal only (see
+    /// [`amount::parse_typed`]); anything else is reported by `build` under `amount`.
+    ///
+    /// ```
+    /// use payout_core::{Asset, EndUser, WithdrawalRequest};
+    /// let request = WithdrawalRequest::builder().reference("r-1").asset(Asset::new("BTC")).address("a1")
+    ///     .end_user(EndUser::new("u-1"));
+    /// assert!(request.clone().amount_text("0.0002").build().is_ok());
+    /// let err = request.amount_text("1E2").build().unwrap_err();
+    /// assert_eq!(err.field_errors()[0].field, "amount");
+    /// ```
+    pub fn amount_text(mut self, text: &str) -> Self {
+        match amount::parse_typed("amount", text) {
+            Ok(a) => self.amount = Some(a),
+            Err(e) => self.unreadable.extend(e.field_errors().iter().cloned()),
+        }
         self
     }
 
     /// Convert into `to` and deliver exactly `amount` of it. Give this or [`Self::amount`].
     pub fn amount_to(mut self, to: Asset, amount: Decimal) -> Self {
         self.convert = Some((to, amount));
+        self
+    }
+
+    /// [`Self::amount_to`] from typed text: a plain decimal only, reported under `amount_to`.
+    pub fn amount_to_text(mut self, to: Asset, text: &str) -> Self {
+        match amount::parse_typed("amount_to", text) {
+            Ok(a) => self.convert = Some((to, a)),
+            Err(e) => {
+                self.convert_to = Some(to);
+                self.unreadable.extend(e.field_errors().iter().cloned())
+            }
+        }
+        self
+    }
+
+    /// Convert into `to` before sending; with [`Self::amount`], exactly that amount of the
+    /// request's asset is debited and converted ([`PayoutAmount::DebitConverted`]).
+    pub fn convert_to(mut self, to: Asset) -> Self {
+        self.convert_to = Some(to);
+        self
+    }
+
+    /// Sender and receiver data for providers that collect it (see [`crate::travel`]); a
+    /// provider that has no place for it refuses the request rather than drop it.
+    pub fn travel_rule(mut self, travel_rule: TravelRule) -> Self {
+        self.travel_rule = (!travel_rule.is_empty()).then_some(travel_rule);
         self
     }
 
@@ -205,7 +291,8 @@ impl WithdrawalRequestBuilder {
     /// Checks every field and returns the request, or an invalid-request error that lists each
     /// problem with the field it concerns. Nothing is rounded.
     pub fn build(self) -> Result<WithdrawalRequest, PayoutError> {
-        let mut errors = Vec::new();
+        let mut errors = self.unreadable.clone();
+        let amount_unreadable = !errors.is_empty();
         let mut need = |field: &str, message: &str| errors.push(FieldError::new(field, message));
 
         let reference = match self.reference.as_deref().map(Reference::problem) {
@@ -224,30 +311,44 @@ impl WithdrawalRequestBuilder {
             need("asset", "is required: the symbol of the asset to pay out, such as BTC");
         }
 
-        let amount = match (self.amount, self.convert) {
-            (Some(_), Some(_)) => {
+        let places_of = |asset: Option<&Asset>| asset.and_then(Asset::decimals).unwrap_or(28);
+        let amount = match (self.amount, self.convert, self.convert_to) {
+            _ if amount_unreadable => None,
+            (Some(_), Some(_), _) => {
                 need("amount", "give either amount or amount_to (with the asset to convert to), not both");
                 None
             }
-            (None, None) => {
+            (None, None, _) => {
                 need("amount", "is required (or amount_to with the asset to convert to)");
                 None
             }
-            (Some(a), None) => {
-                let places = self.asset.as_ref().and_then(Asset::decimals).unwrap_or(28);
-                match amount::check_message(a, places) {
-                    Some(m) => {
-                        need("amount", &m);
+            (None, Some((to, _)), Some(other)) if other != to => {
+                need("convert_to", "names another asset than the one given with amount_to");
+                None
+            }
+            (Some(a), None, to) => match amount::check_message(a, places_of(self.asset.as_ref())) {
+                Some(m) => {
+                    need("amount", &m);
+                    None
+                }
+                None => match to {
+                    None => Some(PayoutAmount::Exact(a)),
+                    Some(to) if to.symbol().is_empty() => {
+                        need("convert_to", "must name the asset to convert to");
                         None
                     }
-                    None => Some(PayoutAmount::Exact(a)),
-                }
-            }
-            (None, Some((to, a))) => {
+                    Some(to) if self.asset.as_ref() == Some(&to) => {
+                        need("convert_to", "is the asset paid from; give a plain amount instead");
+                        None
+                    }
+                    Some(to) => Some(PayoutAmount::DebitConverted { to, amount: a }),
+                },
+            },
+            (None, Some((to, a)), _) => {
                 if to.symbol().is_empty() {
                     need("convert_to", "must name the asset to convert to");
                 }
-                match amount::check_message(a, to.decimals().unwrap_or(28)) {
+                match amount::check_message(a, places_of(Some(&to))) {
                     Some(m) => {
                         need("amount_to", &m);
                         None
@@ -279,13 +380,23 @@ impl WithdrawalRequestBuilder {
             _ => {}
         }
 
+        if let Some(rule) = &self.travel_rule {
+            errors.extend(rule.problems());
+        }
+
         if !errors.is_empty() {
             return Err(PayoutError::invalid(errors));
         }
         match (reference, self.asset, amount, self.address, self.end_user) {
-            (Some(reference), Some(asset), Some(amount), Some(address), Some(end_user)) => {
-                Ok(WithdrawalRequest { reference, asset, amount, address, tag: self.tag, end_user })
-            }
+            (Some(reference), Some(asset), Some(amount), Some(address), Some(end_user)) => Ok(WithdrawalRequest {
+                reference,
+                asset,
+                amount,
+                address,
+                tag: self.tag,
+                end_user,
+                travel_rule: self.travel_rule,
+            }),
             _ => Err(PayoutError::invalid_field("request", "is incomplete")),
         }
     }

@@ -99,6 +99,10 @@ impl WithdrawalStatus {
     ///   (steps may be skipped);
     /// - `unknown` may move to or from any non-final status, since its place is unknown.
     ///
+    /// A provider can document more (AlphaPo's review after its create answer, `processing` →
+    /// `pending`): that is a rule of the provider's, in
+    /// [`Rules::provisional`](crate::receiver::Rules::provisional), not of this table.
+    ///
     /// ```
     /// use payout_core::{Transition, WithdrawalStatus::*};
     /// assert_eq!(Pending.transition_to(Processing), Transition::Advance);

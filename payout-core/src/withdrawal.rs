@@ -25,7 +25,8 @@ use crate::status::WithdrawalStatus;
 /// Its JSON (serde) has the keys of the `payout --json` contract: `provider`, `id`, `reference`,
 /// `end_user`, `status`, `provider_status`, `asset`, `network`, `amount` (a string, scale kept),
 /// `address`, `tag`, `tx_hash`, `created_at`, `updated_at` (RFC 3339), `null` where unknown; plus
-/// `amount_sent`, `source_address`, `approve_at` and `failure_reason`.
+/// `amount_sent`, `sender_amount` and `sender_currency` (the debited side of a conversion),
+/// `source_address`, `approve_at` and `failure_reason`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(into = "WithdrawalJson", from = "WithdrawalJson")]
 #[non_exhaustive]
@@ -48,6 +49,11 @@ pub struct Withdrawal {
     pub amount: Option<Decimal>,
     /// The amount actually sent, once known.
     pub amount_sent: Option<Decimal>,
+    /// For a conversion, the amount debited from the balance (AlphaPo `sender_amount`), in
+    /// [`Withdrawal::sender_currency`]; `asset` and `amount` are then the delivered side.
+    pub sender_amount: Option<Decimal>,
+    /// For a conversion, the provider's code of the currency debited (AlphaPo `sender_currency`).
+    pub sender_currency: Option<String>,
     /// The destination address.
     pub address: Option<String>,
     /// The destination tag or memo.
@@ -87,6 +93,8 @@ impl Withdrawal {
             asset: None,
             amount: None,
             amount_sent: None,
+            sender_amount: None,
+            sender_currency: None,
             address: None,
             tag: None,
             source_address: None,
@@ -115,6 +123,10 @@ struct WithdrawalJson {
     amount: Option<Decimal>,
     #[serde(default, with = "crate::amount::serde_str_opt")]
     amount_sent: Option<Decimal>,
+    #[serde(default, with = "crate::amount::serde_str_opt")]
+    sender_amount: Option<Decimal>,
+    #[serde(default)]
+    sender_currency: Option<String>,
     address: Option<String>,
     tag: Option<String>,
     #[serde(default)]
@@ -143,6 +155,8 @@ impl From<Withdrawal> for WithdrawalJson {
             asset: w.asset.map(|a| a.symbol().to_owned()),
             amount: w.amount,
             amount_sent: w.amount_sent,
+            sender_amount: w.sender_amount,
+            sender_currency: w.sender_currency,
             address: w.address,
             tag: w.tag,
             source_address: w.source_address,
@@ -171,6 +185,8 @@ impl From<WithdrawalJson> for Withdrawal {
             asset,
             amount: j.amount,
             amount_sent: j.amount_sent,
+            sender_amount: j.sender_amount,
+            sender_currency: j.sender_currency,
             address: j.address,
             tag: j.tag,
             source_address: j.source_address,

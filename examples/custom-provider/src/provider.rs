@@ -144,15 +144,19 @@ impl PayoutProvider for LedgerProvider {
         ID
     }
 
-    /// No webhooks (the default `parse_webhook` says unsupported) and no conversion.
+    /// No webhooks (the default `parse_webhook` says unsupported), no conversion and no
+    /// travel-rule data.
     fn capabilities(&self) -> Capabilities {
-        Capabilities::all().without(Capability::Webhook).without(Capability::Convert)
+        Capabilities::all().without(Capability::Webhook).without(Capability::Convert).without(Capability::TravelRule)
     }
 
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
         let PayoutAmount::Exact(amount) = request.amount() else {
             return Err(PayoutError::unsupported(ID, "conversion on withdrawal"));
         };
+        if request.travel_rule().is_some() {
+            return Err(PayoutError::unsupported(ID, "travel-rule data"));
+        }
         if request.asset().decimals().is_none() {
             return Err(PayoutError::invalid_field(
                 "asset",

@@ -95,8 +95,15 @@ pub struct WithdrawArgs {
     /// The asset's network (tron, ethereum...).
     #[arg(long, value_name = "NET")]
     pub network: Option<String>,
-    /// The amount to pay, as a decimal (never rounded).
-    #[arg(long, value_name = "X", required_unless_present = "amount_to", conflicts_with = "amount_to")]
+    /// The amount to pay, as a plain decimal (digits and at most one `.`; never rounded). With
+    /// --convert-to, the exact amount of --asset debited and converted.
+    #[arg(
+        long,
+        value_name = "X",
+        required_unless_present = "amount_to",
+        conflicts_with = "amount_to",
+        allow_hyphen_values = true
+    )]
     pub amount: Option<String>,
     /// The destination address.
     #[arg(long, value_name = "ADDR")]
@@ -116,11 +123,12 @@ pub struct WithdrawArgs {
     /// The person's e-mail address (AlpPay requires it).
     #[arg(long = "end-user-email", value_name = "EMAIL")]
     pub end_user_email: Option<String>,
-    /// Convert into this asset before sending (with --amount-to, instead of --amount).
-    #[arg(long = "convert-to", value_name = "SYMBOL", requires = "amount_to")]
+    /// Convert into this asset before sending: with --amount (an exact amount of --asset is
+    /// debited and converted) or with --amount-to (an exact amount of this asset is delivered).
+    #[arg(long = "convert-to", value_name = "SYMBOL")]
     pub convert_to: Option<String>,
-    /// The exact amount of --convert-to the recipient gets.
-    #[arg(long = "amount-to", value_name = "X", requires = "convert_to")]
+    /// The exact amount of --convert-to the recipient gets, as a plain decimal.
+    #[arg(long = "amount-to", value_name = "X", requires = "convert_to", allow_hyphen_values = true)]
     pub amount_to: Option<String>,
 }
 

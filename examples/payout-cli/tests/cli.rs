@@ -179,6 +179,113 @@ fn invalid_requests_exit_2_and_name_the_field() {
     s.cmd().args(["withdraw", "--asset", "BTC"]).assert().code(2);
 }
 
+/// Typed-in amounts are plain decimals: an exponent, a sign, `NaN`, `inf`, hex or a separator
+/// exits 2 naming the flag, and nothing reaches the sandbox.
+#[test]
+fn typed_amounts_with_an_exponent_sign_or_separator_are_refused_and_nothing_is_sent() {
+    let s = Sandbox::new();
+    let typos = ["1E2", "2e-4", "NaN", "inf", "0x10", "1_000", "1,5", "-1", "+1", "1e0"];
+    for typo in typos {
+        let out = s
+            .cmd()
+            .args(["--json", "withdraw", "--asset", "BTC", "--amount", typo, "--address", ADDRESS])
+            .args(["--reference", "typo", "--end-user", "u"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--amount {typo}: {}", String::from_utf8_lossy(&out.stderr));
+        let err = error_of(&out);
+        assert_eq!(err["error"]["kind"], "invalid_request", "--amount {typo}");
+        assert!(err["error"]["message"].as_str().unwrap().contains("--amount"), "--amount {typo}: {err}");
+        // `--amount=-1` and `--amount -1` read alike.
+        let joined = format!("--amount={typo}");
+        let out = s
+            .cmd()
+            .args(["--json", "withdraw", "--asset", "BTC", &joined, "--address", ADDRESS])
+            .args(["--reference", "typo", "--end-user", "u"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{joined}");
+        assert_eq!(error_of(&out)["error"]["kind"], "invalid_request", "{joined}");
+    }
+    let out = s
+        .cmd()
+        .args(["--json", "withdraw", "--asset", "EUR", "--convert-to", "BTC", "--amount-to", "1E-3"])
+        .args(["--address", ADDRESS, "--reference", "typo", "--end-user", "u"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(error_of(&out)["error"]["message"].as_str().unwrap().contains("--amount-to"));
+    s.cmd().args(["--json", "find", "typo"]).assert().success().stdout("null\n");
+}
+
+/// `--convert-to` takes either side of the conversion exactly: `--amount` (debited) or
+/// `--amount-to` (delivered).
+#[test]
+fn convert_to_combines_with_amount_or_amount_to() {
+    let s = Sandbox::new();
+    let debit = s.json(&[
+        "withdraw",
+        "--asset",
+        "EUR",
+        "--convert-to",
+        "BTC",
+        "--amount",
+        "25",
+        "--address",
+        ADDRESS,
+        "--reference",
+        "conv-debit",
+        "--end-user",
+        "u1",
+    ]);
+    assert_eq!(debit["asset"], "BTC");
+    assert_eq!(debit["sender_currency"], "EUR");
+    assert_eq!(
+        payout_core::Decimal::from_str_exact(debit["sender_amount"].as_str().unwrap()).unwrap(),
+        payout_core::Decimal::from(25)
+    );
+    let delivered = s.json(&[
+        "withdraw",
+        "--asset",
+        "EUR",
+        "--convert-to",
+        "BTC",
+        "--amount-to",
+        "0.001",
+        "--address",
+        ADDRESS,
+        "--reference",
+        "conv-to",
+        "--end-user",
+        "u1",
+    ]);
+    assert_eq!(delivered["asset"], "BTC");
+    assert_eq!(
+        payout_core::Decimal::from_str_exact(delivered["amount"].as_str().unwrap()).unwrap(),
+        payout_core::Decimal::new(1, 3)
+    );
+    assert_eq!(delivered["sender_currency"], "EUR");
+    // AlpPay cannot convert: refused before sending.
+    let out = s
+        .cmd()
+        .args(["--json", "--provider", "alppay", "withdraw", "--asset", "USDT", "--network", "tron"])
+        .args(["--convert-to", "BTC", "--amount", "10", "--address", "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n"])
+        .args([
+            "--reference",
+            "conv-alppay",
+            "--end-user",
+            "42",
+            "--end-user-name",
+            "Ada",
+            "--end-user-email",
+            "a@b.io",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(error_of(&out)["error"]["kind"], "unsupported");
+}
+
 #[test]
 fn a_reused_reference_is_the_same_payout_or_a_refusal() {
     let s = Sandbox::new();
@@ -426,6 +533,25 @@ mod live_failures {
         assert!(err["error"]["message"].as_str().unwrap().contains("payout find order-u"));
         let creates = server.received_requests().await.unwrap().iter().filter(|r| r.method.as_str() == "POST").count();
         assert_eq!(creates, 1, "never sent twice");
+    }
+
+    /// Against a live-configured provider too, a mistyped amount sends nothing.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_mistyped_amount_sends_nothing_to_a_live_provider() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+        Mock::given(method("GET")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+        let s = Sandbox::new();
+        for typo in ["1E2", "2e-4", "NaN", "inf", "0x10", "1_000"] {
+            let out = live(&s, &server)
+                .args(["--json", "withdraw", "--asset", "BTC", "--amount", typo, "--address", ADDRESS])
+                .args(["--reference", "order-typo", "--end-user", "u1"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "--amount {typo}");
+            assert_eq!(error_of(&out)["error"]["kind"], "invalid_request");
+        }
+        assert!(server.received_requests().await.unwrap().is_empty(), "nothing reached the provider");
     }
 
     #[tokio::test(flavor = "multi_thread")]

@@ -529,8 +529,11 @@ impl FakeProvider {
     /// The provider's own rules, checked before anything is created.
     fn check_request(&self, request: &WithdrawalRequest) -> Result<(), PayoutError> {
         let caps = self.inner.capabilities;
-        if matches!(request.amount(), PayoutAmount::Converted { .. }) && !caps.supports(Capability::Convert) {
-            return Err(PayoutError::unsupported(self.inner.id.clone(), "conversion on withdrawal (amount_to)"));
+        if request.amount().convert_to().is_some() && !caps.supports(Capability::Convert) {
+            return Err(PayoutError::unsupported(self.inner.id.clone(), "conversion on withdrawal (convert_to)"));
+        }
+        if request.travel_rule().is_some() && !caps.supports(Capability::TravelRule) {
+            return Err(PayoutError::unsupported(self.inner.id.clone(), "travel-rule data"));
         }
         if request.tag().is_some() && !caps.supports(Capability::Tag) {
             return Err(PayoutError::unsupported(self.inner.id.clone(), "destination tags"));
@@ -565,14 +568,20 @@ impl FakeProvider {
         let id = WithdrawalId::new((index + 1).to_string());
         let status = self.inner.initial_status;
         let mut w = Withdrawal::new(self.inner.id.clone(), id.clone(), status, raw_status(status));
+        // The fake has no exchange rates: of a conversion only the exact side is known.
         let (asset, amount, debited) = match request.amount() {
-            PayoutAmount::Exact(a) => (request.asset().clone(), *a, None),
-            PayoutAmount::Converted { to, amount } => (to.clone(), *amount, Some(request.asset().clone())),
+            PayoutAmount::Converted { to, amount } => (to.clone(), Some(*amount), Some(request.asset().clone())),
+            PayoutAmount::DebitConverted { to, amount } => {
+                w.sender_amount = Some(*amount);
+                w.sender_currency = Some(request.asset().symbol().to_owned());
+                (to.clone(), None, Some(request.asset().clone()))
+            }
+            other => (request.asset().clone(), Some(other.value()), None),
         };
         w.reference = Some(request.reference().clone());
         w.end_user = Some(request.end_user().clone());
         w.asset = Some(asset);
-        w.amount = Some(amount);
+        w.amount = amount;
         w.address = Some(request.address().to_owned());
         w.tag = request.tag().map(str::to_owned);
         w.created_at = Some(now);
