@@ -487,6 +487,64 @@ mod tests {
         String::from_utf8(create_body(r).unwrap()).unwrap()
     }
 
+    /// `amount` with `convert_to`: the exact debit in the source currency's precision.
+    #[test]
+    fn a_conversion_of_an_exact_debit_sends_amount_and_convert_to() {
+        let r = req(Asset::new("EUR"), dec!(25)).convert_to(Asset::new("BTC")).build().unwrap();
+        assert_eq!(
+            body(&r),
+            r#"{"currency":"EUR","foreign_id":"ref-1","end_user_reference":"user-1","address":"addr1","amount":"25.00","convert_to":"BTC"}"#
+        );
+        let too_precise = req(Asset::new("EUR"), dec!(25.001)).convert_to(Asset::new("BTC")).build().unwrap();
+        assert_eq!(create_body(&too_precise).unwrap_err().field_errors()[0].field, "amount");
+        let into_fiat = req(Asset::new("BTC"), dec!(0.1)).convert_to(Asset::new("EUR")).build().unwrap();
+        assert_eq!(create_body(&into_fiat).unwrap_err().field_errors()[0].field, "convert_to");
+    }
+
+    /// The travel-rule data as AlphaPo's (CryptoProcessing's) page documents it; `self` carries
+    /// no data.
+    #[test]
+    fn travel_rule_data_is_sent_as_documented() {
+        use payout_core::{Party, TravelRule};
+        let rule = TravelRule::new()
+            .sender(
+                Party::natural("Ada", "Lovelace", time::macros::date!(1815 - 12 - 10)).with_email("ada@example.com"),
+            )
+            .receiver(Party::OwnAccount);
+        let r = req(Asset::new("BTC"), dec!(0.0002)).travel_rule(rule).build().unwrap();
+        assert_eq!(
+            body(&r),
+            r#"{"currency":"BTC","foreign_id":"ref-1","end_user_reference":"user-1","sender_type":"natural","sender_data":{"first_name":"Ada","last_name":"Lovelace","date_of_birth":"1815-12-10","email":"ada@example.com"},"receiver_type":"self","address":"addr1","amount":"0.00020000"}"#
+        );
+    }
+
+    /// The debited side of a conversion is carried, from a create answer and from a lookup.
+    #[test]
+    fn the_debited_side_of_a_conversion_is_kept() {
+        let created: crate::wire::Created = serde_json::from_str(
+            r#"{"data":{"id":1,"foreign_id":"ref-1","type":"withdrawal_exchange","status":"processing","amount":"25.00000000","sender_amount":"25.00000000","sender_currency":"EUR","receiver_currency":"BTC","receiver_amount":"0.00040000"}}"#,
+        )
+        .unwrap();
+        let r = req(Asset::new("EUR"), dec!(25)).convert_to(Asset::new("BTC")).build().unwrap();
+        let w = from_created(&created.data, RawJson::default(), &r);
+        assert_eq!((w.amount, w.asset.clone()), (Some(dec!(0.0004)), Some(Asset::new("BTC"))));
+        assert_eq!((w.sender_amount, w.sender_currency.as_deref()), (Some(dec!(25)), Some("EUR")));
+        let tx: Transaction = serde_json::from_str(
+            r#"{"id":1,"foreign_id":"ref-1","type":"withdrawal_exchange","currency_sent":{"currency":"EUR","amount":"804.25693204"},"currency_received":{"currency":"BTC","amount":"0.01000000"},"transactions":[],"fees":[],"error":"","status":"confirmed"}"#,
+        )
+        .unwrap();
+        let w = from_transaction(&tx, RawJson::default());
+        assert_eq!((w.sender_amount, w.sender_currency.as_deref()), (Some(dec!(804.25693204)), Some("EUR")));
+        assert_eq!(w.amount, Some(dec!(0.01)));
+        // A plain withdrawal has no separate debited side.
+        let plain = req(Asset::new("BTC"), dec!(0.0002)).build().unwrap();
+        let created: crate::wire::Created = serde_json::from_str(
+            r#"{"data":{"id":2,"foreign_id":"ref-1","type":"withdrawal","status":"processing","amount":"0.00020000","sender_amount":"0.00020000","sender_currency":"BTC","receiver_currency":"BTC","receiver_amount":"0.00020000"}}"#,
+        )
+        .unwrap();
+        assert_eq!(from_created(&created.data, RawJson::default(), &plain).sender_amount, None);
+    }
+
     #[test]
     fn the_asset_table() {
         let cases = [

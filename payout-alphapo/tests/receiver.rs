@@ -69,7 +69,7 @@ async fn shuffled_duplicated_callbacks_end_in_alphapos_state() {
         truth.insert(w.id.clone(), client.get_withdrawal(&w.id).await.unwrap());
     }
     // The application stored what the create returned, then the deliveries arrive, shuffled.
-    receiver::assert_orders_converge(&updates, Some(&created), &truth, |w| {
+    receiver::assert_orders_converge(&client.status_rules(), &updates, Some(&created), &truth, |w| {
         (w.status, w.provider_status.clone(), w.tx_hash.clone(), w.failure_reason.clone())
     });
 }

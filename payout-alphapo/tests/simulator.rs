@@ -246,6 +246,38 @@ async fn a_conversion_from_eur() {
     assert!(done.tx_hash.is_some());
 }
 
+/// The other documented form: an exact amount of EUR debited and converted (`amount` with
+/// `convert_to`); the debited side is carried in `sender_amount`/`sender_currency`, and
+/// `submit` recognises the payout by it.
+#[tokio::test]
+async fn a_conversion_of_an_exact_debit() {
+    let server = start().await;
+    let c = client_for(&server);
+    let request = WithdrawalRequest::builder()
+        .reference("conv-debit")
+        .asset(Asset::new("EUR"))
+        .amount(dec!(25))
+        .convert_to(Asset::new("BTC"))
+        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
+        .end_user(EndUser::new("u-1"))
+        .build()
+        .unwrap();
+    let w = c.create_withdrawal(&request).await.unwrap();
+    assert_eq!(w.asset, Some(Asset::new("BTC")));
+    assert_eq!((w.sender_amount, w.sender_currency.as_deref()), (Some(dec!(25)), Some("EUR")));
+    let held = server.get(sim_id(&w.id).unwrap()).unwrap();
+    assert!(held.exchange);
+    assert_eq!(held.sender_amount, dec!(25));
+    assert_eq!(w.amount, Some(held.receiver_amount), "what the recipient gets at the rate");
+
+    server.set_status(sim_id(&w.id).unwrap(), AlphaPoStatus::Confirmed).unwrap();
+    let done = c.get_withdrawal(&w.id).await.unwrap();
+    assert_eq!((done.sender_amount, done.sender_currency.as_deref()), (Some(dec!(25)), Some("EUR")));
+    // Sending the same payout again is recognised as the one that exists, by its debit.
+    let again = c.submit(&request).await.unwrap();
+    assert_eq!((again.withdrawal.id, again.path), (w.id, SubmitPath::AlreadyExisted));
+}
+
 #[tokio::test]
 async fn the_simulators_callbacks_verify_and_parse() {
     let server = start().await;

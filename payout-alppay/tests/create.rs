@@ -126,6 +126,31 @@ async fn refusals_before_sending_send_nothing() {
         .unwrap();
     assert_eq!(alppay.create_withdrawal(&convert).await.unwrap_err().kind(), ErrorKind::Unsupported);
     assert!(!alppay.capabilities().supports(payout_core::Capability::Convert));
+    // The other conversion form (an exact debit converted) is refused the same way.
+    let debit = WithdrawalRequest::builder()
+        .reference("INV-1")
+        .asset(Asset::new("USDT").on("tron"))
+        .amount(Decimal::ONE)
+        .convert_to(Asset::new("USDC").on("ethereum"))
+        .address("TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n")
+        .end_user(user())
+        .build()
+        .unwrap();
+    assert_eq!(alppay.create_withdrawal(&debit).await.unwrap_err().kind(), ErrorKind::Unsupported);
+    // Travel-rule data has no place in AlpPay's create: refused, never dropped.
+    let travel = WithdrawalRequest::builder()
+        .reference("INV-1")
+        .asset(Asset::new("USDT").on("tron"))
+        .amount(Decimal::ONE)
+        .address("TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n")
+        .end_user(user())
+        .travel_rule(payout_core::TravelRule::new().receiver(payout_core::Party::legal("Example GmbH", "DEU")))
+        .build()
+        .unwrap();
+    let e = alppay.create_withdrawal(&travel).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.to_string().contains("travel_rule"), "{e}");
+    assert!(!alppay.capabilities().supports(payout_core::Capability::TravelRule));
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 

@@ -54,7 +54,7 @@ async fn shuffled_duplicated_webhooks_end_in_alppays_state() {
         truth.insert(w.id.clone(), client.get_withdrawal(&w.id).await.unwrap());
     }
     // The application stored nothing, then the deliveries arrive in shuffled orders.
-    receiver::assert_orders_converge(&updates, None, &truth, |w| {
+    receiver::assert_orders_converge(&client.status_rules(), &updates, None, &truth, |w| {
         (w.status, w.provider_status.clone(), w.tx_hash.clone(), w.updated_at)
     });
 }

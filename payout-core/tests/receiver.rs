@@ -158,3 +158,55 @@ proptest! {
         prop_assert_eq!(stored.updated_at, last.updated_at);
     }
 }
+
+fn raw(status: WithdrawalStatus, provider_status: &str) -> Withdrawal {
+    Withdrawal::new(ProviderId::from_static("alphapo"), WithdrawalId::new("1"), status, provider_status)
+}
+
+/// AlphaPo's review step: the create answer (`processing`) is provisional, so the `pending`
+/// that follows it is stored, while a late create answer, or a `pending` after the withdrawal
+/// was seen on its way (`not_confirmed`), is stale; final statuses never move back.
+#[test]
+fn a_provisional_status_lets_the_review_step_through_and_never_wins_late() {
+    let rules = Rules::new().provisional("processing");
+    let created = raw(Processing, "processing");
+    let review = raw(Pending, "pending");
+    let sending = raw(Processing, "not_confirmed");
+    let done = raw(Completed, "confirmed");
+    // Without the provider's rule the review step is dropped: the reason for the rule.
+    assert_eq!(decide(Some(&created), &review), Decision::Stale);
+    assert_eq!(rules.decide(Some(&created), &review), Decision::Store);
+    assert_eq!(rules.decide(Some(&review), &created), Decision::Stale, "a late create answer");
+    assert_eq!(rules.decide(Some(&review), &sending), Decision::Store, "approved");
+    assert_eq!(rules.decide(Some(&sending), &review), Decision::Stale, "a late review callback");
+    assert_eq!(rules.decide(Some(&sending), &created), Decision::Stale);
+    assert_eq!(rules.decide(Some(&created), &sending), Decision::Store);
+    assert_eq!(rules.decide(Some(&done), &review), Decision::Stale);
+    assert_eq!(rules.decide(Some(&done), &created), Decision::Stale);
+    assert_eq!(rules.decide(Some(&review), &review), Decision::Duplicate);
+    assert_eq!(rules.decide(Some(&created), &created), Decision::Duplicate);
+}
+
+proptest! {
+    /// The review life cycle delivered in any order, each step once or twice, always ends in
+    /// its final state, and with the review seen whenever it was the last non-final state.
+    #[test]
+    fn review_histories_converge_in_any_order(copies in proptest::collection::vec(1usize..=2, 4), order in any::<u64>()) {
+        let rules = Rules::new().provisional("processing");
+        let steps = [raw(Processing, "processing"), raw(Pending, "pending"), raw(Processing, "not_confirmed"), raw(Completed, "confirmed")];
+        let mut deliveries: Vec<Withdrawal> =
+            steps.iter().enumerate().flat_map(|(i, s)| std::iter::repeat_n(s.clone(), copies[i])).collect();
+        let mut seed = order | 1;
+        for i in (1..deliveries.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            deliveries.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        let mut stored = None;
+        for d in deliveries {
+            rules.apply(&mut stored, WithdrawalUpdate::new(d));
+        }
+        prop_assert_eq!(stored.unwrap().provider_status, "confirmed");
+    }
+}

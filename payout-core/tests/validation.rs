@@ -125,3 +125,55 @@ fn debug_hides_personal_data() {
     let shown = format!("{user:?}");
     assert!(shown.contains("u-1") && !shown.contains("Ada") && !shown.contains("ada@"), "{shown}");
 }
+
+/// Both documented conversions: an exact amount delivered (`amount_to`), or an exact amount
+/// debited and converted (`amount` with `convert_to`).
+#[test]
+fn conversions_in_both_forms() {
+    use payout_core::PayoutAmount;
+    let debit = valid().asset(Asset::new("EUR")).amount(dec!(25)).convert_to(Asset::new("BTC")).build().unwrap();
+    assert_eq!(debit.amount(), &PayoutAmount::DebitConverted { to: Asset::new("BTC"), amount: dec!(25) });
+    assert_eq!(debit.exact_amount(), None);
+    assert_eq!(debit.amount().convert_to(), Some(&Asset::new("BTC")));
+    let delivered = valid().amount(dec!(0)).amount_to(Asset::new("BTC"), dec!(0.001));
+    assert!(delivered.build().is_err(), "amount and amount_to together");
+    let delivered =
+        WithdrawalRequest::builder().reference("r").asset(Asset::new("EUR")).address("a1").end_user(EndUser::new("u"));
+    let r = delivered.clone().amount_to(Asset::new("BTC"), dec!(0.001)).build().unwrap();
+    assert_eq!(r.amount(), &PayoutAmount::Converted { to: Asset::new("BTC"), amount: dec!(0.001) });
+    // A conversion into the asset paid from, or a second target that disagrees, is refused.
+    assert_eq!(fields(valid().convert_to(Asset::new("BTC")).build().unwrap_err()), ["convert_to"]);
+    let err = delivered.amount_to(Asset::new("BTC"), dec!(0.001)).convert_to(Asset::new("ETH")).build().unwrap_err();
+    assert_eq!(fields(err), ["convert_to"]);
+    // The debited amount keeps the source asset's precision.
+    assert_eq!(
+        fields(valid().amount(dec!(0.000000001)).convert_to(Asset::new("ETH")).build().unwrap_err()),
+        ["amount"]
+    );
+}
+
+#[test]
+fn travel_rule_data_is_checked_and_kept() {
+    use payout_core::{Party, TravelRule};
+    let rule = TravelRule::new()
+        .sender(Party::legal("Example GmbH", "DEU").with_email("ops@example.com"))
+        .receiver(Party::natural("Friedrich", "Müller", time::macros::date!(1995 - 08 - 17)));
+    let req = valid().travel_rule(rule.clone()).build().unwrap();
+    assert_eq!(req.travel_rule(), Some(&rule));
+    assert!(!format!("{req:?}").contains("Müller"), "personal data stays out of Debug");
+    let bad =
+        TravelRule::new().sender(Party::OwnAccount).receiver(Party::legal("", "Germany").with_email("not an address"));
+    let mut got = fields(valid().travel_rule(bad).build().unwrap_err());
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "travel_rule.receiver.country_of_registration",
+            "travel_rule.receiver.email",
+            "travel_rule.receiver.legal_name",
+            "travel_rule.sender"
+        ]
+    );
+    // An empty rule is no rule.
+    assert_eq!(valid().travel_rule(TravelRule::new()).build().unwrap().travel_rule(), None);
+}

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt::Debug;
 
-use payout_core::receiver::{Decision, apply};
+use payout_core::receiver::{Decision, Rules};
 use payout_core::{Withdrawal, WithdrawalId, WithdrawalUpdate};
 
 /// Orders tried, each from its own seed.
@@ -23,13 +23,15 @@ pub fn shuffle<T>(items: &mut [T], seed: u64) {
     }
 }
 
-/// Applies `updates` in [`ORDERS`] shuffled orders. Each order starts from `stored_before` (what
+/// Applies `updates` under the provider's `rules` (its
+/// [`status_rules`](payout_core::PayoutProvider::status_rules)) in [`ORDERS`] shuffled orders. Each order starts from `stored_before` (what
 /// the application stored from the creates; an update about another withdrawal then fails the
 /// check) or, when `None`, from nothing (any withdrawal may arrive). Every decision must be
 /// `Store`, `Duplicate` or `Stale`; at the end, `compared` of each stored withdrawal must equal
 /// that of `truth` (the provider's state); over all orders, duplicates and stale deliveries must
 /// both have been seen. Panics otherwise.
 pub fn assert_orders_converge<K: PartialEq + Debug>(
+    rules: &Rules,
     updates: &[WithdrawalUpdate],
     stored_before: Option<&[Withdrawal]>,
     truth: &HashMap<WithdrawalId, Withdrawal>,
@@ -46,7 +48,7 @@ pub fn assert_orders_converge<K: PartialEq + Debug>(
                 Some(_) => stored.get_mut(&update.withdrawal.id).expect("a delivery about a withdrawal we created"),
                 None => stored.entry(update.withdrawal.id.clone()).or_default(),
             };
-            let decision = apply(slot, update);
+            let decision = rules.apply(slot, update);
             assert!(
                 matches!(decision, Decision::Store | Decision::Duplicate | Decision::Stale),
                 "seed {seed}: {decision:?}"

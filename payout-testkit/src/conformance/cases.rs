@@ -49,11 +49,12 @@ pub(crate) async fn create_echoes_request(cx: &Ctx<'_>, f: &mut Findings) -> Cas
 pub(crate) async fn get_and_find_agree(cx: &Ctx<'_>, f: &mut Findings) -> CaseResult {
     let (req, created) = cx.create_one().await?;
     let reference = req.reference();
+    let rules = cx.provider.status_rules();
     let compare = |f: &mut Findings, call: &str, w: &Withdrawal| {
         f.same(&format!("{call} id (create returned {})", created.id), &created.id, &w.id);
         f.same(&format!("{call} reference"), &created.reference, &w.reference);
         f.same(&format!("{call} amount"), &created.amount, &w.amount);
-        if created.status.transition_to(w.status) == Transition::Illegal {
+        if rules.transition(&created, w) == Transition::Illegal {
             f.problem(format!(
                 "{call} status is {} but create returned {}: a status never moves back",
                 w.status, created.status
@@ -78,7 +79,7 @@ pub(crate) async fn get_and_find_agree(cx: &Ctx<'_>, f: &mut Findings) -> CaseRe
                 compare(f, &format!("find_withdrawal({reference})"), &found);
                 if let Some(by_id) = &got
                     && by_id.status != found.status
-                    && !by_id.status.can_transition_to(found.status)
+                    && rules.transition(by_id, &found) != Transition::Advance
                 {
                     f.problem(format!(
                         "get_withdrawal says {} but find_withdrawal says {} for withdrawal {}",
@@ -472,7 +473,7 @@ pub(crate) async fn status_moves(cx: &Ctx<'_>, f: &mut Findings) -> CaseResult {
                 w.id, w.status, w.provider_status
             ));
         }
-        if last.status.transition_to(w.status) == Transition::Illegal {
+        if cx.provider.status_rules().transition(&last, &w) == Transition::Illegal {
             f.problem(format!("approve moved withdrawal {} back from {} to {}", w.id, last.status, w.status));
         }
         last = w;
