@@ -124,7 +124,7 @@ impl Rules {
     }
 
     fn is_provisional(&self, w: &Withdrawal) -> bool {
-        !w.status.is_terminal() && self.provisional.iter().any(|p| *p == w.provider_status)
+        !w.status.is_terminal() && self.provisional.contains(&w.provider_status)
     }
 
     /// What moving from `stored` to `incoming` means under these rules: the core table, with a

@@ -129,7 +129,8 @@ pub struct WithdrawalRequest {
     address: String,
     tag: Option<String>,
     end_user: EndUser,
-    travel_rule: Option<TravelRule>,
+    /// Boxed: most requests carry none, and a request should stay small to move around.
+    travel_rule: Option<Box<TravelRule>>,
 }
 
 impl WithdrawalRequest {
@@ -178,7 +179,7 @@ impl WithdrawalRequest {
 
     /// The sender and receiver data, for providers that collect it (see [`crate::travel`]).
     pub fn travel_rule(&self) -> Option<&TravelRule> {
-        self.travel_rule.as_ref()
+        self.travel_rule.as_deref()
     }
 }
 
@@ -395,7 +396,7 @@ impl WithdrawalRequestBuilder {
                 address,
                 tag: self.tag,
                 end_user,
-                travel_rule: self.travel_rule,
+                travel_rule: self.travel_rule.map(Box::new),
             }),
             _ => Err(PayoutError::invalid_field("request", "is incomplete")),
         }
