@@ -122,6 +122,8 @@
 //!
 //! TLS comes from the crate features: `rustls` (default) or `native-tls`.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod config;
 pub mod mapping;
 pub mod signing;

@@ -108,7 +108,7 @@
 //!
 //! `rustls` (default) or `native-tls` chooses reqwest's TLS stack.
 
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod config;
