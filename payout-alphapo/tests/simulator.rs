@@ -246,6 +246,61 @@ async fn a_conversion_from_eur() {
     assert!(done.tx_hash.is_some());
 }
 
+/// MiCA data reaches the simulator in the documented shape and is accepted; data the
+/// simulator checks as CryptoProcessing's page describes it (a natural person without a date of
+/// birth, sent raw) is refused field by field.
+#[tokio::test]
+async fn travel_rule_data_is_sent_and_checked() {
+    use payout_core::{Party, TravelRule};
+    let server = start().await;
+    let c = client_for(&server);
+    let rule = TravelRule::new().sender(Party::legal("Example GmbH", "DEU")).receiver(Party::natural(
+        "Friedrich",
+        "Müller",
+        time::macros::date!(1995 - 08 - 17),
+    ));
+    let request = WithdrawalRequest::builder()
+        .reference("mica-1")
+        .asset(Asset::new("BTC"))
+        .amount(dec!(0.001))
+        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
+        .end_user(EndUser::new("u-1"))
+        .travel_rule(rule)
+        .build()
+        .unwrap();
+    let w = c.create_withdrawal(&request).await.unwrap();
+    assert_eq!(w.reference.as_ref().map(|r| r.as_str()), Some("mica-1"));
+    let to_self = WithdrawalRequest::builder()
+        .reference("mica-2")
+        .asset(Asset::new("BTC"))
+        .amount(dec!(0.001))
+        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
+        .end_user(EndUser::new("u-1"))
+        .travel_rule(TravelRule::new().receiver(Party::OwnAccount))
+        .build()
+        .unwrap();
+    c.create_withdrawal(&to_self).await.unwrap();
+
+    // What the client cannot send, sent raw: the simulator refuses it as documented.
+    let http = reqwest::Client::new();
+    let body = r#"{"currency":"BTC","foreign_id":"mica-3","end_user_reference":"u-1","sender_type":"natural","sender_data":{"first_name":"A","last_name":"B"},"receiver_type":"robot","address":"tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc","amount":"0.001"}"#;
+    let secret = secrecy::SecretString::from(server.api_secret().to_owned());
+    let signature = payout_alphapo::signing::sign(&secret, body.as_bytes());
+    let answer = http
+        .post(format!("{}/withdrawal/crypto", server.base_url()))
+        .header("X-Processing-Key", server.api_key())
+        .header("X-Processing-Signature", signature)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let errors: serde_json::Value = answer.json().await.unwrap();
+    assert!(errors["errors"]["sender_data.date_of_birth"].is_string(), "{errors}");
+    assert!(errors["errors"]["receiver_type"].is_string(), "{errors}");
+}
+
 /// The other documented form: an exact amount of EUR debited and converted (`amount` with
 /// `convert_to`); the debited side is carried in `sender_amount`/`sender_currency`, and
 /// `submit` recognises the payout by it.

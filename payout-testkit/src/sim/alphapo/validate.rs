@@ -183,6 +183,8 @@ pub(crate) fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Validated, Fiel
             sender_amount = round_up(convert(a, r, s), s.precision);
         }
     }
+    check_party(obj, Side::Sender, &mut e);
+    check_party(obj, Side::Receiver, &mut e);
     let (Some(sender), Some(receiver), Some(address), Some(foreign_id), Some(end_user_reference)) =
         (sender, receiver, address, foreign_id, end_user_reference)
     else {
@@ -202,6 +204,69 @@ pub(crate) fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Validated, Fiel
         address,
         tag,
     })
+}
+
+/// One side of the MiCA data (`sender_type`/`sender_data`, `receiver_type`/`receiver_data`).
+#[derive(Clone, Copy)]
+enum Side {
+    Sender,
+    Receiver,
+}
+
+/// The travel-rule fields, when sent: the documented kinds (`natural`, `legal`, and `self` for a
+/// receiver) and their required data (first and last name and date of birth; company name and
+/// country of registration). Whether AlphaPo requires them at all is not documented, so their
+/// absence is accepted.
+fn check_party(obj: &Map<String, Value>, side: Side, e: &mut FieldErrors) {
+    let (kind_field, data_field, label) = match side {
+        Side::Sender => ("sender_type", "sender_data", "sender"),
+        Side::Receiver => ("receiver_type", "receiver_data", "receiver"),
+    };
+    let kind = match text(obj, kind_field, false) {
+        Ok(None) => return,
+        Ok(Some(k)) => k,
+        Err(()) => {
+            e.add(kind_field, format!("The {label} type must be a string."));
+            return;
+        }
+    };
+    let required: &[(&'static str, &'static str)] = match (kind.as_str(), side) {
+        ("natural", Side::Sender) => &[
+            ("sender_data.first_name", "first_name"),
+            ("sender_data.last_name", "last_name"),
+            ("sender_data.date_of_birth", "date_of_birth"),
+        ],
+        ("natural", Side::Receiver) => &[
+            ("receiver_data.first_name", "first_name"),
+            ("receiver_data.last_name", "last_name"),
+            ("receiver_data.date_of_birth", "date_of_birth"),
+        ],
+        ("legal", Side::Sender) => &[
+            ("sender_data.legal_name", "legal_name"),
+            ("sender_data.country_of_registration", "country_of_registration"),
+        ],
+        ("legal", Side::Receiver) => &[
+            ("receiver_data.legal_name", "legal_name"),
+            ("receiver_data.country_of_registration", "country_of_registration"),
+        ],
+        ("self", Side::Receiver) => &[],
+        _ => {
+            e.add(kind_field, format!("The selected {label} type is invalid."));
+            return;
+        }
+    };
+    if required.is_empty() {
+        return;
+    }
+    let Some(data) = obj.get(data_field).and_then(Value::as_object) else {
+        e.add(data_field, format!("The {label} data field is required when {label} type is {kind}."));
+        return;
+    };
+    for (field, key) in required {
+        if !matches!(data.get(*key), Some(Value::String(v)) if !v.trim().is_empty()) {
+            e.add(field, format!("The {} field is required.", key.replace('_', " ")));
+        }
+    }
 }
 
 fn required_reference(
