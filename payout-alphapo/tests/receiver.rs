@@ -8,23 +8,13 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use payout_core::{
-    Asset, EndUser, ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
-};
+use payout_core::{ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate};
 use payout_testkit::inbox::Inbox;
 use payout_testkit::receiver;
 use payout_testkit::sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
-use rust_decimal_macros::dec;
 
 fn request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("BTC"))
-        .amount(dec!(0.001))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("user-42"))
-        .build()
-        .unwrap()
+    common::sim::btc_request(reference)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

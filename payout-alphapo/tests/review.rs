@@ -11,24 +11,16 @@ use std::time::Duration;
 use futures::StreamExt;
 use payout_core::receiver::Decision;
 use payout_core::{
-    Asset, EndUser, PayoutProvider, PayoutProviderExt, WatchOptions, Withdrawal, WithdrawalId, WithdrawalRequest,
-    WithdrawalStatus, WithdrawalUpdate,
+    PayoutProvider, PayoutProviderExt, WatchOptions, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
+    WithdrawalUpdate,
 };
 use payout_testkit::inbox::Inbox;
 use payout_testkit::receiver;
 use payout_testkit::sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
 use rust_decimal::Decimal;
-use rust_decimal_macros::dec;
 
 fn request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("BTC"))
-        .amount(dec!(0.001))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("user-42"))
-        .build()
-        .unwrap()
+    common::sim::btc_request(reference)
 }
 
 /// Every withdrawal is over a limit of zero euros.

@@ -8,12 +8,10 @@ use http::HeaderMap;
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
 use payout_core::ErrorKind;
 use payout_core::{
-    Asset, EndUser, ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WithdrawalId,
-    WithdrawalRequest,
+    ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WithdrawalId, WithdrawalRequest,
 };
 use payout_testkit::secrets::{Capture, Shown, assert_hidden};
 use payout_testkit::sim::{AlphaPoConfig as SimConfig, AlphaPoServer, AlphaPoStatus, Fault};
-use rust_decimal_macros::dec;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -21,14 +19,7 @@ const KEY: &str = "ak-KNOWN-7c1e5d9a0b";
 const SECRET: &str = "as-KNOWN-4f0b2e88c1";
 
 fn request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("BTC"))
-        .amount(dec!(0.001))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("user-42"))
-        .build()
-        .unwrap()
+    common::sim::btc_request(reference)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -83,6 +83,17 @@ fn a_documented_reversal_is_the_only_way_out_of_a_final_status() {
     assert_eq!(rules.apply(&mut stored, WithdrawalUpdate::new(w(Completed, Some(10)))), Decision::IllegalMove);
 }
 
+/// A deterministic shuffle (xorshift) from `seed`, so a failing order can be replayed.
+fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut s = seed | 1;
+    for i in (1..items.len()).rev() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        items.swap(i, (s % (i as u64 + 1)) as usize);
+    }
+}
+
 /// Legal life cycles, as providers report them.
 fn history() -> impl Strategy<Value = Vec<WithdrawalStatus>> {
     prop_oneof![
@@ -129,14 +140,7 @@ proptest! {
             .enumerate()
             .flat_map(|(i, s)| std::iter::repeat_n(s.clone(), copies[i % copies.len()]))
             .collect();
-        // A deterministic shuffle from the seed.
-        let mut seed = order | 1;
-        for i in (1..deliveries.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            deliveries.swap(i, (seed % (i as u64 + 1)) as usize);
-        }
+        shuffle(&mut deliveries, order);
         let mut stored: Option<Withdrawal> = None;
         for d in deliveries {
             let before = stored.clone();
@@ -196,13 +200,7 @@ proptest! {
         let steps = [raw(Processing, "processing"), raw(Pending, "pending"), raw(Processing, "not_confirmed"), raw(Completed, "confirmed")];
         let mut deliveries: Vec<Withdrawal> =
             steps.iter().enumerate().flat_map(|(i, s)| std::iter::repeat_n(s.clone(), copies[i])).collect();
-        let mut seed = order | 1;
-        for i in (1..deliveries.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            deliveries.swap(i, (seed % (i as u64 + 1)) as usize);
-        }
+        shuffle(&mut deliveries, order);
         let mut stored = None;
         for d in deliveries {
             rules.apply(&mut stored, WithdrawalUpdate::new(d));

@@ -18,6 +18,18 @@ pub async fn start() -> AlphaPoServer {
     AlphaPoServer::start(SimConfig::default()).await.expect("the simulator binds to loopback")
 }
 
+/// A valid BTC withdrawal of 0.001 to the documented address, under `reference`.
+pub fn btc_request(reference: &str) -> payout_core::WithdrawalRequest {
+    payout_core::WithdrawalRequest::builder()
+        .reference(reference)
+        .asset(Asset::new("BTC"))
+        .amount(dec!(0.001))
+        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
+        .end_user(EndUser::new("user-42"))
+        .build()
+        .expect("a valid request")
+}
+
 /// A client for `server` with its credentials and fast retries.
 pub fn client_for(server: &AlphaPoServer) -> AlphaPoClient {
     builder_for(server).build().expect("a loopback configuration is valid")
@@ -156,14 +168,7 @@ impl payout_testkit::backend::SimBackend for Backend {
         }
     }
     fn request(&self, reference: &str) -> payout_core::WithdrawalRequest {
-        payout_core::WithdrawalRequest::builder()
-            .reference(reference)
-            .asset(Asset::new("BTC"))
-            .amount(dec!(0.001))
-            .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-            .end_user(EndUser::new("user-42"))
-            .build()
-            .expect("a valid request")
+        btc_request(reference)
     }
     fn seed(&self, server: &AlphaPoServer, n: usize) -> Vec<WithdrawalId> {
         server.seed(n).into_iter().map(|id| WithdrawalId::new(id.to_string())).collect()
