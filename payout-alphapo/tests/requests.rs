@@ -148,7 +148,9 @@ async fn find_is_a_signed_get_with_a_foreign_id_body() {
 async fn a_reference_with_quotes_is_escaped_and_still_signed() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(404).set_body_string(r#"{"errors":{"foreign_id":"Transaction not found."}}"#))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_string(r#"{"errors":{"foreign_id":"Transaction not found."}}"#),
+        )
         .mount(&server)
         .await;
     let reference = Reference::new(r#"a"b\c/ü"#).unwrap();

@@ -31,14 +31,42 @@ fn unprovable() -> Vec<(u16, String, &'static str)> {
     vec![
         (200, format!(r#"{{"data":{INFO_EXAMPLE}}}"#), "a `data`-wrapped transaction"),
         (200, r#"{"result":"ok"}"#.to_owned(), "an object without the transaction fields"),
-        (200, info_with(|o| { o.remove("foreign_id"); }), "no `foreign_id`"),
-        (200, info_with(|o| { o.insert("foreign_id".into(), serde_json::Value::Null); }), "`foreign_id: null`"),
-        (200, info_with(|o| { o.insert("foreign_id".into(), "someone-else".into()); }), "another `foreign_id`"),
-        (200, info_with(|o| { o.insert("type".into(), "deposit".into()); }), "a deposit"),
+        (
+            200,
+            info_with(|o| {
+                o.remove("foreign_id");
+            }),
+            "no `foreign_id`",
+        ),
+        (
+            200,
+            info_with(|o| {
+                o.insert("foreign_id".into(), serde_json::Value::Null);
+            }),
+            "`foreign_id: null`",
+        ),
+        (
+            200,
+            info_with(|o| {
+                o.insert("foreign_id".into(), "someone-else".into());
+            }),
+            "another `foreign_id`",
+        ),
+        (
+            200,
+            info_with(|o| {
+                o.insert("type".into(), "deposit".into());
+            }),
+            "a deposit",
+        ),
         (404, String::new(), "a 404 without a body"),
         (404, "<html><h1>Not Found</h1></html>".to_owned(), "a 404 HTML page"),
         (404, INFO_EXAMPLE.to_owned(), "a 404 carrying a transaction"),
-        (404, r#"{"errors":{"id":"Validation Exception: more than one param is present"}}"#.to_owned(), "a 404 refusing the lookup"),
+        (
+            404,
+            r#"{"errors":{"id":"Validation Exception: more than one param is present"}}"#.to_owned(),
+            "a 404 refusing the lookup",
+        ),
     ]
 }
 
@@ -85,7 +113,14 @@ async fn get_refuses_a_404_that_is_not_alphapo_s_not_found() {
 #[tokio::test]
 async fn get_by_id_does_not_need_a_foreign_id() {
     let server = MockServer::start().await;
-    answer_info(&server, 200, &info_with(|o| { o.remove("foreign_id"); })).await;
+    answer_info(
+        &server,
+        200,
+        &info_with(|o| {
+            o.remove("foreign_id");
+        }),
+    )
+    .await;
     let w = client(&server).get_withdrawal(&WithdrawalId::new("2769144")).await.unwrap();
     assert_eq!(w.reference, None);
 }

@@ -306,7 +306,10 @@ impl AlpPayClient {
                 && echoed != reference.as_str()
             {
                 return Err(safety.after_acted(PayoutError::protocol(
-                    format!("AlpPay answered the create of invoice `{reference}` with withdrawal {} of invoice `{echoed}`", created.id),
+                    format!(
+                        "AlpPay answered the create of invoice `{reference}` with withdrawal {} of invoice `{echoed}`",
+                        created.id
+                    ),
                     Some(answer.status),
                     &answer.body,
                 )));

@@ -164,7 +164,10 @@ fn page_read_slowly(body: &[u8], status: u16, query: &ListQuery) -> Result<Page<
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| protocol(format!("cannot read the listing (`{{data, page, limit, total}}`): {e}")))?;
     let serde_json::Value::Object(map) = &value else {
-        return Err(protocol(format!("the listing is {}, not a `{{data, page, limit, total}}` object", kind_of(&value))));
+        return Err(protocol(format!(
+            "the listing is {}, not a `{{data, page, limit, total}}` object",
+            kind_of(&value)
+        )));
     };
     match map.get("data") {
         Some(serde_json::Value::Array(_)) => {}

@@ -46,7 +46,9 @@ async fn find_refuses_every_answer_that_cannot_prove_absence() {
         answer_lookups(&server, body).await;
         let got = client(&server).find_withdrawal(&Reference::new("INV-1").unwrap()).await;
         match got {
-            Err(e @ PayoutError::Protocol { .. }) => assert!(e.to_string().contains("nothing is concluded"), "{what}: {e}"),
+            Err(e @ PayoutError::Protocol { .. }) => {
+                assert!(e.to_string().contains("nothing is concluded"), "{what}: {e}")
+            }
             other => panic!("{what}: expected a protocol error, got {other:?}"),
         }
         // One answer, read once: a well-formed answer is not retried.
@@ -81,7 +83,11 @@ async fn submit_after_a_lost_answer_never_creates_again_on_an_answer_of_another_
     for (body, what) in unprovable() {
         let server = MockServer::start().await;
         answer_lookups(&server, body).await;
-        Mock::given(method("POST")).and(path("/v2/withdrawal")).respond_with(ResponseTemplate::new(502)).mount(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/v2/withdrawal"))
+            .respond_with(ResponseTemplate::new(502))
+            .mount(&server)
+            .await;
         // Without the lookup before the create, so that the only lookup is the reconciling one.
         let e = client_without_check(&server).submit(&request("INV-1")).await.unwrap_err();
         match &e {

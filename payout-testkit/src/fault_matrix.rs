@@ -420,7 +420,13 @@ pub async fn check_row<B: SimBackend>(backend: &B, row: &Row) -> Result<(), Stri
         // create itself makes first) answers in another shape.
         server.faults().on_request(method.clone(), &path, Fault::CloseAfterActing, 1);
         let (find_method, find_path) = backend.endpoint(Op::Find, &target);
-        server.faults().on_request_after(find_method, &find_path, backend.lookups_before_create(), Fault::OtherShape, 1);
+        server.faults().on_request_after(
+            find_method,
+            &find_path,
+            backend.lookups_before_create(),
+            Fault::OtherShape,
+            1,
+        );
     } else if let Some(fault) = row.fault.fault(DELAY, 2 * MAX_BODY) {
         server.faults().on_request(method.clone(), &path, fault, 1);
     }

@@ -159,18 +159,16 @@ async fn time_to_approve_is_set_by_a_timer_and_null_when_approval_is_manual() {
 
     // A timer that has already approved it keeps its time when it is completed by hand; one
     // approved by hand before its timer is a manual approval.
-    let sim = AlpPayServer::start(AlpPayConfig::default().with_lifecycle(Duration::from_millis(20), None))
-        .await
-        .unwrap();
+    let sim =
+        AlpPayServer::start(AlpPayConfig::default().with_lifecycle(Duration::from_millis(20), None)).await.unwrap();
     let (_, v) = create(&sim, &request("timer-then-hand")).await;
     let id = v["id"].as_str().unwrap().to_owned();
     tokio::time::sleep(Duration::from_millis(40)).await;
     sim.set_status(&id, AlpPayStatus::Complete).unwrap();
     let (_, one) = get(&sim, &format!("/withdrawal/{id}")).await;
     assert_eq!(at(&one, "timeToApprove"), at(&v, "timeToApprove"), "{one}");
-    let sim = AlpPayServer::start(AlpPayConfig::default().with_lifecycle(Duration::from_secs(3600), None))
-        .await
-        .unwrap();
+    let sim =
+        AlpPayServer::start(AlpPayConfig::default().with_lifecycle(Duration::from_secs(3600), None)).await.unwrap();
     let (_, v) = create(&sim, &request("hand-before-timer")).await;
     let id = v["id"].as_str().unwrap().to_owned();
     assert!(v["timeToApprove"].is_string());
