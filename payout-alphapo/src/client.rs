@@ -140,14 +140,21 @@ impl AlphaPoClient {
         Ok(mapping::from_created(&created, raw, request))
     }
 
-    /// `GET /transactions/info`: `Ok(None)` on 404.
+    /// `GET /transactions/info`: `Ok(None)` only when AlphaPo says there is no such withdrawal.
+    ///
+    /// An answer that cannot say so is [`PayoutError::Protocol`], never `None` (a lookup by
+    /// reference would conclude the reference is free, and `submit` would create the payout
+    /// again): a 404 whose body is not AlphaPo's `{"errors":{..}}`/`{"error":..}` shape, an object
+    /// that is not a transaction (a `{"data": {...}}`-wrapped answer, an object without `id` and
+    /// `status`), and, for a lookup by `foreign_id`, a transaction whose `foreign_id` is missing or
+    /// another, or that is not a withdrawal (AlphaPo finds only withdrawals by `foreign_id`).
     async fn lookup(&self, lookup: Lookup<'_>) -> Result<Option<Withdrawal>, PayoutError> {
         let body = serde_json::to_vec(&lookup)
             .map_err(|e| PayoutError::invalid_field("lookup", format!("cannot be written: {e}")))?;
         let url = &self.inner.info_url;
         let response = self.send(Method::GET, url, body, &Safety::Read).await?;
         if response.status == 404 {
-            return Ok(None);
+            return not_found(&response).map(|()| None);
         }
         if !response.is_success() {
             return Err(map_error(&response, None));
@@ -156,11 +163,59 @@ impl AlphaPoClient {
             Some(kept) => kept,
             None => (response.json::<Transaction>(&Safety::Read)?, RawJson::default()),
         };
-        if mapping::not_a_withdrawal(tx.kind.as_deref()) {
+        let protocol = |message: String| PayoutError::protocol(message, Some(response.status), &response.body);
+        if let Lookup::ForeignId(asked) = lookup {
+            match tx.foreign_id.as_ref().map(|f| f.as_str()) {
+                Some(echoed) if echoed == asked => {}
+                Some(echoed) => {
+                    return Err(protocol(format!(
+                        "asked for foreign_id `{asked}`, AlphaPo answered with transaction {} of foreign_id `{echoed}`",
+                        tx.id.as_str()
+                    )));
+                }
+                None => {
+                    return Err(protocol(format!(
+                        "asked for foreign_id `{asked}`, AlphaPo answered with transaction {} without a foreign_id; it cannot be taken for the one asked about, nor as its absence",
+                        tx.id.as_str()
+                    )));
+                }
+            }
+            if mapping::not_a_withdrawal(tx.kind.as_deref()) {
+                return Err(protocol(format!(
+                    "asked for the withdrawal of foreign_id `{asked}`, AlphaPo answered with a transaction of type `{}`, which a lookup by foreign_id does not return",
+                    tx.kind.as_deref().unwrap_or_default()
+                )));
+            }
+        } else if mapping::not_a_withdrawal(tx.kind.as_deref()) {
+            // A deposit or an exchange with this id: there is no withdrawal of that id.
             return Ok(None);
         }
         Ok(Some(mapping::from_transaction(&tx, raw)))
     }
+}
+
+/// A 404 of `/transactions/info` means "no such transaction" only when its body is AlphaPo's
+/// documented error (`{"errors":{"id":"Transaction not found."}}`, or the `{"error": ..}` of
+/// its other refusals). Anything else (an empty body, an HTML page from a proxy or a wrong base
+/// URL, a transaction object, the documented "more than one param" refusal) does not say the
+/// withdrawal is absent.
+fn not_found(response: &HttpResponse) -> Result<(), PayoutError> {
+    let body = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
+    let documented = body.as_ref().and_then(serde_json::Value::as_object).is_some_and(|o| {
+        let errors = matches!(o.get("errors"), Some(serde_json::Value::Object(_)))
+            || matches!(o.get("error"), Some(serde_json::Value::String(_)));
+        let transaction = ["id", "status", "data", "foreign_id"].iter().any(|k| o.contains_key(*k));
+        errors && !transaction
+    });
+    let text = String::from_utf8_lossy(&response.body).to_ascii_lowercase();
+    if documented && !text.contains("more than one param") {
+        return Ok(());
+    }
+    Err(PayoutError::protocol(
+        "AlphaPo answered 404 without its \"transaction not found\" error body, so the withdrawal cannot be taken as absent; check ALPHAPO_BASE_URL",
+        Some(404),
+        &response.body,
+    ))
 }
 
 impl fmt::Debug for AlphaPoClient {
@@ -279,21 +334,10 @@ impl PayoutProvider for AlphaPoClient {
         Ok(found)
     }
 
+    /// `GET /transactions/info` by `foreign_id`: `None` only on AlphaPo's documented 404; an
+    /// answer about another `foreign_id`, or without one, is [`PayoutError::Protocol`].
     async fn find_withdrawal(&self, reference: &Reference) -> Result<Option<Withdrawal>, PayoutError> {
-        let found = self.lookup(Lookup::ForeignId(reference.as_str())).await?;
-        if let Some(w) = &found
-            && w.reference.as_ref().is_some_and(|r| r != reference)
-        {
-            return Err(PayoutError::protocol(
-                format!(
-                    "asked for foreign_id `{reference}`, AlphaPo answered with `{}`",
-                    w.reference.as_ref().map(Reference::as_str).unwrap_or_default()
-                ),
-                Some(200),
-                w.raw.to_string().as_bytes(),
-            ));
-        }
-        Ok(found)
+        self.lookup(Lookup::ForeignId(reference.as_str())).await
     }
 
     async fn list_withdrawals(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {

@@ -92,7 +92,9 @@
 //! | 400 `{"errors":{field: message}}` | `Rejected`, every field message kept (and `error_code`) |
 //! | 400 on a create with `foreign_id` "has already been taken" | `DuplicateReference` |
 //! | 400 `bad_content_format` | `Rejected` with that code (nothing was created) |
-//! | 404 | `NotFound` from `get_withdrawal`; `Ok(None)` from `find_withdrawal` |
+//! | 404 with AlphaPo's refusal body (`{"errors":{..}}` or `{"error":..}`) | `NotFound` from `get_withdrawal`; `Ok(None)` from `find_withdrawal` |
+//! | 404 with any other body (empty, HTML, a transaction, "more than one param") | `Protocol`: it does not say the withdrawal is absent |
+//! | a lookup by `foreign_id` answered without one, with another, or with a transaction that is not a withdrawal; a read by id answered for another id | `Protocol`, never `Ok(None)` |
 //! | 429 | `RateLimited` with `Retry-After`, after the policy's retries (a 429 is a refusal before acting, so creates are retried on it too; a `Retry-After` longer than the policy allows is handed to you at once) |
 //! | 5xx, connection failures on a read | `Unavailable`, after bounded retries with backoff |
 //! | 5xx, timeout or dropped connection on a create | `OutcomeUnknown` with the reference: never retried; `submit` reconciles through `find_withdrawal` (after a timeout or a `504` the same reference is not sent again for `HttpConfig::in_flight_window`, 10 min: AlphaPo may still be creating it) |

@@ -121,16 +121,26 @@ static MATRIX: &[Row] = &[
     Row::new(Submit, MissingField("status"), submitted(RECONCILED, 1)),
 
     // Optional in the documents: the lookup object carries `end_user_reference` only with KYC
-    // data, and a `foreign_id` missing from an answer is not another reference.
+    // data.
     Row::new(Create, MissingField("end_user_reference"), ok(1)),
     Row::new(Get, MissingField("end_user_reference"), ok(1)),
     Row::new(Find, MissingField("end_user_reference"), ok(1)),
     Row::new(Submit, MissingField("end_user_reference"), submitted(CREATED, 1)),
 
+    // A create's answer or a read by id without `foreign_id` is still the withdrawal asked
+    // about; a lookup *by* `foreign_id` answered without one is not proof of anything.
     Row::new(Create, MissingField("foreign_id"), ok(1)),
     Row::new(Get, MissingField("foreign_id"), ok(1)),
-    Row::new(Find, MissingField("foreign_id"), ok(1)),
+    Row::new(Find, MissingField("foreign_id"), fails(Protocol, 1)),
     Row::new(Submit, MissingField("foreign_id"), submitted(CREATED, 1)),
+
+    // The transaction wrapped in `{"data": ..}` (as AlphaPo's other answers are, but not this
+    // one) is not a transaction: never "not found". For `submit` the create's answer is lost
+    // and the reconciling lookup answers so: the outcome stays unknown, never a second create.
+    Row::new(Create, OtherShape, unknown(1)),
+    Row::new(Get, OtherShape, fails(Protocol, 1)),
+    Row::new(Find, OtherShape, fails(Protocol, 1)),
+    Row::new(Submit, OtherShape, unknown(1)),
 ];
 
 #[test]

@@ -147,7 +147,12 @@ async fn find_is_a_signed_get_with_a_foreign_id_body() {
 #[tokio::test]
 async fn a_reference_with_quotes_is_escaped_and_still_signed() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(404)).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_string(r#"{"errors":{"foreign_id":"Transaction not found."}}"#),
+        )
+        .mount(&server)
+        .await;
     let reference = Reference::new(r#"a"b\c/ü"#).unwrap();
     assert_eq!(client(&server).find_withdrawal(&reference).await.unwrap(), None);
     let r = &server.received_requests().await.unwrap()[0];

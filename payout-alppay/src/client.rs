@@ -222,6 +222,17 @@ impl AlpPayClient {
     }
 }
 
+/// The text of a string field of the answer object (`None` when it is missing, `null` or empty:
+/// not echoed), compared as sent rather than through [`Reference`], which could refuse it.
+fn echoed_text(w: &Withdrawal, key: &str) -> Option<String> {
+    match w.raw.get(key)? {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s),
+        serde_json::Value::Null => None,
+        serde_json::Value::String(_) => None,
+        other => Some(other.to_string()),
+    }
+}
+
 /// The default mapping of a refusal, plus the `{"field": ..., "message": ...}` shape: AlpPay
 /// documents no error body, so a field named that way is kept as a field error too.
 fn refusal(answer: &HttpResponse) -> PayoutError {
@@ -287,8 +298,23 @@ impl AlpPayClient {
             })
             .await?;
         if answer.is_success() {
-            // AlpPay acted: an answer that cannot be read leaves the outcome unknown.
-            return mapping::withdrawal_from_body(&answer.body, Some(answer.status)).map_err(|e| safety.after_acted(e));
+            // AlpPay acted: an answer that cannot be read, or that is about another invoice,
+            // leaves the outcome unknown (submit then reconciles by reference).
+            let created =
+                mapping::withdrawal_from_body(&answer.body, Some(answer.status)).map_err(|e| safety.after_acted(e))?;
+            if let Some(echoed) = echoed_text(&created, "invoice")
+                && echoed != reference.as_str()
+            {
+                return Err(safety.after_acted(PayoutError::protocol(
+                    format!(
+                        "AlpPay answered the create of invoice `{reference}` with withdrawal {} of invoice `{echoed}`",
+                        created.id
+                    ),
+                    Some(answer.status),
+                    &answer.body,
+                )));
+            }
+            return Ok(created);
         }
         Err(create_error(&answer, reference))
     }
@@ -302,7 +328,19 @@ impl AlpPayClient {
         url.path_segments_mut().map_err(|_| PayoutError::configuration("the base URL cannot take a path"))?.push(raw);
         let answer = self.read(&url).await?;
         match answer.status {
-            200..=299 => mapping::withdrawal_from_body(&answer.body, Some(answer.status)),
+            200..=299 => {
+                let w = mapping::withdrawal_from_body(&answer.body, Some(answer.status))?;
+                // Never hand back another withdrawal than the one asked for. AlpPay's ids are
+                // UUIDs, whose hex digits may come back in either case.
+                if !w.id.as_str().eq_ignore_ascii_case(raw) {
+                    return Err(PayoutError::protocol(
+                        format!("asked AlpPay for withdrawal {id}, it answered with withdrawal {}", w.id),
+                        Some(answer.status),
+                        &answer.body,
+                    ));
+                }
+                Ok(w)
+            }
             404 => Err(PayoutError::NotFound { what: format!("withdrawal {id} at AlpPay") }),
             _ => Err(refusal(&answer)),
         }
@@ -356,7 +394,9 @@ impl PayoutProvider for AlpPayClient {
     /// Never retried once it may have reached AlpPay: a 5xx, a timeout or a connection lost after
     /// sending is [`PayoutError::OutcomeUnknown`] with the reference. AlpPay offers no
     /// idempotency key, so reconcile by reference (`find_withdrawal`), which
-    /// [`PayoutProviderExt::submit`](payout_core::PayoutProviderExt::submit) does for you.
+    /// [`PayoutProviderExt::submit`](payout_core::PayoutProviderExt::submit) does for you. An
+    /// answer about another invoice is [`PayoutError::OutcomeUnknown`] too: AlpPay acted, but on
+    /// what cannot be told from it.
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
         let reference = request.reference();
         match self.create(request).await {
@@ -376,7 +416,8 @@ impl PayoutProvider for AlpPayClient {
         }
     }
 
-    /// `GET /withdrawal/{id}`; 404 is [`PayoutError::NotFound`].
+    /// `GET /withdrawal/{id}`; 404 is [`PayoutError::NotFound`], and an answer about another
+    /// withdrawal than `id` is [`PayoutError::Protocol`].
     async fn get_withdrawal(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
         self.get(id).await.map_err(|e| self.inner.scrub(e))
     }

@@ -140,18 +140,53 @@ fn map_withdrawal(w: wire::Withdrawal, raw: RawJson) -> Result<Withdrawal, Strin
 
 /// Reads the listing's `{data, page, limit, total}` onto a [`Page`]. The page and limit AlpPay
 /// reports win over the ones asked for, so that `Page::has_more` counts as AlpPay did.
+///
+/// A listing is read as "these are the matches", so an answer that cannot show that is a
+/// [`PayoutError::Protocol`], never an empty page (a lookup by reference would conclude the
+/// reference is free, and `submit` would create the payout again):
+///
+/// - an envelope without `data` (the newer `listPayments` page answers with `results`), with
+///   `data: null`, or with a `data` that is not an array;
+/// - a `total` that disagrees with the items: page `p` of `limit` must hold exactly
+///   `min(limit, total - p * limit)` items (none past the end).
 pub(crate) fn page_from_body(body: &[u8], status: u16, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
-    if let Some(page) = page_in_one_pass(body, query) {
-        return Ok(page);
+    let page = match page_in_one_pass(body, query) {
+        Some(page) => page,
+        None => page_read_slowly(body, status, query)?,
+    };
+    check_total(&page).map_err(|m| PayoutError::protocol(m, Some(status), body))?;
+    Ok(page)
+}
+
+/// What the one-pass reader refuses, read through a `Value`, for the exact error.
+fn page_read_slowly(body: &[u8], status: u16, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
+    let protocol = |m: String| PayoutError::protocol(m, Some(status), body);
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| protocol(format!("cannot read the listing (`{{data, page, limit, total}}`): {e}")))?;
+    let serde_json::Value::Object(map) = &value else {
+        return Err(protocol(format!(
+            "the listing is {}, not a `{{data, page, limit, total}}` object",
+            kind_of(&value)
+        )));
+    };
+    match map.get("data") {
+        Some(serde_json::Value::Array(_)) => {}
+        None => {
+            let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+            return Err(protocol(format!(
+                "the listing has no `data` array (its keys: {}), so it cannot show what matches; nothing is concluded from it",
+                if keys.is_empty() { "none".to_owned() } else { keys.join(", ") }
+            )));
+        }
+        Some(other) => {
+            return Err(protocol(format!(
+                "the listing's `data` is {}, not an array, so it cannot show what matches; nothing is concluded from it",
+                kind_of(other)
+            )));
+        }
     }
-    // What the one-pass reader refuses is read as before, for the same outcome and wording.
-    let envelope: wire::ListEnvelope<serde_json::Value> = serde_json::from_slice(body).map_err(|e| {
-        PayoutError::protocol(
-            format!("cannot read the listing (`{{data, page, limit, total}}`): {e}"),
-            Some(status),
-            body,
-        )
-    })?;
+    let envelope = wire::ListEnvelope::<serde_json::Value>::deserialize(value)
+        .map_err(|e| protocol(format!("cannot read the listing (`{{data, page, limit, total}}`): {e}")))?;
     let data = envelope.data.unwrap_or_default();
     let mut items = Vec::with_capacity(data.len());
     for (i, value) in data.into_iter().enumerate() {
@@ -161,15 +196,43 @@ pub(crate) fn page_from_body(body: &[u8], status: u16, query: &ListQuery) -> Res
 }
 
 /// The envelope read once with each item kept as its text, then each item typed from that text
-/// (no `Value` tree is built). `None` if anything is refused.
+/// (no `Value` tree is built). `None` if anything is refused, `data` missing or `null` included.
 fn page_in_one_pass(body: &[u8], query: &ListQuery) -> Option<Page<Withdrawal>> {
     let envelope: wire::ListEnvelope<Box<RawValue>> = serde_json::from_slice(body).ok()?;
-    let data = envelope.data.unwrap_or_default();
+    let data = envelope.data?;
     let mut items = Vec::with_capacity(data.len());
     for raw in data {
         items.push(withdrawal_from_raw(raw)?);
     }
     Some(page(items, envelope.page, envelope.limit, envelope.total, query))
+}
+
+/// With a `total`, page `p` of `limit` holds exactly `min(limit, total - p * limit)` items, and
+/// none past the end. Anything else means the answer does not show what matches: fewer items
+/// hide some, more are not what the total counts.
+fn check_total(page: &Page<Withdrawal>) -> Result<(), String> {
+    let Some(total) = page.total else { return Ok(()) };
+    let start = u64::from(page.page) * u64::from(page.limit);
+    let expected = total.saturating_sub(start).min(u64::from(page.limit));
+    let held = page.items.len() as u64;
+    if held == expected {
+        return Ok(());
+    }
+    Err(format!(
+        "the listing's total ({total}) disagrees with its items: page {} of {} should hold {expected}, it holds {held}; nothing is concluded from it",
+        page.page, page.limit
+    ))
+}
+
+fn kind_of(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 fn item_error(i: usize, e: &str, status: u16, body: &[u8]) -> PayoutError {

@@ -71,7 +71,9 @@ pub(crate) struct Customer {
 }
 
 /// The listing's envelope: `{data, page, limit, total}`. Items are read as their own JSON text
-/// (`Box<RawValue>`), typed one by one, and each text is kept in `Withdrawal::raw`.
+/// (`Box<RawValue>`), typed one by one, and each text is kept in `Withdrawal::raw`. `data` is
+/// `None` when it is missing or `null`, which the mapping refuses: such an answer does not show
+/// that nothing matches.
 #[derive(Debug, Deserialize)]
 pub(crate) struct ListEnvelope<T> {
     #[serde(default = "Option::default")]

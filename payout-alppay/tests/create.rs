@@ -25,6 +25,13 @@ async fn mount_post(server: &MockServer, answer: ResponseTemplate) {
     Mock::given(method("POST")).and(path("/v2/withdrawal")).respond_with(answer).mount(server).await;
 }
 
+/// The documented OPEN answer, for the invoice the create sent (AlpPay echoes it).
+fn open_for(invoice: &str) -> ResponseTemplate {
+    let mut w: serde_json::Value = serde_json::from_str(OPEN).unwrap();
+    w["invoice"] = invoice.into();
+    ResponseTemplate::new(200).set_body_raw(w.to_string(), "application/json")
+}
+
 async fn mount_empty_lookup(server: &MockServer) {
     Mock::given(method("GET"))
         .and(path("/v2/withdrawal"))
@@ -63,7 +70,7 @@ async fn create_sends_the_documented_bytes_signed_with_x_hmac() {
 #[tokio::test]
 async fn create_sends_the_tag_and_the_amount_scale() {
     let server = MockServer::start().await;
-    mount_post(&server, ResponseTemplate::new(200).set_body_raw(OPEN, "application/json")).await;
+    mount_post(&server, open_for("INV-7")).await;
     let req = WithdrawalRequest::builder()
         .reference("INV-7")
         .asset(Asset::new("USDC").on("ethereum").with_decimals(8))
@@ -232,7 +239,7 @@ async fn rate_limited_create_is_retried_since_nothing_was_acted_on() {
         .with_priority(1)
         .mount(&server)
         .await;
-    mount_post(&server, ResponseTemplate::new(200).set_body_raw(OPEN, "application/json")).await;
+    mount_post(&server, open_for("INV-4")).await;
     client_without_check(&server).create_withdrawal(&request("INV-4")).await.unwrap();
     let sent = posts(&server).await;
     assert_eq!(sent.len(), 2);

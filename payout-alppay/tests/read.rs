@@ -27,6 +27,13 @@ fn json(body: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body.to_owned(), "application/json")
 }
 
+/// The documented OPEN object under withdrawal id `id` (a get is answered for the id asked).
+fn open_as(id: &str) -> ResponseTemplate {
+    let mut w: serde_json::Value = serde_json::from_str(OPEN).unwrap();
+    w["id"] = id.into();
+    json(&w.to_string())
+}
+
 #[tokio::test]
 async fn get_sends_the_api_key_and_no_body_nor_signature() {
     let server = MockServer::start().await;
@@ -44,7 +51,7 @@ async fn get_sends_the_api_key_and_no_body_nor_signature() {
 #[tokio::test]
 async fn get_percent_encodes_the_id() {
     let server = MockServer::start().await;
-    mount_get(&server, "/v2/withdrawal/a%20b%2Fc%3F", json(OPEN)).await;
+    mount_get(&server, "/v2/withdrawal/a%20b%2Fc%3F", open_as("a b/c?")).await;
     client(&server).get_withdrawal(&id("a b/c?")).await.unwrap();
     let req = &server.received_requests().await.unwrap()[0];
     assert_eq!(req.url.path(), "/v2/withdrawal/a%20b%2Fc%3F");
@@ -63,8 +70,9 @@ async fn every_documented_withdrawal_example_parses() {
         (REDUCED, WithdrawalStatus::Pending),
     ] {
         let server = MockServer::start().await;
-        mount_get(&server, "/v2/withdrawal/x", json(fixture)).await;
-        let w = client(&server).get_withdrawal(&id("x")).await.unwrap();
+        let asked = serde_json::from_str::<serde_json::Value>(fixture).unwrap()["id"].as_str().unwrap().to_owned();
+        mount_get(&server, &format!("/v2/withdrawal/{asked}"), json(fixture)).await;
+        let w = client(&server).get_withdrawal(&id(&asked)).await.unwrap();
         assert_eq!(w.status, status);
         assert_eq!(w.raw.to_value().unwrap(), serde_json::from_str::<serde_json::Value>(fixture).unwrap());
         assert_eq!(w.raw.as_str(), fixture.trim(), "the object is kept as the exact text sent");
@@ -74,10 +82,18 @@ async fn every_documented_withdrawal_example_parses() {
 #[tokio::test]
 async fn documented_list_envelopes_parse() {
     for fixture in [LIST, LIST_REDUCED] {
+        // As printed, the example shows 2 items of a total of 17 on page 0 of 20: it does not
+        // show every match, so it is refused; with the total made to agree, it parses.
         let server = MockServer::start().await;
         mount_get(&server, "/v2/withdrawal", json(fixture)).await;
+        let e = client(&server).list_withdrawals(&ListQuery::new()).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+        let mut agreeing: serde_json::Value = serde_json::from_str(fixture).unwrap();
+        agreeing["total"] = 2.into();
+        let server = MockServer::start().await;
+        mount_get(&server, "/v2/withdrawal", json(&agreeing.to_string())).await;
         let page = client(&server).list_withdrawals(&ListQuery::new()).await.unwrap();
-        assert_eq!((page.items.len(), page.page, page.limit, page.total), (2, 0, 20, Some(17)));
+        assert_eq!((page.items.len(), page.page, page.limit, page.total), (2, 0, 20, Some(2)));
         assert_eq!(page.items[1].status, WithdrawalStatus::Completed);
     }
 }
@@ -201,7 +217,7 @@ async fn rate_limited_read_waits_retry_after_then_succeeds() {
         .with_priority(1)
         .mount(&server)
         .await;
-    mount_get(&server, "/v2/withdrawal/w-1", json(OPEN)).await;
+    mount_get(&server, "/v2/withdrawal/w-1", open_as("w-1")).await;
     let w = client(&server).get_withdrawal(&id("w-1")).await.unwrap();
     assert_eq!(w.status, WithdrawalStatus::Pending);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
@@ -227,7 +243,7 @@ async fn server_errors_on_reads_are_retried() {
         .with_priority(1)
         .mount(&server)
         .await;
-    mount_get(&server, "/v2/withdrawal/w-1", json(OPEN)).await;
+    mount_get(&server, "/v2/withdrawal/w-1", open_as("w-1")).await;
     client(&server).get_withdrawal(&id("w-1")).await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 

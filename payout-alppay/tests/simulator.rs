@@ -27,7 +27,7 @@ async fn a_withdrawal_through_its_whole_life() {
     server.set_status(created.id.as_str(), AlpPayStatus::Approved).unwrap();
     let approved = alppay.get_withdrawal(&created.id).await.unwrap();
     assert_eq!(approved.status, WithdrawalStatus::Approved);
-    assert!(approved.approve_at.is_some(), "timeToApprove is set on approval");
+    assert_eq!(approved.approve_at, None, "timeToApprove is null when approval is manual");
 
     server.set_status_with(created.id.as_str(), AlpPayStatus::Complete, Some("0xfeed")).unwrap();
     let done = alppay.get_withdrawal(&created.id).await.unwrap();

@@ -58,6 +58,11 @@ pub trait SimBackend: Send + Sync {
     fn endpoint(&self, op: Op, target: &WithdrawalId) -> (http::Method, String);
     /// A valid request holding `reference`.
     fn request(&self, reference: &str) -> WithdrawalRequest;
+    /// How many requests to the [`Op::Find`] endpoint a create sends before its own (a client
+    /// that looks the reference up first sends one). None by default.
+    fn lookups_before_create(&self) -> usize {
+        0
+    }
 
     /// Seeds `n` withdrawals; their ids, oldest first.
     fn seed(&self, server: &Served<Self::Sim>, n: usize) -> Vec<WithdrawalId>;

@@ -93,6 +93,11 @@ pub enum Injected {
     UnknownStatus,
     /// The provider acts; this field is missing from the answer.
     MissingField(&'static str),
+    /// The provider acts; the answer is well-formed JSON of another shape ([`Fault::OtherShape`]:
+    /// a listing under `results` instead of `data`, an object wrapped in `{"data": ..}`). For
+    /// `submit` it is the reconciling lookup that answers so, after the create's answer was lost
+    /// (the create is closed after acting).
+    OtherShape,
 }
 
 impl Injected {
@@ -111,6 +116,7 @@ impl Injected {
             Injected::OversizedBody => "body over the client's limit".into(),
             Injected::UnknownStatus => "unknown status".into(),
             Injected::MissingField(f) => format!("missing `{f}`"),
+            Injected::OtherShape => "answer of another shape".into(),
         }
     }
 
@@ -130,6 +136,7 @@ impl Injected {
             Injected::OversizedBody => Fault::OversizedBody { bytes: oversized },
             Injected::UnknownStatus => Fault::UnknownStatus,
             Injected::MissingField(f) => Fault::MissingField((*f).to_owned()),
+            Injected::OtherShape => Fault::OtherShape,
         })
     }
 }
@@ -408,7 +415,19 @@ pub async fn check_row<B: SimBackend>(backend: &B, row: &Row) -> Result<(), Stri
     }
     let (method, path) = backend.endpoint(row.op, &target);
     server.requests().clear();
-    if let Some(fault) = row.fault.fault(DELAY, 2 * MAX_BODY) {
+    if row.op == Op::Submit && row.fault == Injected::OtherShape {
+        // The create acts and its answer is lost; the lookup that reconciles it (past those the
+        // create itself makes first) answers in another shape.
+        server.faults().on_request(method.clone(), &path, Fault::CloseAfterActing, 1);
+        let (find_method, find_path) = backend.endpoint(Op::Find, &target);
+        server.faults().on_request_after(
+            find_method,
+            &find_path,
+            backend.lookups_before_create(),
+            Fault::OtherShape,
+            1,
+        );
+    } else if let Some(fault) = row.fault.fault(DELAY, 2 * MAX_BODY) {
         server.faults().on_request(method.clone(), &path, fault, 1);
     }
 

@@ -106,6 +106,78 @@ async fn auto_approval_sets_time_to_approve() {
     assert_eq!(approve - created, time::Duration::hours(1));
 }
 
+/// The seed page (`004_948a2ba6f39f586c.txt`): `timeToApprove` is the "auto-approval timestamp
+/// (null if manual)".
+#[tokio::test]
+async fn time_to_approve_is_set_by_a_timer_and_null_when_approval_is_manual() {
+    let rfc = &time::format_description::well_known::Rfc3339;
+    let at = |v: &Value, k: &str| time::OffsetDateTime::parse(v[k].as_str().unwrap(), rfc).unwrap();
+
+    // Manual approval (no timer): null when created, approved and completed by hand, as the
+    // object, the listing and the webhook body show it.
+    let sim = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
+    let (_, v) = create(&sim, &request("manual")).await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    assert!(v["timeToApprove"].is_null());
+    for step in [AlpPayStatus::Approved, AlpPayStatus::Complete] {
+        sim.set_status(&id, step).unwrap();
+        let (_, one) = get(&sim, &format!("/withdrawal/{id}")).await;
+        assert_eq!(one["status"], step.as_str());
+        assert!(one["timeToApprove"].is_null(), "{step:?}: {one}");
+        let (_, list) = get(&sim, "/withdrawal?invoices=manual").await;
+        assert!(list["data"][0]["timeToApprove"].is_null(), "{step:?}: {list}");
+        let hook: Value = serde_json::from_slice(&sim.wire_object(&id).unwrap()).unwrap();
+        assert!(hook["timeToApprove"].is_null());
+    }
+    // Straight from OPEN to COMPLETE by hand: approved by hand too.
+    let (_, v) = create(&sim, &request("manual-2")).await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    sim.set_status(&id, AlpPayStatus::Complete).unwrap();
+    let (_, one) = get(&sim, &format!("/withdrawal/{id}")).await;
+    assert!(one["timeToApprove"].is_null(), "{one}");
+
+    // Timer-based approval: createdAt + the delay, set at creation and kept through approval
+    // and completion.
+    let sim = AlpPayServer::start(
+        AlpPayConfig::default().with_lifecycle(Duration::from_millis(40), Some(Duration::from_millis(40))),
+    )
+    .await
+    .unwrap();
+    let (_, v) = create(&sim, &request("timer")).await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    assert_eq!(at(&v, "timeToApprove") - at(&v, "createdAt"), time::Duration::milliseconds(40));
+    let mut last = Value::Null;
+    for _ in 0..400 {
+        last = get(&sim, &format!("/withdrawal/{id}")).await.1;
+        if last["status"] == "COMPLETE" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(last["status"], "COMPLETE", "{last}");
+    assert_eq!(at(&last, "timeToApprove"), at(&v, "timeToApprove"));
+
+    // A timer that has already approved it keeps its time when it is completed by hand; one
+    // approved by hand before its timer is a manual approval.
+    let sim =
+        AlpPayServer::start(AlpPayConfig::default().with_lifecycle(Duration::from_millis(20), None)).await.unwrap();
+    let (_, v) = create(&sim, &request("timer-then-hand")).await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    sim.set_status(&id, AlpPayStatus::Complete).unwrap();
+    let (_, one) = get(&sim, &format!("/withdrawal/{id}")).await;
+    assert_eq!(at(&one, "timeToApprove"), at(&v, "timeToApprove"), "{one}");
+    let sim =
+        AlpPayServer::start(AlpPayConfig::default().with_lifecycle(Duration::from_secs(3600), None)).await.unwrap();
+    let (_, v) = create(&sim, &request("hand-before-timer")).await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    assert!(v["timeToApprove"].is_string());
+    sim.set_status(&id, AlpPayStatus::Approved).unwrap();
+    let (_, one) = get(&sim, &format!("/withdrawal/{id}")).await;
+    assert_eq!(one["status"], "APPROVED");
+    assert!(one["timeToApprove"].is_null(), "{one}");
+}
+
 #[tokio::test]
 async fn authentication_is_401() {
     let sim = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
@@ -262,11 +334,12 @@ async fn status_moves_fill_the_documented_fields() {
     sim.set_status(&id, AlpPayStatus::Approved).unwrap();
     let (_, a) = get(&sim, &format!("/withdrawal/{id}")).await;
     assert_eq!(a["status"], "APPROVED");
-    assert!(is_rfc3339_nanos(&a["timeToApprove"]));
+    assert!(a["timeToApprove"].is_null(), "approved by hand: no auto-approval time");
     assert_eq!(a["txnId"], "");
     sim.set_status_with(&id, AlpPayStatus::Complete, Some("0xe7238caa1d19")).unwrap();
     let (_, c) = get(&sim, &format!("/withdrawal/{id}")).await;
     assert_eq!(c["status"], "COMPLETE");
+    assert!(c["timeToApprove"].is_null());
     assert_eq!(c["txnId"], "0xe7238caa1d19");
     assert_eq!(c["receivedAmount"], "10");
     assert_eq!(c["addressFrom"], "TXkFpL3HmzE9KPpXGWNXdCbNcDYYn73U4C");

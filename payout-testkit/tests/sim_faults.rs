@@ -198,3 +198,32 @@ async fn path_rules_only_hit_their_path_and_alppay_close_after_acting() {
     assert!(send().await.is_err());
     assert_eq!(pay.find_by_invoice("inv-close").len(), 2);
 }
+
+#[tokio::test]
+async fn other_shape_keeps_the_status_and_reshapes_the_json() {
+    // AlphaPo: the create acts, and its `{"data": ..}` answer gains another wrapper.
+    let sim = alphapo().await;
+    sim.faults().next(Fault::OtherShape);
+    let r = create_request(&sim, "s1").send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["data"]["data"]["foreign_id"], "s1", "{v}");
+    assert!(v["data"].get("id").is_none());
+    assert!(sim.find("s1").is_some(), "acted on");
+
+    // AlpPay: a listing moves under `results` with its total; an object is wrapped in `data`.
+    let pay = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
+    let ids = pay.seed(3);
+    let get = |path: String| client().get(format!("{}{path}", pay.base_url())).header("API-KEY", pay.api_key()).send();
+    pay.faults().on_request(http::Method::GET, "/withdrawal", Fault::OtherShape, 1);
+    let r = get("/withdrawal?limit=2".into()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v.as_object().unwrap().len(), 2, "{v}");
+    assert_eq!((v["results"].as_array().unwrap().len(), &v["total"]), (2, &json!(3)));
+    pay.faults().next(Fault::OtherShape);
+    let v: Value = get(format!("/withdrawal/{}", ids[0])).await.unwrap().json().await.unwrap();
+    assert_eq!((v.as_object().unwrap().len(), &v["data"]["id"]), (1, &json!(ids[0])));
+    let v: Value = get("/withdrawal".into()).await.unwrap().json().await.unwrap();
+    assert_eq!(v["data"].as_array().unwrap().len(), 3, "the fault applied once");
+}

@@ -138,12 +138,18 @@ fn unreadable_objects_are_protocol_errors_with_the_body() {
     }
 }
 
+/// The documented example with its total made to agree with its two items.
+fn consistent(list: &str) -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_str(list).unwrap();
+    v["total"] = 2.into();
+    serde_json::to_vec(&v).unwrap()
+}
+
 #[test]
 fn list_envelope_maps_onto_a_page() {
-    let page = page_from_body(LIST.as_bytes(), 200, &ListQuery::new()).unwrap();
-    assert_eq!((page.page, page.limit, page.total), (0, 20, Some(17)));
+    let page = page_from_body(&consistent(LIST), 200, &ListQuery::new()).unwrap();
+    assert_eq!((page.page, page.limit, page.total), (0, 20, Some(2)));
     assert_eq!(page.items.len(), 2);
-    // The documented example is 2 items of a page of 20 with a total of 17: nothing more.
     assert!(!page.has_more());
     let second = &page.items[1];
     assert_eq!(second.status, WithdrawalStatus::Completed);
@@ -152,20 +158,94 @@ fn list_envelope_maps_onto_a_page() {
     assert_eq!(second.reference.as_ref().unwrap().as_str(), "INV-2024-002");
     assert_eq!(second.raw.get("id").unwrap(), "a7c3f2b1-1234-5678-9abc-def012345678");
 
-    let reduced = page_from_body(LIST_REDUCED.as_bytes(), 200, &ListQuery::new()).unwrap();
+    let reduced = page_from_body(&consistent(LIST_REDUCED), 200, &ListQuery::new()).unwrap();
     assert_eq!(reduced.items.len(), 2);
     assert_eq!(reduced.items[1].created_at, Some(datetime!(2025-05-19 10:00:00 UTC)));
 }
 
 #[test]
+fn the_documented_example_as_printed_is_refused_its_total_disagrees() {
+    // Two items on page 0 of 20 with a total of 17: 15 matches are missing from the answer.
+    for list in [LIST, LIST_REDUCED] {
+        let e = page_from_body(list.as_bytes(), 200, &ListQuery::new()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol);
+        assert!(e.to_string().contains("should hold 17, it holds 2"), "{e}");
+    }
+}
+
+#[test]
 fn list_envelope_edge_cases() {
     let q = ListQuery::new().page(3).limit(50).unwrap();
-    let page = page_from_body(br#"{"data":null}"#, 200, &q).unwrap();
-    assert_eq!((page.items.len(), page.page, page.limit, page.total), (0, 3, 50, None));
+    // An empty page past the end, with or without a total, is an answer.
+    let page = page_from_body(br#"{"data":[],"total":150}"#, 200, &q).unwrap();
+    assert_eq!((page.items.len(), page.page, page.limit, page.total), (0, 3, 50, Some(150)));
+    let page = page_from_body(br#"{"data":[]}"#, 200, &q).unwrap();
+    assert_eq!((page.items.len(), page.total), (0, None));
     let e = page_from_body(br#"{"data":[{"id":"a"}],"total":1}"#, 200, &q).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Protocol);
     assert!(e.to_string().contains("item 0"), "{e}");
     assert_eq!(page_from_body(b"<html>", 200, &q).unwrap_err().kind(), ErrorKind::Protocol);
+}
+
+#[test]
+fn a_listing_of_another_shape_is_never_an_empty_page() {
+    let q = ListQuery::new();
+    let item = OPEN.trim();
+    for (body, says) in [
+        // The newer `listPayments` envelope.
+        (format!(r#"{{"results":[{item}],"total":1}}"#), "no `data` array (its keys: results, total)"),
+        (r#"{"results":[],"total":0}"#.to_owned(), "no `data` array"),
+        ("{}".to_owned(), "no `data` array (its keys: none)"),
+        (r#"{"data":null,"total":0}"#.to_owned(), "`data` is null"),
+        (format!(r#"{{"data":{item}}}"#), "`data` is an object"),
+        (r#"{"data":"none"}"#.to_owned(), "`data` is a string"),
+        (r#"{"data":{}}"#.to_owned(), "`data` is an object"),
+        (format!("[{item}]"), "the listing is an array"),
+        ("null".to_owned(), "the listing is null"),
+    ] {
+        let e = page_from_body(body.as_bytes(), 200, &q).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol, "{body}");
+        assert!(e.to_string().contains(says), "{body}: {e}");
+        match e {
+            PayoutError::Protocol { status, body: kept, .. } => {
+                assert_eq!(status, Some(200));
+                assert!(!kept.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_total_that_disagrees_with_the_items_is_refused() {
+    let item = OPEN.trim();
+    let items = |n: usize| vec![item; n].join(",");
+    let q = |page: u32, limit: u32| ListQuery::new().page(page).limit(limit).unwrap();
+    // (items held, page, limit, total, accepted)
+    for (n, page, limit, total, ok) in [
+        (0, 0, 100, 0, true),
+        (1, 0, 100, 1, true),
+        (2, 0, 2, 5, true),
+        (2, 1, 2, 5, true),
+        (1, 2, 2, 5, true),
+        (0, 3, 2, 5, true),
+        (0, 7, 2, 5, true),
+        // A find filtered by reference: the total says one matches, the page shows none.
+        (0, 0, 100, 1, false),
+        (1, 0, 100, 2, false),
+        (2, 0, 100, 1, false),
+        (1, 1, 2, 5, false),
+        (2, 2, 2, 5, false),
+        (1, 3, 2, 5, false),
+    ] {
+        let body = format!(r#"{{"data":[{}],"page":{page},"limit":{limit},"total":{total}}}"#, items(n));
+        let got = page_from_body(body.as_bytes(), 200, &q(page, limit));
+        assert_eq!(got.is_ok(), ok, "{n} items on page {page} of {limit}, total {total}: {:?}", got.err());
+        if let Err(e) = got {
+            assert_eq!(e.kind(), ErrorKind::Protocol);
+            assert!(e.to_string().contains(&format!("total ({total})")), "{e}");
+        }
+    }
 }
 
 fn query_string(q: &ListQuery) -> String {

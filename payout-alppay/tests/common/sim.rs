@@ -172,6 +172,10 @@ impl payout_testkit::backend::SimBackend for Backend {
     fn request(&self, reference: &str) -> payout_core::WithdrawalRequest {
         super::request(reference)
     }
+    /// The client looks the reference up before each create (the default duplicate check).
+    fn lookups_before_create(&self) -> usize {
+        1
+    }
     fn seed(&self, server: &AlpPayServer, n: usize) -> Vec<WithdrawalId> {
         server.seed(n).into_iter().map(WithdrawalId::new).collect()
     }

@@ -58,6 +58,12 @@ pub enum Fault {
     /// Acts and answers normally, except that the named field is removed from the same objects
     /// as [`Fault::UnknownStatus`] changes.
     MissingField(String),
+    /// Acts and answers with the real status and well-formed JSON of another shape than the
+    /// documented one: an object holding a `data` array becomes `{"results": [...], "total": n}`
+    /// (the envelope of AlpPay's newer `listPayments` page); any other object is wrapped as
+    /// `{"data": {...}}` (AlphaPo's wrapper, around an answer that has none, or around the one
+    /// it has). A client must not read either as "nothing found".
+    OtherShape,
 }
 
 impl Fault {
@@ -74,6 +80,7 @@ impl Fault {
             Fault::OversizedBody { .. } => "oversized_body",
             Fault::UnknownStatus => "unknown_status",
             Fault::MissingField(_) => "missing_field",
+            Fault::OtherShape => "other_shape",
         }
     }
 }
@@ -83,6 +90,8 @@ struct Rule {
     fault: Fault,
     method: Option<http::Method>,
     path_suffix: Option<String>,
+    /// Matching requests still to let through unharmed before the fault applies.
+    skip: usize,
     remaining: usize,
 }
 
@@ -125,7 +134,14 @@ impl Faults {
     /// `POST /withdrawal` (the create) share a path, so `on_request(Method::POST, "/withdrawal", ..)`
     /// reaches the create alone. `usize::MAX` times means until [`clear`](Faults::clear).
     pub fn on_request(&self, method: http::Method, path_suffix: &str, fault: Fault, times: usize) {
-        self.push(fault, Some(method), Some(path_suffix.to_owned()), times);
+        self.push_skipping(fault, Some(method), Some(path_suffix.to_owned()), 0, times);
+    }
+
+    /// Like [`on_request`](Faults::on_request), but the first `skip` matching requests are
+    /// served normally: e.g. AlpPay's reconciling lookup after a lost create answer, past the
+    /// lookup the create made first. A request let through takes no other rule.
+    pub fn on_request_after(&self, method: http::Method, path_suffix: &str, skip: usize, fault: Fault, times: usize) {
+        self.push_skipping(fault, Some(method), Some(path_suffix.to_owned()), skip, times);
     }
 
     /// Removes every queued rule.
@@ -141,11 +157,22 @@ impl Faults {
     }
 
     fn push(&self, fault: Fault, method: Option<http::Method>, path_suffix: Option<String>, times: usize) {
+        self.push_skipping(fault, method, path_suffix, 0, times);
+    }
+
+    fn push_skipping(
+        &self,
+        fault: Fault,
+        method: Option<http::Method>,
+        path_suffix: Option<String>,
+        skip: usize,
+        times: usize,
+    ) {
         if times == 0 {
             return;
         }
         let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
-        rules.push_back(Rule { fault, method, path_suffix, remaining: times });
+        rules.push_back(Rule { fault, method, path_suffix, skip, remaining: times });
         self.armed.store(rules.len(), Ordering::Release);
     }
 
@@ -157,6 +184,10 @@ impl Faults {
         let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
         let pos = rules.iter().position(|r| r.matches(method, path))?;
         let rule = &mut rules[pos];
+        if rule.skip > 0 {
+            rule.skip -= 1;
+            return None;
+        }
         let fault = rule.fault.clone();
         if rule.remaining != usize::MAX {
             rule.remaining -= 1;
@@ -182,6 +213,19 @@ mod tests {
         assert_eq!(f.take(&GET, "/v2/withdrawal"), None);
         assert_eq!(f.take(&http::Method::POST, "/v2/withdrawal/x"), None);
         assert_eq!(f.take(&http::Method::POST, "/v2/withdrawal"), Some(Fault::CloseAfterActing));
+        assert_eq!(f.pending(), 0);
+    }
+
+    #[test]
+    fn skipped_requests_are_served_then_the_fault_applies() {
+        let f = Faults::default();
+        f.on_request_after(GET, "/withdrawal", 2, Fault::OtherShape, 1);
+        assert_eq!(f.take(&http::Method::POST, "/v2/withdrawal"), None);
+        assert_eq!(f.take(&GET, "/v2/withdrawal"), None);
+        assert_eq!(f.pending(), 1);
+        assert_eq!(f.take(&GET, "/v2/withdrawal"), None);
+        assert_eq!(f.take(&GET, "/v2/withdrawal"), Some(Fault::OtherShape));
+        assert_eq!(f.take(&GET, "/v2/withdrawal"), None);
         assert_eq!(f.pending(), 0);
     }
 

@@ -212,7 +212,29 @@ async fn answer(router: &Router, fault: Option<Fault>, req: Request<Body>) -> Re
             o.remove(&field);
         })
         .await),
+        Fault::OtherShape => Ok(other_shape(call(router, req).await).await),
     }
+}
+
+/// The answer's JSON in another shape (see [`Fault::OtherShape`]); a body that is not a JSON
+/// object is sent as it is.
+async fn other_shape(response: Response<Body>) -> Response<Body> {
+    use serde_json::Value;
+    let (parts, body) = buffered(response).await;
+    let Ok(Value::Object(mut top)) = serde_json::from_slice::<Value>(&body) else { return with_body(parts, body) };
+    let reshaped = match top.remove("data") {
+        Some(Value::Array(items)) => {
+            let total = top.remove("total").unwrap_or_else(|| Value::from(items.len()));
+            serde_json::json!({ "results": items, "total": total })
+        }
+        Some(data) => {
+            top.insert("data".into(), data);
+            serde_json::json!({ "data": Value::Object(top) })
+        }
+        None => serde_json::json!({ "data": Value::Object(top) }),
+    };
+    let out = serde_json::to_vec(&reshaped).map(Bytes::from).unwrap_or(body);
+    with_body(parts, out)
 }
 
 fn json(status: StatusCode, body: Bytes) -> Response<Body> {

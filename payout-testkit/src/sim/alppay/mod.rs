@@ -338,8 +338,11 @@ impl AlpPaySim {
         crate::signing::alppay_signature(self.config().hmac_key.as_bytes(), body)
     }
 
-    /// Moves a withdrawal to `status` by hand (it leaves the automatic life cycle). `APPROVED`
-    /// sets `timeToApprove` to now if it was `null`; `COMPLETE` fills `txnId` (generated),
+    /// Moves a withdrawal to `status` by hand (it leaves the automatic life cycle), after
+    /// catching it up with that life cycle. Approving by hand (to `APPROVED`, or straight to
+    /// `COMPLETE`) an `OPEN` withdrawal is a manual approval: `timeToApprove` is `null`, as the
+    /// seed page documents ("null if manual"), even if a timer was scheduled; a withdrawal a
+    /// timer already approved keeps its time. `COMPLETE` fills `txnId` (generated),
     /// `addressFrom` and `receivedAmount`. Sends a webhook if configured.
     pub fn set_status(&self, id: &str, status: AlpPayStatus) -> Result<AlpPayWithdrawal, SimError> {
         self.set_status_with(id, status, None)
@@ -355,10 +358,20 @@ impl AlpPaySim {
         let (w, deliveries) = {
             let mut store = self.lock();
             let idx = *store.by_id.get(id).ok_or_else(|| SimError::NotFound(id.to_owned()))?;
-            store.items[idx].automatic = false;
+            let now = clock::now();
+            // What the timer did before this moment happened first.
+            let mut changed = Vec::new();
+            store.advance(idx, self.config().life(), now, &mut changed);
+            let mut deliveries = self.deliveries_for(&store, &changed);
+            let w = &mut store.items[idx];
+            w.automatic = false;
+            if w.status == AlpPayStatus::Open && matches!(status, AlpPayStatus::Approved | AlpPayStatus::Complete) {
+                w.time_to_approve = None;
+            }
             store.active.remove(&idx);
-            store.transition(idx, status, txn_id.map(str::to_owned), clock::now());
-            (store.items[idx].clone(), self.deliveries_for(&store, &[idx]))
+            store.transition(idx, status, txn_id.map(str::to_owned), now);
+            deliveries.extend(self.deliveries_for(&store, &[idx]));
+            (store.items[idx].clone(), deliveries)
         };
         self.shared.deliverer.send(deliveries);
         Ok(w)

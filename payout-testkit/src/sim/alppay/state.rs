@@ -105,7 +105,8 @@ pub struct AlpPayWithdrawal {
     /// Last change.
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
-    /// The scheduled (or, after a manual approval, actual) approval time.
+    /// The auto-approval time (`createdAt` + the configured delay) when a timer approves it;
+    /// `None` (`null`) when approval is manual.
     #[serde(with = "time::serde::rfc3339::option")]
     pub time_to_approve: Option<OffsetDateTime>,
     /// Whether the automatic life cycle still drives it.
@@ -185,16 +186,12 @@ impl Store {
     pub(crate) fn transition(&mut self, idx: usize, status: AlpPayStatus, txn_id: Option<String>, at: OffsetDateTime) {
         let ids = &mut self.ids;
         let Some(w) = self.items.get_mut(idx) else { return };
+        // `timeToApprove` is the auto-approval time, set at creation when a timer approves; it
+        // stays `null` when approval is manual (the seed page: "null if manual"), so no move
+        // fills it.
         match status {
-            AlpPayStatus::Approved => {
-                if w.time_to_approve.is_none() {
-                    w.time_to_approve = Some(at);
-                }
-            }
+            AlpPayStatus::Approved => {}
             AlpPayStatus::Complete => {
-                if w.time_to_approve.is_none() {
-                    w.time_to_approve = Some(at);
-                }
                 let new_txn = txn_id.unwrap_or_else(|| {
                     if w.txn_id.is_empty() {
                         if w.asset_network == "ethereum" { ids.hash0x() } else { ids.hash64() }
