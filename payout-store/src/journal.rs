@@ -6,6 +6,7 @@ use std::path::Path;
 
 use payout_core::{ProviderId, Withdrawal};
 
+#[allow(unused_imports)] // with no backend feature, nothing reads rows
 use crate::db::{COLUMNS, Pool, RawEntry, exec, fetch, raw_entry};
 use crate::entry::{Entry, EntryFilter, State};
 use crate::error::StoreError;
@@ -131,7 +132,7 @@ impl Journal {
 
     /// The entries matching `filter`, oldest first.
     pub async fn entries(&self, filter: &EntryFilter) -> Result<Vec<Entry>, StoreError> {
-        let rows = match &filter.provider {
+        let rows: Vec<RawEntry> = match &filter.provider {
             Some(p) => {
                 let sql =
                     format!("SELECT {COLUMNS} FROM payout_journal WHERE provider = $1 ORDER BY created_at, reference");
@@ -161,7 +162,7 @@ impl Journal {
 
     /// Updates kept for withdrawals no entry names (yet), as `(withdrawal)`.
     pub async fn unmatched(&self, provider: &ProviderId) -> Result<Vec<Withdrawal>, StoreError> {
-        let rows = fetch!(
+        let rows: Vec<(String, i64)> = fetch!(
             self.pool,
             crate::db::raw_text,
             "SELECT withdrawal, version FROM payout_unmatched WHERE provider = $1 ORDER BY received_at",
@@ -182,12 +183,14 @@ impl Journal {
 
     pub(crate) async fn load(&self, provider: &str, reference: &str) -> Result<Option<RawEntry>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM payout_journal WHERE provider = $1 AND reference = $2");
-        Ok(fetch!(self.pool, raw_entry, &sql, provider.to_owned(), reference.to_owned())?.into_iter().next())
+        let rows: Vec<RawEntry> = fetch!(self.pool, raw_entry, &sql, provider.to_owned(), reference.to_owned())?;
+        Ok(rows.into_iter().next())
     }
 
     pub(crate) async fn load_by_withdrawal(&self, provider: &str, id: &str) -> Result<Option<RawEntry>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM payout_journal WHERE provider = $1 AND withdrawal_id = $2");
-        Ok(fetch!(self.pool, raw_entry, &sql, provider.to_owned(), id.to_owned())?.into_iter().next())
+        let rows: Vec<RawEntry> = fetch!(self.pool, raw_entry, &sql, provider.to_owned(), id.to_owned())?;
+        Ok(rows.into_iter().next())
     }
 
     /// The claim: one insert the primary key guards. True when this call created the row (and
@@ -379,7 +382,7 @@ impl Journal {
 
     /// Whether a webhook delivery was applied before.
     pub(crate) async fn delivery_seen(&self, provider: &str, digest: &str) -> Result<bool, StoreError> {
-        let rows = fetch!(
+        let rows: Vec<(String, i64)> = fetch!(
             self.pool,
             crate::db::raw_text,
             "SELECT decision, received_at FROM payout_deliveries WHERE provider = $1 AND digest = $2",
@@ -413,15 +416,14 @@ impl Journal {
 
     /// The kept update for a withdrawal no entry names, with its version.
     pub(crate) async fn load_unmatched(&self, provider: &str, id: &str) -> Result<Option<(String, i64)>, StoreError> {
-        Ok(fetch!(
+        let rows: Vec<(String, i64)> = fetch!(
             self.pool,
             crate::db::raw_text,
             "SELECT withdrawal, version FROM payout_unmatched WHERE provider = $1 AND withdrawal_id = $2",
             provider.to_owned(),
             id.to_owned()
-        )?
-        .into_iter()
-        .next())
+        )?;
+        Ok(rows.into_iter().next())
     }
 
     /// Keeps (or replaces, if still at `version`) the update of a withdrawal no entry names.

@@ -87,7 +87,8 @@ fn definitely_not_created(e: &PayoutError) -> bool {
     )
 }
 
-/// What one turn of the submit loop decided.
+/// What one turn of the submit loop decided (short-lived, so its size does not matter).
+#[allow(clippy::large_enum_variant)]
 enum Turn {
     Done(Result<Submission, PayoutError>),
     /// The row changed under us (a lease lost or taken): look again.
