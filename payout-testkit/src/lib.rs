@@ -132,6 +132,8 @@ pub mod inbox;
 pub mod load;
 pub mod money;
 pub mod net;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod receiver;
 pub mod secrets;
 pub mod signing;

@@ -84,6 +84,10 @@ pub enum Command {
     },
     /// The providers compiled in and what each can do.
     Providers,
+    /// Resolve the journal's unanswered payouts (exit 4 while any is left).
+    Reconcile,
+    /// What the journal holds.
+    Journal(crate::journal::JournalArgs),
 }
 
 /// `withdraw`'s arguments.

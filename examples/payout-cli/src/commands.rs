@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::{StreamExt, TryStreamExt};
 use payout_core::amount::parse_typed;
 use payout_core::{
-    Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, Reference, SubmitPath, WatchOptions, WithdrawalId,
+    Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, Reference, WatchOptions, WithdrawalId,
     WithdrawalRequest, WithdrawalStatus,
 };
 
@@ -22,6 +22,8 @@ pub struct Ctx {
     pub provider: Arc<dyn PayoutProvider>,
     /// `--json`.
     pub json: bool,
+    /// Whether the embedded sandbox serves this command (it keeps a journal of its own).
+    pub sandbox: bool,
 }
 
 fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
@@ -39,7 +41,8 @@ fn print_one(ctx: &Ctx, w: &payout_core::Withdrawal) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `withdraw`: build and check the request, then `submit` it, which reconciles a lost answer.
+/// `withdraw`: build and check the request, then submit it through the journal, which records
+/// it before it is sent and reconciles a lost answer.
 pub async fn withdraw(ctx: &Ctx, a: WithdrawArgs) -> Result<(), Failure> {
     let asset = match &a.network {
         Some(net) => Asset::new(&a.asset).on(net),
@@ -67,14 +70,10 @@ pub async fn withdraw(ctx: &Ctx, a: WithdrawArgs) -> Result<(), Failure> {
         _ => return Err(Failure::Usage("give --amount, or --convert-to with --amount or --amount-to".into())),
     };
     let request = builder.build()?;
-    let submitted = ctx.provider.submit(&request).await?;
-    let how = match submitted.path {
-        SubmitPath::Created => "created",
-        SubmitPath::Reconciled => "created (the first answer was lost; found by reference)",
-        SubmitPath::AlreadyExisted => "already existed with this reference; nothing new was sent",
-    };
-    eprintln!("payout: withdrawal {} {how}", submitted.withdrawal.id);
-    print_one(ctx, &submitted.withdrawal)
+    // Through the journal: recorded before it is sent, never sent twice (see journal.rs).
+    let (withdrawal, how) = crate::journal::submit(ctx, &request).await?;
+    eprintln!("payout: withdrawal {} {how}", withdrawal.id);
+    print_one(ctx, &withdrawal)
 }
 
 /// `get ID`.

@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod journal;
 mod output;
 mod providers;
 mod sandbox;
@@ -48,7 +49,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 
     let entry = providers::choose(cli.provider.as_deref())?;
     let session = sandbox::Session::open(entry, cli.sandbox).await?;
-    let ctx = Ctx { provider: session.provider.clone(), json };
+    let ctx = Ctx { provider: session.provider.clone(), json, sandbox: session.is_sandbox() };
     let outcome = match cli.command {
         Command::Withdraw(args) => commands::withdraw(&ctx, args).await,
         Command::Get { id } => commands::get(&ctx, id).await,
@@ -57,6 +58,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Watch { id, interval, timeout } => commands::watch(&ctx, id, interval, timeout).await,
         Command::Webhook { signature, file } => commands::read_body(file.as_deref())
             .and_then(|body| commands::webhook(&ctx, entry.signature_header, &signature, &body)),
+        Command::Reconcile => journal::reconcile(&ctx).await,
+        Command::Journal(args) => journal::list(&ctx, args).await,
         Command::Providers | Command::Sandbox { .. } => Ok(()),
     };
     // The sandbox's state is kept whatever the command's outcome: a create that failed after the

@@ -72,6 +72,11 @@ impl Session {
         }
     }
 
+    /// Whether the embedded sandbox serves this session.
+    pub fn is_sandbox(&self) -> bool {
+        self.sandbox.is_some()
+    }
+
     /// Keeps the sandbox's state for the next command.
     pub fn close(self) -> Result<(), Failure> {
         match &self.sandbox {

@@ -35,6 +35,8 @@ impl Sandbox {
             c.env_remove(v);
         }
         c.env("PAYOUT_SANDBOX_DIR", self.dir.path());
+        // Live commands journal their payouts: keep the journal in the test's folder too.
+        c.env("PAYOUT_STORE", self.dir.path().join("live-journal.sqlite"));
         c
     }
 

@@ -1,0 +1,78 @@
+//! What a payout asks, as the journal stores it, and its fingerprint.
+//!
+//! The request is kept as JSON text with amounts as exact decimal strings. The fingerprint is
+//! SHA-256 over the canonical form of that JSON (keys sorted, amounts normalised so that `1.0`
+//! and `1.00` are the same payout): the same reference with another fingerprint is another
+//! payout and is refused as a duplicate reference before anything is sent.
+
+use payout_core::{PayoutAmount, WithdrawalRequest};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// The request as stored: reference, asset, amount (exact text), address, tag, end user.
+pub fn request_json(request: &WithdrawalRequest) -> Value {
+    let amount = match request.amount() {
+        PayoutAmount::Exact(a) => json!({ "exact": a.to_string() }),
+        PayoutAmount::Converted { to, amount } => json!({ "converted": { "to": to, "amount": amount.to_string() } }),
+    };
+    json!({
+        "reference": request.reference().as_str(),
+        "asset": request.asset(),
+        "amount": amount,
+        "address": request.address(),
+        "tag": request.tag(),
+        "end_user": request.end_user(),
+    })
+}
+
+/// SHA-256 (hex) of the canonical request.
+pub fn fingerprint(request: &WithdrawalRequest) -> String {
+    let mut canonical = request_json(request);
+    let normalised = |d: &payout_core::Decimal| d.normalize().to_string();
+    match (&mut canonical["amount"], request.amount()) {
+        (v, PayoutAmount::Exact(a)) => v["exact"] = Value::String(normalised(a)),
+        (v, PayoutAmount::Converted { amount, .. }) => v["converted"]["amount"] = Value::String(normalised(amount)),
+    }
+    // serde_json's map is ordered by key, so this text is canonical.
+    let text = canonical.to_string();
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use payout_core::{Asset, Decimal, EndUser};
+
+    use super::*;
+
+    fn req(amount: &str, address: &str) -> WithdrawalRequest {
+        WithdrawalRequest::builder()
+            .reference("r-1")
+            .asset(Asset::new("BTC"))
+            .amount(Decimal::from_str(amount).unwrap())
+            .address(address)
+            .end_user(EndUser::new("u1"))
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn same_payout_same_fingerprint_whatever_the_scale() {
+        assert_eq!(fingerprint(&req("0.001", "a1")), fingerprint(&req("0.00100", "a1")));
+    }
+
+    #[test]
+    fn another_amount_or_address_is_another_payout() {
+        let base = fingerprint(&req("0.001", "a1"));
+        assert_ne!(base, fingerprint(&req("0.002", "a1")));
+        assert_ne!(base, fingerprint(&req("0.001", "a2")));
+    }
+
+    #[test]
+    fn amounts_are_stored_as_exact_text() {
+        let v = request_json(&req("0.00100", "a1"));
+        assert_eq!(v["amount"]["exact"], "0.00100");
+        assert_eq!(v["asset"]["symbol"], "BTC");
+    }
+}

@@ -1,0 +1,147 @@
+//! How a [`crate::JournaledProvider`] waits, leases and judges a create in flight.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// The points of a submit where a crash leaves a different trace in the journal. A
+/// [`JournalOptions::on_checkpoint`] hook sees each as it is passed (tests stop a process there
+/// to kill it; applications can log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Checkpoint {
+    /// Before the claim is written: a crash here leaves nothing.
+    BeforeClaim,
+    /// The claim is durable (state `recorded`) and nothing is sent yet.
+    Claimed,
+    /// The payout is durably marked `sent`; its request leaves next.
+    MarkedSent,
+    /// The provider answered with a withdrawal that is not recorded yet.
+    Answered,
+}
+
+impl Checkpoint {
+    /// The name used by the `payout` command's test hook (`before-claim`, `after-claim`,
+    /// `after-sent`, `after-answer`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Checkpoint::BeforeClaim => "before-claim",
+            Checkpoint::Claimed => "after-claim",
+            Checkpoint::MarkedSent => "after-sent",
+            Checkpoint::Answered => "after-answer",
+        }
+    }
+}
+
+/// A hook called at each [`Checkpoint`].
+pub type CheckpointHook = Arc<dyn Fn(Checkpoint) + Send + Sync>;
+
+/// The knobs of a [`crate::JournaledProvider`].
+#[derive(Clone)]
+pub struct JournalOptions {
+    pub(crate) in_flight_window: Duration,
+    pub(crate) lease: Duration,
+    pub(crate) wait: Duration,
+    pub(crate) poll: Duration,
+    pub(crate) recheck: Duration,
+    pub(crate) owner: String,
+    pub(crate) hook: Option<CheckpointHook>,
+}
+
+impl fmt::Debug for JournalOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JournalOptions")
+            .field("in_flight_window", &self.in_flight_window)
+            .field("lease", &self.lease)
+            .field("wait", &self.wait)
+            .field("poll", &self.poll)
+            .field("recheck", &self.recheck)
+            .field("owner", &self.owner)
+            .field("hook", &self.hook.is_some())
+            .finish()
+    }
+}
+
+static OWNERS: AtomicU64 = AtomicU64::new(0);
+
+/// An owner id unique to this process and call: pid, start time and a counter.
+fn fresh_owner() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("pid{}-{nanos:x}-{}", std::process::id(), OWNERS.fetch_add(1, Ordering::Relaxed))
+}
+
+impl Default for JournalOptions {
+    /// In-flight window 10 minutes, lease 30 s (renewed while a request is in flight), waiting
+    /// for another holder's answer at most 60 s.
+    fn default() -> Self {
+        Self {
+            in_flight_window: Duration::from_secs(600),
+            lease: Duration::from_secs(30),
+            wait: Duration::from_secs(60),
+            poll: Duration::from_millis(200),
+            recheck: Duration::from_secs(5),
+            owner: fresh_owner(),
+            hook: None,
+        }
+    }
+}
+
+impl JournalOptions {
+    /// The defaults (see [`JournalOptions::default`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How long after a create was sent the provider may still be working on it: within it, a
+    /// payout whose answer was lost and that the provider does not show is never sent again
+    /// (the submit answers outcome unknown). Default 10 minutes.
+    pub fn in_flight_window(mut self, window: Duration) -> Self {
+        self.in_flight_window = window;
+        self
+    }
+
+    /// How long a claim lasts without renewal: a holder that dies is taken over this long after
+    /// its last renewal. Renewed every third of it while a request is in flight. Default 30 s.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_millis(100));
+        self
+    }
+
+    /// How long a submit waits for another live holder's answer before it answers outcome
+    /// unknown. Default 60 s.
+    pub fn wait(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// The longest pause between two looks at a payout another holder has. Default 200 ms.
+    pub fn poll(mut self, poll: Duration) -> Self {
+        self.poll = poll.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The first wait before `reconcile` looks at a withdrawal that is not final again; each
+    /// look doubles it, up to an hour. Default 5 s.
+    pub fn recheck(mut self, first: Duration) -> Self {
+        self.recheck = first.max(Duration::from_millis(1));
+        self
+    }
+
+    /// This worker's id in leases (default: unique per process and options value).
+    pub fn owner(mut self, owner: impl Into<String>) -> Self {
+        self.owner = owner.into();
+        self
+    }
+
+    /// Calls `hook` at each [`Checkpoint`] of a submit.
+    pub fn on_checkpoint(mut self, hook: impl Fn(Checkpoint) + Send + Sync + 'static) -> Self {
+        self.hook = Some(Arc::new(hook));
+        self
+    }
+
+    /// The in-flight window.
+    pub fn window(&self) -> Duration {
+        self.in_flight_window
+    }
+}

@@ -1,0 +1,56 @@
+//! The PostgreSQL backend: one journal shared by many processes on many machines. Row-level
+//! guards are the same single statements as on SQLite; `reconcile` claims its batch with
+//! `FOR UPDATE SKIP LOCKED`, so two sweepers never work on one payout.
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::error::StoreError;
+use crate::migrations::MIGRATIONS;
+
+/// A key for `pg_advisory_xact_lock`, so that processes migrating one database at once take turns.
+const MIGRATION_LOCK: i64 = 0x7061_796f_7574; // "payout"
+
+/// Connects and migrates.
+pub(crate) async fn open(url: &str) -> Result<PgPool, StoreError> {
+    let options: PgConnectOptions =
+        url.parse().map_err(|e| StoreError::Location(format!("not a PostgreSQL URL ({e})")))?;
+    let pool = PgPoolOptions::new().max_connections(16).min_connections(0).connect_with(options).await?;
+    migrate(&pool).await?;
+    Ok(pool)
+}
+
+async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+    for (version, name, sql) in MIGRATIONS {
+        apply(pool, *version, name, sql)
+            .await
+            .map_err(|e| StoreError::Migration { version: *version, message: e.to_string() })?;
+    }
+    Ok(())
+}
+
+/// Applies one migration in its own transaction, under an advisory lock, unless it was applied.
+async fn apply(pool: &PgPool, version: i64, name: &str, sql: &'static str) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS payout_store_migrations \
+         (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM payout_store_migrations WHERE version = $1")
+        .bind(version)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if done.is_none() {
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO payout_store_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(version)
+            .bind(name)
+            .bind(crate::entry::now_millis())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
