@@ -9,30 +9,42 @@ use payout_core::{PayoutAmount, WithdrawalRequest};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-/// The request as stored: reference, asset, amount (exact text), address, tag, end user.
+/// The request's amount as stored, with `text` writing its figure: `{"exact": A}`,
+/// `{"converted": {to, amount}}` (delivered exactly) or `{"debit_converted": {to, amount}}`
+/// (debited exactly).
+fn amount_json(amount: &PayoutAmount, text: impl Fn(&payout_core::Decimal) -> String) -> Value {
+    match (amount, amount.convert_to()) {
+        (PayoutAmount::Converted { .. }, Some(to)) => {
+            json!({ "converted": { "to": to, "amount": text(&amount.value()) } })
+        }
+        (PayoutAmount::DebitConverted { .. }, Some(to)) => {
+            json!({ "debit_converted": { "to": to, "amount": text(&amount.value()) } })
+        }
+        _ => json!({ "exact": text(&amount.value()) }),
+    }
+}
+
+/// The request as stored: reference, asset, amount (exact text), address, tag, end user, and
+/// the travel-rule data when there is some.
 pub fn request_json(request: &WithdrawalRequest) -> Value {
-    let amount = match request.amount() {
-        PayoutAmount::Exact(a) => json!({ "exact": a.to_string() }),
-        PayoutAmount::Converted { to, amount } => json!({ "converted": { "to": to, "amount": amount.to_string() } }),
-    };
-    json!({
+    let mut stored = json!({
         "reference": request.reference().as_str(),
         "asset": request.asset(),
-        "amount": amount,
+        "amount": amount_json(request.amount(), |a| a.to_string()),
         "address": request.address(),
         "tag": request.tag(),
         "end_user": request.end_user(),
-    })
+    });
+    if let Some(rule) = request.travel_rule() {
+        stored["travel_rule"] = json!(rule);
+    }
+    stored
 }
 
 /// SHA-256 (hex) of the canonical request.
 pub fn fingerprint(request: &WithdrawalRequest) -> String {
     let mut canonical = request_json(request);
-    let normalised = |d: &payout_core::Decimal| d.normalize().to_string();
-    match (&mut canonical["amount"], request.amount()) {
-        (v, PayoutAmount::Exact(a)) => v["exact"] = Value::String(normalised(a)),
-        (v, PayoutAmount::Converted { amount, .. }) => v["converted"]["amount"] = Value::String(normalised(amount)),
-    }
+    canonical["amount"] = amount_json(request.amount(), |d| d.normalize().to_string());
     // serde_json's map is ordered by key, so this text is canonical.
     let text = canonical.to_string();
     hex::encode(Sha256::digest(text.as_bytes()))

@@ -59,12 +59,18 @@ pub(crate) fn backoff_after(first: std::time::Duration, checks: i64) -> i64 {
     first.saturating_mul(1i64 << shift).min(3_600_000)
 }
 
-/// Whether `w` is the payout the stored request describes: the amount (for a conversion, the
-/// amount delivered) and address the provider reports, when it reports them.
+/// Whether `w` is the payout the stored request describes: the exact side of the amount (the
+/// amount paid or delivered; for an exact debit converted, the amount debited) and the address
+/// the provider reports, when it reports them.
 pub(crate) fn matches_request(request: &Value, w: &Withdrawal) -> bool {
-    let asked = request["amount"]["exact"].as_str().or_else(|| request["amount"]["converted"]["amount"].as_str());
-    let asked: Option<payout_core::Decimal> = asked.and_then(|a| a.parse().ok());
-    let amount_ok = match (w.amount, asked) {
+    let parse = |v: &Value| v.as_str().and_then(|a| a.parse::<payout_core::Decimal>().ok());
+    let (held, asked) = match parse(&request["amount"]["debit_converted"]["amount"]) {
+        Some(debit) => (w.sender_amount, Some(debit)),
+        None => {
+            (w.amount, parse(&request["amount"]["exact"]).or_else(|| parse(&request["amount"]["converted"]["amount"])))
+        }
+    };
+    let amount_ok = match (held, asked) {
         (Some(held), Some(asked)) => held == asked,
         _ => true,
     };
