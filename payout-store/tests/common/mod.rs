@@ -124,7 +124,13 @@ pub async fn racing_workers_send_once<B: Backend>(b: B) {
     ids.dedup();
     assert_eq!(ids.len(), 1, "one withdrawal for all: {ids:?}");
     assert_eq!(vias.iter().filter(|v| **v == SubmitVia::Created).count(), 1, "{vias:?}");
-    assert_eq!(vias.iter().filter(|v| **v == SubmitVia::OtherWorker).count(), 7, "{vias:?}");
+    // The others waited for the holder's answer, or (a worker scheduled late on a loaded
+    // machine) found it already in the journal: either way none of them sent.
+    assert!(
+        vias.iter().all(|v| matches!(v, SubmitVia::Created | SubmitVia::OtherWorker | SubmitVia::Journal)),
+        "{vias:?}"
+    );
+    assert!(vias.contains(&SubmitVia::OtherWorker), "the workers raced the holder: {vias:?}");
     assert_eq!(creates(&server), 1);
     assert_eq!(server.count(), 1);
 }
