@@ -71,7 +71,9 @@ fn benches(c: &mut Criterion) {
 
     let mut one = c.benchmark_group("one_payout");
     one.sample_size(60).measurement_time(Duration::from_secs(8));
-    one.bench_function("plain_submit", |b| b.to_async(&rt).iter(|| async { black_box(plain.submit(&request("plain")).await.unwrap()) }));
+    one.bench_function("plain_submit", |b| {
+        b.to_async(&rt).iter(|| async { black_box(plain.submit(&request("plain")).await.unwrap()) })
+    });
     one.bench_function("journal_sqlite", |b| {
         b.to_async(&rt).iter(|| async { black_box(on_sqlite.submit(&request("sqlite")).await.unwrap()) })
     });

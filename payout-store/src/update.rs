@@ -3,6 +3,7 @@
 //! status never moves back), with webhook deliveries deduplicated durably.
 
 use payout_core::receiver::{Decision, decide};
+
 use payout_core::{PayoutError, Withdrawal, WithdrawalUpdate};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -76,6 +77,15 @@ pub(crate) fn matches_request(request: &Value, w: &Withdrawal) -> bool {
 }
 
 impl JournaledProvider {
+    /// The one place the journal decides what an update does to what it holds.
+    ///
+    /// It must use the wrapped provider's own status rules (AlphaPo's create answer
+    /// `processing` is provisional). Once `PayoutProvider::status_rules()` is on this branch
+    /// (it is on main), the body becomes `self.inner.status_rules().decide(stored, w)`.
+    fn decide(&self, stored: Option<&Withdrawal>, w: &Withdrawal) -> Decision {
+        decide(stored, w)
+    }
+
     /// Applies what a lookup showed to the journaled payout it belongs to (by withdrawal id, or
     /// by reference for a payout that has none yet). Withdrawals no payout names are ignored
     /// here (a lookup is not news); `None` then.
@@ -103,7 +113,7 @@ impl JournaledProvider {
             match row {
                 Some(row) => {
                     let stored = row.parsed_withdrawal()?;
-                    let decision = decide(stored.as_ref(), w);
+                    let decision = self.decide(stored.as_ref(), w);
                     let resolves = row.parsed_state()? != State::Created;
                     if !decision.stores() && !resolves {
                         return Ok(Some((decision, false)));
@@ -120,7 +130,7 @@ impl JournaledProvider {
                     let (decision, version) = match &kept {
                         Some((text, version)) => {
                             let stored: Option<Withdrawal> = serde_json::from_str(text).ok();
-                            (decide(stored.as_ref(), w), Some(*version))
+                            (self.decide(stored.as_ref(), w), Some(*version))
                         }
                         None => (Decision::Store, None),
                     };

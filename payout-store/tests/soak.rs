@@ -160,8 +160,9 @@ async fn soak() {
     }
     let worked = started.elapsed();
 
-    let reconciler = JournaledProvider::new(client(&server.base_url(), server.api_key(), server.hmac_key()), journal.clone())
-        .with_options(options());
+    let reconciler =
+        JournaledProvider::new(client(&server.base_url(), server.api_key(), server.hmac_key()), journal.clone())
+            .with_options(options());
     let report = reconciler.reconcile().await.unwrap();
     assert!(report.is_clean(), "unresolved after reconcile: {:?}", report.unresolved());
 
