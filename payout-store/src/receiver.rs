@@ -51,7 +51,7 @@ use crate::update::UpdateOutcome;
 /// The default bound on a delivery's body: 256 KiB (a callback is a few KiB).
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 
-/// One acknowledged delivery, as reported to [`WebhookReceiver::subscribe`]rs.
+/// One acknowledged delivery, as reported to the subscribers of [`WebhookReceiver::subscribe`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Delivered {
