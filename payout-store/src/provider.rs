@@ -87,7 +87,9 @@ fn definitely_not_created(e: &PayoutError) -> bool {
     )
 }
 
-/// What one turn of the submit loop decided.
+/// What one turn of the submit loop decided. (Short-lived and never stored: its size does not
+/// matter, and boxing the result would only add an allocation per submit.)
+#[allow(clippy::large_enum_variant)]
 enum Turn {
     Done(Result<Submission, PayoutError>),
     /// The row changed under us (a lease lost or taken): look again.
