@@ -489,3 +489,43 @@ async fn an_unwritable_journal_is_answered_503_and_the_retry_is_applied() {
     assert!(attempts[..first_ok].iter().all(|a| a.outcome == Ok(503)), "{attempts:?}");
     assert!(attempts[first_ok].attempt > 1, "the success was a retry");
 }
+
+/// The same receiver over PostgreSQL (a throwaway server from the testkit): the simulator's
+/// webhooks, with retries and duplicates, bring every withdrawal to its final status.
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_alppay_webhooks_bring_every_withdrawal_to_its_final_status() {
+    use payout_testkit::postgres::TempPostgres;
+    let url = tokio::task::spawn_blocking(|| TempPostgres::shared().create_database("receiver_alppay").unwrap())
+        .await
+        .unwrap();
+    let journal = Journal::open(&url).await.unwrap();
+    let (listener, base) = bind().await;
+    let sim = AlpPayServer::start(
+        AlpPayConfig::default()
+            .with_lifecycle(Duration::from_millis(150), Some(Duration::from_millis(200)))
+            .with_callback(CallbackConfig::new(format!("{base}/alppay")).with_duplicates(true)),
+    )
+    .await
+    .unwrap();
+    let provider = alppay_client(&sim);
+    let journaled = JournaledProvider::new(provider.clone(), journal.clone());
+    tokio::spawn(WebhookReceiver::new().provider(journaled.clone()).serve(listener, std::future::pending()));
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        ids.push(journaled.submit(&alppay_request(&format!("pg-{n}"))).await.unwrap().withdrawal.id);
+    }
+    until(&journal, "every AlpPay withdrawal final through webhooks, on PostgreSQL", |held| {
+        ids.iter().all(|id| held.get(id).is_some_and(|w| w.status == WithdrawalStatus::Completed))
+    })
+    .await;
+    let truth = truth(&provider, &ids).await;
+    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
+        let w = e.withdrawal.unwrap();
+        assert_eq!(compared(&w), compared(&truth[&w.id]));
+    }
+    assert!(
+        sim.deliveries().iter().any(|a| a.copy == 2 && a.succeeded()),
+        "duplicates were delivered and acknowledged"
+    );
+}
