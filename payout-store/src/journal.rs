@@ -86,7 +86,18 @@ impl Journal {
     /// Opens (or creates) an SQLite journal at `path`.
     #[cfg(feature = "sqlite")]
     pub async fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
-        let pool = crate::sqlite::open(path).await?;
+        Self::open_sqlite_with_busy_timeout(path, crate::sqlite::BUSY_TIMEOUT).await
+    }
+
+    /// Opens (or creates) an SQLite journal at `path` whose statements wait at most
+    /// `busy_timeout` (default 30 s) for another connection's write lock before they fail. A
+    /// webhook receiver may want it short: a failed write is answered 503 and delivered again.
+    #[cfg(feature = "sqlite")]
+    pub async fn open_sqlite_with_busy_timeout(
+        path: &Path,
+        busy_timeout: std::time::Duration,
+    ) -> Result<Self, StoreError> {
+        let pool = crate::sqlite::open(path, busy_timeout).await?;
         Ok(Self { pool: Pool::Sqlite(pool), location: format!("sqlite://{}", path.display()) })
     }
 

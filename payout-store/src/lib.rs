@@ -47,6 +47,8 @@
 //! - `options`: [`JournalOptions`] and the [`Checkpoint`]s of a submit;
 //! - `entry`: the row model, [`Entry`] and its [`State`]s;
 //! - `update`: lookups and webhooks applied, [`UpdateOutcome`];
+//! - `receiver` (feature `receiver`, on by default): [`WebhookReceiver`], the axum endpoint
+//!   that verifies webhook deliveries and applies them durably before it answers 200;
 //! - `reconcile`: the sweep, [`ReconcileReport`];
 //! - `fingerprint`: what a payout asks, stored and fingerprinted;
 //! - `db`, `sqlite`, `postgres`, `migrations`: the SQL, written once for both backends;
@@ -64,6 +66,8 @@ mod options;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod provider;
+#[cfg(feature = "receiver")]
+pub mod receiver;
 mod reconcile;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -74,5 +78,7 @@ pub use error::StoreError;
 pub use journal::{Backend, Journal};
 pub use options::{Checkpoint, CheckpointHook, JournalOptions};
 pub use provider::{JournaledProvider, Submission, SubmitVia};
+#[cfg(feature = "receiver")]
+pub use receiver::{Delivered, WebhookReceiver};
 pub use reconcile::{ReconcileReport, Resolution};
 pub use update::UpdateOutcome;

@@ -89,7 +89,8 @@ fn definitely_not_created(e: &PayoutError) -> bool {
     )
 }
 
-/// What one turn of the submit loop decided (short-lived, so its size does not matter).
+/// What one turn of the submit loop decided. (Short-lived and never stored: its size does not
+/// matter, and boxing the result would only add an allocation per submit.)
 #[allow(clippy::large_enum_variant)]
 enum Turn {
     Done(Result<Submission, PayoutError>),

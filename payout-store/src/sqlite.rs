@@ -15,7 +15,7 @@ use crate::migrations::MIGRATIONS;
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens (creating the file and its folders if missing) and migrates.
-pub(crate) async fn open(path: &Path) -> Result<SqlitePool, StoreError> {
+pub(crate) async fn open(path: &Path, busy_timeout: Duration) -> Result<SqlitePool, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Location(format!("cannot create {}: {e}", dir.display())))?;
@@ -26,7 +26,7 @@ pub(crate) async fn open(path: &Path) -> Result<SqlitePool, StoreError> {
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(BUSY_TIMEOUT)
+        .busy_timeout(busy_timeout)
         .foreign_keys(true);
     let pool = SqlitePoolOptions::new().max_connections(8).min_connections(0).connect_with(options).await?;
     migrate(&pool).await?;

@@ -73,7 +73,13 @@ pub enum Command {
         /// Empty the sandbox's stored state (and exit, unless --addr is given too).
         #[arg(long)]
         reset: bool,
+        /// Send the simulators' callbacks to a receiver: AlphaPo's to URL/alphapo, AlpPay's to
+        /// URL/alppay (extension).
+        #[arg(long = "deliver-to", value_name = "URL")]
+        deliver_to: Option<String>,
     },
+    /// Serve the webhook endpoints (/alphapo, /alppay) and apply each verified delivery to the journal.
+    Receive(crate::receive::ReceiveArgs),
     /// Verify a webhook body against the configured secret and print the update it carries.
     Webhook {
         /// The signature header's value (AlphaPo X-Processing-Signature, AlpPay X-HMAC).

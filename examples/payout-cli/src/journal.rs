@@ -41,7 +41,7 @@ pub struct JournalArgs {
 }
 
 /// The journal's location for this command.
-fn location(sandbox: bool) -> String {
+pub(crate) fn location(sandbox: bool) -> String {
     if sandbox {
         let dir = crate::sandbox::state_path().parent().map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
         return dir.join("journal.sqlite").display().to_string();
@@ -67,7 +67,7 @@ fn seconds_var(name: &str) -> Result<Option<Duration>, Failure> {
         .ok_or_else(|| Failure::Usage(format!("{name} must be a number of seconds (0 or more), got `{raw}`")))
 }
 
-fn options() -> Result<JournalOptions, Failure> {
+pub(crate) fn options() -> Result<JournalOptions, Failure> {
     let mut options = JournalOptions::new();
     if let Some(window) = seconds_var("PAYOUT_IN_FLIGHT_WINDOW")? {
         options = options.in_flight_window(window);

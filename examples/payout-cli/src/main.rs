@@ -10,6 +10,7 @@ mod exit;
 mod journal;
 mod output;
 mod providers;
+mod receive;
 mod sandbox;
 
 use std::process::ExitCode;
@@ -35,14 +36,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     // Commands that need no provider.
     match &cli.command {
         Command::Providers => return sandbox::providers(json).await,
-        Command::Sandbox { addr, reset } => {
+        Command::Receive(args) => return receive::run(args, cli.sandbox, json).await,
+        Command::Sandbox { addr, reset, deliver_to } => {
             if *reset {
                 sandbox::reset()?;
                 if addr.is_none() {
                     return Ok(());
                 }
             }
-            return sandbox::serve(addr.as_deref().unwrap_or(cli::DEFAULT_SANDBOX_ADDR), json).await;
+            let addr = addr.as_deref().unwrap_or(cli::DEFAULT_SANDBOX_ADDR);
+            return sandbox::serve(addr, deliver_to.as_deref(), json).await;
         }
         _ => {}
     }
@@ -60,7 +63,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             .and_then(|body| commands::webhook(&ctx, entry.signature_header, &signature, &body)),
         Command::Reconcile => journal::reconcile(&ctx).await,
         Command::Journal(args) => journal::list(&ctx, args).await,
-        Command::Providers | Command::Sandbox { .. } => Ok(()),
+        Command::Providers | Command::Sandbox { .. } | Command::Receive(_) => Ok(()),
     };
     // The sandbox's state is kept whatever the command's outcome: a create that failed after the
     // simulator acted must still be there for `find` to reconcile.

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use payout_core::{PayoutError, PayoutProvider};
-use payout_testkit::sim::SandboxServer;
 
 /// One provider the command can use.
 pub struct Entry {
@@ -20,8 +19,9 @@ pub struct Entry {
     pub signature_header: &'static str,
     /// Builds the live client from the environment.
     pub live: fn() -> Result<Arc<dyn PayoutProvider>, PayoutError>,
-    /// Builds a client of the embedded simulator.
-    pub sandbox: fn(&SandboxServer) -> Result<Arc<dyn PayoutProvider>, PayoutError>,
+    /// Builds a client of the sandbox served at this root URL (`http://HOST:PORT`), with the
+    /// sandbox's test credentials.
+    pub sandbox: fn(&str) -> Result<Arc<dyn PayoutProvider>, PayoutError>,
 }
 
 #[cfg(feature = "alphapo")]
@@ -36,7 +36,7 @@ const ALPHAPO: Entry = Entry {
         let client = payout_alphapo::AlphaPoClient::builder()
             .api_key(DEFAULT_API_KEY)
             .api_secret(DEFAULT_API_SECRET)
-            .base_url(sandbox.alphapo_base_url())
+            .base_url(format!("{}{}", sandbox.trim_end_matches('/'), payout_testkit::sim::SANDBOX_ALPHAPO_PREFIX))
             .build()?;
         Ok(Arc::new(client))
     },
@@ -54,7 +54,7 @@ const ALPPAY: Entry = Entry {
         let client = payout_alppay::AlpPayClient::builder()
             .api_key(DEFAULT_API_KEY)
             .hmac_key(DEFAULT_HMAC_KEY)
-            .base_url(sandbox.alppay_base_url())
+            .base_url(format!("{}{}", sandbox.trim_end_matches('/'), payout_testkit::sim::SANDBOX_ALPPAY_PREFIX))
             .build()?;
         Ok(Arc::new(client))
     },

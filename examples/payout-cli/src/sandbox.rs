@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use payout_core::PayoutProvider;
-use payout_testkit::sim::{AlpPayConfig, AlphaPoConfig, SandboxServer, alphapo, alppay};
+use payout_testkit::sim::{AlpPayConfig, AlphaPoConfig, CallbackConfig, SandboxServer, alphapo, alppay};
 
 use crate::exit::Failure;
 use crate::providers::{self, Entry, Mode};
@@ -26,16 +26,38 @@ fn sim_error(what: &str, e: impl std::fmt::Display) -> Failure {
     Failure::Io(format!("sandbox: cannot {what}: {e}"))
 }
 
-/// Starts both simulators and loads the stored state, if any.
-async fn start(addr: SocketAddr) -> Result<SandboxServer, Failure> {
-    let server = SandboxServer::start(addr, AlphaPoConfig::sandbox(), AlpPayConfig::sandbox())
-        .await
-        .map_err(|e| sim_error(&format!("listen on {addr}"), e))?;
+/// `PAYOUT_SANDBOX_URL`: the root URL of a running `payout sandbox` (`http://HOST:PORT`) that
+/// sandbox commands talk to instead of an embedded one (which would keep its own state file).
+pub fn running_url() -> Option<String> {
+    std::env::var("PAYOUT_SANDBOX_URL")
+        .ok()
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty())
+}
+
+/// The waits before each retry of the sandbox's callbacks (`sandbox --deliver-to`).
+fn deliver_retries() -> Vec<Duration> {
+    [1, 2, 4, 8, 15, 30, 60].into_iter().map(Duration::from_secs).collect()
+}
+
+/// Starts both simulators and loads the stored state, if any. With `deliver_to`, AlphaPo's
+/// callbacks go to `URL/alphapo` and AlpPay's webhooks to `URL/alppay`.
+async fn start_delivering(addr: SocketAddr, deliver_to: Option<&str>) -> Result<SandboxServer, Failure> {
+    let (mut ap, mut pay) = (AlphaPoConfig::sandbox(), AlpPayConfig::sandbox());
+    if let Some(url) = deliver_to {
+        ap = ap.with_callback(CallbackConfig::new(format!("{url}/alphapo")).with_retry_delays(deliver_retries()));
+        pay = pay.with_callback(CallbackConfig::new(format!("{url}/alppay")).with_retry_delays(deliver_retries()));
+    }
+    let server = SandboxServer::start(addr, ap, pay).await.map_err(|e| sim_error(&format!("listen on {addr}"), e))?;
     let path = state_path();
     if path.exists() {
         server.load(&path).map_err(|e| sim_error(&format!("read its state from {}", path.display()), e))?;
     }
     Ok(server)
+}
+
+async fn start(addr: SocketAddr) -> Result<SandboxServer, Failure> {
+    start_delivering(addr, None).await
 }
 
 fn save(server: &SandboxServer) -> Result<(), Failure> {
@@ -51,13 +73,20 @@ pub struct Session {
     /// The provider.
     pub provider: Arc<dyn PayoutProvider>,
     sandbox: Option<SandboxServer>,
+    /// A running sandbox (`PAYOUT_SANDBOX_URL`) serves this session.
+    running: bool,
 }
 
 impl Session {
     /// Connects to `entry` live, or to its simulator (saying so on standard error).
     pub async fn open(entry: &Entry, force_sandbox: bool) -> Result<Self, Failure> {
         match providers::mode(entry, force_sandbox)? {
-            Mode::Live => Ok(Self { provider: (entry.live)()?, sandbox: None }),
+            Mode::Live => Ok(Self { provider: (entry.live)()?, sandbox: None, running: false }),
+            Mode::Sandbox(why) if running_url().is_some() => {
+                let url = running_url().unwrap_or_default();
+                eprintln!("payout: using the {} sandbox running at {url} ({why}; PAYOUT_SANDBOX_URL)", entry.id);
+                Ok(Self { provider: (entry.sandbox)(&url)?, sandbox: None, running: true })
+            }
             Mode::Sandbox(why) => {
                 let server = start(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
                 eprintln!(
@@ -67,14 +96,14 @@ impl Session {
                     entry.credentials.join(" and "),
                     entry.id,
                 );
-                Ok(Self { provider: (entry.sandbox)(&server)?, sandbox: Some(server) })
+                Ok(Self { provider: (entry.sandbox)(&server_url(&server))?, sandbox: Some(server), running: false })
             }
         }
     }
 
     /// Whether the embedded sandbox serves this session.
     pub fn is_sandbox(&self) -> bool {
-        self.sandbox.is_some()
+        self.sandbox.is_some() || self.running
     }
 
     /// Keeps the sandbox's state for the next command.
@@ -99,12 +128,19 @@ pub fn reset() -> Result<(), Failure> {
 
 /// `sandbox`: serves both simulators until interrupted, printing their base URLs and test
 /// credentials; the state is saved every second and on exit.
-pub async fn serve(addr: &str, json: bool) -> Result<(), Failure> {
+pub async fn serve(addr: &str, deliver_to: Option<&str>, json: bool) -> Result<(), Failure> {
+    let deliver_to = match deliver_to.map(|u| u.trim().trim_end_matches('/')) {
+        Some(u) if u.starts_with("http://") || u.starts_with("https://") => Some(u),
+        Some(u) => return Err(Failure::Usage(format!("--deliver-to must be an http:// or https:// URL, got `{u}`"))),
+        None => None,
+    };
     let addr: SocketAddr = addr
         .parse()
         .map_err(|_| Failure::Usage(format!("--addr must be HOST:PORT with an IP address, got `{addr}`")))?;
-    let server = start(addr).await?;
+    let server = start_delivering(addr, deliver_to).await?;
     let info = serde_json::json!({
+        "url": server_url(&server),
+        "deliver_to": deliver_to,
         "alphapo": {
             "base_url": server.alphapo_base_url(),
             "api_key": alphapo::DEFAULT_API_KEY,
@@ -135,6 +171,9 @@ pub async fn serve(addr: &str, json: bool) -> Result<(), Failure> {
             alppay::DEFAULT_API_KEY,
             alppay::DEFAULT_HMAC_KEY
         )?;
+        if let Some(url) = deliver_to {
+            writeln!(out, "  callbacks to {url}/alphapo, webhooks to {url}/alppay")?;
+        }
         writeln!(out, "state in {}; Ctrl-C to stop", state_path().display())?;
     }
     out.flush()?;
@@ -155,7 +194,7 @@ pub async fn serve(addr: &str, json: bool) -> Result<(), Failure> {
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one.
-async fn shutdown() {
+pub async fn shutdown() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -185,7 +224,7 @@ pub async fn providers(json: bool) -> Result<(), Failure> {
             .map_err(|e| sim_error("start", e))?;
     let mut rows = Vec::new();
     for entry in providers::COMPILED_IN {
-        let provider = (entry.sandbox)(&server).map_err(Failure::Payout)?;
+        let provider = (entry.sandbox)(&server_url(&server)).map_err(Failure::Payout)?;
         rows.push((entry.id, provider.capabilities()));
     }
     let mut out = std::io::stdout().lock();
@@ -203,4 +242,9 @@ pub async fn providers(json: bool) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// `http://HOST:PORT` of a sandbox server.
+fn server_url(server: &SandboxServer) -> String {
+    format!("http://{}", server.local_addr())
 }

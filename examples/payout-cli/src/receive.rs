@@ -1,0 +1,168 @@
+//! `payout receive [--addr HOST:PORT]`: the webhook endpoints of every provider whose
+//! credentials are set (`/alphapo`, `/alppay`), over the journal (`PAYOUT_STORE`), through
+//! [`payout_store::WebhookReceiver`]: each delivery is verified over its raw bytes, applied, and
+//! answered 200 only once the journal has it on disk; 401 for a bad signature; 503 while the
+//! journal cannot be written.
+//!
+//! With `--sandbox`, or when no provider's credentials are set, it serves every compiled-in
+//! provider with the sandbox's test credentials over the sandbox's journal (the one `withdraw`
+//! uses in the sandbox), so `payout sandbox --deliver-to URL` can deliver to it.
+//!
+//! Output: with `--json`, the first line is `{"alphapo": "http://HOST:PORT/alphapo", ...}`, then
+//! one withdrawal object per applied update (stored, or kept for a withdrawal the journal does not
+//! know); without, the same in words. Each delivery's outcome is logged on standard error (target
+//! `payout_store::receiver`, level info; `RUST_LOG` overrides), never a body or a secret. Ctrl-C
+//! or SIGTERM stops it after the deliveries in flight are answered.
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use clap::Args;
+use payout_core::{PayoutError, PayoutProvider};
+use payout_store::{Delivered, Journal, JournaledProvider, WebhookReceiver};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::exit::Failure;
+use crate::providers::{self, Mode};
+
+/// Where `receive` listens unless `--addr` says otherwise.
+pub const DEFAULT_RECEIVE_ADDR: &str = "127.0.0.1:8080";
+
+/// `receive`'s arguments.
+#[derive(Debug, Args)]
+pub struct ReceiveArgs {
+    /// The address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "HOST:PORT")]
+    pub addr: Option<String>,
+}
+
+/// The root URL the sandbox clients are built with: only their credentials matter here (a
+/// receiver never calls the provider).
+fn sandbox_root() -> String {
+    crate::sandbox::running_url().unwrap_or_else(|| format!("http://{}", crate::cli::DEFAULT_SANDBOX_ADDR))
+}
+
+/// The providers to serve, and whether they are the sandbox's.
+fn chosen(force_sandbox: bool) -> Result<(Vec<Arc<dyn PayoutProvider>>, bool), Failure> {
+    let mut live = Vec::new();
+    for entry in providers::COMPILED_IN {
+        // A half-configured provider is a configuration error, as for every other command.
+        if providers::mode(entry, force_sandbox)? == Mode::Live {
+            live.push(entry);
+        }
+    }
+    if live.is_empty() {
+        if providers::COMPILED_IN.is_empty() {
+            return Err(PayoutError::configuration("no provider is compiled in").into());
+        }
+        let root = sandbox_root();
+        let all = providers::COMPILED_IN.iter().map(|e| (e.sandbox)(&root)).collect::<Result<Vec<_>, _>>()?;
+        return Ok((all, true));
+    }
+    for entry in providers::COMPILED_IN.iter().filter(|e| !live.iter().any(|l| l.id == e.id)) {
+        eprintln!("payout: not serving {}: none of {} is set", entry.id, entry.credentials.join(", "));
+    }
+    Ok((live.into_iter().map(|e| (e.live)()).collect::<Result<Vec<_>, _>>()?, false))
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("payout_store::receiver=info"));
+    // Another subscriber installed first (by the command's own logging) wins; that is fine.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
+}
+
+fn print_delivered(json: bool, d: &Delivered) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", crate::output::json(&d.withdrawal))?;
+    } else {
+        let w = &d.withdrawal;
+        let reference = w.reference.as_ref().map_or("-", |r| r.as_str());
+        writeln!(
+            out,
+            "{} {} (reference {reference}): {} ({}), {}",
+            d.provider,
+            w.id,
+            w.status,
+            w.provider_status,
+            d.outcome.as_str().replace('_', " ")
+        )?;
+    }
+    out.flush()
+}
+
+/// `receive`.
+pub async fn run(args: &ReceiveArgs, force_sandbox: bool, json: bool) -> Result<(), Failure> {
+    init_logging();
+    let addr = args.addr.as_deref().unwrap_or(DEFAULT_RECEIVE_ADDR);
+    let addr: SocketAddr = addr
+        .parse()
+        .map_err(|_| Failure::Usage(format!("--addr must be HOST:PORT with an IP address, got `{addr}`")))?;
+    let (providers, sandbox) = chosen(force_sandbox)?;
+    let options = crate::journal::options()?;
+    let location = crate::journal::location(sandbox);
+    let journal = Journal::open(&location).await.map_err(PayoutError::from)?;
+    let mut receiver = WebhookReceiver::new();
+    for p in providers {
+        receiver = receiver.provider(JournaledProvider::new(p, journal.clone()).with_options(options.clone()));
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Io(format!("receive: cannot listen on {addr}: {e}")))?;
+    let bound = listener.local_addr()?;
+    let endpoints: serde_json::Map<String, serde_json::Value> = receiver
+        .paths()
+        .into_iter()
+        .map(|(id, path)| (id.as_str().to_owned(), serde_json::Value::String(format!("http://{bound}{path}"))))
+        .collect();
+    {
+        let mut out = std::io::stdout().lock();
+        if json {
+            writeln!(out, "{}", serde_json::Value::Object(endpoints.clone()))?;
+        } else {
+            writeln!(out, "payout receive listening on {bound}")?;
+            for (id, url) in &endpoints {
+                writeln!(out, "  {id:<8} {}", url.as_str().unwrap_or_default())?;
+            }
+        }
+        out.flush()?;
+    }
+    eprintln!(
+        "payout: receiving into the {}journal {}; Ctrl-C to stop",
+        if sandbox { "sandbox's " } else { "" },
+        journal.location()
+    );
+
+    let mut applied = receiver.subscribe();
+    let printer = tokio::spawn(async move {
+        loop {
+            match applied.recv().await {
+                Ok(d) if d.applied() => {
+                    if print_delivered(json, &d).is_err() {
+                        // Standard output is gone (a closed pipe): the journal still has everything.
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(n)) => {
+                    eprintln!("payout: {n} applied update(s) not printed (output too slow); the journal has them")
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+    receiver
+        .serve(listener, crate::sandbox::shutdown())
+        .await
+        .map_err(|e| Failure::Io(format!("receive: serving failed: {e}")))?;
+    let _ = printer.await;
+    eprintln!("payout: receive stopped");
+    Ok(())
+}
