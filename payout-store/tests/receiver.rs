@@ -199,7 +199,7 @@ fn orders_converge_in_memory(
             provider.parse_webhook(&headers, &d.body).unwrap()
         })
         .collect();
-    assert_orders_converge(&updates, None, truth, compared);
+    assert_orders_converge(&provider.status_rules(), &updates, None, truth, compared);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
