@@ -205,7 +205,9 @@ pub trait PayoutProviderExt: PayoutProvider {
         while let Some(w) = changes.try_next().await? {
             last = Some(w);
         }
-        last.ok_or_else(|| PayoutError::unavailable(format!("withdrawal {id} could not be read before the timeout"), None))
+        last.ok_or_else(|| {
+            PayoutError::unavailable(format!("withdrawal {id} could not be read before the timeout"), None)
+        })
     }
 }
 

@@ -30,11 +30,7 @@ fn categories_and_retryability() {
         (PayoutError::NotFound { what: "withdrawal 1".into() }, ErrorKind::NotFound, false),
         (PayoutError::RateLimited { retry_after: Some(Duration::from_secs(3)) }, ErrorKind::RateLimited, true),
         (PayoutError::unavailable("503", Some(503)), ErrorKind::Unavailable, true),
-        (
-            PayoutError::outcome_unknown(r.clone(), "reset"),
-            ErrorKind::OutcomeUnknown,
-            false,
-        ),
+        (PayoutError::outcome_unknown(r.clone(), "reset"), ErrorKind::OutcomeUnknown, false),
         (PayoutError::protocol("bad json", Some(200), b"{"), ErrorKind::Protocol, false),
         (PayoutError::webhook("bad signature"), ErrorKind::Webhook, false),
     ];
@@ -47,8 +43,7 @@ fn categories_and_retryability() {
 
 #[test]
 fn messages_carry_what_to_act_on() {
-    let unknown =
-        PayoutError::outcome_unknown(Reference::new("order-9").unwrap(), "reset");
+    let unknown = PayoutError::outcome_unknown(Reference::new("order-9").unwrap(), "reset");
     let text = unknown.to_string();
     assert!(text.contains("order-9") && text.contains("never by creating again"), "{text}");
     let limited = PayoutError::RateLimited { retry_after: Some(Duration::from_secs(3)) };

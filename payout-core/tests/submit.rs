@@ -65,9 +65,7 @@ async fn outcome_still_unknown_after_every_round() {
 async fn lookup_failure_keeps_the_outcome_unknown() {
     let mut p = MockPayoutProvider::new();
     p.expect_create_withdrawal().times(1).returning(|_| Err(lost("r1")));
-    p.expect_find_withdrawal()
-        .times(1)
-        .returning(|_| Err(PayoutError::unavailable("down", Some(503))));
+    p.expect_find_withdrawal().times(1).returning(|_| Err(PayoutError::unavailable("down", Some(503))));
     let err = p.submit(&request("r1")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
     assert!(err.to_string().contains("r1") && err.to_string().contains("down"), "{err}");

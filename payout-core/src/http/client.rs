@@ -328,8 +328,8 @@ impl HttpClient {
         let (connect, timeout) = (e.is_connect(), e.is_timeout());
         // Kept as the cause, without its URL: paths are logged, never URLs.
         let cause: crate::error::Cause = Arc::new(e.without_url());
-        let error =
-            PayoutError::unavailable(format!("{} could not be reached: {what}", self.provider), None).with_cause(cause.clone());
+        let error = PayoutError::unavailable(format!("{} could not be reached: {what}", self.provider), None)
+            .with_cause(cause.clone());
         if connect {
             // The connection never opened: nothing was sent, any request may go again.
             return Attempt::Retry { error, wait: None };
@@ -342,8 +342,9 @@ impl HttpClient {
                 if timeout {
                     self.in_flight.mark(reference);
                 }
-                let lost = PayoutError::unavailable(format!("the request was sent but no answer came back ({what})"), None)
-                    .with_cause(cause);
+                let lost =
+                    PayoutError::unavailable(format!("the request was sent but no answer came back ({what})"), None)
+                        .with_cause(cause);
                 Attempt::Done(Err(safety.after_acted(lost)))
             }
         }
