@@ -86,11 +86,12 @@ impl Inner {
                 status,
             },
             PayoutError::NotFound { what } => PayoutError::NotFound { what: clean(what) },
-            PayoutError::Unavailable { message, status } => {
-                PayoutError::Unavailable { message: clean(message), status }
+            // The cause is a transport error kept without its URL: it holds no key.
+            PayoutError::Unavailable { message, status, source } => {
+                PayoutError::Unavailable { message: clean(message), status, source }
             }
-            PayoutError::OutcomeUnknown { reference, message } => {
-                PayoutError::OutcomeUnknown { reference, message: clean(message) }
+            PayoutError::OutcomeUnknown { reference, message, source } => {
+                PayoutError::OutcomeUnknown { reference, message: clean(message), source }
             }
             PayoutError::Protocol { message, status, body } => {
                 PayoutError::Protocol { message: clean(message), status, body: clean(body) }

@@ -1,6 +1,7 @@
 //! One error type for every provider, sorted into the categories a caller acts on.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::id::{ProviderId, Reference};
@@ -127,6 +128,9 @@ pub enum PayoutError {
         message: String,
         /// The HTTP status, when there was one.
         status: Option<u16>,
+        /// The underlying failure (a transport error), for [`std::error::Error::source`].
+        #[source]
+        source: Option<Cause>,
     },
     /// A create may have reached the provider but its answer was lost. Never create again with a
     /// new reference: look this one up (`find_withdrawal`), or let [`crate::PayoutProviderExt::submit`]
@@ -139,6 +143,9 @@ pub enum PayoutError {
         reference: Reference,
         /// What happened.
         message: String,
+        /// The underlying failure (a transport error), for [`std::error::Error::source`].
+        #[source]
+        source: Option<Cause>,
     },
     /// The provider answered something this crate cannot read.
     #[error("unreadable answer from the provider{}: {message}", status_hint(.status))]
@@ -157,6 +164,11 @@ pub enum PayoutError {
         message: String,
     },
 }
+
+/// The underlying failure kept by [`PayoutError::Unavailable`] and [`PayoutError::OutcomeUnknown`]:
+/// shared, so that [`PayoutError`] stays `Clone`. Its text never holds a key or secret (the HTTP
+/// layer keeps transport errors without their URL).
+pub type Cause = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The category of a [`PayoutError`], without its details: what the CLI maps to exit codes and
 /// what a caller matches on to decide whether to fix, retry or reconcile.
@@ -258,6 +270,47 @@ impl PayoutError {
     /// A webhook error.
     pub fn webhook(message: impl Into<String>) -> Self {
         PayoutError::Webhook { message: message.into() }
+    }
+
+    /// An unavailable error without an underlying cause; add one with [`PayoutError::with_source`].
+    pub fn unavailable(message: impl Into<String>, status: Option<u16>) -> Self {
+        PayoutError::Unavailable { message: message.into(), status, source: None }
+    }
+
+    /// An outcome-unknown error for `reference`; add the cause with [`PayoutError::with_source`].
+    pub fn outcome_unknown(reference: Reference, message: impl Into<String>) -> Self {
+        PayoutError::OutcomeUnknown { reference, message: message.into(), source: None }
+    }
+
+    /// This error with `source` as its underlying cause, where the variant keeps one
+    /// ([`PayoutError::Unavailable`], [`PayoutError::OutcomeUnknown`]); other variants are
+    /// returned unchanged.
+    ///
+    /// ```
+    /// use std::error::Error as _;
+    /// use payout_core::PayoutError;
+    ///
+    /// let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+    /// let err = PayoutError::unavailable("alphapo could not be reached", None).with_source(io);
+    /// assert_eq!(err.source().unwrap().to_string(), "connection reset by peer");
+    /// let copy = err.clone(); // still Clone, the cause is shared
+    /// assert!(copy.source().is_some());
+    /// ```
+    pub fn with_source(self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.with_cause(Arc::new(cause))
+    }
+
+    /// This error with an already shared cause (see [`PayoutError::with_source`]).
+    pub fn with_cause(self, cause: Cause) -> Self {
+        match self {
+            PayoutError::Unavailable { message, status, .. } => {
+                PayoutError::Unavailable { message, status, source: Some(cause) }
+            }
+            PayoutError::OutcomeUnknown { reference, message, .. } => {
+                PayoutError::OutcomeUnknown { reference, message, source: Some(cause) }
+            }
+            other => other,
+        }
     }
 
     /// A protocol error keeping (the start of) the raw body.

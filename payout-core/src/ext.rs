@@ -130,16 +130,13 @@ pub trait PayoutProviderExt: PayoutProvider {
                 Ok(None) if path == SubmitPath::Reconciled => continue,
                 Ok(None) => return Err(PayoutError::DuplicateReference { reference: reference.clone() }),
                 Err(e) => {
-                    return Err(PayoutError::OutcomeUnknown {
-                        reference: reference.clone(),
-                        message: format!("the create's answer was lost and looking the reference up failed: {e}"),
-                    });
+                    let message = format!("the create's answer was lost and looking the reference up failed: {e}");
+                    return Err(PayoutError::outcome_unknown(reference.clone(), message).with_source(e));
                 }
             }
         }
-        Err(unknown.unwrap_or_else(|| PayoutError::OutcomeUnknown {
-            reference: reference.clone(),
-            message: "the provider never confirmed the create".into(),
+        Err(unknown.unwrap_or_else(|| {
+            PayoutError::outcome_unknown(reference.clone(), "the provider never confirmed the create")
         }))
     }
 
@@ -208,9 +205,8 @@ pub trait PayoutProviderExt: PayoutProvider {
         while let Some(w) = changes.try_next().await? {
             last = Some(w);
         }
-        last.ok_or_else(|| PayoutError::Unavailable {
-            message: format!("withdrawal {id} could not be read before the timeout"),
-            status: None,
+        last.ok_or_else(|| {
+            PayoutError::unavailable(format!("withdrawal {id} could not be read before the timeout"), None)
         })
     }
 }

@@ -58,7 +58,7 @@ mod withdrawal;
 
 pub use asset::Asset;
 pub use capabilities::{Capabilities, Capability};
-pub use error::{ErrorKind, FieldError, PayoutError};
+pub use error::{Cause, ErrorKind, FieldError, PayoutError};
 pub use ext::{PayoutProviderExt, SubmitPath, Submitted, WatchOptions};
 pub use id::{ProviderId, Reference, WithdrawalId};
 #[cfg(any(test, feature = "mock"))]

@@ -29,12 +29,8 @@ fn categories_and_retryability() {
         (PayoutError::DuplicateReference { reference: r.clone() }, ErrorKind::DuplicateReference, false),
         (PayoutError::NotFound { what: "withdrawal 1".into() }, ErrorKind::NotFound, false),
         (PayoutError::RateLimited { retry_after: Some(Duration::from_secs(3)) }, ErrorKind::RateLimited, true),
-        (PayoutError::Unavailable { message: "503".into(), status: Some(503) }, ErrorKind::Unavailable, true),
-        (
-            PayoutError::OutcomeUnknown { reference: r.clone(), message: "reset".into() },
-            ErrorKind::OutcomeUnknown,
-            false,
-        ),
+        (PayoutError::unavailable("503", Some(503)), ErrorKind::Unavailable, true),
+        (PayoutError::outcome_unknown(r.clone(), "reset"), ErrorKind::OutcomeUnknown, false),
         (PayoutError::protocol("bad json", Some(200), b"{"), ErrorKind::Protocol, false),
         (PayoutError::webhook("bad signature"), ErrorKind::Webhook, false),
     ];
@@ -47,8 +43,7 @@ fn categories_and_retryability() {
 
 #[test]
 fn messages_carry_what_to_act_on() {
-    let unknown =
-        PayoutError::OutcomeUnknown { reference: Reference::new("order-9").unwrap(), message: "reset".into() };
+    let unknown = PayoutError::outcome_unknown(Reference::new("order-9").unwrap(), "reset");
     let text = unknown.to_string();
     assert!(text.contains("order-9") && text.contains("never by creating again"), "{text}");
     let limited = PayoutError::RateLimited { retry_after: Some(Duration::from_secs(3)) };
@@ -66,4 +61,19 @@ fn messages_carry_what_to_act_on() {
         PayoutError::Protocol { body, .. } => assert_eq!(body.len(), 4096, "the raw body is kept, cut to a few KiB"),
         other => panic!("{other}"),
     }
+}
+
+#[test]
+fn unavailable_and_outcome_unknown_keep_a_cause_that_other_variants_do_not() {
+    use std::error::Error as _;
+    let io = || std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+    let unavailable = PayoutError::unavailable("down", None).with_source(io());
+    assert_eq!(unavailable.source().map(ToString::to_string).as_deref(), Some("connection reset by peer"));
+    assert_eq!(unavailable.kind(), ErrorKind::Unavailable);
+    let unknown = PayoutError::outcome_unknown(Reference::new("order-9").unwrap(), "reset").with_source(io());
+    assert_eq!(unknown.kind(), ErrorKind::OutcomeUnknown);
+    assert!(unknown.clone().source().is_some());
+    assert!(PayoutError::unavailable("down", None).source().is_none());
+    let config = PayoutError::configuration("no key").with_source(io());
+    assert!(config.source().is_none(), "a configuration error has no transport cause");
 }

@@ -232,3 +232,44 @@ async fn an_answer_through_a_followed_redirect_is_refused() {
     assert_eq!(create.kind(), ErrorKind::OutcomeUnknown, "the other host may have acted on it");
     assert!(create.to_string().contains("followed a redirect"), "{create}");
 }
+
+/// The chain a caller walks with `source` (what anyhow and eyre print as "Caused by").
+fn chain(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut next = err.source();
+    while let Some(e) = next {
+        out.push(e.to_string());
+        next = e.source();
+    }
+    out
+}
+
+#[tokio::test]
+async fn transport_failures_keep_their_cause_without_the_url() {
+    // A port on loopback that nothing listens on: the connection is refused.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/x?token=not-in-errors", free.local_addr().unwrap());
+    drop(free);
+    let err = client(0).send(&Safety::Read, |c| c.get(&url)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable);
+    let causes = chain(&err);
+    assert!(!causes.is_empty(), "no source: {err}");
+    assert!(causes.iter().any(|c| c.to_lowercase().contains("connect")), "{causes:?}");
+    assert!(causes.iter().all(|c| !c.contains("token") && !c.contains("127.0.0.1")), "{causes:?}");
+    let copy = err.clone();
+    assert_eq!(chain(&copy), causes, "a clone shares the cause");
+
+    // A create whose answer is lost keeps the transport error under the outcome-unknown one.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_millis(500)))
+        .mount(&server)
+        .await;
+    let url = format!("{}/x", server.uri());
+    let config = HttpConfig::default().with_timeout(Duration::from_millis(50)).with_retry(RetryPolicy::none());
+    let http = HttpClient::new(ProviderId::from_static("test"), &config).unwrap();
+    let err = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+    let causes = chain(&err);
+    assert!(causes.iter().any(|c| c.contains("timed out")), "{causes:?}");
+}

@@ -67,9 +67,7 @@ async fn starts_at_the_query_page() {
 #[tokio::test]
 async fn an_error_ends_the_stream() {
     let mut p = MockPayoutProvider::new();
-    p.expect_list_withdrawals()
-        .times(1)
-        .returning(|_| Err(PayoutError::Unavailable { message: "down".into(), status: None }));
+    p.expect_list_withdrawals().times(1).returning(|_| Err(PayoutError::unavailable("down", None)));
     let results: Vec<_> = p.list_all(ListQuery::new()).collect().await;
     assert_eq!(results.len(), 1);
     assert_eq!(results[0].as_ref().unwrap_err().kind(), ErrorKind::Unavailable);

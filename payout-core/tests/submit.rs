@@ -10,7 +10,7 @@ use payout_core::{
 use rust_decimal_macros::dec;
 
 fn lost(reference: &str) -> PayoutError {
-    PayoutError::OutcomeUnknown { reference: Reference::new(reference).unwrap(), message: "connection reset".into() }
+    PayoutError::outcome_unknown(Reference::new(reference).unwrap(), "connection reset")
 }
 
 #[tokio::test]
@@ -65,9 +65,7 @@ async fn outcome_still_unknown_after_every_round() {
 async fn lookup_failure_keeps_the_outcome_unknown() {
     let mut p = MockPayoutProvider::new();
     p.expect_create_withdrawal().times(1).returning(|_| Err(lost("r1")));
-    p.expect_find_withdrawal()
-        .times(1)
-        .returning(|_| Err(PayoutError::Unavailable { message: "down".into(), status: Some(503) }));
+    p.expect_find_withdrawal().times(1).returning(|_| Err(PayoutError::unavailable("down", Some(503))));
     let err = p.submit(&request("r1")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
     assert!(err.to_string().contains("r1") && err.to_string().contains("down"), "{err}");

@@ -122,7 +122,7 @@ impl PayoutProvider for Broken {
                 self.inner.create_withdrawal(&again).await?
             }
             (Flaw::HidesOutcomeUnknown, Err(PayoutError::OutcomeUnknown { message, .. })) => {
-                return Err(PayoutError::Unavailable { message, status: Some(502) });
+                return Err(PayoutError::unavailable(message, Some(502)));
             }
             (_, r) => r?,
         };

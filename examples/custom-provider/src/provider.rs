@@ -28,8 +28,8 @@ impl std::fmt::Debug for LedgerProvider {
     }
 }
 
-fn io_error(path: &Path, what: &str, e: impl std::fmt::Display) -> PayoutError {
-    PayoutError::Unavailable { message: format!("cannot {what} the ledger {}: {e}", path.display()), status: None }
+fn io_error(path: &Path, what: &str, e: impl std::error::Error + Send + Sync + 'static) -> PayoutError {
+    PayoutError::unavailable(format!("cannot {what} the ledger {}: {e}", path.display()), None).with_source(e)
 }
 
 fn now() -> String {

@@ -27,7 +27,19 @@ impl Safety {
         match self {
             Safety::Read => err,
             Safety::Create(reference) => {
-                PayoutError::OutcomeUnknown { reference: reference.clone(), message: err.to_string() }
+                // The message says what happened; the cause (a transport error, when there was
+                // one) stays reachable through `source`.
+                let cause = match &err {
+                    PayoutError::Unavailable { source, .. } | PayoutError::OutcomeUnknown { source, .. } => {
+                        source.clone()
+                    }
+                    _ => None,
+                };
+                let unknown = PayoutError::outcome_unknown(reference.clone(), err.to_string());
+                match cause {
+                    Some(cause) => unknown.with_cause(cause),
+                    None => unknown,
+                }
             }
         }
     }
@@ -209,14 +221,14 @@ impl HttpClient {
             && let Some(age) = self.in_flight.pending(reference)
         {
             tracing::warn!(target: "payout::http", provider = %self.provider, reference = %reference, "create not sent again: an earlier one got no answer and may still be in flight");
-            return Err(PayoutError::OutcomeUnknown {
-                reference: reference.clone(),
-                message: format!(
+            return Err(PayoutError::outcome_unknown(
+                reference.clone(),
+                format!(
                     "a create for this reference was sent {} s ago and got no answer in time; {} may still be processing it, so it is not sent again: look the reference up until it appears (or until the provider confirms it never arrived)",
                     age.as_secs(),
                     self.provider
                 ),
-            });
+            ));
         }
         let mut retries = 0;
         loop {
@@ -254,7 +266,7 @@ impl HttpClient {
         let asked = request.url().clone();
         let mut response = match self.client.execute(request).await {
             Ok(r) => r,
-            Err(e) => return self.transport_failure(safety, &e),
+            Err(e) => return self.transport_failure(safety, e),
         };
         if response.url() != &asked {
             // Only a caller-supplied client follows redirects (reqwest has no per-request
@@ -283,10 +295,7 @@ impl HttpClient {
                 return Attempt::Done(Err(if !(400..500).contains(&status) { safety.after_acted(err) } else { err }));
             }
             Err(BodyError::Broken(message)) => {
-                let err = PayoutError::Unavailable {
-                    message: format!("the answer was cut off: {message}"),
-                    status: Some(status),
-                };
+                let err = PayoutError::unavailable(format!("the answer was cut off: {message}"), Some(status));
                 return match safety {
                     Safety::Read => Attempt::Retry { error: err, wait: None },
                     Safety::Create(_) if (400..500).contains(&status) && status != 429 => Attempt::Done(Err(
@@ -314,13 +323,14 @@ impl HttpClient {
         }
     }
 
-    fn transport_failure(&self, safety: &Safety, e: &reqwest::Error) -> Attempt {
-        let what = describe(e);
-        let error = PayoutError::Unavailable {
-            message: format!("{} could not be reached: {what}", self.provider),
-            status: None,
-        };
-        if e.is_connect() {
+    fn transport_failure(&self, safety: &Safety, e: reqwest::Error) -> Attempt {
+        let what = describe(&e);
+        let (connect, timeout) = (e.is_connect(), e.is_timeout());
+        // Kept as the cause, without its URL: paths are logged, never URLs.
+        let cause: crate::error::Cause = Arc::new(e.without_url());
+        let error = PayoutError::unavailable(format!("{} could not be reached: {what}", self.provider), None)
+            .with_cause(cause.clone());
+        if connect {
             // The connection never opened: nothing was sent, any request may go again.
             return Attempt::Retry { error, wait: None };
         }
@@ -329,13 +339,13 @@ impl HttpClient {
             Safety::Create(reference) => {
                 // Sent, and we stopped waiting: the provider may still be processing it. (A
                 // connection the other side closed or reset ended the exchange there.)
-                if e.is_timeout() {
+                if timeout {
                     self.in_flight.mark(reference);
                 }
-                Attempt::Done(Err(safety.after_acted(PayoutError::Unavailable {
-                    message: format!("the request was sent but no answer came back ({what})"),
-                    status: None,
-                })))
+                let lost =
+                    PayoutError::unavailable(format!("the request was sent but no answer came back ({what})"), None)
+                        .with_cause(cause);
+                Attempt::Done(Err(safety.after_acted(lost)))
             }
         }
     }

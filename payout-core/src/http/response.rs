@@ -62,7 +62,7 @@ impl HttpResponse {
                 status,
             },
             429 => PayoutError::RateLimited { retry_after: self.retry_after() },
-            500..=599 => PayoutError::Unavailable { message, status },
+            500..=599 => PayoutError::unavailable(message, status),
             300..=399 => PayoutError::protocol(
                 "the provider answered with a redirect, which is not followed so that signed headers never go to another host",
                 status,

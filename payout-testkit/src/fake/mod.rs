@@ -656,11 +656,11 @@ impl Record {
 /// The error of a call whose answer was lost after the fake acted.
 fn lost_answer(op: Operation, reference: Option<&Reference>) -> PayoutError {
     match (op, reference) {
-        (Operation::Create, Some(reference)) => PayoutError::OutcomeUnknown {
-            reference: reference.clone(),
-            message: "scripted fault: the create reached the fake but its answer was lost".into(),
-        },
-        _ => PayoutError::Unavailable { message: format!("scripted fault: the answer to {op} was lost"), status: None },
+        (Operation::Create, Some(reference)) => PayoutError::outcome_unknown(
+            reference.clone(),
+            "scripted fault: the create reached the fake but its answer was lost",
+        ),
+        _ => PayoutError::unavailable(format!("scripted fault: the answer to {op} was lost"), None),
     }
 }
 

@@ -97,11 +97,11 @@ pub(crate) fn error_of_kind(
         ErrorKind::DuplicateReference => PayoutError::DuplicateReference { reference: reference() },
         ErrorKind::NotFound => PayoutError::NotFound { what: why },
         ErrorKind::RateLimited => PayoutError::RateLimited { retry_after: Some(Duration::from_secs(1)) },
-        ErrorKind::OutcomeUnknown => PayoutError::OutcomeUnknown { reference: reference(), message: why },
+        ErrorKind::OutcomeUnknown => PayoutError::outcome_unknown(reference(), why),
         ErrorKind::Protocol => PayoutError::protocol(why, Some(200), b"<scripted fault>"),
         ErrorKind::Webhook => PayoutError::webhook(why),
         // Unavailable, and any category a later payout-core adds.
-        _ => PayoutError::Unavailable { message: why, status: Some(503) },
+        _ => PayoutError::unavailable(why, Some(503)),
     }
 }
 
