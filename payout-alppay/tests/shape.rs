@@ -135,7 +135,7 @@ async fn a_create_answered_for_another_invoice_is_outcome_unknown() {
         .await;
     let e = client_without_check(&server).create_withdrawal(&request("INV-7")).await.unwrap_err();
     match &e {
-        PayoutError::OutcomeUnknown { reference, message } => {
+        PayoutError::OutcomeUnknown { reference, message, .. } => {
             assert_eq!(reference.as_str(), "INV-7");
             assert!(message.contains("INV-OTHER"), "{message}");
         }

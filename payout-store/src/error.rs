@@ -39,6 +39,7 @@ impl StoreError {
         PayoutError::Unavailable {
             message: format!("the journal cannot be used, nothing was sent: {self}"),
             status: None,
+            source: None,
         }
     }
 
@@ -48,6 +49,7 @@ impl StoreError {
         PayoutError::OutcomeUnknown {
             reference: reference.clone(),
             message: format!("the request may have been sent but the journal could not record it: {self}"),
+            source: None,
         }
     }
 }
@@ -56,7 +58,7 @@ impl From<StoreError> for PayoutError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Location(m) => PayoutError::configuration(format!("journal location: {m}")),
-            other => PayoutError::Unavailable { message: other.to_string(), status: None },
+            other => PayoutError::Unavailable { message: other.to_string(), status: None, source: None },
         }
     }
 }

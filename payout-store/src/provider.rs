@@ -180,6 +180,7 @@ impl JournaledProvider {
                 PayoutError::Unavailable {
                     message: format!("the journal lost the claim of {r}; nothing was sent"),
                     status: None,
+                    source: None,
                 }
             })?;
             match self.turn(request, &fp, &row, waited).await? {
@@ -193,6 +194,7 @@ impl JournaledProvider {
                                 "another worker is sending this payout and has not recorded an answer within {:?}",
                                 self.options.wait
                             ),
+                            source: None,
                         });
                     }
                     waited = true;
@@ -253,7 +255,8 @@ impl JournaledProvider {
     async fn resolve(&self, request: &WithdrawalRequest, row: &RawEntry, generation: i64) -> Result<Turn, PayoutError> {
         let reference = request.reference();
         let key = (row.provider.as_str(), row.reference.as_str());
-        let unknown = |message: String| PayoutError::OutcomeUnknown { reference: reference.clone(), message };
+        let unknown =
+            |message: String| PayoutError::OutcomeUnknown { reference: reference.clone(), message, source: None };
         match self.inner.find_withdrawal(reference).await {
             Ok(Some(w)) if matches_request(&request_json(request), &w) => {
                 self.record_answer(key, generation, &w).await;
@@ -362,6 +365,7 @@ impl JournaledProvider {
                         other => PayoutError::OutcomeUnknown {
                             reference: reference.clone(),
                             message: format!("the create may have reached the provider: {other}"),
+                            source: None,
                         },
                     })),
                 }
@@ -432,6 +436,7 @@ impl PayoutProvider for JournaledProvider {
             SubmitVia::Reconciled => Err(PayoutError::OutcomeUnknown {
                 reference: request.reference().clone(),
                 message: format!("the create's answer was lost; the provider shows withdrawal {}", s.withdrawal.id),
+                source: None,
             }),
             _ => Err(PayoutError::DuplicateReference { reference: request.reference().clone() }),
         }

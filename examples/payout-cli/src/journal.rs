@@ -137,7 +137,7 @@ fn unresolved(references: &[String]) -> Failure {
         references.join(", ")
     );
     match first {
-        Ok(reference) => Failure::Payout(PayoutError::OutcomeUnknown { reference, message }),
+        Ok(reference) => Failure::Payout(PayoutError::outcome_unknown(reference, message)),
         Err(_) => Failure::Io(message),
     }
 }

@@ -207,7 +207,7 @@ pub async fn in_flight_window_blocks_a_resend_until_it_passes<B: Backend>(b: B) 
     tokio::time::sleep(Duration::from_millis(350)).await; // the dead holder's lease lapses
     let careful = JournaledProvider::new(client(&server), journal.clone()).with_options(fast());
     match careful.submit(&request("f-1", "10.5")).await {
-        Err(PayoutError::OutcomeUnknown { reference, message }) => {
+        Err(PayoutError::OutcomeUnknown { reference, message, .. }) => {
             assert_eq!(reference.as_str(), "f-1");
             assert!(message.contains("in-flight window"), "{message}");
         }
