@@ -30,9 +30,40 @@ impl From<std::io::Error> for Failure {
     }
 }
 
+/// The command's flag for a field of the unified request, so that messages say what to type.
+fn flag_of(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "reference" => "--reference",
+        "asset" => "--asset",
+        "amount" => "--amount",
+        "amount_to" => "--amount-to",
+        "convert_to" => "--convert-to",
+        "address" => "--address",
+        "tag" => "--tag",
+        "end_user" | "end_user.id" => "--end-user",
+        "end_user.name" => "--end-user-name",
+        "end_user.email" => "--end-user-email",
+        _ => return None,
+    })
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // In the command's terms: flags rather than the library's field names, and the
+            // command that looks a reference up rather than the library function.
+            Failure::Payout(PayoutError::InvalidRequest { errors }) => {
+                f.write_str("invalid request: ")?;
+                for (i, e) in errors.iter().enumerate() {
+                    let name = flag_of(&e.field).unwrap_or(&e.field);
+                    write!(f, "{}{name}: {}", if i > 0 { "; " } else { "" }, e.message)?;
+                }
+                Ok(())
+            }
+            Failure::Payout(PayoutError::DuplicateReference { reference }) => write!(
+                f,
+                "a withdrawal with reference {reference} already exists; look it up with `payout find {reference}`"
+            ),
             Failure::Payout(e) => write!(f, "{e}"),
             Failure::Usage(m) | Failure::Timeout(m) | Failure::Io(m) => f.write_str(m),
         }

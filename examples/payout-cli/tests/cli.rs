@@ -302,6 +302,26 @@ fn a_reused_reference_is_the_same_payout_or_a_refusal() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(error_of(&out)["error"]["kind"], "duplicate_reference");
+    // The message names the command that looks the reference up, not a library function.
+    let message = error_of(&out)["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("payout find order-9") && !message.contains("find_withdrawal"), "{message}");
+}
+
+/// Field errors name the command's flags (`--end-user-name`), not the library's fields.
+#[test]
+fn field_errors_name_the_flags() {
+    let s = Sandbox::new();
+    let out = s
+        .cmd()
+        .args(["--json", "--provider", "alppay", "withdraw", "--asset", "USDT", "--network", "tron"])
+        .args(["--amount", "10", "--address", "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n", "--reference", "flags-1"])
+        .args(["--end-user", "42"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let message = error_of(&out)["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("--end-user-name") && message.contains("--end-user-email"), "{message}");
+    assert!(!message.contains("end_user.name"), "{message}");
 }
 
 #[test]
