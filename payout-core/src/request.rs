@@ -248,10 +248,7 @@ impl WithdrawalRequestBuilder {
     pub fn amount_to_text(mut self, to: Asset, text: &str) -> Self {
         match amount::parse_typed("amount_to", text) {
             Ok(a) => self.convert = Some((to, a)),
-            Err(e) => {
-                self.convert_to = Some(to);
-                self.unreadable.extend(e.field_errors().iter().cloned())
-            }
+            Err(e) => self.unreadable.extend(e.field_errors().iter().cloned()),
         }
         self
     }

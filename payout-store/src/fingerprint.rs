@@ -13,14 +13,12 @@ use sha2::{Digest, Sha256};
 /// `{"converted": {to, amount}}` (delivered exactly) or `{"debit_converted": {to, amount}}`
 /// (debited exactly).
 fn amount_json(amount: &PayoutAmount, text: impl Fn(&payout_core::Decimal) -> String) -> Value {
-    match (amount, amount.convert_to()) {
-        (PayoutAmount::Converted { .. }, Some(to)) => {
-            json!({ "converted": { "to": to, "amount": text(&amount.value()) } })
+    match amount {
+        PayoutAmount::Converted { to, amount } => json!({ "converted": { "to": to, "amount": text(amount) } }),
+        PayoutAmount::DebitConverted { to, amount } => {
+            json!({ "debit_converted": { "to": to, "amount": text(amount) } })
         }
-        (PayoutAmount::DebitConverted { .. }, Some(to)) => {
-            json!({ "debit_converted": { "to": to, "amount": text(&amount.value()) } })
-        }
-        _ => json!({ "exact": text(&amount.value()) }),
+        other => json!({ "exact": text(&other.value()) }),
     }
 }
 

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use payout_core::amount::parse_typed;
 use payout_core::{
     Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, Reference, WatchOptions, WithdrawalId,
     WithdrawalRequest, WithdrawalStatus,
@@ -56,17 +55,17 @@ pub async fn withdraw(ctx: &Ctx, a: WithdrawArgs) -> Result<(), Failure> {
     if let Some(tag) = &a.tag {
         builder = builder.tag(tag);
     }
-    // Typed-in amounts are plain decimals only: `1E2` or `-1` is refused here, naming the flag,
-    // before anything is sent.
+    // Typed-in amounts are plain decimals only: `1E2` or `-1` is refused by `build`, before
+    // anything is sent (the error names the flag: see `exit.rs`).
     builder = match (&a.amount, &a.convert_to, &a.amount_to) {
         (Some(amount), to, None) => {
-            let builder = builder.amount(parse_typed("--amount", amount)?);
+            let builder = builder.amount_text(amount);
             match to {
                 Some(to) => builder.convert_to(Asset::new(to)),
                 None => builder,
             }
         }
-        (None, Some(to), Some(amount_to)) => builder.amount_to(Asset::new(to), parse_typed("--amount-to", amount_to)?),
+        (None, Some(to), Some(amount_to)) => builder.amount_to_text(Asset::new(to), amount_to),
         _ => return Err(Failure::Usage("give --amount, or --convert-to with --amount or --amount-to".into())),
     };
     let request = builder.build()?;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use payout_core::{ErrorKind, PayoutError};
+use payout_core::{ErrorKind, FieldError, PayoutError};
 
 /// Everything the command can fail with: a provider error, or one of its own.
 #[derive(Debug)]
@@ -53,12 +53,11 @@ impl fmt::Display for Failure {
             // In the command's terms: flags rather than the library's field names, and the
             // command that looks a reference up rather than the library function.
             Failure::Payout(PayoutError::InvalidRequest { errors }) => {
-                f.write_str("invalid request: ")?;
-                for (i, e) in errors.iter().enumerate() {
-                    let name = flag_of(&e.field).unwrap_or(&e.field);
-                    write!(f, "{}{name}: {}", if i > 0 { "; " } else { "" }, e.message)?;
-                }
-                Ok(())
+                let named = errors
+                    .iter()
+                    .map(|e| FieldError::new(flag_of(&e.field).unwrap_or(&e.field), e.message.clone()))
+                    .collect();
+                write!(f, "{}", PayoutError::invalid(named))
             }
             Failure::Payout(PayoutError::DuplicateReference { reference }) => write!(
                 f,
