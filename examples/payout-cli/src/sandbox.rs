@@ -138,9 +138,8 @@ pub async fn serve(addr: &str, deliver_to: Option<&str>, json: bool) -> Result<(
         .parse()
         .map_err(|_| Failure::Usage(format!("--addr must be HOST:PORT with an IP address, got `{addr}`")))?;
     let server = start_delivering(addr, deliver_to).await?;
+    // The contract's first line: one key per provider, nothing else (programs iterate it).
     let info = serde_json::json!({
-        "url": server_url(&server),
-        "deliver_to": deliver_to,
         "alphapo": {
             "base_url": server.alphapo_base_url(),
             "api_key": alphapo::DEFAULT_API_KEY,

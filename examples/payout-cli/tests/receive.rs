@@ -169,7 +169,8 @@ async fn the_readme_flow_reaches_the_final_status_through_webhooks_alone() {
     let mut cmd = payout(dir.path());
     cmd.args(["--json", "sandbox", "--addr", "127.0.0.1:0", "--deliver-to", &root]);
     let sandbox = Running::start(cmd);
-    let sandbox_url = sandbox.json()["url"].as_str().unwrap().to_owned();
+    let alphapo_base = sandbox.json()["alphapo"]["base_url"].as_str().unwrap().to_owned();
+    let sandbox_url = alphapo_base.strip_suffix("/alphapo/api/v2").expect("the sandbox's AlphaPo prefix").to_owned();
 
     for (provider, args) in [
         (
