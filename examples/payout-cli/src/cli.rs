@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 /// Pay out crypto through AlphaPo or AlpPay, or through a local sandbox of either.
 ///
@@ -14,25 +14,96 @@ use clap::{Args, Parser, Subcommand};
 /// 3 the provider refused (authentication, rejected, duplicate reference, not found, bad webhook
 /// signature); 4 outcome unknown (reconcile with `find`); 5 unavailable or rate limited after
 /// the retries; 1 anything else.
+///
+/// Logs go to standard error: -v info, -vv debug, -vvv trace, -q errors only; RUST_LOG, when
+/// set, overrides both. PAYOUT_PROGRESS=always|never|auto forces progress on standard error on
+/// or off (auto: only when standard error is a terminal).
 #[derive(Debug, Parser)]
-#[command(name = "payout", version)]
+#[command(name = "payout", version, after_help = EXAMPLE_TOP)]
 pub struct Cli {
-    /// The provider to use [env: PAYOUT_PROVIDER] [default: the first compiled in]
-    #[arg(long, global = true, env = "PAYOUT_PROVIDER", value_name = "PROVIDER")]
-    pub provider: Option<String>,
+    /// The provider to use [default: the first compiled in]
+    #[arg(
+        long,
+        global = true,
+        env = "PAYOUT_PROVIDER",
+        value_name = "PROVIDER",
+        ignore_case = true,
+        help_heading = GLOBAL
+    )]
+    pub provider: Option<ProviderArg>,
 
     /// Run against the embedded simulator even if credentials are set.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub sandbox: bool,
 
-    /// Print JSON for programs instead of text for people.
-    #[arg(long, global = true)]
+    /// Print JSON for programs instead of text for people (errors too, on standard error).
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
+
+    /// More logs on standard error: -v info, -vv debug, -vvv trace (RUST_LOG overrides).
+    #[arg(short, long, global = true, action = ArgAction::Count, conflicts_with = "quiet", help_heading = GLOBAL)]
+    pub verbose: u8,
+
+    /// Only errors in the logs on standard error (RUST_LOG overrides).
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
+    pub quiet: bool,
 
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
+const EXAMPLE_TOP: &str = "Example:\n  payout withdraw --asset BTC --amount 0.0002 --address tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc \\\n      --reference order-1 --end-user user-1";
+
+/// The providers `--provider` names (whether each is compiled in is checked when it is used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    /// AlphaPo.
+    Alphapo,
+    /// AlpPay.
+    Alppay,
+}
+
+impl ProviderArg {
+    /// The provider's id, as `providers.rs` names it.
+    pub fn id(self) -> &'static str {
+        match self {
+            ProviderArg::Alphapo => "alphapo",
+            ProviderArg::Alppay => "alppay",
+        }
+    }
+}
+
+/// The unified statuses `--status` takes (`unknown` is what no filter can ask for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    /// Waiting for approval.
+    Pending,
+    /// Approved, not yet sent.
+    Approved,
+    /// Being built, sent or confirmed on chain.
+    Processing,
+    /// Sent; final success.
+    Completed,
+    /// Not sent, cancelled or failed.
+    Cancelled,
+    /// Declined by a reviewer.
+    Rejected,
+}
+
+impl StatusArg {
+    /// The core's status of the same name.
+    pub fn status(self) -> payout_core::WithdrawalStatus {
+        let name = self.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default();
+        name.parse().unwrap_or(payout_core::WithdrawalStatus::Unknown)
+    }
+}
+
+/// The shells `completions` writes for.
+pub use clap_complete::Shell;
 
 /// Where `sandbox` listens unless `--addr` says otherwise.
 pub const DEFAULT_SANDBOX_ADDR: &str = "127.0.0.1:8080";
@@ -41,20 +112,27 @@ pub const DEFAULT_SANDBOX_ADDR: &str = "127.0.0.1:8080";
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a withdrawal (safely: a lost answer is reconciled by reference, never sent twice).
+    #[command(
+        after_help = "Example:\n  payout withdraw --asset BTC --amount 0.0002 --address tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc --reference order-1 --end-user user-1"
+    )]
     Withdraw(WithdrawArgs),
     /// Show a withdrawal by the provider's id.
+    #[command(after_help = "Example:\n  payout --json get 900000001")]
     Get {
         /// The provider's withdrawal id.
         id: String,
     },
     /// Find a withdrawal by your reference (prints null with --json when none matches).
+    #[command(after_help = "Example:\n  payout find order-1")]
     Find {
         /// Your reference of the payout.
         reference: String,
     },
     /// List withdrawals, one page or --all.
+    #[command(after_help = "Example:\n  payout --provider alppay list --status pending,completed --all")]
     List(ListArgs),
     /// Follow a withdrawal until it reaches a final status or the timeout.
+    #[command(after_help = "Example:\n  payout watch 900000001 --interval 1")]
     Watch {
         /// The provider's withdrawal id.
         id: String,
@@ -64,8 +142,12 @@ pub enum Command {
         /// Seconds to wait in all before giving up.
         #[arg(long, default_value_t = 600.0, value_name = "SECS")]
         timeout: f64,
+        /// One JSON object per line (as --json prints here), for streaming consumers.
+        #[arg(long)]
+        jsonl: bool,
     },
     /// Serve both simulators until interrupted, for programs in any language to test against.
+    #[command(after_help = "Example:\n  payout sandbox --addr 127.0.0.1:0 --json")]
     Sandbox {
         /// The address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080]
         #[arg(long, value_name = "HOST:PORT")]
@@ -79,8 +161,10 @@ pub enum Command {
         deliver_to: Option<String>,
     },
     /// Serve the webhook endpoints (/alphapo, /alppay) and apply each verified delivery to the journal.
+    #[command(after_help = "Example:\n  payout --sandbox receive --addr 127.0.0.1:8081")]
     Receive(crate::receive::ReceiveArgs),
     /// Verify a webhook body against the configured secret and print the update it carries.
+    #[command(after_help = "Example:\n  payout --json webhook --signature \"$SIG\" body.json")]
     Webhook {
         /// The signature header's value (AlphaPo X-Processing-Signature, AlpPay X-HMAC).
         #[arg(long, value_name = "SIG")]
@@ -89,11 +173,39 @@ pub enum Command {
         file: Option<PathBuf>,
     },
     /// The providers compiled in and what each can do.
+    #[command(after_help = "Example:\n  payout --json providers")]
     Providers,
     /// Resolve the journal's unanswered payouts (exit 4 while any is left).
-    Reconcile,
+    #[command(after_help = "Example:\n  payout --provider alppay reconcile --jsonl")]
+    Reconcile {
+        /// One JSON object per line (as --json prints here), for streaming consumers.
+        #[arg(long)]
+        jsonl: bool,
+    },
     /// What the journal holds.
+    #[command(after_help = "Example:\n  payout journal --state unanswered,sent")]
     Journal(crate::journal::JournalArgs),
+    /// Shell completions on standard output (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "Example:\n  payout completions bash > ~/.local/share/bash-completion/completions/payout")]
+    Completions {
+        /// The shell.
+        shell: Shell,
+    },
+    /// The manual page (roff) on standard output (extension).
+    #[command(after_help = "Example:\n  payout man > ~/.local/share/man/man1/payout.1")]
+    Man,
+}
+
+impl Command {
+    /// `--jsonl`: one JSON object per line.
+    pub fn jsonl(&self) -> bool {
+        match self {
+            Command::List(a) => a.jsonl,
+            Command::Journal(a) => a.jsonl,
+            Command::Watch { jsonl, .. } | Command::Reconcile { jsonl } => *jsonl,
+            _ => false,
+        }
+    }
 }
 
 /// `withdraw`'s arguments.
@@ -145,9 +257,9 @@ pub struct WithdrawArgs {
 /// `list`'s arguments.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only these statuses (pending, approved, processing, completed, cancelled, rejected).
-    #[arg(long, value_delimiter = ',', value_name = "S,S..")]
-    pub status: Vec<String>,
+    /// Only these statuses.
+    #[arg(long, value_delimiter = ',', value_name = "S,S..", ignore_case = true)]
+    pub status: Vec<StatusArg>,
     /// Only these references.
     #[arg(long, value_delimiter = ',', value_name = "R,R..")]
     pub reference: Vec<String>,
@@ -166,4 +278,7 @@ pub struct ListArgs {
     /// Every page, streamed as the pages arrive.
     #[arg(long)]
     pub all: bool,
+    /// One JSON object per line instead of an array, for streaming consumers.
+    #[arg(long)]
+    pub jsonl: bool,
 }

@@ -1,19 +1,20 @@
 //! One function per command, each over `Arc<dyn PayoutProvider>`: nothing here knows which
 //! provider it talks to.
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use payout_core::{
     Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, Reference, WatchOptions, WithdrawalId,
-    WithdrawalRequest, WithdrawalStatus,
+    WithdrawalRequest,
 };
 
 use crate::cli::{ListArgs, WithdrawArgs};
 use crate::exit::Failure;
 use crate::output::{self, Table};
+use crate::progress::Progress;
 
 /// What every command needs: the provider and how to print.
 pub struct Ctx {
@@ -32,7 +33,7 @@ fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
 fn print_one(ctx: &Ctx, w: &payout_core::Withdrawal) -> Result<(), Failure> {
     let mut out = stdout();
     if ctx.json {
-        writeln!(out, "{}", output::json(w))?;
+        writeln!(out, "{}", output::json(w, ctx.sandbox))?;
     } else {
         output::record(&mut out, w)?;
     }
@@ -84,25 +85,21 @@ pub async fn get(ctx: &Ctx, id: String) -> Result<(), Failure> {
 /// `find REFERENCE`: `null` (or a sentence) when nothing matches; that is not an error.
 pub async fn find(ctx: &Ctx, reference: String) -> Result<(), Failure> {
     let reference = Reference::new(reference)?;
-    match ctx.provider.find_withdrawal(&reference).await? {
-        Some(w) => print_one(ctx, &w),
-        None if ctx.json => {
-            println!("null");
-            Ok(())
-        }
-        None => {
-            println!("no withdrawal has the reference {reference}");
-            Ok(())
-        }
-    }
+    let none = match ctx.provider.find_withdrawal(&reference).await? {
+        Some(w) => return print_one(ctx, &w),
+        None if ctx.json => "null".to_owned(),
+        None => format!("no withdrawal has the reference {reference}"),
+    };
+    let mut out = stdout();
+    writeln!(out, "{none}")?;
+    out.flush()?;
+    Ok(())
 }
 
 fn query(a: &ListArgs) -> Result<ListQuery, Failure> {
     let mut q = ListQuery::new().page(a.page).limit(a.limit)?;
     for s in &a.status {
-        let status: WithdrawalStatus =
-            s.parse().map_err(|e: payout_core::ParseStatusError| Failure::Usage(e.to_string()))?;
-        q = q.status(status);
+        q = q.status(s.status());
     }
     for r in &a.reference {
         q = q.reference(Reference::new(r.as_str())?);
@@ -116,15 +113,23 @@ fn query(a: &ListArgs) -> Result<ListQuery, Failure> {
     Ok(q)
 }
 
-/// `list`: one page, or every page streamed as it arrives (`--all`), in constant memory.
+/// `list`: one page, or every page streamed as it arrives (`--all`), in constant memory. With
+/// `--json` an array (the contract), with `--jsonl` one object per line.
 pub async fn list(ctx: &Ctx, a: ListArgs) -> Result<(), Failure> {
     let q = query(&a)?;
+    let jsonl = a.jsonl;
     let mut out = stdout();
     if !a.all {
         let page = ctx.provider.list_withdrawals(&q).await?;
-        if ctx.json {
-            let items: Vec<_> = page.items.iter().map(output::json).collect();
+        if jsonl {
+            for w in &page.items {
+                writeln!(out, "{}", output::json(w, ctx.sandbox))?;
+            }
+        } else if ctx.json {
+            let items: Vec<_> = page.items.iter().map(|w| output::json(w, ctx.sandbox)).collect();
             writeln!(out, "[{}]", items.join(","))?;
+        } else if page.items.is_empty() {
+            writeln!(out, "{}", output::NO_MATCH)?;
         } else {
             Table::default().page(&mut out, &page.items)?;
             let total = page.total.map_or_else(String::new, |t| format!(" of {t}"));
@@ -134,36 +139,36 @@ pub async fn list(ctx: &Ctx, a: ListArgs) -> Result<(), Failure> {
         return Ok(());
     }
 
-    let progress = io::stderr().is_terminal();
+    let progress = Progress::spinner("listing withdrawals")?;
     let mut pages = ctx.provider.list_all(q.clone()).try_chunks(q.limit as usize);
     let mut table = Table::default();
     let mut count: u64 = 0;
-    if ctx.json {
+    if ctx.json && !jsonl {
         write!(out, "[")?;
     }
     while let Some(chunk) = pages.next().await {
         let chunk = chunk.map_err(|e| e.1)?;
-        for w in &chunk {
-            if ctx.json {
-                write!(out, "{}\n{}", if count == 0 { "" } else { "," }, output::json(w))?;
+        progress.suspend(|| -> io::Result<()> {
+            for w in &chunk {
+                if jsonl {
+                    writeln!(out, "{}", output::json(w, ctx.sandbox))?;
+                } else if ctx.json {
+                    write!(out, "{}\n{}", if count == 0 { "" } else { "," }, output::json(w, ctx.sandbox))?;
+                }
+                count += 1;
             }
-            count += 1;
-        }
-        if !ctx.json {
-            table.page(&mut out, &chunk)?;
-        }
-        out.flush()?;
-        if progress {
-            eprint!("\rpayout: {count} withdrawals");
-        }
+            if !ctx.json {
+                table.page(&mut out, &chunk)?;
+            }
+            out.flush()
+        })?;
+        progress.set_message(format!("{count} withdrawals"));
     }
-    if progress {
-        eprintln!();
-    }
-    if ctx.json {
+    progress.finish(format!("{count} withdrawals listed"));
+    if ctx.json && !jsonl {
         writeln!(out, "{}]", if count == 0 { "" } else { "\n" })?;
-    } else if count == 0 {
-        writeln!(out, "no withdrawals match")?;
+    } else if !ctx.json && count == 0 {
+        writeln!(out, "{}", output::NO_MATCH)?;
     }
     out.flush()?;
     Ok(())
@@ -180,33 +185,27 @@ fn seconds(name: &str, secs: f64) -> Result<Duration, Failure> {
 pub async fn watch(ctx: &Ctx, id: String, interval: f64, timeout: f64) -> Result<(), Failure> {
     let interval = seconds("interval", interval)?;
     let options = WatchOptions { interval, max_interval: interval, timeout: seconds("timeout", timeout)? };
-    let progress = io::stderr().is_terminal() && !ctx.json;
-    if progress {
-        eprintln!("payout: watching withdrawal {id} (Ctrl-C to stop)");
-    }
+    let progress = Progress::spinner(format!("watching withdrawal {id} (Ctrl-C to stop)"))?;
     let mut changes = ctx.provider.watch(WithdrawalId::new(&id), options);
     let mut last = None;
     while let Some(w) = changes.try_next().await? {
-        let mut out = stdout();
-        if ctx.json {
-            writeln!(out, "{}", output::json(&w))?;
-        } else {
-            let now = time::OffsetDateTime::now_utc();
-            let tx = w.tx_hash.as_deref().map(|h| format!(" tx {h}")).unwrap_or_default();
-            writeln!(
-                out,
-                "{:02}:{:02}:{:02}  {}  {} ({}){tx}",
-                now.hour(),
-                now.minute(),
-                now.second(),
-                w.id,
-                w.status,
-                w.provider_status
-            )?;
-        }
-        out.flush()?;
+        progress.suspend(|| -> io::Result<()> {
+            let mut out = stdout();
+            if ctx.json {
+                writeln!(out, "{}", output::json(&w, ctx.sandbox))?;
+            } else {
+                let tx = w.tx_hash.as_deref().map(|h| format!(" tx {h}")).unwrap_or_default();
+                writeln!(out, "{}  {}  {} ({}){tx}", output::local_now(), w.id, w.status, w.provider_status)?;
+            }
+            out.flush()
+        })?;
+        progress.set_message(format!("withdrawal {id} is {} ({}); Ctrl-C to stop", w.status, w.provider_status));
         last = Some(w.status);
     }
+    progress.finish(match last {
+        Some(s) => format!("withdrawal {id} is {s}"),
+        None => format!("withdrawal {id} could not be read"),
+    });
     match last {
         Some(s) if s.is_terminal() => Ok(()),
         Some(s) => Err(Failure::Timeout(format!("withdrawal {id} is still {s} after {timeout} s"))),
@@ -225,7 +224,7 @@ pub fn webhook(ctx: &Ctx, header: &'static str, signature: &str, body: &[u8]) ->
     let update = ctx.provider.parse_webhook(&headers, body)?;
     let mut out = stdout();
     if ctx.json {
-        writeln!(out, "{}", output::json(&update.withdrawal))?;
+        writeln!(out, "{}", output::json(&update.withdrawal, ctx.sandbox))?;
     } else {
         output::update(&mut out, &update)?;
     }

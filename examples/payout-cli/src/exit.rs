@@ -16,6 +16,9 @@ pub enum Failure {
     Timeout(String),
     /// Reading or writing a file or a stream (exit 1).
     Io(String),
+    /// Standard output's reader went away (`payout list --all | head -1`): the command stops
+    /// quietly with exit 0, as the reader asked for no more.
+    Closed,
 }
 
 impl From<PayoutError> for Failure {
@@ -26,7 +29,10 @@ impl From<PayoutError> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        Failure::Io(e.to_string())
+        match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Failure::Closed,
+            _ => Failure::Io(e.to_string()),
+        }
     }
 }
 
@@ -65,6 +71,7 @@ impl fmt::Display for Failure {
             ),
             Failure::Payout(e) => write!(f, "{e}"),
             Failure::Usage(m) | Failure::Timeout(m) | Failure::Io(m) => f.write_str(m),
+            Failure::Closed => f.write_str("standard output was closed"),
         }
     }
 }
@@ -76,7 +83,7 @@ impl Failure {
             Failure::Payout(e) => e.kind().as_str(),
             Failure::Usage(_) => "usage",
             Failure::Timeout(_) => "timeout",
-            Failure::Io(_) => "io",
+            Failure::Io(_) | Failure::Closed => "io",
         }
     }
 
@@ -97,11 +104,15 @@ impl Failure {
             },
             Failure::Usage(_) => 2,
             Failure::Timeout(_) | Failure::Io(_) => 1,
+            Failure::Closed => 0,
         }
     }
 
     /// Writes the error to standard error (also as JSON with `--json`) and gives the exit code.
     pub fn report(&self, json: bool) -> ExitCode {
+        if let Failure::Closed = self {
+            return ExitCode::SUCCESS;
+        }
         let mut message = self.to_string();
         if let Failure::Payout(PayoutError::OutcomeUnknown { reference, .. }) = self {
             message.push_str(&format!("\nreconcile with: payout find {reference}"));

@@ -18,7 +18,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use payout_core::{PayoutError, Withdrawal, WithdrawalRequest};
 use payout_store::{
     Checkpoint, Entry, EntryFilter, Journal, JournalOptions, JournaledProvider, Resolution, State, SubmitVia,
@@ -32,12 +32,37 @@ use crate::output;
 /// `journal`'s arguments.
 #[derive(Debug, Args)]
 pub struct JournalArgs {
-    /// Only payouts in these states (recorded, sent, unanswered, created, refused).
-    #[arg(long, value_delimiter = ',', value_name = "S,S..")]
-    pub state: Vec<String>,
+    /// Only payouts in these states.
+    #[arg(long, value_delimiter = ',', value_name = "S,S..", ignore_case = true)]
+    pub state: Vec<StateArg>,
     /// Only payouts with these references.
     #[arg(long, value_delimiter = ',', value_name = "R,R..")]
     pub reference: Vec<String>,
+    /// One JSON object per line instead of an array, for streaming consumers.
+    #[arg(long)]
+    pub jsonl: bool,
+}
+
+/// The journal's states, as `--state` takes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StateArg {
+    /// Recorded, not yet sent.
+    Recorded,
+    /// Sent, no answer yet.
+    Sent,
+    /// Sent, and the answer was lost: reconcile it.
+    Unanswered,
+    /// The provider created it.
+    Created,
+    /// The provider refused it.
+    Refused,
+}
+
+impl StateArg {
+    fn state(self) -> Result<State, Failure> {
+        let name = self.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default();
+        name.parse::<State>().map_err(|e| Failure::Usage(e.to_string()))
+    }
 }
 
 /// The journal's location for this command.
@@ -121,7 +146,7 @@ pub async fn submit(ctx: &Ctx, request: &WithdrawalRequest) -> Result<(Withdrawa
 
 fn print_withdrawal(ctx: &Ctx, out: &mut impl Write, w: &Withdrawal) -> io::Result<()> {
     if ctx.json {
-        writeln!(out, "{}", output::json(w))
+        writeln!(out, "{}", output::json(w, ctx.sandbox))
     } else {
         output::record(out, w)?;
         writeln!(out)
@@ -146,7 +171,14 @@ fn unresolved(references: &[String]) -> Failure {
 /// found or followed; exit 0 when none is left unresolved, 4 otherwise.
 pub async fn reconcile(ctx: &Ctx) -> Result<(), Failure> {
     let journaled = open(ctx).await?;
-    let report = journaled.reconcile().await?;
+    let progress = crate::progress::Progress::spinner("reconciling the journal's unanswered payouts")?;
+    let report = journaled.reconcile().await;
+    progress.finish(match &report {
+        Ok(report) => format!("looked up {} payout(s)", report.items.len()),
+        Err(_) => "reconcile failed".to_owned(),
+    });
+    drop(progress);
+    let report = report?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     for (reference, resolution) in &report.items {
         match resolution {
@@ -183,11 +215,11 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-fn entry_json(e: &Entry) -> serde_json::Value {
+fn entry_json(e: &Entry, sandbox: bool) -> serde_json::Value {
     let withdrawal = e
         .withdrawal
         .as_ref()
-        .and_then(|w| serde_json::from_str::<serde_json::Value>(&output::json(w)).ok())
+        .and_then(|w| serde_json::from_str::<serde_json::Value>(&output::json(w, sandbox)).ok())
         .unwrap_or(serde_json::Value::Null);
     serde_json::json!({
         "provider": e.provider.as_str(),
@@ -206,7 +238,7 @@ fn entry_json(e: &Entry) -> serde_json::Value {
 pub async fn list(ctx: &Ctx, args: JournalArgs) -> Result<(), Failure> {
     let mut filter = EntryFilter::new();
     for s in &args.state {
-        filter = filter.state(s.parse::<State>().map_err(|e| Failure::Usage(e.to_string()))?);
+        filter = filter.state(s.state()?);
     }
     for r in args.reference {
         filter = filter.reference(r);
@@ -214,8 +246,12 @@ pub async fn list(ctx: &Ctx, args: JournalArgs) -> Result<(), Failure> {
     let journal = Journal::open(&location(ctx.sandbox)).await.map_err(PayoutError::from)?;
     let entries = journal.entries(&filter).await.map_err(PayoutError::from)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    if ctx.json {
-        let items: Vec<_> = entries.iter().map(entry_json).collect();
+    if args.jsonl {
+        for e in &entries {
+            writeln!(out, "{}", entry_json(e, ctx.sandbox))?;
+        }
+    } else if ctx.json {
+        let items: Vec<_> = entries.iter().map(|e| entry_json(e, ctx.sandbox)).collect();
         writeln!(out, "{}", serde_json::Value::Array(items))?;
     } else if entries.is_empty() {
         writeln!(out, "the journal holds no payout that matches ({})", journal.location())?;

@@ -5,6 +5,23 @@ use std::io::{self, Write};
 use payout_core::{Withdrawal, WithdrawalUpdate};
 use time::format_description::well_known::Rfc3339;
 
+/// The local offset from UTC, read once at start-up (see [`init_local_offset`]).
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Reads the local offset from UTC. Call it first thing in `main`: the `time` crate reads it only
+/// while the process has a single thread (later it gives up, and times are printed in UTC).
+pub fn init_local_offset() {
+    let _ = LOCAL_OFFSET.set(time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
+}
+
+/// Now, to the second, as RFC 3339 with the local offset (`2026-12-02T02:03:04+01:00`; `Z` in UTC).
+pub fn local_now() -> String {
+    let offset = LOCAL_OFFSET.get().copied().unwrap_or(time::UtcOffset::UTC);
+    let now = time::OffsetDateTime::now_utc().to_offset(offset);
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&Rfc3339).unwrap_or_default()
+}
+
 fn or_dash(v: Option<String>) -> String {
     v.filter(|s| !s.is_empty()).unwrap_or_else(|| "-".into())
 }
@@ -13,10 +30,23 @@ fn time_text(t: Option<time::OffsetDateTime>) -> String {
     or_dash(t.and_then(|t| t.format(&Rfc3339).ok()))
 }
 
-/// One withdrawal as a JSON object (the contract's keys, in the model's order).
-pub fn json(w: &Withdrawal) -> String {
-    serde_json::to_string(w).unwrap_or_else(|_| "null".into())
+/// A withdrawal as the command prints it: the model's keys, and `"sandbox": true` when the
+/// embedded sandbox served it (absent otherwise, so live output is the model's alone).
+#[derive(serde::Serialize)]
+struct Printed<'a> {
+    #[serde(flatten)]
+    withdrawal: &'a Withdrawal,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    sandbox: bool,
 }
+
+/// One withdrawal as a JSON object (the contract's keys, in the model's order, then `sandbox`).
+pub fn json(w: &Withdrawal, sandbox: bool) -> String {
+    serde_json::to_string(&Printed { withdrawal: w, sandbox }).unwrap_or_else(|_| "null".into())
+}
+
+/// What every listing prints when nothing matches, with or without `--all`.
+pub const NO_MATCH: &str = "no withdrawals match";
 
 /// One withdrawal as a short record for people.
 pub fn record(out: &mut impl Write, w: &Withdrawal) -> io::Result<()> {
@@ -66,31 +96,35 @@ fn cells(w: &Withdrawal) -> [String; 7] {
     ]
 }
 
-/// An aligned table, written as pages arrive: widths come from the first page and the header,
-/// so a long listing streams without being held in memory.
+/// An aligned table, written as pages arrive, so a long listing streams without being held in
+/// memory. Each page is measured before it is written; widths never shrink, so a page of short
+/// values keeps the columns of the pages before it, and when a page needs wider columns the
+/// header is written again above it with the new widths: every row lines up with the header
+/// nearest above it, and no value is ever cut.
 #[derive(Default)]
 pub struct Table {
     widths: Option<[usize; 7]>,
 }
 
 impl Table {
-    /// Writes one page of rows, with the header before the first.
+    /// Writes one page of rows, with the header before the first (and again when it widens);
+    /// an empty page writes nothing (the caller says [`NO_MATCH`] when nothing came at all).
     pub fn page(&mut self, out: &mut impl Write, rows: &[Withdrawal]) -> io::Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         let rows: Vec<[String; 7]> = rows.iter().map(cells).collect();
-        let widths = match self.widths {
-            Some(w) => w,
-            None => {
-                let mut w = COLUMNS.map(str::len);
-                for row in &rows {
-                    for (i, c) in row.iter().enumerate() {
-                        w[i] = w[i].max(c.chars().count());
-                    }
-                }
-                write_row(out, &COLUMNS.map(str::to_owned), &w)?;
-                self.widths = Some(w);
-                w
+        let mut widths = self.widths.unwrap_or(COLUMNS.map(str::len));
+        for row in &rows {
+            for (i, c) in row.iter().enumerate() {
+                widths[i] = widths[i].max(c.chars().count());
             }
-        };
+        }
+        // The last column is never padded, so only the others decide whether the header moves.
+        if self.widths.is_none_or(|before| before[..6] != widths[..6]) {
+            write_row(out, &COLUMNS.map(str::to_owned), &widths)?;
+        }
+        self.widths = Some(widths);
         for row in &rows {
             write_row(out, row, &widths)?;
         }

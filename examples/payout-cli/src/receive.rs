@@ -11,10 +11,11 @@
 //! Output: with `--json`, the first line is `{"alphapo": "http://HOST:PORT/alphapo", ...}`, then
 //! one withdrawal object per applied update (stored, or kept for a withdrawal the journal does not
 //! know); without, the same in words. Each delivery's outcome is logged on standard error (target
-//! `payout_store::receiver`, level info; `RUST_LOG` overrides), never a body or a secret. Ctrl-C
+//! `payout_store::receiver`, level info; `-q` and `RUST_LOG` change it), never a body or a
+//! secret; on a terminal (or with `PAYOUT_PROGRESS=always`), a spinner counts the updates applied. Ctrl-C
 //! or SIGTERM stops it after the deliveries in flight are answered.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -66,22 +67,10 @@ fn chosen(force_sandbox: bool) -> Result<(Vec<Arc<dyn PayoutProvider>>, bool), F
     Ok((live.into_iter().map(|e| (e.live)()).collect::<Result<Vec<_>, _>>()?, false))
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("payout_store::receiver=info"));
-    // Another subscriber installed first (by the command's own logging) wins; that is fine.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .try_init();
-}
-
-fn print_delivered(json: bool, d: &Delivered) -> std::io::Result<()> {
+fn print_delivered(json: bool, sandbox: bool, d: &Delivered) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
-        writeln!(out, "{}", crate::output::json(&d.withdrawal))?;
+        writeln!(out, "{}", crate::output::json(&d.withdrawal, sandbox))?;
     } else {
         let w = &d.withdrawal;
         let reference = w.reference.as_ref().map_or("-", |r| r.as_str());
@@ -100,7 +89,6 @@ fn print_delivered(json: bool, d: &Delivered) -> std::io::Result<()> {
 
 /// `receive`.
 pub async fn run(args: &ReceiveArgs, force_sandbox: bool, json: bool) -> Result<(), Failure> {
-    init_logging();
     let addr = args.addr.as_deref().unwrap_or(DEFAULT_RECEIVE_ADDR);
     let addr: SocketAddr = addr
         .parse()
@@ -141,14 +129,18 @@ pub async fn run(args: &ReceiveArgs, force_sandbox: bool, json: bool) -> Result<
     );
 
     let mut applied = receiver.subscribe();
+    let progress = crate::progress::Progress::spinner("receiving: no update applied yet; Ctrl-C to stop")?;
     let printer = tokio::spawn(async move {
+        let mut count: u64 = 0;
         loop {
             match applied.recv().await {
                 Ok(d) if d.applied() => {
-                    if print_delivered(json, &d).is_err() {
+                    if progress.suspend(|| print_delivered(json, sandbox, &d)).is_err() {
                         // Standard output is gone (a closed pipe): the journal still has everything.
                         return;
                     }
+                    count += 1;
+                    progress.set_message(format!("receiving: {count} update(s) applied; Ctrl-C to stop"));
                 }
                 Ok(_) => {}
                 Err(RecvError::Lagged(n)) => {

@@ -40,10 +40,17 @@ fn deliver_retries() -> Vec<Duration> {
     [1, 2, 4, 8, 15, 30, 60].into_iter().map(Duration::from_secs).collect()
 }
 
+/// The first AlphaPo id the sandbox hands out: AlphaPo's ids are integers, and the simulator's
+/// default (134702815) is the documented example's, which a sandbox id must never be mistaken
+/// for; the sandbox's start at 900000001 instead. (AlpPay's are random UUIDs, like the real
+/// ones, and `--json` marks every sandbox withdrawal with `"sandbox": true`.)
+pub const FIRST_ALPHAPO_ID: i64 = 900_000_001;
+
 /// Starts both simulators and loads the stored state, if any. With `deliver_to`, AlphaPo's
 /// callbacks go to `URL/alphapo` and AlpPay's webhooks to `URL/alppay`.
 async fn start_delivering(addr: SocketAddr, deliver_to: Option<&str>) -> Result<SandboxServer, Failure> {
     let (mut ap, mut pay) = (AlphaPoConfig::sandbox(), AlpPayConfig::sandbox());
+    ap.first_id = FIRST_ALPHAPO_ID;
     if let Some(url) = deliver_to {
         ap = ap.with_callback(CallbackConfig::new(format!("{url}/alphapo")).with_retry_delays(deliver_retries()));
         pay = pay.with_callback(CallbackConfig::new(format!("{url}/alppay")).with_retry_delays(deliver_retries()));
