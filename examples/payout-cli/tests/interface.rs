@@ -604,3 +604,59 @@ fn completions_for_every_shell_and_a_man_page() {
         assert!(man.contains(sub), "man mentions {sub}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn receive_shows_its_progress_on_standard_error_and_logs_no_secret_at_trace() {
+    use payout_testkit::sim::{alphapo, alppay};
+    let s = Sandbox::new();
+    let log = s.dir.path().join("receive.stderr");
+    let mut child = s
+        .std()
+        .env("PAYOUT_PROGRESS", "always")
+        .args(["-vvv", "--json", "--sandbox", "receive", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let endpoints: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
+    let url = endpoints["alphapo"].as_str().unwrap().to_owned();
+
+    let mut w = payout_core::Withdrawal::new(
+        payout_core::ProviderId::from_static("alphapo"),
+        payout_core::WithdrawalId::new("900000042"),
+        payout_core::WithdrawalStatus::Completed,
+        "confirmed",
+    );
+    w.reference = Some(payout_core::Reference::new("order-r").unwrap());
+    let hook = payout_testkit::webhooks::alphapo_callback(
+        &w,
+        alphapo::DEFAULT_API_KEY,
+        alphapo::DEFAULT_API_SECRET.as_bytes(),
+    );
+    let mut request = reqwest::Client::builder().no_proxy().build().unwrap().post(&url).body(hook.body.clone());
+    for (name, value) in &hook.headers {
+        request = request.header(name, value);
+    }
+    assert_eq!(request.send().await.unwrap().status().as_u16(), 200);
+    let mut applied = String::new();
+    stdout.read_line(&mut applied).unwrap();
+    let applied: Value = serde_json::from_str(&applied).unwrap_or_else(|e| panic!("{e}: {applied}"));
+    assert_eq!(applied["reference"], "order-r");
+    assert_eq!(applied["sandbox"], true);
+    assert!(!applied.to_string().contains('\x1b'));
+
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(child.wait().unwrap().success());
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert!(stderr.contains("receiving: 1 update(s) applied"), "{stderr}");
+    assert!(stderr.contains("DEBUG") && stderr.contains("payout_store::receiver"), "the verbose logs are on");
+    for secret in
+        [alphapo::DEFAULT_API_KEY, alphapo::DEFAULT_API_SECRET, alppay::DEFAULT_API_KEY, alppay::DEFAULT_HMAC_KEY]
+    {
+        assert!(!stderr.contains(secret), "{secret} in {stderr}");
+    }
+}
