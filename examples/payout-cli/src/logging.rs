@@ -1,6 +1,7 @@
 //! Logs on standard error through a tracing subscriber: the HTTP layer's spans (one per attempt,
 //! `payout.http`) and retries, the providers' creates, the journal's and the receiver's events.
-//! Secrets never reach them: the libraries log no header, body or key.
+//! Secrets never reach them: the libraries log no header, body or key. Lines are written with any
+//! progress bar cleared first (see `progress.rs`).
 //!
 //! Level: warnings by default (and the receiver's deliveries, at info), `-v` info, `-vv` debug,
 //! `-vvv` trace, `-q` errors only; `RUST_LOG`, when set, overrides both.
@@ -23,7 +24,7 @@ pub fn init(verbose: u8, quiet: bool) {
     };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| crate::progress::LogWriter)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
@@ -73,6 +74,27 @@ impl TermLike for ForcedStderr {
     }
 }
 
+/// The bar showing now, if any, so that log lines clear it before they are written.
+static SHOWING: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Standard error for the log lines: each is written with the bar cleared (and drawn again
+/// after), so a log line never lands inside the bar.
+pub struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let showing = SHOWING.lock().ok().and_then(|s| s.clone());
+        match showing {
+            Some(bar) if !bar.is_finished() => bar.suspend(|| io::stderr().write_all(buf)).map(|()| buf.len()),
+            _ => io::stderr().write_all(buf).map(|()| buf.len()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::stderr().flush()
+    }
+}
+
 /// A spinner with a message on standard error, or nothing when progress is off.
 pub struct Progress(Option<ProgressBar>);
 
@@ -92,6 +114,9 @@ impl Progress {
         );
         bar.set_message(message);
         bar.enable_steady_tick(Duration::from_millis(120));
+        if let Ok(mut showing) = SHOWING.lock() {
+            *showing = Some(bar.clone());
+        }
         Ok(Self(Some(bar)))
     }
 
@@ -120,10 +145,13 @@ impl Progress {
 
 impl Drop for Progress {
     fn drop(&mut self) {
-        if let Some(bar) = &self.0
-            && !bar.is_finished()
-        {
-            bar.abandon();
+        if let Some(bar) = &self.0 {
+            if !bar.is_finished() {
+                bar.abandon();
+            }
+            if let Ok(mut showing) = SHOWING.lock() {
+                *showing = None;
+            }
         }
     }
 }

@@ -143,9 +143,9 @@ pub async fn run(args: &ReceiveArgs, force_sandbox: bool, json: bool) -> Result<
                     progress.set_message(format!("receiving: {count} update(s) applied; Ctrl-C to stop"));
                 }
                 Ok(_) => {}
-                Err(RecvError::Lagged(n)) => {
+                Err(RecvError::Lagged(n)) => progress.suspend(|| {
                     eprintln!("payout: {n} applied update(s) not printed (output too slow); the journal has them")
-                }
+                }),
                 Err(RecvError::Closed) => return,
             }
         }

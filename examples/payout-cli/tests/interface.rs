@@ -442,6 +442,11 @@ fn progress_goes_to_standard_error_only_and_only_on_a_terminal() {
     assert!(forced.status.success());
     assert_eq!(text(&forced.stdout), text(&plain.stdout), "the table alone on standard output");
     assert!(text(&forced.stderr).contains("5 withdrawals listed"), "{}", text(&forced.stderr));
+    // With logs on too, they share standard error with the bar; standard output is the same table.
+    let logged = s.cmd().env("PAYOUT_PROGRESS", "always").arg("-vv").args(list).output().unwrap();
+    assert!(logged.status.success());
+    assert_eq!(text(&logged.stdout), text(&plain.stdout));
+    assert!(text(&logged.stderr).contains("payout.http") && text(&logged.stderr).contains("5 withdrawals listed"));
     let never = s.cmd().env("PAYOUT_PROGRESS", "never").args(list).output().unwrap();
     assert_eq!(text(&never.stderr), text(&plain.stderr));
     // watch: its lines on standard output, the spinner on standard error.
