@@ -509,7 +509,14 @@ impl Journal {
             Some(v) => Stmt::guarded(
                 "UPDATE payout_unmatched SET withdrawal = $1, reference = $2, version = version + 1, updated_at = $3 \
                  WHERE provider = $4 AND withdrawal_id = $5 AND version = $6",
-                vec![text.into(), reference.into(), now.into(), w.provider.as_str().into(), w.id.as_str().into(), v.into()],
+                vec![
+                    text.into(),
+                    reference.into(),
+                    now.into(),
+                    w.provider.as_str().into(),
+                    w.id.as_str().into(),
+                    v.into(),
+                ],
             ),
         })
     }

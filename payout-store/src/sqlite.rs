@@ -42,8 +42,7 @@ pub(crate) async fn open(path: &Path, busy_timeout: Duration) -> Result<(SqliteP
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(busy_timeout)
         .foreign_keys(true);
-    let pool =
-        SqlitePoolOptions::new().max_connections(8).min_connections(0).connect_with(options.clone()).await?;
+    let pool = SqlitePoolOptions::new().max_connections(8).min_connections(0).connect_with(options.clone()).await?;
     migrate(&pool).await?;
     let writer = Writer::start(options).await?;
     Ok((pool, writer))
@@ -199,7 +198,10 @@ fn statement_level(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|d| {
         matches!(
             d.kind(),
-            ErrorKind::UniqueViolation | ErrorKind::ForeignKeyViolation | ErrorKind::NotNullViolation | ErrorKind::CheckViolation
+            ErrorKind::UniqueViolation
+                | ErrorKind::ForeignKeyViolation
+                | ErrorKind::NotNullViolation
+                | ErrorKind::CheckViolation
         )
     })
 }
@@ -284,7 +286,9 @@ mod tests {
             .map(|i| {
                 let write = match i {
                     17 => Write::one(insert("taken")),
-                    33 => Write::one(insert("k33")).then(Stmt::guarded("UPDATE t SET k = k WHERE k = 'nobody'", vec![])),
+                    33 => {
+                        Write::one(insert("k33")).then(Stmt::guarded("UPDATE t SET k = k WHERE k = 'nobody'", vec![]))
+                    }
                     _ => Write::one(insert(&format!("k{i:02}"))),
                 };
                 writer.enqueue(write).unwrap()

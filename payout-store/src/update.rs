@@ -106,7 +106,8 @@ impl JournaledProvider {
                 write = write.then(stmt);
             }
             if let Some(digest) = delivery {
-                write = write.then(Journal::record_delivery_stmt(provider, digest, w.id.as_str(), outcome.as_str(), now));
+                write =
+                    write.then(Journal::record_delivery_stmt(provider, digest, w.id.as_str(), outcome.as_str(), now));
             }
             write
         };

@@ -57,10 +57,8 @@ async fn group_commit_worker() {
     }
     let var = |n: &str| std::env::var(n).unwrap();
     let journal = Journal::open(&var("GROUP_STORE")).await.unwrap();
-    let provider = Arc::new(JournaledProvider::new(
-        client(&var("GROUP_URL"), &var("GROUP_KEY"), &var("GROUP_HMAC")),
-        journal,
-    ));
+    let provider =
+        Arc::new(JournaledProvider::new(client(&var("GROUP_URL"), &var("GROUP_KEY"), &var("GROUP_HMAC")), journal));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let printer = std::thread::spawn(move || {
         let mut out = std::io::stdout().lock();

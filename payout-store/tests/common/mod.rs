@@ -182,9 +182,12 @@ pub async fn a_crashed_claim_is_taken_over_and_sent<B: Backend>(b: B) {
     // A `recorded` claim (as a journal of an earlier version left it after a crash) is provably
     // never sent: taken over and sent without a lookup or a window.
     crash_at(&server, &journal, Checkpoint::Claimed, "t-2").await;
-    b.execute(&journal, "UPDATE payout_journal SET state = 'recorded', sent_at = NULL, attempts = 0, \
-                         lease_expires_at = 0 WHERE reference = 't-2'")
-        .await;
+    b.execute(
+        &journal,
+        "UPDATE payout_journal SET state = 'recorded', sent_at = NULL, attempts = 0, \
+                         lease_expires_at = 0 WHERE reference = 't-2'",
+    )
+    .await;
     assert_eq!(state_of(&journal, "t-2").await, State::Recorded);
     let s = next.submit(&request("t-2", "10.5")).await.unwrap();
     assert_eq!(s.via, SubmitVia::Created, "provably never sent: sent without a lookup or a window");
