@@ -121,6 +121,7 @@ impl Applied {
 }
 
 /// Binds the arguments of `stmt` to a query of either backend.
+#[allow(unused_macros)] // with no backend feature, nothing runs statements
 macro_rules! bind_all {
     ($q:expr, $stmt:expr) => {{
         let mut q = $q;
@@ -138,6 +139,7 @@ macro_rules! bind_all {
 
 /// Runs the statements of `write` in order on `conn` (inside the caller's transaction or
 /// savepoint), stopping at the first guard that held nothing.
+#[allow(unused_macros)] // with no backend feature, nothing runs statements
 macro_rules! run_write {
     ($conn:expr, $write:expr) => {{
         let write: &$crate::db::Write = $write;
