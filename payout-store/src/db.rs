@@ -1,6 +1,8 @@
-//! The SQL both backends run, written once: every statement is one atomic statement (an insert
-//! guarded by the primary key, or an update conditioned on what the writer saw), so neither
-//! backend needs a read-then-write transaction and SQLite's busy timeout always applies.
+//! The SQL both backends run, written once: every write is a guarded statement (an insert
+//! guarded by the primary key, or an update conditioned on what the writer saw), never a read
+//! then a write inside a transaction. A [`Write`] is one or a few such statements that commit
+//! together (an update and its delivery record); SQLite commits the writes that wait together
+//! in one transaction (`crate::sqlite::Writer`, group commit), PostgreSQL each in its own.
 //!
 //! Placeholders are `$1`, `$2`, … in order of first use: PostgreSQL's syntax, which SQLite reads
 //! as named parameters numbered in that same order.
@@ -13,24 +15,149 @@ use payout_core::{ProviderId, Reference, Withdrawal};
 #[derive(Clone, Debug)]
 pub(crate) enum Pool {
     /// SQLite: the embedded default.
+    /// Reads go to the pool; writes to the group-commit writer.
     #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::SqlitePool),
+    Sqlite(sqlx::SqlitePool, crate::sqlite::Writer),
     /// PostgreSQL: one journal for many processes on many machines.
     #[cfg(feature = "postgres")]
     Postgres(sqlx::PgPool),
 }
 
-/// Runs a statement on whichever pool this is; gives the rows it changed.
-macro_rules! exec {
-    ($pool:expr, $sql:expr $(, $b:expr)* $(,)?) => {{
-        let sql: &str = $sql;
-        let result: Result<u64, StoreError> = match $pool {
-            #[cfg(feature = "sqlite")]
-            Pool::Sqlite(ref p) => sqlx::query(sql)$(.bind($b))*.execute(p).await.map(|r| r.rows_affected()).map_err(StoreError::from),
-            #[cfg(feature = "postgres")]
-            Pool::Postgres(ref p) => sqlx::query(sql)$(.bind($b))*.execute(p).await.map(|r| r.rows_affected()).map_err(StoreError::from),
+/// A value bound to a placeholder of a [`Stmt`].
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    OptInt(Option<i64>),
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(v.to_owned())
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::OptText(v)
+    }
+}
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::OptInt(v)
+    }
+}
+
+/// One guarded statement of a [`Write`].
+#[derive(Debug, Clone)]
+pub(crate) struct Stmt {
+    pub sql: &'static str,
+    pub args: Vec<Arg>,
+    /// When it changes no row, the whole write is undone and reported [`Applied::Stopped`].
+    pub must_change: bool,
+}
+
+impl Stmt {
+    /// A statement that must change a row (its guard held) for the write to stand.
+    pub(crate) fn guarded(sql: &'static str, args: Vec<Arg>) -> Self {
+        Self { sql, args, must_change: true }
+    }
+
+    /// A statement that may change nothing (an `ON CONFLICT DO NOTHING` insert).
+    pub(crate) fn maybe(sql: &'static str, args: Vec<Arg>) -> Self {
+        Self { sql, args, must_change: false }
+    }
+}
+
+/// Statements that commit together or not at all.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Write {
+    pub stmts: Vec<Stmt>,
+}
+
+impl Write {
+    pub(crate) fn one(stmt: Stmt) -> Self {
+        Self { stmts: vec![stmt] }
+    }
+
+    pub(crate) fn then(mut self, stmt: Stmt) -> Self {
+        self.stmts.push(stmt);
+        self
+    }
+}
+
+/// What a [`Write`] did once committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Applied {
+    /// Every statement ran: the rows each changed.
+    Done(Vec<u64>),
+    /// The statement at this index changed nothing though it must: nothing of the write stands.
+    Stopped(usize),
+}
+
+impl Applied {
+    /// Whether every statement ran (and so every guard held).
+    pub(crate) fn done(&self) -> bool {
+        matches!(self, Applied::Done(_))
+    }
+
+    /// The rows the statement at `i` changed (0 when stopped).
+    pub(crate) fn changed(&self, i: usize) -> u64 {
+        match self {
+            Applied::Done(n) => n.get(i).copied().unwrap_or(0),
+            Applied::Stopped(_) => 0,
+        }
+    }
+}
+
+/// Binds the arguments of `stmt` to a query of either backend.
+#[allow(unused_macros)] // with no backend feature, nothing runs statements
+macro_rules! bind_all {
+    ($q:expr, $stmt:expr) => {{
+        let mut q = $q;
+        for a in &$stmt.args {
+            q = match a {
+                $crate::db::Arg::Text(v) => q.bind(v.as_str()),
+                $crate::db::Arg::OptText(v) => q.bind(v.as_deref()),
+                $crate::db::Arg::Int(v) => q.bind(*v),
+                $crate::db::Arg::OptInt(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// Runs the statements of `write` in order on `conn` (inside the caller's transaction or
+/// savepoint), stopping at the first guard that held nothing.
+#[allow(unused_macros)] // with no backend feature, nothing runs statements
+macro_rules! run_write {
+    ($conn:expr, $write:expr) => {{
+        let write: &$crate::db::Write = $write;
+        let mut counts = Vec::with_capacity(write.stmts.len());
+        let mut stopped = None;
+        for (i, stmt) in write.stmts.iter().enumerate() {
+            let n = $crate::db::bind_all!(sqlx::query(stmt.sql), stmt).execute(&mut *$conn).await?.rows_affected();
+            if stmt.must_change && n == 0 {
+                stopped = Some(i);
+                break;
+            }
+            counts.push(n);
+        }
+        let applied: $crate::db::Applied = match stopped {
+            Some(i) => $crate::db::Applied::Stopped(i),
+            None => $crate::db::Applied::Done(counts),
         };
-        result
+        applied
     }};
 }
 
@@ -40,7 +167,7 @@ macro_rules! fetch {
         let sql: &str = $sql;
         let result: Result<Vec<_>, StoreError> = match $pool {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(ref p) => match sqlx::query(sql)$(.bind($b))*.fetch_all(p).await {
+            Pool::Sqlite(ref p, _) => match sqlx::query(sql)$(.bind($b))*.fetch_all(p).await {
                 Ok(rows) => rows.iter().map($conv).collect(),
                 Err(e) => Err(StoreError::from(e)),
             },
@@ -54,7 +181,8 @@ macro_rules! fetch {
     }};
 }
 
-pub(crate) use {exec, fetch};
+#[allow(unused_imports)] // with no backend feature, nothing runs statements
+pub(crate) use {bind_all, fetch, run_write};
 
 /// The columns of an entry, in the order [`raw_entry`] reads them.
 pub(crate) const COLUMNS: &str = "provider, reference, fingerprint, request, state, withdrawal, withdrawal_id, version, \

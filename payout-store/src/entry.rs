@@ -9,6 +9,8 @@ use payout_core::{OffsetDateTime, ProviderId, Reference, Withdrawal};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {
     /// Claimed and durable; its request has **provably not** left (it is marked `sent` first).
+    /// Only journals written by an earlier version hold it: a fresh claim is now written already
+    /// marked `sent`, in one commit.
     Recorded,
     /// Marked sent: its request is leaving or left; the holder has not recorded an answer yet.
     Sent,

@@ -12,6 +12,13 @@ pub enum StoreError {
     /// The database refused or failed (connection, I/O, constraint, busy past the timeout).
     #[error("journal database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The transaction that was to commit this write (with others waiting at the same time)
+    /// failed as a whole: nothing of it was written.
+    #[error("journal database: {0}")]
+    Batch(std::sync::Arc<sqlx::Error>),
+    /// The journal's writer has stopped (its thread ended): nothing was written.
+    #[error("journal database: the writer has stopped")]
+    WriterGone,
     /// A migration could not be applied.
     #[error("journal migration {version}: {message}")]
     Migration {

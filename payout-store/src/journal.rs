@@ -7,7 +7,7 @@ use std::path::Path;
 use payout_core::{ProviderId, Withdrawal};
 
 #[allow(unused_imports)] // with no backend feature, nothing reads rows
-use crate::db::{COLUMNS, Pool, RawEntry, exec, fetch, raw_entry};
+use crate::db::{Applied, COLUMNS, Pool, RawEntry, Stmt, Write, fetch, raw_entry};
 use crate::entry::{Entry, EntryFilter, State};
 use crate::error::StoreError;
 
@@ -97,8 +97,8 @@ impl Journal {
         path: &Path,
         busy_timeout: std::time::Duration,
     ) -> Result<Self, StoreError> {
-        let pool = crate::sqlite::open(path, busy_timeout).await?;
-        Ok(Self { pool: Pool::Sqlite(pool), location: format!("sqlite://{}", path.display()) })
+        let (pool, writer) = crate::sqlite::open(path, busy_timeout).await?;
+        Ok(Self { pool: Pool::Sqlite(pool, writer), location: format!("sqlite://{}", path.display()) })
     }
 
     /// Opens (or creates) an SQLite journal at `path`: not compiled into this build.
@@ -130,7 +130,7 @@ impl Journal {
     pub fn backend(&self) -> Backend {
         match self.pool {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite(..) => Backend::Sqlite,
             #[cfg(feature = "postgres")]
             Pool::Postgres(_) => Backend::Postgres,
         }
@@ -204,10 +204,27 @@ impl Journal {
         Ok(rows.into_iter().next())
     }
 
-    /// The claim: one insert the primary key guards. True when this call created the row (and
-    /// so holds generation 1).
+    /// Commits `write` durably: on SQLite through the group-commit writer (with whatever other
+    /// writes wait at the same moment, one fsync for all), on PostgreSQL on its own.
+    pub(crate) async fn write(&self, write: Write) -> Result<Applied, StoreError> {
+        match self.pool {
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite(_, ref writer) => writer.write(write).await,
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(ref p) => crate::postgres::write(p, &write).await,
+        }
+    }
+
+    /// Commits one guarded statement: whether its guard held.
+    async fn guarded(&self, stmt: Stmt) -> Result<bool, StoreError> {
+        Ok(self.write(Write::one(stmt)).await?.done())
+    }
+
+    /// The claim of a fresh payout, written directly as `sent` (claim and intent in one commit,
+    /// before the request leaves): one insert the primary key guards. True when this call
+    /// created the row (and so holds generation 1, with the payout marked sent).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn claim(
+    pub(crate) async fn claim_sent(
         &self,
         provider: &str,
         reference: &str,
@@ -217,21 +234,24 @@ impl Journal {
         lease_until: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let n = exec!(
-            self.pool,
-            "INSERT INTO payout_journal (provider, reference, fingerprint, request, state, lease_owner, \
-             lease_generation, lease_expires_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'recorded', $5, 1, $6, $7, $7) \
-             ON CONFLICT (provider, reference) DO NOTHING",
-            provider.to_owned(),
-            reference.to_owned(),
-            fingerprint.to_owned(),
-            request.to_owned(),
-            owner.to_owned(),
-            lease_until,
-            now,
-        )?;
-        Ok(n == 1)
+        let applied = self
+            .write(Write::one(Stmt::maybe(
+                "INSERT INTO payout_journal (provider, reference, fingerprint, request, state, lease_owner, \
+                 lease_generation, lease_expires_at, sent_at, attempts, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'sent', $5, 1, $6, $7, 1, $7, $7) \
+                 ON CONFLICT (provider, reference) DO NOTHING",
+                vec![
+                    provider.into(),
+                    reference.into(),
+                    fingerprint.into(),
+                    request.into(),
+                    owner.into(),
+                    lease_until.into(),
+                    now.into(),
+                ],
+            )))
+            .await?;
+        Ok(applied.changed(0) == 1)
     }
 
     /// Takes a payout over from `seen` (its generation, state and version as read), if its lease
@@ -243,22 +263,25 @@ impl Journal {
         lease_until: i64,
         now: i64,
     ) -> Result<Option<i64>, StoreError> {
-        let n = exec!(
-            self.pool,
-            "UPDATE payout_journal SET lease_owner = $1, lease_generation = lease_generation + 1, \
-             lease_expires_at = $2, updated_at = $3 \
-             WHERE provider = $4 AND reference = $5 AND lease_generation = $6 AND state = $7 AND version = $8 \
-             AND (lease_expires_at IS NULL OR lease_expires_at <= $3)",
-            owner.to_owned(),
-            lease_until,
-            now,
-            seen.provider.clone(),
-            seen.reference.clone(),
-            seen.lease_generation,
-            seen.state.clone(),
-            seen.version,
-        )?;
-        Ok((n == 1).then_some(seen.lease_generation + 1))
+        let held = self
+            .guarded(Stmt::guarded(
+                "UPDATE payout_journal SET lease_owner = $1, lease_generation = lease_generation + 1, \
+                 lease_expires_at = $2, updated_at = $3 \
+                 WHERE provider = $4 AND reference = $5 AND lease_generation = $6 AND state = $7 AND version = $8 \
+                 AND (lease_expires_at IS NULL OR lease_expires_at <= $3)",
+                vec![
+                    owner.into(),
+                    lease_until.into(),
+                    now.into(),
+                    seen.provider.as_str().into(),
+                    seen.reference.as_str().into(),
+                    seen.lease_generation.into(),
+                    seen.state.as_str().into(),
+                    seen.version.into(),
+                ],
+            ))
+            .await?;
+        Ok(held.then_some(seen.lease_generation + 1))
     }
 
     /// Marks a held payout sent, before its request leaves. False when the lease was lost.
@@ -269,32 +292,23 @@ impl Journal {
         lease_until: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let n = exec!(
-            self.pool,
+        self.guarded(Stmt::guarded(
             "UPDATE payout_journal SET state = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL, \
              lease_expires_at = $2, updated_at = $1 \
              WHERE provider = $3 AND reference = $4 AND lease_generation = $5",
-            now,
-            lease_until,
-            key.0.to_owned(),
-            key.1.to_owned(),
-            generation,
-        )?;
-        Ok(n == 1)
+            vec![now.into(), lease_until.into(), key.0.into(), key.1.into(), generation.into()],
+        ))
+        .await
     }
 
     /// Extends a held lease. False when it was lost.
     pub(crate) async fn renew(&self, key: (&str, &str), generation: i64, lease_until: i64) -> Result<bool, StoreError> {
-        let n = exec!(
-            self.pool,
+        self.guarded(Stmt::guarded(
             "UPDATE payout_journal SET lease_expires_at = $1 \
              WHERE provider = $2 AND reference = $3 AND lease_generation = $4 AND lease_owner IS NOT NULL",
-            lease_until,
-            key.0.to_owned(),
-            key.1.to_owned(),
-            generation,
-        )?;
-        Ok(n == 1)
+            vec![lease_until.into(), key.0.into(), key.1.into(), generation.into()],
+        ))
+        .await
     }
 
     /// Ends a holder's turn in `state` (unanswered or refused, or back to its state with a new
@@ -308,24 +322,92 @@ impl Journal {
         next_check_at: Option<i64>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let n = exec!(
-            self.pool,
+        self.guarded(Stmt::guarded(
             "UPDATE payout_journal SET state = $1, last_error = $2, next_check_at = $3, lease_owner = NULL, \
              lease_expires_at = NULL, updated_at = $4, checks = checks + 1 \
              WHERE provider = $5 AND reference = $6 AND lease_generation = $7",
-            state.as_str().to_owned(),
-            last_error.map(str::to_owned),
-            next_check_at,
-            now,
-            key.0.to_owned(),
-            key.1.to_owned(),
-            generation,
-        )?;
-        Ok(n == 1)
+            vec![
+                state.as_str().into(),
+                last_error.map(str::to_owned).into(),
+                next_check_at.into(),
+                now.into(),
+                key.0.into(),
+                key.1.into(),
+                generation.into(),
+            ],
+        ))
+        .await
     }
 
-    /// Stores a withdrawal on the entry `seen` (state `created`), if the entry is still at the
-    /// version read and, for a holder, at its generation (then the lease is released).
+    /// A holder's answer in one statement, for the common case: the entry at `generation` holds
+    /// no withdrawal yet (no webhook came first) and no update is kept for this withdrawal. False
+    /// when either is not so (or the lease was lost): the caller then merges the slow way.
+    pub(crate) async fn record_answer_fast(
+        &self,
+        key: (&str, &str),
+        generation: i64,
+        withdrawal: &Withdrawal,
+        next_check_at: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let text = serde_json::to_string(withdrawal).map_err(|e| StoreError::Corrupt {
+            provider: key.0.to_owned(),
+            reference: key.1.to_owned(),
+            message: format!("cannot serialise the withdrawal: {e}"),
+        })?;
+        self.guarded(Stmt::guarded(
+            "UPDATE payout_journal SET state = 'created', withdrawal = $1, withdrawal_id = $2, version = version + 1, \
+             last_error = NULL, next_check_at = $3, updated_at = $4, lease_owner = NULL, lease_expires_at = NULL \
+             WHERE provider = $5 AND reference = $6 AND lease_generation = $7 AND withdrawal IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM payout_unmatched u WHERE u.provider = $5 AND u.withdrawal_id = $2)",
+            vec![
+                text.into(),
+                withdrawal.id.as_str().into(),
+                next_check_at.into(),
+                now.into(),
+                key.0.into(),
+                key.1.into(),
+                generation.into(),
+            ],
+        ))
+        .await
+    }
+
+    /// The statement that stores a withdrawal on the entry `seen` (state `created`), if the
+    /// entry is still at the version read and, for a holder, at its generation (then the lease is
+    /// released).
+    pub(crate) fn store_withdrawal_stmt(
+        seen: &RawEntry,
+        withdrawal: &Withdrawal,
+        generation: Option<i64>,
+        next_check_at: Option<i64>,
+        now: i64,
+    ) -> Result<Stmt, StoreError> {
+        let text = serde_json::to_string(withdrawal).map_err(|e| StoreError::Corrupt {
+            provider: seen.provider.clone(),
+            reference: seen.reference.clone(),
+            message: format!("cannot serialise the withdrawal: {e}"),
+        })?;
+        Ok(Stmt::guarded(
+            "UPDATE payout_journal SET state = 'created', withdrawal = $1, withdrawal_id = $2, version = version + 1, \
+             last_error = NULL, next_check_at = $3, updated_at = $4, \
+             lease_owner = CASE WHEN $5 < 0 THEN lease_owner ELSE NULL END, \
+             lease_expires_at = CASE WHEN $5 < 0 THEN lease_expires_at ELSE NULL END \
+             WHERE provider = $6 AND reference = $7 AND version = $8 AND ($5 < 0 OR lease_generation = $5)",
+            vec![
+                text.into(),
+                withdrawal.id.as_str().into(),
+                next_check_at.into(),
+                now.into(),
+                generation.unwrap_or(-1).into(),
+                seen.provider.as_str().into(),
+                seen.reference.as_str().into(),
+                seen.version.into(),
+            ],
+        ))
+    }
+
+    /// Stores a withdrawal on the entry `seen`; see [`Journal::store_withdrawal_stmt`].
     pub(crate) async fn store_withdrawal(
         &self,
         seen: &RawEntry,
@@ -334,28 +416,7 @@ impl Journal {
         next_check_at: Option<i64>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let text = serde_json::to_string(withdrawal).map_err(|e| StoreError::Corrupt {
-            provider: seen.provider.clone(),
-            reference: seen.reference.clone(),
-            message: format!("cannot serialise the withdrawal: {e}"),
-        })?;
-        let n = exec!(
-            self.pool,
-            "UPDATE payout_journal SET state = 'created', withdrawal = $1, withdrawal_id = $2, version = version + 1, \
-             last_error = NULL, next_check_at = $3, updated_at = $4, \
-             lease_owner = CASE WHEN $5 < 0 THEN lease_owner ELSE NULL END, \
-             lease_expires_at = CASE WHEN $5 < 0 THEN lease_expires_at ELSE NULL END \
-             WHERE provider = $6 AND reference = $7 AND version = $8 AND ($5 < 0 OR lease_generation = $5)",
-            text,
-            withdrawal.id.as_str().to_owned(),
-            next_check_at,
-            now,
-            generation.unwrap_or(-1),
-            seen.provider.clone(),
-            seen.reference.clone(),
-            seen.version,
-        )?;
-        Ok(n == 1)
+        self.guarded(Self::store_withdrawal_stmt(seen, withdrawal, generation, next_check_at, now)?).await
     }
 
     /// Claims up to `limit` payouts of `provider` that reconcile should look at: unresolved ones
@@ -403,26 +464,19 @@ impl Journal {
         Ok(!rows.is_empty())
     }
 
-    /// Remembers an applied delivery.
-    pub(crate) async fn record_delivery(
-        &self,
+    /// The statement that remembers an applied delivery (first one wins).
+    pub(crate) fn record_delivery_stmt(
         provider: &str,
         digest: &str,
         withdrawal_id: &str,
         decision: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
-        exec!(
-            self.pool,
+    ) -> Stmt {
+        Stmt::maybe(
             "INSERT INTO payout_deliveries (provider, digest, withdrawal_id, decision, received_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (provider, digest) DO NOTHING",
-            provider.to_owned(),
-            digest.to_owned(),
-            withdrawal_id.to_owned(),
-            decision.to_owned(),
-            now
-        )?;
-        Ok(())
+            vec![provider.into(), digest.into(), withdrawal_id.into(), decision.into(), now.into()],
+        )
     }
 
     /// The kept update for a withdrawal no entry names, with its version.
@@ -437,53 +491,43 @@ impl Journal {
         Ok(rows.into_iter().next())
     }
 
-    /// Keeps (or replaces, if still at `version`) the update of a withdrawal no entry names.
-    pub(crate) async fn keep_unmatched(
-        &self,
-        w: &Withdrawal,
-        version: Option<i64>,
-        now: i64,
-    ) -> Result<bool, StoreError> {
+    /// The statement that keeps (or replaces, if still at `version`) the update of a withdrawal
+    /// no entry names.
+    pub(crate) fn keep_unmatched_stmt(w: &Withdrawal, version: Option<i64>, now: i64) -> Result<Stmt, StoreError> {
         let text = serde_json::to_string(w).map_err(|e| StoreError::Corrupt {
             provider: w.provider.to_string(),
             reference: "(unmatched update)".into(),
             message: e.to_string(),
         })?;
         let reference = w.reference.as_ref().map(|r| r.as_str().to_owned());
-        let n = match version {
-            None => exec!(
-                self.pool,
+        Ok(match version {
+            None => Stmt::guarded(
                 "INSERT INTO payout_unmatched (provider, withdrawal_id, reference, withdrawal, version, received_at, \
                  updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5) ON CONFLICT (provider, withdrawal_id) DO NOTHING",
-                w.provider.as_str().to_owned(),
-                w.id.as_str().to_owned(),
-                reference,
-                text,
-                now
-            )?,
-            Some(v) => exec!(
-                self.pool,
+                vec![w.provider.as_str().into(), w.id.as_str().into(), reference.into(), text.into(), now.into()],
+            ),
+            Some(v) => Stmt::guarded(
                 "UPDATE payout_unmatched SET withdrawal = $1, reference = $2, version = version + 1, updated_at = $3 \
                  WHERE provider = $4 AND withdrawal_id = $5 AND version = $6",
-                text,
-                reference,
-                now,
-                w.provider.as_str().to_owned(),
-                w.id.as_str().to_owned(),
-                v
-            )?,
-        };
-        Ok(n == 1)
+                vec![
+                    text.into(),
+                    reference.into(),
+                    now.into(),
+                    w.provider.as_str().into(),
+                    w.id.as_str().into(),
+                    v.into(),
+                ],
+            ),
+        })
     }
 
     /// Drops a kept update once an entry holds it.
     pub(crate) async fn drop_unmatched(&self, provider: &str, id: &str) -> Result<(), StoreError> {
-        exec!(
-            self.pool,
+        self.write(Write::one(Stmt::maybe(
             "DELETE FROM payout_unmatched WHERE provider = $1 AND withdrawal_id = $2",
-            provider.to_owned(),
-            id.to_owned()
-        )?;
+            vec![provider.into(), id.into()],
+        )))
+        .await?;
         Ok(())
     }
 }

@@ -20,9 +20,14 @@
 //!
 //! | step | journal | a crash here leaves | what the next submit does |
 //! |---|---|---|---|
-//! | claim `(provider, reference)` + fingerprint, one guarded insert | `recorded`, leased | nothing, or `recorded` | takes the lapsed lease over and sends (provably never sent) |
-//! | mark sent, durably, under the lease's generation | `sent` | `sent` | looks the reference up: found → `created`; not found within the in-flight window → outcome unknown; after it → sends again |
-//! | the provider answers | `created` / `refused` / `unanswered` | `sent` (answer not recorded) | looks it up and finds it |
+//! | claim `(provider, reference)` + fingerprint, one guarded insert, written already marked sent (one durable commit before the request leaves) | `sent`, leased | nothing, or `sent` | looks the reference up: found → `created`; not found within the in-flight window → outcome unknown; after it → sends again |
+//! | (a payout taken over from a refusal, or from `recorded` in a journal of an earlier version) mark sent, durably, under the new generation | `sent` | `sent` | as above |
+//! | the provider answers; the answer recorded in one guarded statement | `created` / `refused` / `unanswered` | `sent` (answer not recorded) | looks it up and finds it |
+//!
+//! A journaled payout is so two durable commits (the claim, the answer) and no read. On SQLite,
+//! the writes that wait at the same moment (claims, answers, webhook updates of every task of the
+//! process) commit in one transaction, one savepoint each: one fsync for all of them, each caller
+//! answered only after it.
 //!
 //! Every write of a holder is conditioned on its lease generation, so a holder that was taken
 //! over changes nothing; a live holder makes every other worker wait for its answer (bounded)
@@ -33,7 +38,8 @@
 //! # Backends
 //!
 //! SQLite (feature `sqlite`, the default): WAL, a busy timeout and `synchronous=FULL`, so each
-//! commit is on disk before the request it guards leaves. PostgreSQL (feature `postgres`): one
+//! commit is on disk before the request it guards leaves; one writer connection per journal
+//! commits the waiting writes together (group commit). PostgreSQL (feature `postgres`): one
 //! journal for many processes and machines; sweeps lease with `FOR UPDATE SKIP LOCKED`. Both
 //! through sqlx's concrete pools, with the schema embedded and migrated on open. Amounts are
 //! stored as exact decimal text inside the request and withdrawal JSON, never as floats. Times

@@ -13,7 +13,10 @@ use std::time::Duration;
 pub enum Checkpoint {
     /// Before the claim is written: a crash here leaves nothing.
     BeforeClaim,
-    /// The claim is durable (state `recorded`) and nothing is sent yet.
+    /// The claim is durable and nothing is sent yet. A fresh claim is written already marked
+    /// `sent` (claim and intent in one commit), so [`Checkpoint::MarkedSent`] follows at once
+    /// and a crash here leaves `sent`; only a journal written by an earlier version holds
+    /// claims in state `recorded`.
     Claimed,
     /// The payout is durably marked `sent`; its request leaves next.
     MarkedSent,

@@ -144,15 +144,17 @@ impl JournaledProvider {
 
     /// Creates the payout `request` describes exactly once, whatever crashed before:
     ///
-    /// 1. claims `(provider, reference)` with the request's fingerprint in one guarded insert;
-    ///    another fingerprint under the reference is [`PayoutError::DuplicateReference`], and
-    ///    nothing is sent;
+    /// 1. claims `(provider, reference)` with the request's fingerprint in one guarded insert,
+    ///    written already marked sent (one durable commit before the request leaves); another
+    ///    fingerprint under the reference is [`PayoutError::DuplicateReference`], and nothing is
+    ///    sent;
     /// 2. a payout a live worker holds is waited for (at most [`JournalOptions::wait`]);
     /// 3. a payout whose create may have left (sent, unanswered) is looked up first: found, it is
     ///    recorded and returned; not found within the in-flight window, the answer is
     ///    [`PayoutError::OutcomeUnknown`] naming the reference; not found after it, it is sent
     ///    again;
-    /// 4. otherwise it is marked sent (durably) and sent, and the answer recorded: the
+    /// 4. otherwise (a fresh claim, or one taken over from a refusal) it is marked sent (durably)
+    ///    and sent, and the answer recorded: the
     ///    withdrawal (`created`), a definite refusal (`refused`), or neither (`unanswered`, then
     ///    looked up once at once).
     pub async fn submit(&self, request: &WithdrawalRequest) -> Result<Submission, PayoutError> {
@@ -161,14 +163,17 @@ impl JournaledProvider {
         let fp = fingerprint(request);
         self.checkpoint(Checkpoint::BeforeClaim);
         let now = now_millis();
+        // A fresh claim is written already marked sent: what this payout is about to do is
+        // durable, in one commit, before its request leaves.
         let claimed = self
             .journal
-            .claim(p, r, &fp, &request_json(request).to_string(), &self.options.owner, self.lease_until(now), now)
+            .claim_sent(p, r, &fp, &request_json(request).to_string(), &self.options.owner, self.lease_until(now), now)
             .await
             .map_err(StoreError::before_send)?;
         if claimed {
             self.checkpoint(Checkpoint::Claimed);
-            if let Turn::Done(result) = self.send(request, 1, SubmitVia::Created).await {
+            self.checkpoint(Checkpoint::MarkedSent);
+            if let Turn::Done(result) = self.deliver(request, 1, SubmitVia::Created).await {
                 return result;
             }
         }
@@ -291,11 +296,10 @@ impl JournaledProvider {
         }
     }
 
-    /// Marks the held payout sent, sends it, and records the answer.
+    /// Marks the held (taken-over) payout sent, sends it, and records the answer.
     async fn send(&self, request: &WithdrawalRequest, generation: i64, via: SubmitVia) -> Turn {
         let provider = self.inner.id();
         let key = (provider.as_str(), request.reference().as_str());
-        let reference = request.reference();
         let now = now_millis();
         match self.journal.mark_sent(key, generation, self.lease_until(now), now).await {
             Ok(true) => {}
@@ -303,6 +307,14 @@ impl JournaledProvider {
             Err(e) => return Turn::Done(Err(e.before_send())),
         }
         self.checkpoint(Checkpoint::MarkedSent);
+        self.deliver(request, generation, via).await
+    }
+
+    /// Sends a payout held at `generation` and durably marked sent, and records the answer.
+    async fn deliver(&self, request: &WithdrawalRequest, generation: i64, via: SubmitVia) -> Turn {
+        let provider = self.inner.id();
+        let key = (provider.as_str(), request.reference().as_str());
+        let reference = request.reference();
         let answer = {
             let create = self.inner.create_withdrawal(request);
             let renew = async {
@@ -383,6 +395,11 @@ impl JournaledProvider {
     }
 
     async fn try_record_answer(&self, key: (&str, &str), generation: i64, w: &Withdrawal) -> Result<(), StoreError> {
+        // Most often nothing came first (no webhook, no kept update): one statement.
+        let next = (!w.status.is_terminal()).then(|| now_millis() + backoff_after(self.options.recheck, 0));
+        if self.journal.record_answer_fast(key, generation, w, next, now_millis()).await? {
+            return Ok(());
+        }
         for _ in 0..16 {
             let Some(row) = self.journal.load(key.0, key.1).await? else { return Ok(()) };
             if row.lease_generation != generation {

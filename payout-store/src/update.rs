@@ -7,8 +7,10 @@ use payout_core::{PayoutError, Withdrawal, WithdrawalUpdate};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::db::{Stmt, Write};
 use crate::entry::{State, now_millis};
 use crate::error::StoreError;
+use crate::journal::Journal;
 use crate::provider::JournaledProvider;
 
 /// What [`JournaledProvider::apply_update`] did with an update.
@@ -86,14 +88,29 @@ impl JournaledProvider {
     /// by reference for a payout that has none yet). Withdrawals no payout names are ignored
     /// here (a lookup is not news); `None` then.
     pub(crate) async fn learn(&self, w: &Withdrawal) -> Result<Option<Decision>, StoreError> {
-        self.apply(w, false).await.map(|o| o.map(|(d, _)| d))
+        self.apply(w, None).await.map(|o| o.map(|(d, _)| d))
     }
 
-    async fn apply(&self, w: &Withdrawal, keep_unmatched: bool) -> Result<Option<(Decision, bool)>, StoreError> {
+    /// Applies `w` to the journal. With `delivery` (a webhook's digest), an update no payout
+    /// names is kept, and the delivery record commits in the same write as the update it
+    /// caused (one commit: a crash leaves both or neither).
+    async fn apply(&self, w: &Withdrawal, delivery: Option<&str>) -> Result<Option<(Decision, bool)>, StoreError> {
         let provider = w.provider.as_str();
         if provider != self.inner.id().as_str() {
             return Ok(Some((Decision::OtherWithdrawal, false)));
         }
+        // The write of `stmt` (if any) with the delivery record of `outcome` after it.
+        let with_delivery = |stmt: Option<Stmt>, outcome: UpdateOutcome, now: i64| {
+            let mut write = Write::default();
+            if let Some(stmt) = stmt {
+                write = write.then(stmt);
+            }
+            if let Some(digest) = delivery {
+                write =
+                    write.then(Journal::record_delivery_stmt(provider, digest, w.id.as_str(), outcome.as_str(), now));
+            }
+            write
+        };
         for _ in 0..32 {
             let mut row = self.journal.load_by_withdrawal(provider, w.id.as_str()).await?;
             if row.is_none()
@@ -112,16 +129,20 @@ impl JournaledProvider {
                     let decision = self.rules.decide(stored.as_ref(), w);
                     let resolves = row.parsed_state()? != State::Created;
                     if !decision.stores() && !resolves {
+                        if delivery.is_some() {
+                            self.journal.write(with_delivery(None, UpdateOutcome::of(decision), now)).await?;
+                        }
                         return Ok(Some((decision, false)));
                     }
                     let keep = if decision.stores() { w } else { stored.as_ref().unwrap_or(w) };
                     let next =
                         (!keep.status.is_terminal()).then(|| now + backoff_after(self.options.recheck, row.checks));
-                    if self.journal.store_withdrawal(&row, keep, None, next, now).await? {
+                    let stmt = Journal::store_withdrawal_stmt(&row, keep, None, next, now)?;
+                    if self.journal.write(with_delivery(Some(stmt), UpdateOutcome::of(decision), now)).await?.done() {
                         return Ok(Some((decision, false)));
                     }
                 }
-                None if keep_unmatched => {
+                None if delivery.is_some() => {
                     let kept = self.journal.load_unmatched(provider, w.id.as_str()).await?;
                     let (decision, version) = match &kept {
                         Some((text, version)) => {
@@ -131,9 +152,11 @@ impl JournaledProvider {
                         None => (Decision::Store, None),
                     };
                     if !decision.stores() {
+                        self.journal.write(with_delivery(None, UpdateOutcome::KeptUnmatched, now)).await?;
                         return Ok(Some((decision, true)));
                     }
-                    if self.journal.keep_unmatched(w, version, now).await? {
+                    let stmt = Journal::keep_unmatched_stmt(w, version, now)?;
+                    if self.journal.write(with_delivery(Some(stmt), UpdateOutcome::KeptUnmatched, now)).await?.done() {
                         return Ok(Some((decision, true)));
                     }
                 }
@@ -162,7 +185,8 @@ impl JournaledProvider {
         if self.journal.delivery_seen(provider, &digest).await? {
             return Ok(UpdateOutcome::Duplicate);
         }
-        let outcome = match self.apply(w, true).await? {
+        // The update and its delivery record commit together (see `apply`).
+        let outcome = match self.apply(w, Some(&digest)).await? {
             Some((Decision::OtherWithdrawal, _)) => {
                 return Err(PayoutError::webhook(format!(
                     "an update from {provider} given to the journaled {} provider",
@@ -173,7 +197,6 @@ impl JournaledProvider {
             Some((decision, false)) => UpdateOutcome::of(decision),
             None => UpdateOutcome::KeptUnmatched,
         };
-        self.journal.record_delivery(provider, &digest, w.id.as_str(), outcome.as_str(), now_millis()).await?;
         Ok(outcome)
     }
 }

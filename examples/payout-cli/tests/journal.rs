@@ -168,8 +168,16 @@ async fn after_claim(store: Store) {
     let w = World::new(store, "after_claim").await;
     kill_at(crash_at(&w, "k-2", "after-claim"), "stopped at after-claim").await;
     assert_eq!(w.creates(), 0);
-    // Recorded but provably never sent: sent once the dead holder's lease (1 s) lapses.
+    // A fresh claim is written already marked sent (one commit before the request): within the
+    // in-flight window it is never sent again, as after `after-sent`.
     let out = run(w.withdraw("k-2", "main")).await;
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("k-2"));
+    assert_eq!(w.creates(), 0);
+    // After the window, with the provider showing none, it is sent (once).
+    let mut late = w.withdraw("k-2", "main");
+    late.env("PAYOUT_IN_FLIGHT_WINDOW", "0");
+    let out = run(late).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout_id(&out), w.only_withdrawal("k-2"));
     settles(&w, "k-2").await;

@@ -21,6 +21,9 @@ use payout_testkit::sim::{AlpPayConfig, AlpPayServer, AlpPayStatus, Fault};
 pub trait Backend: Send + Sync + 'static {
     /// Opens a new journal (its own file or database).
     fn fresh(&self, name: &str) -> impl Future<Output = Journal>;
+    /// Runs `sql` on the journal's database behind its back (to stage what an earlier version
+    /// of the journal left).
+    fn execute(&self, journal: &Journal, sql: &str) -> impl Future<Output = ()>;
 }
 
 pub async fn sim() -> AlpPayServer {
@@ -163,22 +166,43 @@ pub async fn a_live_holder_is_waited_for_within_the_bound<B: Backend>(b: B) {
 pub async fn a_crashed_claim_is_taken_over_and_sent<B: Backend>(b: B) {
     let server = sim().await;
     let journal = b.fresh("takeover").await;
+    // A fresh claim is written already marked sent (one commit before the request leaves): a
+    // crash right after it leaves `sent`, and within the in-flight window it is never sent again.
     crash_at(&server, &journal, Checkpoint::Claimed, "t-1").await;
-    assert_eq!(state_of(&journal, "t-1").await, State::Recorded);
+    assert_eq!(state_of(&journal, "t-1").await, State::Sent);
     assert_eq!(creates(&server), 0);
+    tokio::time::sleep(Duration::from_millis(350)).await; // the dead holder's lease lapses
     let next = JournaledProvider::new(client(&server), journal.clone()).with_options(fast());
-    let s = next.submit(&request("t-1", "10.5")).await.unwrap();
+    match next.submit(&request("t-1", "10.5")).await {
+        Err(PayoutError::OutcomeUnknown { reference, .. }) => assert_eq!(reference.as_str(), "t-1"),
+        other => panic!("a claim marked sent is not sent again within the window: {other:?}"),
+    }
+    assert_eq!(creates(&server), 0);
+
+    // A `recorded` claim (as a journal of an earlier version left it after a crash) is provably
+    // never sent: taken over and sent without a lookup or a window.
+    crash_at(&server, &journal, Checkpoint::Claimed, "t-2").await;
+    b.execute(
+        &journal,
+        "UPDATE payout_journal SET state = 'recorded', sent_at = NULL, attempts = 0, \
+                         lease_expires_at = 0 WHERE reference = 't-2'",
+    )
+    .await;
+    assert_eq!(state_of(&journal, "t-2").await, State::Recorded);
+    let s = next.submit(&request("t-2", "10.5")).await.unwrap();
     assert_eq!(s.via, SubmitVia::Created, "provably never sent: sent without a lookup or a window");
     assert_eq!(creates(&server), 1);
-    let entry = journal.entry(&next.id(), "t-1").await.unwrap().unwrap();
+    let entry = journal.entry(&next.id(), "t-2").await.unwrap().unwrap();
     assert_eq!(entry.state, State::Created);
+    assert_eq!(entry.attempts, 1);
     assert!(entry.lease.is_none(), "released");
 }
 
 pub async fn a_stale_holder_changes_nothing<B: Backend>(b: B) {
     let server = sim().await;
     let journal = b.fresh("stale").await;
-    // Holder A stalls right after its claim for longer than its lease (a GC pause, a frozen VM).
+    // Holder A stalls right after its claim (already marked sent) for longer than its lease (a
+    // GC pause, a frozen VM).
     let stalled = JournaledProvider::new(client(&server), journal.clone()).with_options(fast().on_checkpoint(|c| {
         if c == Checkpoint::Claimed {
             tokio::task::block_in_place(|| std::thread::sleep(Duration::from_millis(1200)));
@@ -186,17 +210,30 @@ pub async fn a_stale_holder_changes_nothing<B: Backend>(b: B) {
     }));
     let a = tokio::spawn(async move { stalled.submit(&request("s-1", "10.5")).await });
     tokio::time::sleep(Duration::from_millis(500)).await;
-    // B takes the lapsed lease over (generation 2) and sends.
+    // B takes the lapsed lease over (generation 2): the payout is marked sent, the provider shows
+    // none yet, so within the in-flight window B sends nothing.
     let b_provider = JournaledProvider::new(client(&server), journal.clone()).with_options(fast());
-    let b_sent = b_provider.submit(&request("s-1", "10.5")).await.unwrap();
-    assert_eq!(b_sent.via, SubmitVia::Created);
-    // A wakes: its mark-sent under generation 1 is refused, so it sends nothing and reads B's answer.
+    match b_provider.submit(&request("s-1", "10.5")).await {
+        Err(PayoutError::OutcomeUnknown { reference, .. }) => assert_eq!(reference.as_str(), "s-1"),
+        other => panic!("B must not send a payout marked sent: {other:?}"),
+    }
+    assert_eq!(creates(&server), 0);
+    // A wakes and sends (its intent was durable before), but its late answer under generation 1
+    // changes nothing: the entry stays as B, the newer holder, left it.
     let a_got = a.await.unwrap().unwrap();
-    assert_ne!(a_got.via, SubmitVia::Created, "{:?}", a_got.via);
-    assert_eq!(a_got.withdrawal.id, b_sent.withdrawal.id);
-    assert_eq!(creates(&server), 1, "the stale holder sent nothing");
+    assert_eq!(a_got.via, SubmitVia::Created);
+    assert_eq!(creates(&server), 1, "one create in all");
     let entry = journal.entry(&b_provider.id(), "s-1").await.unwrap().unwrap();
+    assert_eq!(entry.state, State::Unanswered, "the stale holder's write changed nothing");
+    assert!(entry.withdrawal.is_none());
+    // Reconcile finds A's withdrawal by lookup.
+    let report = b_provider.reconcile().await.unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    let entry = journal.entry(&b_provider.id(), "s-1").await.unwrap().unwrap();
+    assert_eq!(entry.state, State::Created);
+    assert_eq!(entry.withdrawal.unwrap().id, a_got.withdrawal.id);
     assert_eq!(entry.attempts, 1);
+    assert_eq!(creates(&server), 1);
 }
 
 pub async fn in_flight_window_blocks_a_resend_until_it_passes<B: Backend>(b: B) {
@@ -331,8 +368,8 @@ pub async fn entries_filter_by_state_and_reference<B: Backend>(b: B) {
     crash_at(&server, &journal, Checkpoint::Claimed, "e-3").await;
     let all = journal.entries(&EntryFilter::new()).await.unwrap();
     assert_eq!(all.len(), 3);
-    let recorded = journal.entries(&EntryFilter::new().state(State::Recorded)).await.unwrap();
-    assert_eq!(recorded.iter().map(|e| e.reference.as_str()).collect::<Vec<_>>(), ["e-3"]);
+    let sent = journal.entries(&EntryFilter::new().state(State::Sent)).await.unwrap();
+    assert_eq!(sent.iter().map(|e| e.reference.as_str()).collect::<Vec<_>>(), ["e-3"]);
     let two = journal.entries(&EntryFilter::new().reference("e-2").state(State::Created)).await.unwrap();
     assert_eq!(two.len(), 1);
 }
