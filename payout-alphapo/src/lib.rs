@@ -137,7 +137,7 @@ mod webhook;
 
 pub use client::AlphaPoClient;
 pub use config::{AlphaPoBuilder, AlphaPoConfig, DEFAULT_BASE_URL, ENV_API_KEY, ENV_API_SECRET, ENV_BASE_URL};
-pub use mapping::PROVIDER_ID;
+pub use mapping::{PROVIDER_ID, PROVIDER_NAME};
 
 /// Re-exported so callers configure HTTP without naming `payout_core::http` themselves.
 pub use payout_core::http::{HttpConfig, RetryPolicy};

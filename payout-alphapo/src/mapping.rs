@@ -9,8 +9,11 @@ use rust_decimal::Decimal;
 
 use crate::wire::{CreateWithdrawal, CreatedWithdrawal, Leg, PartyData, Transaction};
 
-/// The provider id, `"alphapo"`.
-pub const PROVIDER_ID: ProviderId = ProviderId::from_static("alphapo");
+/// The provider's name: `"alphapo"`.
+pub const PROVIDER_NAME: &str = "alphapo";
+
+/// The provider id of AlphaPo.
+pub const PROVIDER_ID: ProviderId = ProviderId::from_static(PROVIDER_NAME);
 
 /// One AlphaPo currency code and the unified asset it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -111,7 +111,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
-mod config;
+pub mod config;
 pub mod mapping;
 pub mod signing;
 pub mod webhook;
@@ -121,5 +121,8 @@ pub use client::AlpPayClient;
 pub use config::{AlpPayBuilder, AlpPayConfig, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_HMAC_KEY};
 pub use webhook::WebhookVerifier;
 
-/// The provider id of AlpPay: `"alppay"`.
-pub const PROVIDER_ID: payout_core::ProviderId = payout_core::ProviderId::from_static("alppay");
+/// The provider's name: `"alppay"`.
+pub const PROVIDER_NAME: &str = "alppay";
+
+/// The provider id of AlpPay.
+pub const PROVIDER_ID: payout_core::ProviderId = payout_core::ProviderId::from_static(PROVIDER_NAME);

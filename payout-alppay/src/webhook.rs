@@ -7,7 +7,7 @@ use payout_core::{PayoutError, WithdrawalUpdate};
 use secrecy::SecretString;
 
 use crate::mapping;
-use crate::signing::{HEADER, Signer};
+use crate::signing::{SIGNATURE_HEADER, Signer};
 
 /// Verifies and reads AlpPay withdrawal webhooks. Needs only the HMAC key, so a service that
 /// receives webhooks but never calls the API can use it without an API key;
@@ -59,13 +59,15 @@ impl WebhookVerifier {
 /// The one implementation behind [`WebhookVerifier::parse`] and `AlpPayClient::parse_webhook`.
 pub(crate) fn parse(signer: &Signer, headers: &http::HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
     let signature = headers
-        .get(HEADER)
-        .ok_or_else(|| PayoutError::webhook(format!("the {HEADER} header is missing; AlpPay signs every webhook")))?
+        .get(SIGNATURE_HEADER)
+        .ok_or_else(|| {
+            PayoutError::webhook(format!("the {SIGNATURE_HEADER} header is missing; AlpPay signs every webhook"))
+        })?
         .to_str()
-        .map_err(|_| PayoutError::webhook(format!("the {HEADER} header is not text")))?;
+        .map_err(|_| PayoutError::webhook(format!("the {SIGNATURE_HEADER} header is not text")))?;
     if !signer.verify(body, signature) {
         return Err(PayoutError::webhook(format!(
-            "the {HEADER} signature does not match the body: check the HMAC key, and pass the body exactly as received"
+            "the {SIGNATURE_HEADER} signature does not match the body: check the HMAC key, and pass the body exactly as received"
         )));
     }
     let withdrawal = mapping::parse_withdrawal(body)
