@@ -44,10 +44,6 @@ impl WebhookVerifier {
         Self { signer: Signer::new(hmac_key) }
     }
 
-    pub(crate) fn from_signer(signer: Signer) -> Self {
-        Self { signer }
-    }
-
     /// Checks `X-HMAC` against the raw body in constant time, then reads the withdrawal object.
     /// A missing or wrong signature, or a body that is not a withdrawal object, is
     /// [`PayoutError::Webhook`]; nothing of an unverified body is read.
@@ -56,8 +52,8 @@ impl WebhookVerifier {
     }
 }
 
-/// The one implementation behind [`WebhookVerifier::parse`] and `AlpPayClient::parse_webhook`.
-pub(crate) fn parse(signer: &Signer, headers: &http::HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
+/// The one implementation behind [`WebhookVerifier::parse`] (and so `AlpPayClient::parse_webhook`).
+fn parse(signer: &Signer, headers: &http::HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
     let signature = headers
         .get(SIGNATURE_HEADER)
         .ok_or_else(|| {

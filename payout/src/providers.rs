@@ -118,14 +118,14 @@ const ALPHAPO: Entry = {
 
 #[cfg(feature = "alppay")]
 const ALPPAY: Entry = {
-    use payout_alppay::{AlpPayBuilder, AlpPayClient, config, signing};
+    use payout_alppay::{AlpPayClient, AlpPayConfig, config, signing};
     Entry {
         id: payout_alppay::PROVIDER_NAME,
         credentials: &[config::ENV_API_KEY, config::ENV_HMAC_KEY],
         base_url_var: config::ENV_BASE_URL,
         signature_header: signing::SIGNATURE_HEADER,
         from_env: || Ok(Arc::new(AlpPayClient::from_env()?)),
-        from_lookup: |lookup| Ok(Arc::new(AlpPayBuilder::from_env_with(lookup).build()?)),
+        from_lookup: |lookup| Ok(Arc::new(AlpPayClient::new(AlpPayConfig::from_lookup(lookup)?)?)),
         with_credentials: |base_url, key, secret| {
             Ok(Arc::new(AlpPayClient::builder().api_key(key).hmac_key(secret).base_url(base_url).build()?))
         },
