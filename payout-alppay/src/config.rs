@@ -1,4 +1,4 @@
-//! Settings of an [`AlpPayClient`](crate::AlpPayClient): the two keys, the base URL and the
+//! Settings of an [`AlpPayClient`]: the two keys, the base URL and the
 //! HTTP settings, from code or from the environment.
 
 use std::fmt;

@@ -69,10 +69,10 @@ macro_rules! http_builder_setters {
         }
 
         #[doc = concat!(
-                            "How reads are retried. Creates are never retried once they may have reached ",
-                            $provider,
-                            ", whatever the policy says."
-                        )]
+                                    "How reads are retried. Creates are never retried once they may have reached ",
+                                    $provider,
+                                    ", whatever the policy says."
+                                )]
         pub fn retry(mut self, retry: $crate::http::RetryPolicy) -> Self {
             self.settings.http.retry = retry;
             self

@@ -24,7 +24,7 @@ pub struct HttpConfig {
     pub client: Option<reqwest::Client>,
     /// How long a create that timed out without an answer (or got a `504` from a gateway) is
     /// treated as possibly still being processed by the provider. Within this window the client refuses to send a create for the same
-    /// reference again (it answers [`PayoutError::OutcomeUnknown`] without sending), so that a
+    /// reference again (it answers [`PayoutError::OutcomeUnknown`](crate::PayoutError::OutcomeUnknown) without sending), so that a
     /// lookup that ran before the first request landed can never lead to a second payout.
     pub in_flight_window: Duration,
 }

@@ -59,7 +59,7 @@ impl HttpClient {
     /// falling back to [`HttpResponse::error`].
     ///
     /// A create whose earlier attempt (through this client or a clone) timed out without an
-    /// answer, or got a `504`, is not sent again within [`HttpConfig::in_flight_window`]: the provider may still be working
+    /// answer, or got a `504`, is not sent again within [`HttpConfig::in_flight_window`](super::HttpConfig::in_flight_window): the provider may still be working
     /// on the first one, so a lookup that found nothing proves nothing yet.
     pub async fn send(
         &self,
