@@ -5,9 +5,9 @@
 //! - `alphapo_create`: 32 signed creates in flight per iteration (`POST /withdrawal/crypto`).
 //! - `alphapo_lookup`: one lookup by reference (`GET /transactions/info`, signed JSON body).
 //!
-//! Interleaving: every timed iteration of `client` follows an untimed iteration of `raw`, and
-//! the other way round, so both ids see the same machine load (criterion's own order would run
-//! all of one, then all of the other). A run therefore takes twice the measurement time.
+//! Interleaving and the paired ratio are `payout_core::bench`'s (feature `bench`): every timed
+//! iteration of `client` follows an untimed iteration of `raw`, and the other way round, so both
+//! ids see the same machine load. A run therefore takes twice the measurement time.
 //!
 //! Isolation on a small machine: the simulator runs in its own one-worker tokio runtime (its
 //! own thread); the client and raw requests run in a current-thread runtime on the bench
@@ -17,15 +17,14 @@
 //!
 //! Run: `cargo bench -p payout-alphapo --bench client` (see BENCHMARKS.md).
 
-use std::future::Future;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use futures::future::join_all;
 use hmac::{Hmac, KeyInit, Mac};
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig, RetryPolicy};
+use payout_core::bench::{Comparison, http_client};
 use payout_core::{Asset, EndUser, PayoutProvider, Reference, WithdrawalRequest};
 use payout_testkit::sim::{AlphaPoConfig as SimConfig, AlphaPoServer};
 use rust_decimal::Decimal;
@@ -62,18 +61,6 @@ struct Setup {
     keyed: Hmac<Sha512>,
     create_url: String,
     info_url: String,
-}
-
-/// The same settings `payout-core`'s HTTP client builds by default.
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .pool_idle_timeout(Duration::from_secs(60))
-        .user_agent("payout/0.1.0")
-        .build()
-        .expect("reqwest client")
 }
 
 fn setup() -> Setup {
@@ -205,17 +192,7 @@ fn benches(c: &mut Criterion) {
             }
         }
     };
-    let mut g = c.benchmark_group("alphapo_create");
-    g.throughput(Throughput::Elements(IN_FLIGHT as u64));
-    for (id, client) in [("client", true), ("raw", false)] {
-        g.bench_function(id, |b| {
-            b.to_async(&rt).iter_custom(|iters| interleaved(iters, || batch(client), || batch(!client)))
-        });
-    }
-    g.finish();
-    if paired_wanted("alphapo_create") {
-        rt.block_on(paired("alphapo_create", 1000, || batch(true), || batch(false)));
-    }
+    Comparison::new("alphapo_create", IN_FLIGHT as u64, 1000).run(c, &rt, batch);
 
     // One withdrawal to look up, created through the raw path.
     let target = "bench-lookup-target";
@@ -231,97 +208,7 @@ fn benches(c: &mut Criterion) {
             }
         }
     };
-    let mut g = c.benchmark_group("alphapo_lookup");
-    g.throughput(Throughput::Elements(1));
-    for (id, client) in [("client", true), ("raw", false)] {
-        g.bench_function(id, |b| {
-            b.to_async(&rt).iter_custom(|iters| interleaved(iters, || lookup(client), || lookup(!client)))
-        });
-    }
-    g.finish();
-    if paired_wanted("alphapo_lookup") {
-        rt.block_on(paired("alphapo_lookup", 10000, || lookup(true), || lookup(false)));
-    }
-}
-
-/// Times `iters` runs of `timed`, each preceded by an untimed run of `other` (the other side of
-/// the comparison), so that client and raw see the same machine load, iteration by iteration.
-async fn interleaved<T, O, FT, FO>(iters: u64, timed: T, other: O) -> Duration
-where
-    T: Fn() -> FT,
-    O: Fn() -> FO,
-    FT: Future<Output = ()>,
-    FO: Future<Output = ()>,
-{
-    let mut total = Duration::ZERO;
-    for _ in 0..iters {
-        other().await;
-        let start = Instant::now();
-        timed().await;
-        total += start.elapsed();
-    }
-    total
-}
-
-/// Whether the paired comparison of `group` should run: only under `cargo bench` (not when
-/// criterion runs the benches once as tests) and when no filter excludes the group.
-fn paired_wanted(group: &str) -> bool {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if !args.iter().any(|a| a == "--bench") {
-        return false;
-    }
-    let mut filters = Vec::new();
-    let mut skip_value = false;
-    for a in &args {
-        if skip_value {
-            skip_value = false;
-        } else if a.starts_with("--") {
-            // Criterion's options that take a value.
-            skip_value = !a.contains('=') && !matches!(a.as_str(), "--bench" | "--quick" | "--noplot" | "--exact");
-        } else {
-            filters.push(a.as_str());
-        }
-    }
-    filters.is_empty() || filters.iter().any(|f| group.contains(f) || f.starts_with(group))
-}
-
-/// The most robust ratio a shared machine allows: `pairs` rounds of one client run and one raw
-/// run back to back (alternating which goes first), and the median of the per-round ratios
-/// client/raw, with its quartiles. Printed beside criterion's figures.
-async fn paired<C, R, FC, FR>(group: &str, pairs: usize, client: C, raw: R)
-where
-    C: Fn() -> FC,
-    R: Fn() -> FR,
-    FC: Future<Output = ()>,
-    FR: Future<Output = ()>,
-{
-    let mut ratios = Vec::with_capacity(pairs);
-    for round in 0..pairs {
-        let (c, r) = if round % 2 == 0 {
-            let t = Instant::now();
-            client().await;
-            let c = t.elapsed();
-            let t = Instant::now();
-            raw().await;
-            (c, t.elapsed())
-        } else {
-            let t = Instant::now();
-            raw().await;
-            let r = t.elapsed();
-            let t = Instant::now();
-            client().await;
-            (t.elapsed(), r)
-        };
-        ratios.push(c.as_secs_f64() / r.as_secs_f64());
-    }
-    ratios.sort_by(f64::total_cmp);
-    let q = |p: f64| ratios[((ratios.len() - 1) as f64 * p).round() as usize];
-    println!(
-        "{group}: paired client/raw ratio over {pairs} rounds: median {:.3} (quartiles {:.3}–{:.3})",
-        q(0.5),
-        q(0.25),
-        q(0.75)
-    );
+    Comparison::new("alphapo_lookup", 1, 10000).run(c, &rt, lookup);
 }
 
 criterion_group!(client, benches);

@@ -14,12 +14,11 @@ use payout_core::{
 use secrecy::ExposeSecret;
 use url::Url;
 
-use crate::answer;
 use crate::config::AlphaPoConfig;
 use crate::mapping::{self, PROVIDER_ID};
 use crate::signing::{KEY_HEADER, SIGNATURE_HEADER, Signer};
-use crate::webhook;
-use crate::wire::{Created, CreatedWithdrawal, Lookup, Transaction};
+use crate::webhook::WebhookVerifier;
+use crate::wire::{Created, CreatedText, CreatedWithdrawal, Lookup, Transaction};
 
 /// An AlphaPo account behind the [`PayoutProvider`] trait. Cheap to clone (one shared
 /// connection pool); `Debug` never shows the key or the secret.
@@ -40,8 +39,8 @@ struct Inner {
     create_url: Url,
     info_url: Url,
     key: HeaderValue,
-    api_key: secrecy::SecretString,
     signer: Signer,
+    webhooks: WebhookVerifier,
 }
 
 impl AlphaPoClient {
@@ -69,9 +68,12 @@ impl AlphaPoClient {
                 create_url: endpoint("/withdrawal/crypto")?,
                 info_url: endpoint("/transactions/info")?,
                 base_url: config.base_url.clone(),
-                api_key: secrecy::SecretString::from(config.api_key.expose_secret().trim()),
                 key,
                 signer: Signer::new(&config.api_secret),
+                webhooks: WebhookVerifier::from_signer(
+                    Signer::new(&config.api_secret),
+                    secrecy::SecretString::from(config.api_key.expose_secret().trim()),
+                ),
                 http,
             }),
         })
@@ -87,31 +89,37 @@ impl AlphaPoClient {
         &self.inner.base_url
     }
 
+    /// A callback verifier with this client's secret and key.
+    pub fn webhooks(&self) -> WebhookVerifier {
+        self.inner.webhooks.clone()
+    }
+
     /// Signs `body` once and sends exactly those bytes, with `X-Processing-Key`,
     /// `X-Processing-Signature` and `Content-Type: application/json`.
-    async fn send(
+    /// The answer is read by `read` ([`HttpClient::send_and_read`]: on a create, what `read`
+    /// refuses of a 2xx answer is outcome-unknown).
+    async fn send<T>(
         &self,
         method: Method,
         url: &Url,
         body: Vec<u8>,
         safety: &Safety,
-    ) -> Result<HttpResponse, PayoutError> {
+        read: impl FnOnce(&HttpResponse) -> Result<T, PayoutError>,
+    ) -> Result<T, PayoutError> {
         let mut signature = HeaderValue::from_str(&self.inner.signer.sign(&body))
             .map_err(|_| PayoutError::configuration("the signature is not a valid header value"))?;
         signature.set_sensitive(true);
         let body = Bytes::from(body);
         let inner = &self.inner;
-        inner
-            .http
-            .send(safety, |client| {
-                client
-                    .request(method.clone(), url.clone())
-                    .header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                    .header(KEY_HEADER, inner.key.clone())
-                    .header(SIGNATURE_HEADER, signature.clone())
-                    .body(body.clone())
-            })
-            .await
+        let build = |client: &reqwest::Client| {
+            client
+                .request(method.clone(), url.clone())
+                .header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .header(KEY_HEADER, inner.key.clone())
+                .header(SIGNATURE_HEADER, signature.clone())
+                .body(body.clone())
+        };
+        inner.http.send_and_read(safety, build, read).await
     }
 
     /// `POST /withdrawal/crypto`, sent once.
@@ -119,25 +127,30 @@ impl AlphaPoClient {
         let body = mapping::create_body(request)?;
         let reference = request.reference();
         let safety = Safety::Create(reference.clone());
-        let response = self.send(Method::POST, &self.inner.create_url, body, &safety).await?;
-        if !response.is_success() {
-            return Err(map_error(&response, Some(reference)));
-        }
-        // One pass keeps `data`'s text; a body it refuses is read as before, for the same error.
-        let (created, raw) = match answer::kept_data::<CreatedWithdrawal>(&response.body) {
-            Some(kept) => kept,
-            None => (response.json::<Created>(&safety)?.data, RawJson::default()),
-        };
-        if let Some(echoed) = &created.foreign_id
-            && echoed.as_str() != reference.as_str()
-        {
-            return Err(safety.after_acted(PayoutError::protocol(
-                format!("AlphaPo answered for foreign_id `{echoed}` instead of `{reference}`"),
-                Some(response.status),
-                &response.body,
-            )));
-        }
-        Ok(mapping::from_created(&created, raw, request))
+        self.send(Method::POST, &self.inner.create_url, body, &safety, |response| {
+            if !response.is_success() {
+                return Err(mapping::refusal(response, Some(reference)));
+            }
+            // One pass keeps `data`'s text; a body it refuses is read as before, for the same error.
+            let kept = serde_json::from_slice::<CreatedText<'_>>(&response.body)
+                .ok()
+                .and_then(|envelope| RawJson::decode::<CreatedWithdrawal>(envelope.data.to_owned()));
+            let (created, raw) = match kept {
+                Some(kept) => kept,
+                None => (response.json::<Created>(&Safety::Read)?.data, RawJson::default()),
+            };
+            if let Some(echoed) = &created.foreign_id
+                && echoed.as_str() != reference.as_str()
+            {
+                return Err(PayoutError::protocol(
+                    format!("AlphaPo answered for foreign_id `{echoed}` instead of `{reference}`"),
+                    Some(response.status),
+                    &response.body,
+                ));
+            }
+            Ok(mapping::from_created(&created, raw, request))
+        })
+        .await
     }
 
     /// `GET /transactions/info`: `Ok(None)` only when AlphaPo says there is no such withdrawal.
@@ -152,14 +165,18 @@ impl AlphaPoClient {
         let body = serde_json::to_vec(&lookup)
             .map_err(|e| PayoutError::invalid_field("lookup", format!("cannot be written: {e}")))?;
         let url = &self.inner.info_url;
-        let response = self.send(Method::GET, url, body, &Safety::Read).await?;
+        self.send(Method::GET, url, body, &Safety::Read, |response| Self::read_lookup(lookup, response)).await
+    }
+
+    /// What a lookup's answer says; see [`lookup`](Self::lookup).
+    fn read_lookup(lookup: Lookup<'_>, response: &HttpResponse) -> Result<Option<Withdrawal>, PayoutError> {
         if response.status == 404 {
-            return not_found(&response).map(|()| None);
+            return mapping::not_found(response).map(|()| None);
         }
         if !response.is_success() {
-            return Err(map_error(&response, None));
+            return Err(mapping::refusal(response, None));
         }
-        let (tx, raw) = match answer::kept::<Transaction>(&response.body) {
+        let (tx, raw) = match RawJson::decode_slice::<Transaction>(&response.body) {
             Some(kept) => kept,
             None => (response.json::<Transaction>(&Safety::Read)?, RawJson::default()),
         };
@@ -194,30 +211,6 @@ impl AlphaPoClient {
     }
 }
 
-/// A 404 of `/transactions/info` means "no such transaction" only when its body is AlphaPo's
-/// documented error (`{"errors":{"id":"Transaction not found."}}`, or the `{"error": ..}` of
-/// its other refusals). Anything else (an empty body, an HTML page from a proxy or a wrong base
-/// URL, a transaction object, the documented "more than one param" refusal) does not say the
-/// withdrawal is absent.
-fn not_found(response: &HttpResponse) -> Result<(), PayoutError> {
-    let body = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
-    let documented = body.as_ref().and_then(serde_json::Value::as_object).is_some_and(|o| {
-        let errors = matches!(o.get("errors"), Some(serde_json::Value::Object(_)))
-            || matches!(o.get("error"), Some(serde_json::Value::String(_)));
-        let transaction = ["id", "status", "data", "foreign_id"].iter().any(|k| o.contains_key(*k));
-        errors && !transaction
-    });
-    let text = String::from_utf8_lossy(&response.body).to_ascii_lowercase();
-    if documented && !text.contains("more than one param") {
-        return Ok(());
-    }
-    Err(PayoutError::protocol(
-        "AlphaPo answered 404 without its \"transaction not found\" error body, so the withdrawal cannot be taken as absent; check ALPHAPO_BASE_URL",
-        Some(404),
-        &response.body,
-    ))
-}
-
 impl fmt::Debug for AlphaPoClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AlphaPoClient")
@@ -225,61 +218,6 @@ impl fmt::Debug for AlphaPoClient {
             .field("api_key", &"[REDACTED]")
             .field("api_secret", &"[REDACTED]")
             .finish()
-    }
-}
-
-/// Maps an AlphaPo refusal to an error category.
-///
-/// - 403 `{"error","code"}` (bad or missing key or signature): authentication, with AlphaPo's
-///   words and code. AlphaPo also answers `required_header_key` for an unknown path, so the
-///   message mentions the base URL.
-/// - 400 `{"errors":{field: message}}`: rejected, each field message kept; on a create, a
-///   `foreign_id` that "has already been taken" is a duplicate reference.
-/// - 400 `{"error":"Bad content format","code":"bad_content_format"}`: rejected with that code
-///   (nothing was created; it means the body was not JSON, which this crate never sends).
-/// - 404 not found, 429 rate limited, 5xx unavailable: the shared default mapping.
-pub(crate) fn map_error(response: &HttpResponse, reference: Option<&Reference>) -> PayoutError {
-    let parsed: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
-    let text = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_owned);
-    match response.status {
-        403 => {
-            let words = text("error").unwrap_or_else(|| "access refused".into());
-            let code = text("code");
-            let hint = match code.as_deref() {
-                Some("bad_header_signature" | "required_header_signature") => {
-                    "check ALPHAPO_API_SECRET (the signature is HMAC-SHA512 of the body with it)"
-                }
-                Some("required_header_key") => {
-                    "check ALPHAPO_API_KEY and the base URL (AlphaPo answers this for an unknown path too)"
-                }
-                _ => "check ALPHAPO_API_KEY and ALPHAPO_API_SECRET (sandbox and production keys differ)",
-            };
-            let message = match code {
-                Some(c) => format!("{words} ({c}); {hint}"),
-                None => format!("{words}; {hint}"),
-            };
-            PayoutError::Authentication { message, status: Some(403) }
-        }
-        400 => {
-            let errors = parsed.as_ref().map(payout_core::http::field_errors).unwrap_or_default();
-            if let Some(reference) = reference
-                && errors
-                    .iter()
-                    .any(|e| e.field == "foreign_id" && e.message.to_ascii_lowercase().contains("already been taken"))
-            {
-                return PayoutError::DuplicateReference { reference: reference.clone() };
-            }
-            let code = text("error_code").or_else(|| text("code"));
-            let message = text("error").unwrap_or_else(|| {
-                if errors.is_empty() {
-                    "AlphaPo refused the request".into()
-                } else {
-                    "AlphaPo refused these fields".into()
-                }
-            });
-            PayoutError::Rejected { message, errors, code, status: Some(400) }
-        }
-        _ => response.error(),
     }
 }
 
@@ -349,7 +287,6 @@ impl PayoutProvider for AlphaPoClient {
     }
 
     fn parse_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
-        webhook::verify(&self.inner.signer, self.inner.api_key.expose_secret().as_bytes(), headers, body)?;
-        webhook::parse(body)
+        self.inner.webhooks.parse(headers, body)
     }
 }

@@ -1,10 +1,9 @@
 //! Configuration: keys, base URL and HTTP settings, from code or from the environment.
 
 use std::fmt;
-use std::time::Duration;
 
 use payout_core::PayoutError;
-use payout_core::http::{HttpConfig, RetryPolicy, base_url};
+use payout_core::http::{BuilderSettings, HttpConfig, base_url};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -84,7 +83,7 @@ impl AlphaPoConfig {
         builder.api_key = key.map(SecretString::from);
         builder.api_secret = secret.map(SecretString::from);
         if let Some(url) = get(ENV_BASE_URL) {
-            builder.base_url = Some(url);
+            builder.settings.base_url = Some(url);
         }
         builder.build_named(ENV_BASE_URL)
     }
@@ -139,8 +138,7 @@ impl fmt::Debug for AlphaPoConfig {
 pub struct AlphaPoBuilder {
     api_key: Option<SecretString>,
     api_secret: Option<SecretString>,
-    base_url: Option<String>,
-    http: HttpConfig,
+    settings: BuilderSettings,
 }
 
 impl AlphaPoBuilder {
@@ -156,50 +154,7 @@ impl AlphaPoBuilder {
         self
     }
 
-    /// The base URL, default [`DEFAULT_BASE_URL`]. `https://`, or plain `http://` for a loopback
-    /// host only (a local simulator), so keys and signatures never cross a network in clear.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// All HTTP settings at once (timeouts, retry policy, response bound, own client).
-    pub fn http(mut self, http: HttpConfig) -> Self {
-        self.http = http;
-        self
-    }
-
-    /// The time allowed for one attempt, from sending to the last byte of the answer.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http.timeout = timeout;
-        self
-    }
-
-    /// The time allowed to open a connection.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http.connect_timeout = timeout;
-        self
-    }
-
-    /// How reads are retried. Creates are never retried once they may have reached AlphaPo,
-    /// whatever the policy says.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.http.retry = retry;
-        self
-    }
-
-    /// The largest answer read; a larger one is an error instead of a memory spike.
-    pub fn max_response_bytes(mut self, max: usize) -> Self {
-        self.http.max_response_bytes = max;
-        self
-    }
-
-    /// Your own reqwest client (pool, proxy, TLS roots). It should not follow redirects, so
-    /// that signed headers never reach another host.
-    pub fn client(mut self, client: reqwest::Client) -> Self {
-        self.http.client = Some(client);
-        self
-    }
+    payout_core::http_builder_setters!("AlphaPo");
 
     /// Checks the settings and returns the configuration.
     pub fn config(self) -> Result<AlphaPoConfig, PayoutError> {
@@ -223,9 +178,11 @@ impl AlphaPoBuilder {
                 "the AlphaPo API secret is missing: set {ENV_API_SECRET} or call .api_secret(..)"
             )));
         }
-        let base_url = base_url(url_setting, self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base_url = base_url(url_setting, self.settings.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         match (self.api_key, self.api_secret) {
-            (Some(api_key), Some(api_secret)) => Ok(AlphaPoConfig { api_key, api_secret, base_url, http: self.http }),
+            (Some(api_key), Some(api_secret)) => {
+                Ok(AlphaPoConfig { api_key, api_secret, base_url, http: self.settings.http })
+            }
             _ => Err(PayoutError::configuration("the AlphaPo API key and secret are required")),
         }
     }
@@ -237,8 +194,8 @@ impl fmt::Debug for AlphaPoBuilder {
         f.debug_struct("AlphaPoBuilder")
             .field("api_key", &set(&self.api_key))
             .field("api_secret", &set(&self.api_secret))
-            .field("base_url", &self.base_url)
-            .field("http", &self.http)
+            .field("base_url", &self.settings.base_url)
+            .field("http", &self.settings.http)
             .finish()
     }
 }

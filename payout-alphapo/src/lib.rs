@@ -43,8 +43,10 @@
 //!   `ALPHAPO_API_SECRET`, `ALPHAPO_BASE_URL`).
 //! - [`signing`]: the signature, with the published known answer.
 //! - [`wire`]: AlphaPo's JSON, read tolerantly.
-//! - [`mapping`]: currency codes, precision, statuses; the one place wire and model meet.
-//! - [`AlphaPoClient`]: the client; callbacks are verified by
+//! - [`mapping`]: currency codes, precision, statuses, refusals; the one place wire and model
+//!   meet.
+//! - [`webhook`]: [`WebhookVerifier`], callbacks verified and read with only the API secret.
+//! - [`client`]: [`AlphaPoClient`]; callbacks are also verified by
 //!   [`PayoutProvider::parse_webhook`](payout_core::PayoutProvider::parse_webhook).
 //!
 //! ## Assets
@@ -105,8 +107,9 @@
 //! ## Callbacks
 //!
 //! AlphaPo POSTs the whole transaction to your callback URL on every status change, signed like a
-//! request. Hand [`parse_webhook`](payout_core::PayoutProvider::parse_webhook) the headers and
-//! the raw body exactly as received: it checks `X-Processing-Signature` (HMAC-SHA512 of the raw
+//! request. Hand [`parse_webhook`](payout_core::PayoutProvider::parse_webhook) (or a
+//! [`WebhookVerifier`], which needs only the secret) the headers and the raw body exactly as
+//! received: it checks `X-Processing-Signature` (HMAC-SHA512 of the raw
 //! body with your secret, compared in constant time) and, when present, that
 //! `X-Processing-Key` is your key, before reading anything. Answer `200 OK` once you have stored
 //! the update; any other answer makes AlphaPo retry for hours. The same callback can arrive more
@@ -126,18 +129,17 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod client;
 pub mod config;
 pub mod mapping;
 pub mod signing;
+pub mod webhook;
 pub mod wire;
-
-mod answer;
-mod client;
-mod webhook;
 
 pub use client::AlphaPoClient;
 pub use config::{AlphaPoBuilder, AlphaPoConfig, DEFAULT_BASE_URL, ENV_API_KEY, ENV_API_SECRET, ENV_BASE_URL};
-pub use mapping::PROVIDER_ID;
+pub use mapping::{PROVIDER_ID, PROVIDER_NAME};
+pub use webhook::WebhookVerifier;
 
 /// Re-exported so callers configure HTTP without naming `payout_core::http` themselves.
 pub use payout_core::http::{HttpConfig, RetryPolicy};

@@ -1,6 +1,8 @@
 //! The one place where AlphaPo's wire types and the unified model meet: currency codes,
-//! precision, statuses, the create body, and answers and callbacks turned into [`Withdrawal`]s.
+//! precision, statuses, the create body, answers and callbacks turned into [`Withdrawal`]s, and
+//! refusals turned into error categories.
 
+use payout_core::http::HttpResponse;
 use payout_core::{
     Asset, EndUser, FieldError, Party, PayoutAmount, PayoutError, ProviderId, RawJson, Reference, Withdrawal,
     WithdrawalId, WithdrawalRequest, WithdrawalStatus, amount,
@@ -9,8 +11,11 @@ use rust_decimal::Decimal;
 
 use crate::wire::{CreateWithdrawal, CreatedWithdrawal, Leg, PartyData, Transaction};
 
-/// The provider id, `"alphapo"`.
-pub const PROVIDER_ID: ProviderId = ProviderId::from_static("alphapo");
+/// The provider's name: `"alphapo"`.
+pub const PROVIDER_NAME: &str = "alphapo";
+
+/// The provider id of AlphaPo.
+pub const PROVIDER_ID: ProviderId = ProviderId::from_static(PROVIDER_NAME);
 
 /// One AlphaPo currency code and the unified asset it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -466,6 +471,87 @@ pub fn numeric_id(id: &WithdrawalId) -> Result<u64, PayoutError> {
         "id",
         format!("AlphaPo withdrawal ids are positive integers, got `{}`", id.as_str()),
     ))
+}
+
+// Refusals: the error categories of AlphaPo's answers.
+
+/// A 404 of `/transactions/info` means "no such transaction" only when its body is AlphaPo's
+/// documented error (`{"errors":{"id":"Transaction not found."}}`, or the `{"error": ..}` of
+/// its other refusals). Anything else (an empty body, an HTML page from a proxy or a wrong base
+/// URL, a transaction object, the documented "more than one param" refusal) does not say the
+/// withdrawal is absent.
+pub(crate) fn not_found(response: &HttpResponse) -> Result<(), PayoutError> {
+    let body = serde_json::from_slice::<serde_json::Value>(&response.body).ok();
+    let documented = body.as_ref().and_then(serde_json::Value::as_object).is_some_and(|o| {
+        let errors = matches!(o.get("errors"), Some(serde_json::Value::Object(_)))
+            || matches!(o.get("error"), Some(serde_json::Value::String(_)));
+        let transaction = ["id", "status", "data", "foreign_id"].iter().any(|k| o.contains_key(*k));
+        errors && !transaction
+    });
+    let text = String::from_utf8_lossy(&response.body).to_ascii_lowercase();
+    if documented && !text.contains("more than one param") {
+        return Ok(());
+    }
+    Err(PayoutError::protocol(
+        "AlphaPo answered 404 without its \"transaction not found\" error body, so the withdrawal cannot be taken as absent; check ALPHAPO_BASE_URL",
+        Some(404),
+        &response.body,
+    ))
+}
+
+/// Maps an AlphaPo refusal to an error category (`reference`: the create's, `None` for a read).
+///
+/// - 403 `{"error","code"}` (bad or missing key or signature): authentication, with AlphaPo's
+///   words and code. AlphaPo also answers `required_header_key` for an unknown path, so the
+///   message mentions the base URL.
+/// - 400 `{"errors":{field: message}}`: rejected, each field message kept; on a create, a
+///   `foreign_id` that "has already been taken" is a duplicate reference.
+/// - 400 `{"error":"Bad content format","code":"bad_content_format"}`: rejected with that code
+///   (nothing was created; it means the body was not JSON, which this crate never sends).
+/// - 404 not found, 429 rate limited, 5xx unavailable: the shared default mapping.
+pub(crate) fn refusal(response: &HttpResponse, reference: Option<&Reference>) -> PayoutError {
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
+    let text = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(str::to_owned);
+    match response.status {
+        403 => {
+            let words = text("error").unwrap_or_else(|| "access refused".into());
+            let code = text("code");
+            let hint = match code.as_deref() {
+                Some("bad_header_signature" | "required_header_signature") => {
+                    "check ALPHAPO_API_SECRET (the signature is HMAC-SHA512 of the body with it)"
+                }
+                Some("required_header_key") => {
+                    "check ALPHAPO_API_KEY and the base URL (AlphaPo answers this for an unknown path too)"
+                }
+                _ => "check ALPHAPO_API_KEY and ALPHAPO_API_SECRET (sandbox and production keys differ)",
+            };
+            let message = match code {
+                Some(c) => format!("{words} ({c}); {hint}"),
+                None => format!("{words}; {hint}"),
+            };
+            PayoutError::Authentication { message, status: Some(403) }
+        }
+        400 => {
+            let errors = parsed.as_ref().map(payout_core::http::field_errors).unwrap_or_default();
+            if let Some(reference) = reference
+                && errors
+                    .iter()
+                    .any(|e| e.field == "foreign_id" && e.message.to_ascii_lowercase().contains("already been taken"))
+            {
+                return PayoutError::DuplicateReference { reference: reference.clone() };
+            }
+            let code = text("error_code").or_else(|| text("code"));
+            let message = text("error").unwrap_or_else(|| {
+                if errors.is_empty() {
+                    "AlphaPo refused the request".into()
+                } else {
+                    "AlphaPo refused these fields".into()
+                }
+            });
+            PayoutError::Rejected { message, errors, code, status: Some(400) }
+        }
+        _ => response.error(),
+    }
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ pub struct PartyData<'a> {
 }
 
 /// `GET /transactions/info`: the signed JSON body naming exactly one transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lookup<'a> {
     /// `{"id": 123}`: by AlphaPo's id.
@@ -91,6 +91,15 @@ pub enum Lookup<'a> {
 pub struct Created {
     /// The withdrawal created.
     pub data: CreatedWithdrawal,
+}
+
+/// A create's answer with the withdrawal left as its text, for
+/// [`RawJson::decode`](payout_core::RawJson::decode) to read once.
+#[derive(Debug, Deserialize)]
+pub struct CreatedText<'a> {
+    /// The withdrawal created, as sent.
+    #[serde(borrow)]
+    pub data: &'a serde_json::value::RawValue,
 }
 
 /// The withdrawal in a create's answer.

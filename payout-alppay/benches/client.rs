@@ -14,9 +14,9 @@
 //! Same exchange: at start-up the client's default create is recorded on a wiremock server and
 //! its GET query and POST body are compared with the raw side's.
 //!
-//! Interleaving: every timed iteration of `client` follows an untimed iteration of `raw`, and
-//! the other way round, so both ids see the same machine load. A run takes twice the
-//! measurement time.
+//! Interleaving and the paired ratio are `payout_core::bench`'s (feature `bench`): every timed
+//! iteration of `client` follows an untimed iteration of `raw`, and the other way round, so both
+//! ids see the same machine load. A run takes twice the measurement time.
 //!
 //! Isolation: the simulators run in their own one-worker tokio runtime (their own thread); the
 //! client and raw requests run in a current-thread runtime on the bench thread. Both sides share
@@ -26,16 +26,15 @@
 //!
 //! Run: `cargo bench -p payout-alppay --bench client` (see BENCHMARKS.md).
 
-use std::future::Future;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use futures::TryStreamExt;
 use futures::future::join_all;
 use hmac::{Hmac, KeyInit, Mac};
 use payout_alppay::AlpPayClient;
+use payout_core::bench::{Comparison, http_client};
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, WithdrawalRequest};
 use payout_testkit::sim::{AlpPayConfig as SimConfig, AlpPayServer};
@@ -89,18 +88,6 @@ struct Setup {
     checked: Side,
     unchecked: Side,
     listing: Side,
-}
-
-/// The same settings `payout-core`'s HTTP client builds by default.
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .pool_idle_timeout(Duration::from_secs(60))
-        .user_agent("payout/0.1.0")
-        .build()
-        .expect("reqwest client")
 }
 
 fn side(rt: &tokio::runtime::Runtime, http: &reqwest::Client, duplicate_check: bool) -> Side {
@@ -294,17 +281,7 @@ fn benches(c: &mut Criterion) {
                 }
             }
         };
-        let mut g = c.benchmark_group(group);
-        g.throughput(Throughput::Elements(IN_FLIGHT as u64));
-        for (id, client) in [("client", true), ("raw", false)] {
-            g.bench_function(id, |b| {
-                b.to_async(&rt).iter_custom(|iters| interleaved(iters, || batch(client), || batch(!client)))
-            });
-        }
-        g.finish();
-        if paired_wanted(group) {
-            rt.block_on(paired(group, 1000, || batch(true), || batch(false)));
-        }
+        Comparison::new(group, IN_FLIGHT as u64, 1000).run(c, &rt, batch);
     }
 
     // Both sides read every seeded withdrawal.
@@ -316,98 +293,7 @@ fn benches(c: &mut Criterion) {
             black_box(if client { s.client_list_all().await } else { s.raw_list_all().await });
         }
     };
-    let mut g = c.benchmark_group("alppay_list_all");
-    g.throughput(Throughput::Elements(SEEDED as u64));
-    g.sample_size(20);
-    for (id, client) in [("client", true), ("raw", false)] {
-        g.bench_function(id, |b| {
-            b.to_async(&rt).iter_custom(|iters| interleaved(iters, || list(client), || list(!client)))
-        });
-    }
-    g.finish();
-    if paired_wanted("alppay_list_all") {
-        rt.block_on(paired("alppay_list_all", 40, || list(true), || list(false)));
-    }
-}
-
-/// Times `iters` runs of `timed`, each preceded by an untimed run of `other` (the other side of
-/// the comparison), so that client and raw see the same machine load, iteration by iteration.
-async fn interleaved<T, O, FT, FO>(iters: u64, timed: T, other: O) -> Duration
-where
-    T: Fn() -> FT,
-    O: Fn() -> FO,
-    FT: Future<Output = ()>,
-    FO: Future<Output = ()>,
-{
-    let mut total = Duration::ZERO;
-    for _ in 0..iters {
-        other().await;
-        let start = Instant::now();
-        timed().await;
-        total += start.elapsed();
-    }
-    total
-}
-
-/// Whether the paired comparison of `group` should run: only under `cargo bench` (not when
-/// criterion runs the benches once as tests) and when no filter excludes the group.
-fn paired_wanted(group: &str) -> bool {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if !args.iter().any(|a| a == "--bench") {
-        return false;
-    }
-    let mut filters = Vec::new();
-    let mut skip_value = false;
-    for a in &args {
-        if skip_value {
-            skip_value = false;
-        } else if a.starts_with("--") {
-            // Criterion's options that take a value.
-            skip_value = !a.contains('=') && !matches!(a.as_str(), "--bench" | "--quick" | "--noplot" | "--exact");
-        } else {
-            filters.push(a.as_str());
-        }
-    }
-    filters.is_empty() || filters.iter().any(|f| group.contains(f) || f.starts_with(group))
-}
-
-/// The most robust ratio a shared machine allows: `pairs` rounds of one client run and one raw
-/// run back to back (alternating which goes first), and the median of the per-round ratios
-/// client/raw, with its quartiles. Printed beside criterion's figures.
-async fn paired<C, R, FC, FR>(group: &str, pairs: usize, client: C, raw: R)
-where
-    C: Fn() -> FC,
-    R: Fn() -> FR,
-    FC: Future<Output = ()>,
-    FR: Future<Output = ()>,
-{
-    let mut ratios = Vec::with_capacity(pairs);
-    for round in 0..pairs {
-        let (c, r) = if round % 2 == 0 {
-            let t = Instant::now();
-            client().await;
-            let c = t.elapsed();
-            let t = Instant::now();
-            raw().await;
-            (c, t.elapsed())
-        } else {
-            let t = Instant::now();
-            raw().await;
-            let r = t.elapsed();
-            let t = Instant::now();
-            client().await;
-            (t.elapsed(), r)
-        };
-        ratios.push(c.as_secs_f64() / r.as_secs_f64());
-    }
-    ratios.sort_by(f64::total_cmp);
-    let q = |p: f64| ratios[((ratios.len() - 1) as f64 * p).round() as usize];
-    println!(
-        "{group}: paired client/raw ratio over {pairs} rounds: median {:.3} (quartiles {:.3}–{:.3})",
-        q(0.5),
-        q(0.25),
-        q(0.75)
-    );
+    Comparison::new("alppay_list_all", SEEDED as u64, 40).samples(20).run(c, &rt, list);
 }
 
 criterion_group!(client, benches);

@@ -56,6 +56,7 @@ struct Inner {
     /// The `API-KEY` header, marked sensitive so that no header dump shows it.
     api_key: HeaderValue,
     signer: Signer,
+    webhooks: WebhookVerifier,
     duplicate_check: bool,
     /// Both keys, kept only to scrub them from error messages should AlpPay ever echo one.
     secrets: [SecretString; 2],
@@ -136,6 +137,7 @@ impl AlpPayClient {
                 withdrawal_url,
                 api_key,
                 signer: Signer::new(&config.hmac_key),
+                webhooks: WebhookVerifier::new(&config.hmac_key),
                 duplicate_check: config.duplicate_check,
                 secrets: [config.api_key, config.hmac_key],
             }),
@@ -149,7 +151,7 @@ impl AlpPayClient {
 
     /// A webhook verifier with this client's HMAC key.
     pub fn webhooks(&self) -> WebhookVerifier {
-        WebhookVerifier::from_signer(self.inner.signer.clone())
+        self.inner.webhooks.clone()
     }
 
     /// A GET with the `API-KEY` header, retried as a read.
@@ -164,7 +166,7 @@ impl AlpPayClient {
         url.set_query(Some(query_string));
         let answer = self.read(&url).await?;
         if !answer.is_success() {
-            return Err(refusal(&answer));
+            return Err(mapping::refusal(&answer, None));
         }
         mapping::page_from_body(&answer.body, answer.status, query)
     }
@@ -234,46 +236,6 @@ fn echoed_text(w: &Withdrawal, key: &str) -> Option<String> {
     }
 }
 
-/// The default mapping of a refusal, plus the `{"field": ..., "message": ...}` shape: AlpPay
-/// documents no error body, so a field named that way is kept as a field error too.
-fn refusal(answer: &HttpResponse) -> PayoutError {
-    match answer.error() {
-        PayoutError::Rejected { message, mut errors, code, status } => {
-            if errors.is_empty()
-                && let Ok(serde_json::Value::Object(body)) = serde_json::from_slice(&answer.body)
-                && let Some(field) = body.get("field").and_then(serde_json::Value::as_str)
-            {
-                errors.push(FieldError::new(field, message.clone()));
-            }
-            PayoutError::Rejected { message, errors, code, status }
-        }
-        other => other,
-    }
-}
-
-/// Maps a create's refusal. AlpPay documents no duplicate-invoice error; a 409, or a 400/422
-/// whose message says the invoice already exists, is read as one.
-fn create_error(answer: &HttpResponse, reference: &Reference) -> PayoutError {
-    match answer.status {
-        409 => PayoutError::DuplicateReference { reference: reference.clone() },
-        404 => PayoutError::configuration(format!(
-            "POST /withdrawal answered 404: nothing was created; check ALPPAY_BASE_URL (it should end in /v2), got HTTP body `{}`",
-            String::from_utf8_lossy(&answer.body[..answer.body.len().min(200)])
-        )),
-        _ => match refusal(answer) {
-            PayoutError::Rejected { message, .. } if says_duplicate_invoice(&message) => {
-                PayoutError::DuplicateReference { reference: reference.clone() }
-            }
-            other => other,
-        },
-    }
-}
-
-fn says_duplicate_invoice(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("invoice") && ["already", "duplicate", "exists", "not unique", "taken"].iter().any(|w| m.contains(w))
-}
-
 /// The operations, unscrubbed; the trait methods scrub their errors.
 impl AlpPayClient {
     async fn create(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
@@ -287,37 +249,37 @@ impl AlpPayClient {
         let safety = Safety::Create(reference.clone());
         let url = &self.inner.withdrawal_url;
         let key = &self.inner.api_key;
-        let answer = self
-            .inner
+        let build = |c: &reqwest::Client| {
+            c.post(url.clone())
+                .header(API_KEY, key.clone())
+                .header(X_HMAC, signature.clone())
+                .header(CONTENT_TYPE, JSON)
+                .body(body.clone())
+        };
+        // AlpPay acted on a 2xx: an answer that cannot be read, or that is about another
+        // invoice, leaves the outcome unknown (submit then reconciles by reference).
+        self.inner
             .http
-            .send(&safety, |c| {
-                c.post(url.clone())
-                    .header(API_KEY, key.clone())
-                    .header(X_HMAC, signature.clone())
-                    .header(CONTENT_TYPE, JSON)
-                    .body(body.clone())
+            .send_and_read(&safety, build, |answer| {
+                if !answer.is_success() {
+                    return Err(mapping::refusal(answer, Some(reference)));
+                }
+                let created = mapping::withdrawal_from_body(&answer.body, Some(answer.status))?;
+                if let Some(echoed) = echoed_text(&created, "invoice")
+                    && echoed != reference.as_str()
+                {
+                    return Err(PayoutError::protocol(
+                        format!(
+                            "AlpPay answered the create of invoice `{reference}` with withdrawal {} of invoice `{echoed}`",
+                            created.id
+                        ),
+                        Some(answer.status),
+                        &answer.body,
+                    ));
+                }
+                Ok(created)
             })
-            .await?;
-        if answer.is_success() {
-            // AlpPay acted: an answer that cannot be read, or that is about another invoice,
-            // leaves the outcome unknown (submit then reconciles by reference).
-            let created =
-                mapping::withdrawal_from_body(&answer.body, Some(answer.status)).map_err(|e| safety.after_acted(e))?;
-            if let Some(echoed) = echoed_text(&created, "invoice")
-                && echoed != reference.as_str()
-            {
-                return Err(safety.after_acted(PayoutError::protocol(
-                    format!(
-                        "AlpPay answered the create of invoice `{reference}` with withdrawal {} of invoice `{echoed}`",
-                        created.id
-                    ),
-                    Some(answer.status),
-                    &answer.body,
-                )));
-            }
-            return Ok(created);
-        }
-        Err(create_error(&answer, reference))
+            .await
     }
 
     async fn get(&self, id: &WithdrawalId) -> Result<Withdrawal, PayoutError> {
@@ -343,7 +305,7 @@ impl AlpPayClient {
                 Ok(w)
             }
             404 => Err(PayoutError::NotFound { what: format!("withdrawal {id} at AlpPay") }),
-            _ => Err(refusal(&answer)),
+            _ => Err(mapping::refusal(&answer, None)),
         }
     }
 
@@ -443,7 +405,7 @@ impl PayoutProvider for AlpPayClient {
 
     /// Verifies `X-HMAC` over the raw body in constant time and reads the withdrawal object.
     fn parse_webhook(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
-        crate::webhook::parse(&self.inner.signer, headers, body)
+        self.inner.webhooks.parse(headers, body)
     }
 }
 

@@ -1,11 +1,10 @@
-//! Settings of an [`AlpPayClient`](crate::AlpPayClient): the two keys, the base URL and the
+//! Settings of an [`AlpPayClient`]: the two keys, the base URL and the
 //! HTTP settings, from code or from the environment.
 
 use std::fmt;
-use std::time::Duration;
 
 use payout_core::PayoutError;
-use payout_core::http::{HttpConfig, RetryPolicy, base_url};
+use payout_core::http::{BuilderSettings, HttpConfig, base_url};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -49,6 +48,18 @@ impl AlpPayConfig {
     /// empty key is a configuration error naming its variable.
     pub fn from_env() -> Result<Self, PayoutError> {
         AlpPayBuilder::from_env().config()
+    }
+
+    /// Like [`from_env`](Self::from_env), reading the variables through `lookup` (a map, a
+    /// config file, a test) instead of the process environment.
+    ///
+    /// ```
+    /// use payout_alppay::AlpPayConfig;
+    /// let err = AlpPayConfig::from_lookup(|name| (name == "ALPPAY_API_KEY").then(|| "k".to_owned())).unwrap_err();
+    /// assert!(err.to_string().contains("ALPPAY_HMAC_KEY"));
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PayoutError> {
+        AlpPayBuilder::from_env_with(lookup).config()
     }
 
     /// The base URL requests go to (without a trailing `/`).
@@ -116,8 +127,7 @@ impl fmt::Debug for AlpPayConfig {
 pub struct AlpPayBuilder {
     api_key: Option<SecretString>,
     hmac_key: Option<SecretString>,
-    base_url: Option<String>,
-    http: HttpConfig,
+    settings: BuilderSettings,
     duplicate_check: Option<bool>,
 }
 
@@ -132,12 +142,13 @@ impl AlpPayBuilder {
     /// Like [`AlpPayBuilder::from_env`], reading the variables through `get` (for settings kept
     /// elsewhere than the process environment, and for tests).
     pub fn from_env_with(mut get: impl FnMut(&str) -> Option<String>) -> Self {
-        Self {
+        let mut builder = Self {
             api_key: get(ENV_API_KEY).map(SecretString::from),
             hmac_key: get(ENV_HMAC_KEY).map(SecretString::from),
-            base_url: get(ENV_BASE_URL).filter(|u| !u.trim().is_empty()),
             ..Self::default()
-        }
+        };
+        builder.settings.base_url = get(ENV_BASE_URL).filter(|u| !u.trim().is_empty());
+        builder
     }
 
     /// The API key, sent in the `API-KEY` header (required).
@@ -152,50 +163,7 @@ impl AlpPayBuilder {
         self
     }
 
-    /// The base URL, [`DEFAULT_BASE_URL`] unless set. Plain `http://` is accepted only for
-    /// loopback hosts (a local simulator), so keys never cross a network in clear text.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// All HTTP settings at once (timeouts, retries, body bound, a caller-supplied client).
-    pub fn http(mut self, http: HttpConfig) -> Self {
-        self.http = http;
-        self
-    }
-
-    /// The time allowed for one attempt (30 s unless set).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http.timeout = timeout;
-        self
-    }
-
-    /// The time allowed to open a connection (10 s unless set).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http.connect_timeout = timeout;
-        self
-    }
-
-    /// How reads are retried. Creates that may have reached AlpPay are never retried, whatever
-    /// the policy.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.http.retry = retry;
-        self
-    }
-
-    /// The largest response body read (2 MiB unless set); a larger one is a protocol error.
-    pub fn max_response_bytes(mut self, max: usize) -> Self {
-        self.http.max_response_bytes = max;
-        self
-    }
-
-    /// A reqwest client of your own (pool, proxy, TLS). It should not follow redirects, so that
-    /// signed headers never reach another host.
-    pub fn client(mut self, client: reqwest::Client) -> Self {
-        self.http.client = Some(client);
-        self
-    }
+    payout_core::http_builder_setters!("AlpPay");
 
     /// Whether a create first looks its reference up (`GET /withdrawal?invoices=`) and refuses
     /// with [`PayoutError::DuplicateReference`] when AlpPay already holds a withdrawal for it
@@ -215,13 +183,13 @@ impl AlpPayBuilder {
         let api_key =
             required(self.api_key, ENV_API_KEY, "api_key", "the API key from Dashboard → Settings → API Keys")?;
         let hmac_key = required(self.hmac_key, ENV_HMAC_KEY, "hmac_key", "the HMAC key AlpPay support issued")?;
-        let raw = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+        let raw = self.settings.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
         let base_url = base_url(&format!("the AlpPay base URL ({ENV_BASE_URL})"), raw)?;
         Ok(AlpPayConfig {
             api_key,
             hmac_key,
             base_url,
-            http: self.http,
+            http: self.settings.http,
             duplicate_check: self.duplicate_check.unwrap_or(true),
         })
     }
@@ -238,8 +206,8 @@ impl fmt::Debug for AlpPayBuilder {
         f.debug_struct("AlpPayBuilder")
             .field("api_key", &set(&self.api_key))
             .field("hmac_key", &set(&self.hmac_key))
-            .field("base_url", &self.base_url)
-            .field("http", &self.http)
+            .field("base_url", &self.settings.base_url)
+            .field("http", &self.settings.http)
             .field("duplicate_check", &self.duplicate_check)
             .finish()
     }

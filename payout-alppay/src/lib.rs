@@ -47,13 +47,14 @@
 //!
 //! ## Contents
 //!
-//! - [`AlpPayClient`] (in `client`): the provider; [`AlpPayBuilder`] and [`AlpPayConfig`] (in
-//!   `config`): keys, base URL, timeouts, retries, environment variables ([`ENV_API_KEY`],
-//!   [`ENV_HMAC_KEY`], [`ENV_BASE_URL`]).
-//! - [`signing`]: `X-HMAC`. [`webhook`]: [`webhook::WebhookVerifier`] for receivers that only hold
-//!   the HMAC key.
-//! - [`mapping`]: the one place where wire and unified model meet (statuses, assets, objects,
-//!   queries, bodies); the wire types themselves stay private.
+//! - [`config`]: [`AlpPayConfig`], its builder [`AlpPayBuilder`] and the environment
+//!   ([`ENV_API_KEY`], [`ENV_HMAC_KEY`], [`ENV_BASE_URL`]).
+//! - [`signing`]: `X-HMAC`, HMAC-SHA256 of the exact bytes sent.
+//! - [`wire`]: AlpPay's JSON, read tolerantly.
+//! - [`mapping`]: statuses, assets, objects, queries, bodies, refusals; the one place where wire
+//!   and unified model meet.
+//! - [`webhook`]: [`WebhookVerifier`], webhooks verified and read with only the HMAC key.
+//! - [`client`]: [`AlpPayClient`], the provider.
 //!
 //! ## Statuses
 //!
@@ -110,16 +111,19 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod client;
-mod config;
+pub mod client;
+pub mod config;
 pub mod mapping;
 pub mod signing;
 pub mod webhook;
-mod wire;
+pub mod wire;
 
 pub use client::AlpPayClient;
 pub use config::{AlpPayBuilder, AlpPayConfig, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_HMAC_KEY};
 pub use webhook::WebhookVerifier;
 
-/// The provider id of AlpPay: `"alppay"`.
-pub const PROVIDER_ID: payout_core::ProviderId = payout_core::ProviderId::from_static("alppay");
+/// The provider's name: `"alppay"`.
+pub const PROVIDER_NAME: &str = "alppay";
+
+/// The provider id of AlpPay.
+pub const PROVIDER_ID: payout_core::ProviderId = payout_core::ProviderId::from_static(PROVIDER_NAME);

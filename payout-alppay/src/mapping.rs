@@ -1,6 +1,7 @@
 //! The one place where AlpPay's wire format and the unified model meet: statuses, assets, the
-//! withdrawal object, the listing's query and envelope, and the create body.
+//! withdrawal object, the listing's query and envelope, the create body, and refusals.
 
+use payout_core::http::HttpResponse;
 use payout_core::{
     Asset, EndUser, FieldError, ListQuery, Page, PayoutAmount, PayoutError, RawJson, Reference, Withdrawal,
     WithdrawalId, WithdrawalRequest, WithdrawalStatus,
@@ -93,8 +94,8 @@ pub fn merchant_id(withdrawal: &Withdrawal) -> Option<String> {
 /// Maps one withdrawal object typed straight from its text, which becomes `raw`; `None` when the
 /// typed read refuses it (the caller then reads it the slow way, for the exact error).
 fn withdrawal_from_raw(raw: Box<RawValue>) -> Option<Withdrawal> {
-    let w = serde_json::from_str::<wire::Withdrawal>(raw.get()).ok()?;
-    map_withdrawal(w, RawJson::from(raw)).ok()
+    let (w, raw) = RawJson::decode::<wire::Withdrawal>(raw)?;
+    map_withdrawal(w, raw).ok()
 }
 
 /// Maps a withdrawal object already parsed into a `Value` (bodies the one-pass reader refuses).
@@ -468,6 +469,56 @@ fn is_email(e: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
+}
+
+// Refusals: the error categories of AlpPay's answers.
+
+/// Maps an AlpPay refusal to an error category (`reference`: the create's, `None` for a read).
+pub(crate) fn refusal(answer: &HttpResponse, reference: Option<&Reference>) -> PayoutError {
+    match reference {
+        Some(reference) => create_refusal(answer, reference),
+        None => read_refusal(answer),
+    }
+}
+
+/// The default mapping of a refusal, plus the `{"field": ..., "message": ...}` shape: AlpPay
+/// documents no error body, so a field named that way is kept as a field error too.
+fn read_refusal(answer: &HttpResponse) -> PayoutError {
+    match answer.error() {
+        PayoutError::Rejected { message, mut errors, code, status } => {
+            if errors.is_empty()
+                && let Ok(serde_json::Value::Object(body)) = serde_json::from_slice(&answer.body)
+                && let Some(field) = body.get("field").and_then(serde_json::Value::as_str)
+            {
+                errors.push(FieldError::new(field, message.clone()));
+            }
+            PayoutError::Rejected { message, errors, code, status }
+        }
+        other => other,
+    }
+}
+
+/// Maps a create's refusal. AlpPay documents no duplicate-invoice error; a 409, or a 400/422
+/// whose message says the invoice already exists, is read as one.
+fn create_refusal(answer: &HttpResponse, reference: &Reference) -> PayoutError {
+    match answer.status {
+        409 => PayoutError::DuplicateReference { reference: reference.clone() },
+        404 => PayoutError::configuration(format!(
+            "POST /withdrawal answered 404: nothing was created; check ALPPAY_BASE_URL (it should end in /v2), got HTTP body `{}`",
+            String::from_utf8_lossy(&answer.body[..answer.body.len().min(200)])
+        )),
+        _ => match read_refusal(answer) {
+            PayoutError::Rejected { message, .. } if says_duplicate_invoice(&message) => {
+                PayoutError::DuplicateReference { reference: reference.clone() }
+            }
+            other => other,
+        },
+    }
+}
+
+fn says_duplicate_invoice(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("invoice") && ["already", "duplicate", "exists", "not unique", "taken"].iter().any(|w| m.contains(w))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
 /// The header that carries the signature, on requests with a body and on webhooks.
-pub const HEADER: &str = "X-HMAC";
+pub const SIGNATURE_HEADER: &str = "X-HMAC";
 
 /// Signs and verifies with one HMAC key. The key is absorbed into the HMAC state once, so each
 /// signature costs only the hashing of the body.

@@ -7,7 +7,7 @@ use payout_core::{PayoutError, WithdrawalUpdate};
 use secrecy::SecretString;
 
 use crate::mapping;
-use crate::signing::{HEADER, Signer};
+use crate::signing::{SIGNATURE_HEADER, Signer};
 
 /// Verifies and reads AlpPay withdrawal webhooks. Needs only the HMAC key, so a service that
 /// receives webhooks but never calls the API can use it without an API key;
@@ -44,10 +44,6 @@ impl WebhookVerifier {
         Self { signer: Signer::new(hmac_key) }
     }
 
-    pub(crate) fn from_signer(signer: Signer) -> Self {
-        Self { signer }
-    }
-
     /// Checks `X-HMAC` against the raw body in constant time, then reads the withdrawal object.
     /// A missing or wrong signature, or a body that is not a withdrawal object, is
     /// [`PayoutError::Webhook`]; nothing of an unverified body is read.
@@ -56,16 +52,18 @@ impl WebhookVerifier {
     }
 }
 
-/// The one implementation behind [`WebhookVerifier::parse`] and `AlpPayClient::parse_webhook`.
-pub(crate) fn parse(signer: &Signer, headers: &http::HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
+/// The one implementation behind [`WebhookVerifier::parse`] (and so `AlpPayClient::parse_webhook`).
+fn parse(signer: &Signer, headers: &http::HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
     let signature = headers
-        .get(HEADER)
-        .ok_or_else(|| PayoutError::webhook(format!("the {HEADER} header is missing; AlpPay signs every webhook")))?
+        .get(SIGNATURE_HEADER)
+        .ok_or_else(|| {
+            PayoutError::webhook(format!("the {SIGNATURE_HEADER} header is missing; AlpPay signs every webhook"))
+        })?
         .to_str()
-        .map_err(|_| PayoutError::webhook(format!("the {HEADER} header is not text")))?;
+        .map_err(|_| PayoutError::webhook(format!("the {SIGNATURE_HEADER} header is not text")))?;
     if !signer.verify(body, signature) {
         return Err(PayoutError::webhook(format!(
-            "the {HEADER} signature does not match the body: check the HMAC key, and pass the body exactly as received"
+            "the {SIGNATURE_HEADER} signature does not match the body: check the HMAC key, and pass the body exactly as received"
         )));
     }
     let withdrawal = mapping::parse_withdrawal(body)

@@ -18,32 +18,46 @@ use time::format_description::well_known::Rfc3339;
 /// and the webhook body.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct Withdrawal {
+pub struct Withdrawal {
+    /// `id`: AlpPay's id (a UUID; an integer is kept as its text).
     #[serde(deserialize_with = "id_text")]
     pub id: String,
+    /// `txnId`: the transaction hash, `""` until sent.
     #[serde(default)]
     pub txn_id: Option<String>,
+    /// `amount`: asked for.
     #[serde(default, deserialize_with = "amount_opt")]
     pub amount: Option<Decimal>,
+    /// `receivedAmount`: sent, `"0"` until known.
     #[serde(default, deserialize_with = "amount_opt")]
     pub received_amount: Option<Decimal>,
+    /// `asset`.
     #[serde(default)]
     pub asset: Option<Asset>,
+    /// `addressFrom`: the address paid from.
     #[serde(default)]
     pub address_from: Option<String>,
+    /// `addressTo`: the destination.
     #[serde(default)]
     pub address_to: Option<String>,
+    /// `destTag`: the destination tag, `""` when none.
     #[serde(default)]
     pub dest_tag: Option<String>,
+    /// `status`: `OPEN`, `APPROVED`, `COMPLETE`, `CANCELLED`, or anything newer (kept as sent).
     pub status: String,
+    /// `customer`.
     #[serde(default)]
     pub customer: Option<Customer>,
+    /// `invoice`: the caller's reference.
     #[serde(default)]
     pub invoice: Option<String>,
+    /// `createdAt`.
     #[serde(default, deserialize_with = "time_opt")]
     pub created_at: Option<OffsetDateTime>,
+    /// `updatedAt`.
     #[serde(default, deserialize_with = "time_opt")]
     pub updated_at: Option<OffsetDateTime>,
+    /// `timeToApprove`: when the approval timer ends.
     #[serde(default, deserialize_with = "time_opt")]
     pub time_to_approve: Option<OffsetDateTime>,
     // `merchant` is not read: it is the caller's own account and stays in `raw`
@@ -52,20 +66,25 @@ pub(crate) struct Withdrawal {
 
 /// `asset` of a withdrawal: `{short, name, logoUrl, network}`; only `short` and `network` matter.
 #[derive(Debug, Deserialize)]
-pub(crate) struct Asset {
+pub struct Asset {
+    /// `short`: the symbol (`USDT`).
     #[serde(default)]
     pub short: Option<String>,
+    /// `network`: the chain (`tron`).
     #[serde(default)]
     pub network: Option<String>,
 }
 
 /// `customer` of a withdrawal: `{id, name, email}`, `id` an integer (a string is tolerated).
 #[derive(Debug, Deserialize)]
-pub(crate) struct Customer {
+pub struct Customer {
+    /// `id`: an integer (a string is tolerated).
     #[serde(default, deserialize_with = "id_text_opt")]
     pub id: Option<String>,
+    /// `name`.
     #[serde(default)]
     pub name: Option<String>,
+    /// `email`.
     #[serde(default)]
     pub email: Option<String>,
 }
@@ -75,13 +94,17 @@ pub(crate) struct Customer {
 /// `None` when it is missing or `null`, which the mapping refuses: such an answer does not show
 /// that nothing matches.
 #[derive(Debug, Deserialize)]
-pub(crate) struct ListEnvelope<T> {
+pub struct ListEnvelope<T> {
+    /// `data`: the items.
     #[serde(default = "Option::default")]
     pub data: Option<Vec<T>>,
+    /// `page`, from 0.
     #[serde(default)]
     pub page: Option<u32>,
+    /// `limit`, 1..=100.
     #[serde(default)]
     pub limit: Option<u32>,
+    /// `total`: every match, all pages.
     #[serde(default)]
     pub total: Option<u64>,
 }
@@ -90,29 +113,38 @@ pub(crate) struct ListEnvelope<T> {
 /// `amount, asset{short, network}, addressTo, customer{id, name, email}, destTag, invoice`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct CreateBody<'a> {
+pub struct CreateBody<'a> {
     /// A decimal string with at most 8 places.
     pub amount: String,
+    /// `asset`.
     pub asset: CreateAsset<'a>,
+    /// `addressTo`.
     pub address_to: &'a str,
+    /// `customer`.
     pub customer: CreateCustomer<'a>,
     /// `""` when there is none, as the docs ask.
     pub dest_tag: &'a str,
+    /// `invoice`: the caller's reference.
     pub invoice: &'a str,
 }
 
 /// `asset` of a create.
 #[derive(Debug, Serialize)]
-pub(crate) struct CreateAsset<'a> {
+pub struct CreateAsset<'a> {
+    /// `short`.
     pub short: &'a str,
+    /// `network`.
     pub network: &'a str,
 }
 
 /// `customer` of a create; AlpPay wants an integer id.
 #[derive(Debug, Serialize)]
-pub(crate) struct CreateCustomer<'a> {
+pub struct CreateCustomer<'a> {
+    /// `id`.
     pub id: u64,
+    /// `name`.
     pub name: &'a str,
+    /// `email`.
     pub email: &'a str,
 }
 

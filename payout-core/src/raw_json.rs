@@ -51,6 +51,38 @@ impl RawJson {
         serde_json::value::to_raw_value(value).map(Self::from)
     }
 
+    /// Reads a provider's object once: `T` typed from `raw`'s text, and the text kept as it is
+    /// (no copy) for [`Withdrawal::raw`](crate::Withdrawal::raw), instead of parsing the body
+    /// twice (typed, and again into a `serde_json::Value`). `None` when `T` refuses the text:
+    /// the caller then reads it as before, for the same error.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Id { id: u64 }
+    /// let raw = serde_json::from_str(r#"{"id": 7, "extra": [1]}"#).unwrap();
+    /// let (typed, kept) = payout_core::RawJson::decode::<Id>(raw).unwrap();
+    /// assert_eq!((typed.id, kept.as_str()), (7, r#"{"id": 7, "extra": [1]}"#));
+    /// ```
+    pub fn decode<T: DeserializeOwned>(raw: Box<RawValue>) -> Option<(T, Self)> {
+        let typed = serde_json::from_str(raw.get()).ok()?;
+        Some((typed, Self::from(raw)))
+    }
+
+    /// [`decode`](Self::decode) of a whole body; `None` also when the body is not one JSON
+    /// value.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Id { id: u64 }
+    /// let (typed, kept) = payout_core::RawJson::decode_slice::<Id>(b" {\"id\": 8} ").unwrap();
+    /// assert_eq!((typed.id, kept.as_str()), (8, r#"{"id": 8}"#));
+    /// assert!(payout_core::RawJson::decode_slice::<Id>(b"{\"id\": true}").is_none());
+    /// assert!(payout_core::RawJson::decode_slice::<Id>(b"\xff").is_none());
+    /// ```
+    pub fn decode_slice<T: DeserializeOwned>(body: &[u8]) -> Option<(T, Self)> {
+        Self::decode(serde_json::from_slice(body).ok()?)
+    }
+
     /// The text exactly as kept, or `""` when there is none.
     ///
     /// ```

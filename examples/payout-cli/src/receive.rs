@@ -58,13 +58,13 @@ fn chosen(force_sandbox: bool) -> Result<(Vec<Arc<dyn PayoutProvider>>, bool), F
             return Err(PayoutError::configuration("no provider is compiled in").into());
         }
         let root = sandbox_root();
-        let all = providers::COMPILED_IN.iter().map(|e| (e.sandbox)(&root)).collect::<Result<Vec<_>, _>>()?;
+        let all = providers::COMPILED_IN.iter().map(|e| providers::sandbox(e, &root)).collect::<Result<Vec<_>, _>>()?;
         return Ok((all, true));
     }
     for entry in providers::COMPILED_IN.iter().filter(|e| !live.iter().any(|l| l.id == e.id)) {
         eprintln!("payout: not serving {}: none of {} is set", entry.id, entry.credentials.join(", "));
     }
-    Ok((live.into_iter().map(|e| (e.live)()).collect::<Result<Vec<_>, _>>()?, false))
+    Ok((live.into_iter().map(|e| e.from_env()).collect::<Result<Vec<_>, _>>()?, false))
 }
 
 fn print_delivered(json: bool, sandbox: bool, d: &Delivered) -> std::io::Result<()> {

@@ -88,11 +88,11 @@ impl Session {
     /// Connects to `entry` live, or to its simulator (saying so on standard error).
     pub async fn open(entry: &Entry, force_sandbox: bool) -> Result<Self, Failure> {
         match providers::mode(entry, force_sandbox)? {
-            Mode::Live => Ok(Self { provider: (entry.live)()?, sandbox: None, running: false }),
+            Mode::Live => Ok(Self { provider: entry.from_env()?, sandbox: None, running: false }),
             Mode::Sandbox(why) if running_url().is_some() => {
                 let url = running_url().unwrap_or_default();
                 eprintln!("payout: using the {} sandbox running at {url} ({why}; PAYOUT_SANDBOX_URL)", entry.id);
-                Ok(Self { provider: (entry.sandbox)(&url)?, sandbox: None, running: true })
+                Ok(Self { provider: providers::sandbox(entry, &url)?, sandbox: None, running: true })
             }
             Mode::Sandbox(why) => {
                 let server = start(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
@@ -103,7 +103,11 @@ impl Session {
                     entry.credentials.join(" and "),
                     entry.id,
                 );
-                Ok(Self { provider: (entry.sandbox)(&server_url(&server))?, sandbox: Some(server), running: false })
+                Ok(Self {
+                    provider: providers::sandbox(entry, &server_url(&server))?,
+                    sandbox: Some(server),
+                    running: false,
+                })
             }
         }
     }
@@ -230,7 +234,7 @@ pub async fn providers(json: bool) -> Result<(), Failure> {
             .map_err(|e| sim_error("start", e))?;
     let mut rows = Vec::new();
     for entry in providers::COMPILED_IN {
-        let provider = (entry.sandbox)(&server_url(&server)).map_err(Failure::Payout)?;
+        let provider = providers::sandbox(entry, &server_url(&server)).map_err(Failure::Payout)?;
         rows.push((entry.id, provider.capabilities()));
     }
     let mut out = std::io::stdout().lock();

@@ -7,23 +7,38 @@
 //!   timed out (or got a gateway's `504`) may still be processed by the provider, so the client
 //!   refuses to send that reference again for [`HttpConfig::in_flight_window`]: a lookup that
 //!   ran before the first request landed can never lead to a second payout.
+//!   [`HttpClient::send_and_read`] reads the answer too, so that what cannot be read of a
+//!   create's 2xx answer is outcome-unknown without the provider saying so.
 //! - [`RetryPolicy`]: bounded exponential backoff that honours `Retry-After`.
 //! - [`base_url`]: plain `http://` only for loopback hosts.
 //! - [`HttpResponse`]: the status, headers and a body read up to a bound, with the default
 //!   mapping of HTTP statuses to error categories.
 //!
+//! Files: `client.rs` (the client, bounded reads), `config.rs` ([`HttpConfig`]), `retry.rs`
+//! (the retry loop and [`Safety`]: what is safe to repeat), `backoff.rs` ([`RetryPolicy`]),
+//! `in_flight.rs` (the creates that may still be in flight), `response.rs` ([`HttpResponse`] and
+//! the default status mapping), `base_url.rs` (the loopback rule), `builder.rs` (the settings
+//! every provider's builder shares).
+//!
 //! Nothing here logs a header or a body: request logs carry the method, path, attempt, status
 //! and time only.
 
+mod backoff;
 mod base_url;
+mod builder;
 mod client;
+mod config;
+mod in_flight;
 mod response;
 mod retry;
 
+pub use backoff::RetryPolicy;
 pub use base_url::base_url;
-pub use client::{HttpClient, HttpConfig, Safety};
+pub use builder::BuilderSettings;
+pub use client::HttpClient;
+pub use config::HttpConfig;
 pub use response::{HttpResponse, field_errors};
-pub use retry::RetryPolicy;
+pub use retry::Safety;
 
 /// Re-exported so providers build requests with the same reqwest the client was built with.
 pub use reqwest;

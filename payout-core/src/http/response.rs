@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc2822;
 
-use super::client::Safety;
+use super::retry::Safety;
 use crate::error::{FieldError, PayoutError};
 
 /// A provider's answer: status, headers, and the body read in full up to the client's bound.

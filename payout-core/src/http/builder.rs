@@ -1,0 +1,95 @@
+//! What every provider's builder holds besides its keys, and its setters, written once: a
+//! builder embeds [`BuilderSettings`] as its `settings` field and calls
+//! [`http_builder_setters!`](crate::http_builder_setters) inside its `impl`.
+
+use super::config::HttpConfig;
+
+/// The base URL asked for (checked when the builder builds) and the HTTP settings.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct BuilderSettings {
+    /// The base URL asked for; the provider's default when `None`.
+    pub base_url: Option<String>,
+    /// Timeouts, retry policy, response bound, an optional caller-supplied client.
+    pub http: HttpConfig,
+}
+
+/// Writes the setters every provider's builder shares (`base_url`, `http`, `timeout`,
+/// `connect_timeout`, `retry`, `max_response_bytes`, `client`) inside `impl YourBuilder { .. }`,
+/// for a builder whose `settings` field is a [`BuilderSettings`]. The argument names the
+/// provider in their docs.
+///
+/// ```
+/// use payout_core::http::BuilderSettings;
+///
+/// #[derive(Default)]
+/// pub struct AcmeBuilder {
+///     settings: BuilderSettings,
+/// }
+///
+/// /// The provider's production API.
+/// pub const DEFAULT_BASE_URL: &str = "https://api.acme.example/v1";
+///
+/// impl AcmeBuilder {
+///     payout_core::http_builder_setters!("Acme");
+/// }
+///
+/// let b = AcmeBuilder::default().base_url("http://127.0.0.1:9/v1").timeout(std::time::Duration::from_secs(3));
+/// assert_eq!(b.settings.http.timeout.as_secs(), 3);
+/// assert_eq!(b.settings.base_url.as_deref(), Some("http://127.0.0.1:9/v1"));
+/// ```
+#[macro_export]
+macro_rules! http_builder_setters {
+    ($provider:literal) => {
+        /// The base URL, [`DEFAULT_BASE_URL`] unless set. `https://`, or plain `http://` for a
+        /// loopback host only (a local simulator), so keys and signatures never cross a network
+        /// in clear text.
+        pub fn base_url(mut self, url: impl Into<String>) -> Self {
+            self.settings.base_url = Some(url.into());
+            self
+        }
+
+        /// All HTTP settings at once (timeouts, retry policy, response bound, your own client).
+        pub fn http(mut self, http: $crate::http::HttpConfig) -> Self {
+            self.settings.http = http;
+            self
+        }
+
+        /// The time allowed for one attempt, from sending to the last byte of the answer (30 s
+        /// unless set).
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.settings.http.timeout = timeout;
+            self
+        }
+
+        /// The time allowed to open a connection (10 s unless set).
+        pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.settings.http.connect_timeout = timeout;
+            self
+        }
+
+        #[doc = concat!(
+                                    "How reads are retried. Creates are never retried once they may have reached ",
+                                    $provider,
+                                    ", whatever the policy says."
+                                )]
+        pub fn retry(mut self, retry: $crate::http::RetryPolicy) -> Self {
+            self.settings.http.retry = retry;
+            self
+        }
+
+        /// The largest answer read (2 MiB unless set); a larger one is an error instead of a
+        /// memory spike.
+        pub fn max_response_bytes(mut self, max: usize) -> Self {
+            self.settings.http.max_response_bytes = max;
+            self
+        }
+
+        /// Your own reqwest client (pool, proxy, TLS roots). It should not follow redirects, so
+        /// that signed headers never reach another host.
+        pub fn client(mut self, client: $crate::http::reqwest::Client) -> Self {
+            self.settings.http.client = Some(client);
+            self
+        }
+    };
+}
