@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use payout_core::{ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate};
+use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
 use payout_testkit::inbox::Inbox;
 use payout_testkit::receiver;
-use payout_testkit::sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
 
 fn request(reference: &str) -> WithdrawalRequest {
     common::sim::btc_request(reference)

@@ -14,9 +14,9 @@ use payout_core::{
     PayoutProvider, PayoutProviderExt, WatchOptions, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
     WithdrawalUpdate,
 };
+use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
 use payout_testkit::inbox::Inbox;
 use payout_testkit::receiver;
-use payout_testkit::sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
 use rust_decimal::Decimal;
 
 fn request(reference: &str) -> WithdrawalRequest {

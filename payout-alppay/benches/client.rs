@@ -38,7 +38,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use payout_alppay::AlpPayClient;
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, WithdrawalRequest};
-use payout_testkit::sim::{AlpPayConfig as SimConfig, AlpPayServer};
+use payout_sim::{AlpPayConfig as SimConfig, AlpPayServer};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::Sha256;

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use payout_core::{ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalUpdate};
+use payout_sim::{AlpPayConfig, AlpPayStatus, CallbackConfig};
 use payout_testkit::inbox::Inbox;
 use payout_testkit::receiver;
-use payout_testkit::sim::{AlpPayConfig, AlpPayStatus, CallbackConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shuffled_duplicated_webhooks_end_in_alppays_state() {

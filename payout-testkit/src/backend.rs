@@ -12,7 +12,7 @@ use payout_core::http::RetryPolicy;
 use payout_core::{PayoutError, PayoutProvider, WithdrawalId, WithdrawalRequest};
 
 use crate::fault_matrix::Op;
-use crate::sim::Served;
+use payout_sim::Served;
 
 /// How a suite wants the client built. Each `None` keeps what the backend's own test builder
 /// sets (its credentials, the simulator's base URL, its test retry policy).

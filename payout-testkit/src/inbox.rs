@@ -6,7 +6,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! use payout_testkit::inbox::Inbox;
-//! use payout_testkit::sim::{AlpPayConfig, AlpPayServer, CallbackConfig};
+//! use payout_sim::{AlpPayConfig, AlpPayServer, CallbackConfig};
 //!
 //! let inbox = Inbox::start().await.unwrap();
 //! let sim = AlpPayServer::start(AlpPayConfig::default().with_callback(CallbackConfig::new(inbox.url()))).await.unwrap();

@@ -9,7 +9,7 @@
 //! - [`MockPayoutProvider`]: the mockall mock of the trait, for tests that only script answers.
 //! - [`conformance`]: the suite every [`PayoutProvider`](payout_core::PayoutProvider) must pass.
 //! - [`webhooks`]: correctly signed AlphaPo and AlpPay webhooks built from a unified withdrawal.
-//! - [`signing`]: both providers' signatures, with their published known answers.
+//! - [`signing`]: both providers' signatures (re-exported from payout-sim, which verifies them).
 //!
 //! ## Testing an application with the fake
 //!
@@ -131,14 +131,14 @@ pub mod fault_matrix;
 pub mod inbox;
 pub mod load;
 pub mod money;
-pub mod net;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod receiver;
 pub mod secrets;
-pub mod signing;
-pub mod sim;
 pub mod webhooks;
+
+/// Both providers' signatures, as the simulators verify them and the webhook builders sign.
+pub use payout_sim::signing;
 
 pub use fake::FakeProvider;
 /// The mockall mock of [`PayoutProvider`](payout_core::PayoutProvider), re-exported from

@@ -18,8 +18,8 @@ use payout_core::{ErrorKind, PayoutError, PayoutProviderExt, SubmitPath, Submitt
 
 use crate::backend::{ClientSettings, SimBackend};
 use crate::fault_matrix::Op;
-use crate::sim::Fault;
-use crate::sim::Served;
+use payout_sim::Fault;
+use payout_sim::Served;
 
 /// Concurrent `submit` calls per run.
 pub const CALLS: usize = 1000;

@@ -32,11 +32,11 @@ const ALPHAPO: Entry = Entry {
     signature_header: "X-Processing-Signature",
     live: || Ok(Arc::new(payout_alphapo::AlphaPoClient::from_env()?)),
     sandbox: |sandbox| {
-        use payout_testkit::sim::alphapo::{DEFAULT_API_KEY, DEFAULT_API_SECRET};
+        use payout_sim::alphapo::{DEFAULT_API_KEY, DEFAULT_API_SECRET};
         let client = payout_alphapo::AlphaPoClient::builder()
             .api_key(DEFAULT_API_KEY)
             .api_secret(DEFAULT_API_SECRET)
-            .base_url(format!("{}{}", sandbox.trim_end_matches('/'), payout_testkit::sim::SANDBOX_ALPHAPO_PREFIX))
+            .base_url(format!("{}{}", sandbox.trim_end_matches('/'), payout_sim::SANDBOX_ALPHAPO_PREFIX))
             .build()?;
         Ok(Arc::new(client))
     },
@@ -50,11 +50,11 @@ const ALPPAY: Entry = Entry {
     signature_header: "X-HMAC",
     live: || Ok(Arc::new(payout_alppay::AlpPayClient::from_env()?)),
     sandbox: |sandbox| {
-        use payout_testkit::sim::alppay::{DEFAULT_API_KEY, DEFAULT_HMAC_KEY};
+        use payout_sim::alppay::{DEFAULT_API_KEY, DEFAULT_HMAC_KEY};
         let client = payout_alppay::AlpPayClient::builder()
             .api_key(DEFAULT_API_KEY)
             .hmac_key(DEFAULT_HMAC_KEY)
-            .base_url(format!("{}{}", sandbox.trim_end_matches('/'), payout_testkit::sim::SANDBOX_ALPPAY_PREFIX))
+            .base_url(format!("{}{}", sandbox.trim_end_matches('/'), payout_sim::SANDBOX_ALPPAY_PREFIX))
             .build()?;
         Ok(Arc::new(client))
     },

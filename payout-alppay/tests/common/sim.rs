@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
 use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
+use payout_sim::{AlpPayConfig as SimConfig, AlpPayServer, AlpPayStatus, Fault};
 use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
 use payout_testkit::fault_matrix::Op;
-use payout_testkit::sim::{AlpPayConfig as SimConfig, AlpPayServer, AlpPayStatus, Fault};
 use payout_testkit::webhooks::{SignedWebhook, sign_alppay};
 use rust_decimal_macros::dec;
 
@@ -127,7 +127,7 @@ pub struct Backend;
 
 #[async_trait]
 impl payout_testkit::backend::SimBackend for Backend {
-    type Sim = payout_testkit::sim::AlpPaySim;
+    type Sim = payout_sim::AlpPaySim;
     const NAME: &'static str = "alppay";
     const BASE_PATH: &'static str = "/v2";
 

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::StreamExt;
-use payout_testkit::signing::alphapo_signature;
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer};
+use payout_sim::signing::alphapo_signature;
+use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer};
 
 const PER_ITERATION: usize = 512;
 const IN_FLIGHT: usize = 64;

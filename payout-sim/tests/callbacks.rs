@@ -9,8 +9,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
 use http::{HeaderMap, StatusCode};
-use payout_testkit::signing::{alphapo_signature, alppay_signature, verify_alphapo, verify_alppay};
-use payout_testkit::sim::{
+use payout_sim::signing::{alphapo_signature, alppay_signature, verify_alphapo, verify_alppay};
+use payout_sim::{
     AlpPayConfig, AlpPayServer, AlpPayStatus, AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig,
 };
 use serde_json::{Value, json};
@@ -114,7 +114,7 @@ async fn duplicate_delivery_sends_each_callback_twice() {
 #[tokio::test]
 async fn unreachable_receiver_is_retried_on_the_schedule() {
     // Nothing listens there: connections are refused.
-    let config = CallbackConfig::new(payout_testkit::net::refused_url("/hook"))
+    let config = CallbackConfig::new(payout_sim::net::refused_url("/hook"))
         .with_retry_delays(vec![Duration::from_millis(5), Duration::from_millis(5)]);
     let sim = AlphaPoServer::start(AlphaPoConfig::default().with_callback(config)).await.unwrap();
     let id = alphapo_create(&sim, "down-1").await;

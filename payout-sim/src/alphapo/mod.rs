@@ -1,7 +1,7 @@
 //! The AlphaPo simulator: `POST /withdrawal/crypto`, `GET /transactions/info`,
 //! `POST /currencies/list`, `POST /accounts/list` and `GET /ping`, under `/api/v2` by default.
 //!
-//! See the [`sim`](crate::sim) module for the endpoint and error tables and an example.
+//! See the [`sim`](crate) module for the endpoint and error tables and an example.
 
 mod currencies;
 mod handlers;
@@ -100,7 +100,7 @@ impl AlphaPoConfig {
 /// The state and control of one AlphaPo simulator. Cheap to clone (all clones share the state).
 ///
 /// It is also the router's state, so it can be mounted without [`AlphaPoServer`]; see
-/// [`AlphaPoSim::router`] and [`crate::sim::router`].
+/// [`AlphaPoSim::router`] and [`crate::router`].
 #[derive(Clone)]
 pub struct AlphaPoSim {
     shared: Arc<Shared>,

@@ -16,7 +16,7 @@ pub struct RequestRecord {
     pub query: Option<String>,
     /// The status answered; `None` when the connection was closed without an answer.
     pub status: Option<u16>,
-    /// The name of the fault applied ([`crate::sim::Fault::name`]), if any.
+    /// The name of the fault applied ([`crate::Fault::name`]), if any.
     pub fault: Option<&'static str>,
 }
 

@@ -7,7 +7,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use crate::sim::amounts::fixed;
+use crate::amounts::fixed;
 
 use super::currencies::CurrencyKind;
 use super::state::AlphaPoWithdrawal;

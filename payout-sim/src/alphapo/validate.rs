@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use crate::sim::amounts::{self, fixed, plain, round_down, round_up, significant_scale};
+use crate::amounts::{self, fixed, plain, round_down, round_up, significant_scale};
 
 use super::AlphaPoSim;
 use super::currencies::{AlphaPoCurrency, CurrencyKind};

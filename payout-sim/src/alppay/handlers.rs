@@ -10,9 +10,9 @@ use http::{HeaderMap, StatusCode};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
+use crate::amounts::{parse_plain, significant_scale};
+use crate::clock;
 use crate::signing::verify_alppay;
-use crate::sim::amounts::{parse_plain, significant_scale};
-use crate::sim::clock;
 
 use super::AlpPaySim;
 use super::query;
@@ -178,7 +178,7 @@ fn validate(sim: &AlpPaySim, body: &[u8]) -> Result<Validated, Refusal> {
 }
 
 async fn create(State(sim): State<AlpPaySim>, req: Request) -> Response {
-    let (headers, body) = match crate::sim::split(req).await {
+    let (headers, body) = match crate::split(req).await {
         Ok(x) => x,
         Err(r) => return r,
     };

@@ -3,7 +3,7 @@
 
 use super::state::{AlpPayStatus, AlpPayWithdrawal};
 use super::{AlpPaySim, wire};
-use crate::sim::clock;
+use crate::clock;
 
 /// Finds the withdrawals one filter value matches.
 type Lookup<'a> = &'a dyn Fn(&str) -> Vec<usize>;

@@ -1,7 +1,7 @@
 //! The AlpPay simulator: `POST /withdrawal`, `GET /withdrawal/{id}` and `GET /withdrawal`, under
 //! `/v2` by default.
 //!
-//! See the [`sim`](crate::sim) module for the endpoint and error tables and an example.
+//! See the [`sim`](crate) module for the endpoint and error tables and an example.
 
 mod handlers;
 mod query;

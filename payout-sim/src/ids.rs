@@ -15,7 +15,7 @@ impl IdGen {
     /// Seeds from the process's random hashing keys and the clock.
     pub(crate) fn new() -> Self {
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_i128(crate::sim::clock::now().unix_timestamp_nanos());
+        h.write_i128(crate::clock::now().unix_timestamp_nanos());
         Self { state: h.finish() }
     }
 

@@ -1,9 +1,9 @@
-//! Each injected fault behaves as documented in `payout_testkit::sim::Fault`.
+//! Each injected fault behaves as documented in `payout_sim::Fault`.
 
 use std::time::Duration;
 
-use payout_testkit::signing::{alphapo_signature, alppay_signature};
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, Fault};
+use payout_sim::signing::{alphapo_signature, alppay_signature};
+use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, Fault};
 use serde_json::{Value, json};
 
 fn client() -> reqwest::Client {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::AlpPaySim;
 use super::state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal, Store};
-use crate::sim::{SimError, clock};
+use crate::{SimError, clock};
 
 impl AlpPaySim {
     /// Adds `n` withdrawals at once (outside the life cycle): statuses cycle through every
@@ -98,11 +98,11 @@ impl AlpPaySim {
 
     /// Writes the [`snapshot`](Self::snapshot) to `path`.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
-        crate::sim::write_json(path.as_ref(), &self.snapshot())
+        crate::write_json(path.as_ref(), &self.snapshot())
     }
 
     /// Restores from a file written by [`save`](Self::save).
     pub fn load(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
-        self.restore(&crate::sim::read_json(path.as_ref())?)
+        self.restore(&crate::read_json(path.as_ref())?)
     }
 }

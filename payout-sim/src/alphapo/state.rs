@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::sim::clock;
-use crate::sim::ids::IdGen;
+use crate::clock;
+use crate::ids::IdGen;
 
 use super::currencies::hash_has_0x;
 

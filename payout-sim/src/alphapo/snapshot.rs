@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::AlphaPoSim;
 use super::currencies::{AlphaPoCurrency, CurrencyKind};
 use super::state::{AlphaPoStatus, AlphaPoWithdrawal, Store};
-use crate::sim::{SimError, clock};
+use crate::{SimError, clock};
 
 impl AlphaPoSim {
     /// Adds `n` withdrawals at once (not debited, not driven by the life cycle), with statuses
@@ -107,11 +107,11 @@ impl AlphaPoSim {
 
     /// Writes the [`snapshot`](Self::snapshot) to `path`.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
-        crate::sim::write_json(path.as_ref(), &self.snapshot())
+        crate::write_json(path.as_ref(), &self.snapshot())
     }
 
     /// Restores from a file written by [`save`](Self::save).
     pub fn load(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
-        self.restore(&crate::sim::read_json(path.as_ref())?)
+        self.restore(&crate::read_json(path.as_ref())?)
     }
 }

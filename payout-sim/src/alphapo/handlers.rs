@@ -9,8 +9,8 @@ use http::{HeaderMap, StatusCode, header};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
+use crate::amounts::plain;
 use crate::signing::verify_alphapo;
-use crate::sim::amounts::plain;
 
 use super::AlphaPoSim;
 use super::state::{AlphaPoStatus, AlphaPoWithdrawal};
@@ -67,7 +67,7 @@ fn authenticate(sim: &AlphaPoSim, headers: &HeaderMap, body: &[u8]) -> Result<Va
 }
 
 async fn create(State(sim): State<AlphaPoSim>, req: Request) -> Response {
-    let (headers, body) = match crate::sim::split(req).await {
+    let (headers, body) = match crate::split(req).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -90,7 +90,7 @@ async fn create(State(sim): State<AlphaPoSim>, req: Request) -> Response {
             e.add("amount", "Not enough money on balance");
             return Err(e);
         }
-        let now = crate::sim::clock::now();
+        let now = crate::clock::now();
         let w = AlphaPoWithdrawal {
             id: store.take_id(),
             foreign_id: req.foreign_id.clone(),
@@ -139,7 +139,7 @@ async fn create(State(sim): State<AlphaPoSim>, req: Request) -> Response {
 }
 
 async fn info(State(sim): State<AlphaPoSim>, req: Request) -> Response {
-    let (headers, body) = match crate::sim::split(req).await {
+    let (headers, body) = match crate::split(req).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -199,7 +199,7 @@ async fn info(State(sim): State<AlphaPoSim>, req: Request) -> Response {
 }
 
 async fn currencies(State(sim): State<AlphaPoSim>, req: Request) -> Response {
-    let (headers, body) = match crate::sim::split(req).await {
+    let (headers, body) = match crate::split(req).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -231,7 +231,7 @@ async fn currencies(State(sim): State<AlphaPoSim>, req: Request) -> Response {
 }
 
 async fn accounts(State(sim): State<AlphaPoSim>, req: Request) -> Response {
-    let (headers, body) = match crate::sim::split(req).await {
+    let (headers, body) = match crate::split(req).await {
         Ok(x) => x,
         Err(r) => return r,
     };

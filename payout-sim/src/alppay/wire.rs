@@ -5,8 +5,8 @@ use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
-use crate::sim::amounts::plain;
-use crate::sim::clock::Nanos;
+use crate::amounts::plain;
+use crate::clock::Nanos;
 
 use super::AlpPayMerchant;
 use super::state::AlpPayWithdrawal;

@@ -7,8 +7,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::sim::clock;
-use crate::sim::ids::IdGen;
+use crate::clock;
+use crate::ids::IdGen;
 
 /// AlpPay's withdrawal statuses (`COMPLETE`, not `COMPLETED`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

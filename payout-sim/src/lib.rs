@@ -1,3 +1,5 @@
+//! # payout-sim
+//!
 //! Wire-faithful HTTP simulators of AlphaPo and AlpPay.
 //!
 //! Each simulator is a stateful HTTP server on loopback that speaks its provider's wire format as
@@ -9,8 +11,8 @@
 //! clients rather than agree with them.
 //!
 //! ```
-//! use payout_testkit::signing::alphapo_signature;
-//! use payout_testkit::sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus};
+//! use payout_sim::signing::alphapo_signature;
+//! use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -216,7 +218,11 @@
 //! per second on two cores, load generator included (`cargo bench -p payout-testkit --bench
 //! sim`; figures in the repository's `BENCHMARKS.md`).
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "alphapo")]
 pub mod alphapo;
+#[cfg(feature = "alppay")]
 pub mod alppay;
 mod amounts;
 mod callbacks;
@@ -224,9 +230,12 @@ mod clock;
 mod faults;
 mod ids;
 mod log;
+pub mod net;
+#[cfg(all(feature = "alphapo", feature = "alppay"))]
 mod sandbox;
 mod served;
 mod server;
+pub mod signing;
 
 use std::path::Path;
 use std::sync::{Arc, Weak};
@@ -236,11 +245,14 @@ use axum::Router;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 
+#[cfg(feature = "alphapo")]
 pub use alphapo::{AlphaPoConfig, AlphaPoServer, AlphaPoSim, AlphaPoStatus, AlphaPoWithdrawal};
+#[cfg(feature = "alppay")]
 pub use alppay::{AlpPayConfig, AlpPayServer, AlpPaySim, AlpPayStatus, AlpPayWithdrawal};
 pub use callbacks::{CallbackConfig, DeliveryAttempt};
 pub use faults::{Fault, Faults};
 pub use log::{RequestLog, RequestRecord};
+#[cfg(all(feature = "alphapo", feature = "alppay"))]
 pub use sandbox::{SANDBOX_ALPHAPO_PREFIX, SANDBOX_ALPPAY_PREFIX, SandboxServer, restore, snapshot};
 pub use served::Served;
 pub use server::SimServer;
