@@ -170,7 +170,7 @@ async fn callbacks_with_bad_signatures_are_refused() {
     let mut forged = HeaderMap::new();
     forged.insert(
         "X-Processing-Signature",
-        payout_sim::signing::alphapo_signature(b"not-the-secret", body).parse().unwrap(),
+        payout_testkit::signing::alphapo_signature(b"not-the-secret", body).parse().unwrap(),
     );
     assert_eq!(c.parse_webhook(&forged, body).unwrap_err().kind(), ErrorKind::Webhook);
     // Signed but not a transaction.

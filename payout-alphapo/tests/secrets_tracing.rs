@@ -99,7 +99,7 @@ async fn no_key_secret_or_signature_in_any_output() {
 
     // A signature made with the secret (the create's) is no more shown than the secret; `assert_hidden` also
     // checks that the log really holds the HTTP layer's and the client's lines.
-    let signature = payout_sim::signing::alphapo_signature(
+    let signature = payout_testkit::signing::alphapo_signature(
         SECRET.as_bytes(),
         &payout_alphapo::mapping::create_body(&request("sec-1")).unwrap(),
     );

@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn agrees_with_the_testkit() {
         let s = Signer::new(&"k3y".into());
-        assert_eq!(s.sign(b"{}"), payout_sim::signing::alppay_signature(b"k3y", b"{}"));
+        assert_eq!(s.sign(b"{}"), payout_testkit::signing::alppay_signature(b"k3y", b"{}"));
     }
 
     #[test]

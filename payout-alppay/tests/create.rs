@@ -11,7 +11,7 @@ use payout_core::{
     Asset, Decimal, EndUser, ErrorKind, PayoutError, PayoutProvider, PayoutProviderExt, SubmitPath, WithdrawalRequest,
     WithdrawalStatus,
 };
-use payout_sim::signing::alppay_signature;
+use payout_testkit::signing::alppay_signature;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 

@@ -11,7 +11,7 @@ use payout_alppay::mapping::parse_withdrawal;
 use payout_alppay::{AlpPayClient, WebhookVerifier};
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, Decimal, EndUser, ErrorKind, ListQuery, PayoutProvider, WithdrawalId, WithdrawalRequest};
-use payout_sim::signing::alppay_signature;
+use payout_testkit::signing::alppay_signature;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use secrecy::SecretString;

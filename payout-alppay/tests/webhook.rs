@@ -6,7 +6,7 @@ use common::*;
 use http::HeaderMap;
 use payout_alppay::WebhookVerifier;
 use payout_core::{ErrorKind, PayoutProvider, WithdrawalStatus};
-use payout_sim::signing::alppay_signature;
+use payout_testkit::signing::alppay_signature;
 use wiremock::MockServer;
 
 fn signed(body: &[u8], key: &str) -> HeaderMap {

@@ -12,14 +12,14 @@
 //! cores, so the figure is a lower bound on what the simulator alone can do. The request log is
 //! off, as in the client benchmarks.
 //!
-//! Run: `cargo bench -p payout-testkit --bench sim` (see BENCHMARKS.md).
+//! Run: `cargo bench -p payout-sim --bench sim` (see BENCHMARKS.md).
 
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::StreamExt;
-use payout_sim::signing::alphapo_signature;
 use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer};
+use payout_testkit::signing::alphapo_signature;
 
 const PER_ITERATION: usize = 512;
 const IN_FLIGHT: usize = 64;

@@ -11,7 +11,7 @@
 //! clients rather than agree with them.
 //!
 //! ```
-//! use payout_sim::signing::alphapo_signature;
+//! use payout_testkit::signing::alphapo_signature;
 //! use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -215,7 +215,7 @@
 //! hits, an unfiltered AlpPay page is a slice of a cached order, connections are kept alive, and
 //! nothing is logged per request (turn the request log off with
 //! [`RequestLog::set_enabled`] for load). A release build answers tens of thousands of lookups
-//! per second on two cores, load generator included (`cargo bench -p payout-testkit --bench
+//! per second on two cores, load generator included (`cargo bench -p payout-sim --bench
 //! sim`; figures in the repository's `BENCHMARKS.md`).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -225,17 +225,21 @@ pub mod alphapo;
 #[cfg(feature = "alppay")]
 pub mod alppay;
 mod amounts;
-mod callbacks;
+pub mod backend;
 mod clock;
+mod deliveries;
+pub mod fault_matrix;
 mod faults;
 mod ids;
+pub mod load;
 mod log;
+pub mod money;
 pub mod net;
+pub mod receiver;
 #[cfg(all(feature = "alphapo", feature = "alppay"))]
 mod sandbox;
 mod served;
 mod server;
-pub mod signing;
 
 use std::path::Path;
 use std::sync::{Arc, Weak};
@@ -249,7 +253,7 @@ use axum::response::{IntoResponse, Response};
 pub use alphapo::{AlphaPoConfig, AlphaPoServer, AlphaPoSim, AlphaPoStatus, AlphaPoWithdrawal};
 #[cfg(feature = "alppay")]
 pub use alppay::{AlpPayConfig, AlpPayServer, AlpPaySim, AlpPayStatus, AlpPayWithdrawal};
-pub use callbacks::{CallbackConfig, DeliveryAttempt};
+pub use deliveries::{CallbackConfig, DeliveryAttempt};
 pub use faults::{Fault, Faults};
 pub use log::{RequestLog, RequestRecord};
 #[cfg(all(feature = "alphapo", feature = "alppay"))]

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use payout_sim::signing::alphapo_signature;
 use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus};
+use payout_testkit::signing::alphapo_signature;
 use serde_json::{Value, json};
 
 fn client() -> reqwest::Client {

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use payout_sim::signing::alppay_signature;
 use payout_sim::{AlpPayConfig, AlpPayServer, AlpPayStatus};
+use payout_testkit::signing::alppay_signature;
 use serde_json::{Value, json};
 
 fn client() -> reqwest::Client {

@@ -9,10 +9,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
 use http::{HeaderMap, StatusCode};
-use payout_sim::signing::{alphapo_signature, alppay_signature, verify_alphapo, verify_alppay};
 use payout_sim::{
     AlpPayConfig, AlpPayServer, AlpPayStatus, AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig,
 };
+use payout_testkit::signing::{alphapo_signature, alppay_signature, verify_alphapo, verify_alppay};
 use serde_json::{Value, json};
 
 #[derive(Clone, Default)]

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use payout_sim::signing::{alphapo_signature, alppay_signature};
 use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, Fault};
+use payout_testkit::signing::{alphapo_signature, alppay_signature};
 use serde_json::{Value, json};
 
 fn client() -> reqwest::Client {

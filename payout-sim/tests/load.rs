@@ -3,8 +3,8 @@
 
 use std::net::SocketAddr;
 
-use payout_sim::signing::{alphapo_signature, alppay_signature};
 use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, SandboxServer};
+use payout_testkit::signing::{alphapo_signature, alppay_signature};
 use serde_json::{Value, json};
 
 fn client() -> reqwest::Client {

@@ -18,7 +18,7 @@ use payout_sim::{
     AlpPayConfig, AlpPayServer, AlpPayStatus, AlphaPoConfig, AlphaPoServer, CallbackConfig, DeliveryAttempt,
 };
 use payout_store::{Delivered, EntryFilter, Journal, JournaledProvider, UpdateOutcome, WebhookReceiver};
-use payout_testkit::receiver::{assert_orders_converge, shuffle};
+use payout_testkit::delivery_orders::{assert_orders_converge, shuffle};
 use sqlx::Connection;
 
 /// How long any wait for deliveries may take before the test fails (never a timing assertion:

@@ -9,7 +9,15 @@
 //! - [`MockPayoutProvider`]: the mockall mock of the trait, for tests that only script answers.
 //! - [`conformance`]: the suite every [`PayoutProvider`](payout_core::PayoutProvider) must pass.
 //! - [`webhooks`]: correctly signed AlphaPo and AlpPay webhooks built from a unified withdrawal.
-//! - [`signing`]: both providers' signatures (re-exported from payout-sim, which verifies them).
+//! - [`signing`]: both providers' signatures, with their published known answers.
+//! - [`delivery_orders`]: applies a provider's webhook deliveries in many shuffled orders and
+//!   checks they converge.
+//! - [`secrets`]: checks that no secret reaches a log line.
+//! - [`postgres`] (feature `postgres`): a throwaway PostgreSQL server for tests.
+//!
+//! No web server: the HTTP simulators, the HTTP receiver of their deliveries and the fault /
+//! money / load drivers that run against them are in `payout-sim`, so a test build that only
+//! needs the fake pulls in no axum, hyper or tower.
 //!
 //! ## Testing an application with the fake
 //!
@@ -124,21 +132,14 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod backend;
 pub mod conformance;
+pub mod delivery_orders;
 pub mod fake;
-pub mod fault_matrix;
-pub mod inbox;
-pub mod load;
-pub mod money;
 #[cfg(feature = "postgres")]
 pub mod postgres;
-pub mod receiver;
 pub mod secrets;
+pub mod signing;
 pub mod webhooks;
-
-/// Both providers' signatures, as the simulators verify them and the webhook builders sign.
-pub use payout_sim::signing;
 
 pub use fake::FakeProvider;
 /// The mockall mock of [`PayoutProvider`](payout_core::PayoutProvider), re-exported from

@@ -34,7 +34,7 @@ use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use payout_core::{Decimal, OffsetDateTime, Withdrawal, WithdrawalStatus, amount};
 use serde_json::{Value, json};
 
-use payout_sim::signing;
+use crate::signing;
 
 /// A webhook request ready to hand to a handler: headers and the raw body, exactly as sent.
 #[derive(Debug, Clone, PartialEq)]

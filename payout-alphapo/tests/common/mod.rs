@@ -30,7 +30,7 @@ pub fn client(server: &MockServer) -> AlphaPoClient {
 }
 
 pub fn sign(body: &[u8]) -> String {
-    payout_sim::signing::alphapo_signature(SECRET.as_bytes(), body)
+    payout_testkit::signing::alphapo_signature(SECRET.as_bytes(), body)
 }
 
 /// The seed's request: 0.0002 BTC, reference test_foreign_id_0148.

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use crate::amounts::plain;
-use crate::signing::verify_alphapo;
+use payout_testkit::signing::verify_alphapo;
 
 use super::AlphaPoSim;
 use super::state::{AlphaPoStatus, AlphaPoWithdrawal};

@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 pub use currencies::{AlphaPoCurrency, CurrencyKind, default_currencies};
 pub use state::{AlphaPoLifecycle, AlphaPoStatus, AlphaPoWithdrawal};
 
-use super::callbacks::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
+use super::deliveries::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
 use super::served::Served;
 use super::server::SimServer;
 use super::{SimError, clock};
@@ -208,7 +208,7 @@ impl AlphaPoSim {
             .filter_map(|id| store.by_id.get(id))
             .map(|w| {
                 let body = wire::info(w);
-                let signature = crate::signing::alphapo_signature(self.config().api_secret.as_bytes(), &body);
+                let signature = payout_testkit::signing::alphapo_signature(self.config().api_secret.as_bytes(), &body);
                 Delivery {
                     withdrawal_id: w.id.to_string(),
                     status: w.status.wire().to_owned(),
@@ -264,7 +264,7 @@ impl AlphaPoSim {
 
     /// Signs `body` with the configured secret (for tests that post callbacks themselves).
     pub fn sign(&self, body: &[u8]) -> String {
-        crate::signing::alphapo_signature(self.config().api_secret.as_bytes(), body)
+        payout_testkit::signing::alphapo_signature(self.config().api_secret.as_bytes(), body)
     }
 
     /// Moves a withdrawal to `status` by hand (it leaves the automatic life cycle). A tx hash is

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::amounts::{parse_plain, significant_scale};
 use crate::clock;
-use crate::signing::verify_alppay;
+use payout_testkit::signing::verify_alppay;
 
 use super::AlpPaySim;
 use super::query;

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
 
-use super::callbacks::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
+use super::deliveries::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
 use super::served::Served;
 use super::server::SimServer;
 use super::{SimError, clock};
@@ -257,7 +257,7 @@ impl AlpPaySim {
             .filter_map(|i| store.items.get(*i))
             .map(|w| {
                 let body = wire::withdrawal(w, &self.config().merchant);
-                let signature = crate::signing::alppay_signature(self.config().hmac_key.as_bytes(), &body);
+                let signature = payout_testkit::signing::alppay_signature(self.config().hmac_key.as_bytes(), &body);
                 Delivery {
                     withdrawal_id: w.id.clone(),
                     status: w.status.as_str().to_owned(),
@@ -335,7 +335,7 @@ impl AlpPaySim {
 
     /// Signs `body` with the configured HMAC key.
     pub fn sign(&self, body: &[u8]) -> String {
-        crate::signing::alppay_signature(self.config().hmac_key.as_bytes(), body)
+        payout_testkit::signing::alppay_signature(self.config().hmac_key.as_bytes(), body)
     }
 
     /// Moves a withdrawal to `status` by hand (it leaves the automatic life cycle), after

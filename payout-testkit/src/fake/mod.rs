@@ -49,8 +49,8 @@ use payout_core::{
 pub use calls::Call;
 pub use script::{Fault, Operation};
 
+use crate::signing;
 use crate::webhooks::SignedWebhook;
-use payout_sim::signing;
 use script::{Rule, Script, error_of_kind};
 
 /// The header carrying the fake's webhook signature: lowercase hex HMAC-SHA256 of the raw body,

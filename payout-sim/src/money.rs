@@ -16,10 +16,10 @@ use futures::StreamExt;
 use payout_core::http::RetryPolicy;
 use payout_core::{ErrorKind, PayoutError, PayoutProviderExt, SubmitPath, Submitted, WithdrawalId};
 
+use crate::Fault;
+use crate::Served;
 use crate::backend::{ClientSettings, SimBackend};
 use crate::fault_matrix::Op;
-use payout_sim::Fault;
-use payout_sim::Served;
 
 /// Concurrent `submit` calls per run.
 pub const CALLS: usize = 1000;

@@ -5,7 +5,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
-//! use payout_testkit::inbox::Inbox;
+//! use payout_sim::receiver::Inbox;
 //! use payout_sim::{AlpPayConfig, AlpPayServer, CallbackConfig};
 //!
 //! let inbox = Inbox::start().await.unwrap();

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use payout_core::ErrorKind;
-//! use payout_testkit::fault_matrix::{Expect, Injected, Op, Row, render};
+//! use payout_sim::fault_matrix::{Expect, Injected, Op, Row, render};
 //!
 //! static ROWS: &[Row] = &[
 //!     Row::new(Op::Get, Injected::Status(503), Expect::Recovers { requests: 2 }),
@@ -28,8 +28,8 @@ use payout_core::{
     WithdrawalId, WithdrawalStatus,
 };
 
+use crate::Fault;
 use crate::backend::{ClientSettings, SimBackend};
-use payout_sim::Fault;
 
 /// An operation of [`payout_core::PayoutProvider`] (or of its extension trait) under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -405,7 +405,7 @@ pub async fn check_row<B: SimBackend>(backend: &B, row: &Row) -> Result<(), Stri
         timeout: Some(if delayed { TIMEOUT } else { NO_TIMEOUT }),
         max_response_bytes: Some(MAX_BODY),
         http: Some(SHARED.clone()),
-        base_url: (row.fault == Injected::ConnectionRefused).then(|| payout_sim::net::refused_url(B::BASE_PATH)),
+        base_url: (row.fault == Injected::ConnectionRefused).then(|| crate::net::refused_url(B::BASE_PATH)),
         ..ClientSettings::default()
     };
     let client = backend.client(&server, settings).map_err(|e| e.to_string())?;

@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use payout_core::http::RetryPolicy;
 use payout_core::{PayoutError, PayoutProvider, WithdrawalId, WithdrawalRequest};
 
+use crate::Served;
 use crate::fault_matrix::Op;
-use payout_sim::Served;
 
 /// How a suite wants the client built. Each `None` keeps what the backend's own test builder
 /// sets (its credentials, the simulator's base URL, its test retry policy).
