@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{
-    AlpPayConfig, AlpPaySim, AlphaPoConfig, AlphaPoSim, Faults, RequestLog, SimError, SimServer, read_json, router,
+    AlpPayConfig, AlpPaySim, AlphaPoConfig, AlphaPoSim, Faults, RequestLog, SimError, SimServer, Simulator, read_json,
     write_json,
 };
 
@@ -49,11 +49,16 @@ pub struct SandboxServer {
 }
 
 impl SandboxServer {
+    /// Every simulator the sandbox serves (a third provider's simulator is one more entry).
+    fn sims(&self) -> [&dyn Simulator; 2] {
+        [&self.alphapo, &self.alppay]
+    }
+
     /// Serves both simulators on `addr` (port 0 picks a free one) in the current tokio runtime.
     pub async fn start(addr: SocketAddr, alphapo: AlphaPoConfig, alppay: AlpPayConfig) -> io::Result<Self> {
         let alphapo = AlphaPoSim::new(alphapo);
         let alppay = AlpPaySim::new(alppay);
-        let server = SimServer::bind(addr, router(Some(&alphapo), Some(&alppay))).await?;
+        let server = SimServer::bind(addr, crate::router(&[&alphapo, &alppay])).await?;
         Ok(Self { alphapo, alppay, server })
     }
 
@@ -84,12 +89,12 @@ impl SandboxServer {
 
     /// Both states: `{"alphapo": <AlphaPo snapshot>, "alppay": <AlpPay snapshot>}`.
     pub fn snapshot(&self) -> Value {
-        snapshot(&self.alphapo, &self.alppay)
+        crate::snapshot(&self.sims())
     }
 
     /// Restores both states from [`snapshot`](Self::snapshot).
     pub fn restore(&self, value: &Value) -> Result<(), SimError> {
-        restore(&self.alphapo, &self.alppay, value)
+        crate::restore(&self.sims(), value)
     }
 
     /// Writes both states to `path`.
@@ -101,23 +106,4 @@ impl SandboxServer {
     pub fn load(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
         self.restore(&read_json(path.as_ref())?)
     }
-}
-
-/// Both simulators' states in one value (what the CLI keeps in its state file).
-pub fn snapshot(alphapo: &AlphaPoSim, alppay: &AlpPaySim) -> Value {
-    serde_json::json!({ "alphapo": alphapo.snapshot(), "alppay": alppay.snapshot() })
-}
-
-/// Restores both simulators from [`snapshot`]; a missing half leaves that simulator as it is.
-pub fn restore(alphapo: &AlphaPoSim, alppay: &AlpPaySim, value: &Value) -> Result<(), SimError> {
-    if !value.is_object() {
-        return Err(SimError::Snapshot("expected an object with alphapo and alppay".into()));
-    }
-    if let Some(a) = value.get("alphapo") {
-        alphapo.restore(a)?;
-    }
-    if let Some(a) = value.get("alppay") {
-        alppay.restore(a)?;
-    }
-    Ok(())
 }

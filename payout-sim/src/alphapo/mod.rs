@@ -23,8 +23,7 @@ pub use state::{AlphaPoLifecycle, AlphaPoStatus, AlphaPoWithdrawal};
 
 use super::deliveries::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
 use super::served::Served;
-use super::server::SimServer;
-use super::{SimError, clock};
+use super::{SimError, Simulator, clock};
 use state::{Change, Store};
 
 /// The default test API key (`X-Processing-Key`).
@@ -150,21 +149,12 @@ impl AlphaPoSim {
 
     /// The routes under the configured prefix, with unknown paths answered `required_header_key`.
     pub fn router(&self) -> Router {
-        super::router(Some(self), None)
-    }
-
-    pub(crate) fn routes(&self) -> Router {
-        handlers::routes(self.clone())
-    }
-
-    pub(crate) fn unknown_path() -> axum::response::Response {
-        handlers::unknown_path()
+        crate::router(&[self])
     }
 
     /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
     pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlphaPoServer> {
-        let server = SimServer::bind(addr, self.router()).await?;
-        Ok(Served::new(self.clone(), server))
+        Served::bind(self.clone(), addr).await
     }
 
     fn lock(&self) -> MutexGuard<'_, Store> {
@@ -310,11 +300,6 @@ impl Served<AlphaPoSim> {
         AlphaPoSim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
-    /// `http://127.0.0.1:PORT/api/v2` (with the configured prefix).
-    pub fn base_url(&self) -> String {
-        self.url_under(&self.config().prefix)
-    }
-
     /// The API key to send.
     pub fn api_key(&self) -> &str {
         &self.config().api_key
@@ -323,5 +308,35 @@ impl Served<AlphaPoSim> {
     /// The secret to sign with.
     pub fn api_secret(&self) -> &str {
         &self.config().api_secret
+    }
+}
+
+impl Simulator for AlphaPoSim {
+    fn name(&self) -> &'static str {
+        "alphapo"
+    }
+
+    fn prefix(&self) -> &str {
+        &self.config().prefix
+    }
+
+    fn routes(&self) -> Router {
+        handlers::routes(self.clone())
+    }
+
+    fn unmatched(&self) -> fn() -> axum::response::Response {
+        handlers::unknown_path
+    }
+
+    fn snapshot(&self) -> serde_json::Value {
+        AlphaPoSim::snapshot(self)
+    }
+
+    fn restore(&self, snapshot: &serde_json::Value) -> Result<(), SimError> {
+        AlphaPoSim::restore(self, snapshot)
+    }
+
+    fn deliveries(&self) -> Vec<DeliveryAttempt> {
+        AlphaPoSim::deliveries(self)
     }
 }

@@ -21,8 +21,7 @@ pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
 
 use super::deliveries::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
 use super::served::Served;
-use super::server::SimServer;
-use super::{SimError, clock};
+use super::{SimError, Simulator, clock};
 use state::{Life, Store};
 
 /// The default test API key (`API-KEY`).
@@ -227,21 +226,12 @@ impl AlpPaySim {
 
     /// The routes under the configured prefix, with unknown paths answered 404.
     pub fn router(&self) -> Router {
-        super::router(None, Some(self))
-    }
-
-    pub(crate) fn routes(&self) -> Router {
-        handlers::routes(self.clone())
-    }
-
-    pub(crate) fn unknown_path() -> axum::response::Response {
-        handlers::unknown_path()
+        crate::router(&[self])
     }
 
     /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
     pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlpPayServer> {
-        let server = SimServer::bind(addr, self.router()).await?;
-        Ok(Served::new(self.clone(), server))
+        Served::bind(self.clone(), addr).await
     }
 
     fn lock(&self) -> MutexGuard<'_, Store> {
@@ -393,11 +383,6 @@ impl Served<AlpPaySim> {
         AlpPaySim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
-    /// `http://127.0.0.1:PORT/v2` (with the configured prefix).
-    pub fn base_url(&self) -> String {
-        self.url_under(&self.config().prefix)
-    }
-
     /// The API key to send.
     pub fn api_key(&self) -> &str {
         &self.config().api_key
@@ -406,5 +391,35 @@ impl Served<AlpPaySim> {
     /// The HMAC key to sign with.
     pub fn hmac_key(&self) -> &str {
         &self.config().hmac_key
+    }
+}
+
+impl Simulator for AlpPaySim {
+    fn name(&self) -> &'static str {
+        "alppay"
+    }
+
+    fn prefix(&self) -> &str {
+        &self.config().prefix
+    }
+
+    fn routes(&self) -> Router {
+        handlers::routes(self.clone())
+    }
+
+    fn unmatched(&self) -> fn() -> axum::response::Response {
+        handlers::unknown_path
+    }
+
+    fn snapshot(&self) -> serde_json::Value {
+        AlpPaySim::snapshot(self)
+    }
+
+    fn restore(&self, snapshot: &serde_json::Value) -> Result<(), SimError> {
+        AlpPaySim::restore(self, snapshot)
+    }
+
+    fn deliveries(&self) -> Vec<DeliveryAttempt> {
+        AlpPaySim::deliveries(self)
     }
 }

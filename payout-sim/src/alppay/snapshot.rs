@@ -1,7 +1,5 @@
 //! Bulk state: seeding many withdrawals, and the JSON snapshot the CLI's sandbox keeps in a file.
 
-use std::path::Path;
-
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -94,15 +92,5 @@ impl AlpPaySim {
         }
         *self.lock() = fresh;
         Ok(())
-    }
-
-    /// Writes the [`snapshot`](Self::snapshot) to `path`.
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
-        crate::write_json(path.as_ref(), &self.snapshot())
-    }
-
-    /// Restores from a file written by [`save`](Self::save).
-    pub fn load(&self, path: impl AsRef<Path>) -> Result<(), SimError> {
-        self.restore(&crate::read_json(path.as_ref())?)
     }
 }
