@@ -26,7 +26,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig, RetryPolicy};
 use payout_core::bench::{Comparison, http_client};
 use payout_core::{Asset, EndUser, PayoutProvider, Reference, WithdrawalRequest};
-use payout_testkit::sim::{AlphaPoConfig as SimConfig, AlphaPoServer};
+use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoServer};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::Sha512;

@@ -12,7 +12,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use payout_alphapo::mapping::from_transaction;
 use payout_alphapo::wire::Transaction;
 use payout_core::RawJson;
-use payout_testkit::sim::{AlphaPoConfig, AlphaPoSim, AlphaPoStatus};
+use payout_sim::{AlphaPoConfig, AlphaPoSim, AlphaPoStatus};
 use serde_json::value::RawValue;
 
 fn bench(c: &mut Criterion) {

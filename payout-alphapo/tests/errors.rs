@@ -237,7 +237,7 @@ async fn a_refused_connection_is_unavailable_for_reads_and_creates() {
     let c = AlphaPoConfig::builder()
         .api_key(KEY)
         .api_secret(SECRET)
-        .base_url(payout_testkit::net::refused_url(BASE))
+        .base_url(payout_sim::net::refused_url(BASE))
         .retry(fast_retry())
         .build()
         .unwrap();

@@ -2,7 +2,7 @@
 //! the outcome it must end in. The table below is the one `RELIABILITY.md` shows (the test checks
 //! that the document holds exactly this table; `PAYOUT_UPDATE_DOCS=1` rewrites it).
 //!
-//! The engine is `payout_testkit::fault_matrix` (shared with AlpPay), driven through
+//! The engine is `payout_sim::fault_matrix` (shared with AlpPay), driven through
 //! `common::sim::Backend`: each row runs against a fresh simulator, the fault armed on the method and path of the
 //! operation's request (`POST /withdrawal/crypto` for creates, `GET /transactions/info` for
 //! lookups). Reads recover within the retry bound when the fault is transient; creates are never
@@ -13,7 +13,7 @@ mod common;
 
 use payout_core::ErrorKind::{OutcomeUnknown, Protocol, Unavailable};
 use payout_core::SubmitPath;
-use payout_testkit::fault_matrix::{Expect, Injected, Op, Row, assert_complete, assert_rows, check_doc_table, render};
+use payout_sim::fault_matrix::{Expect, Injected, Op, Row, assert_complete, assert_rows, check_doc_table, render};
 
 use Expect::*;
 use Injected::*;

@@ -2,13 +2,13 @@
 //! withdrawals on the simulator, one per reference, and every call returns the withdrawal of its
 //! reference, while a tenth of the creates lose their answer after AlphaPo acted, or while 429s
 //! and 5xx answers are spread over the run. (`RELIABILITY.md` records the last figures.) The
-//! engine is `payout_testkit::money`, shared with the other provider, driven through
+//! engine is `payout_sim::money`, shared with the other provider, driven through
 //! `common::sim::Backend`.
 
 mod common;
 
 use common::sim::Backend;
-use payout_testkit::money;
+use payout_sim::money;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenth_of_the_creates_lose_their_answer_after_acting() {

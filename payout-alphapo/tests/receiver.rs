@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use payout_core::{ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate};
-use payout_testkit::inbox::Inbox;
-use payout_testkit::receiver;
-use payout_testkit::sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
+use payout_sim::receiver::Inbox;
+use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
+use payout_testkit::delivery_orders;
 
 fn request(reference: &str) -> WithdrawalRequest {
     common::sim::btc_request(reference)
@@ -59,7 +59,7 @@ async fn shuffled_duplicated_callbacks_end_in_alphapos_state() {
         truth.insert(w.id.clone(), client.get_withdrawal(&w.id).await.unwrap());
     }
     // The application stored what the create returned, then the deliveries arrive, shuffled.
-    receiver::assert_orders_converge(&client.status_rules(), &updates, Some(&created), &truth, |w| {
+    delivery_orders::assert_orders_converge(&client.status_rules(), &updates, Some(&created), &truth, |w| {
         (w.status, w.provider_status.clone(), w.tx_hash.clone(), w.failure_reason.clone())
     });
 }

@@ -14,9 +14,9 @@ use payout_core::{
     PayoutProvider, PayoutProviderExt, WatchOptions, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
     WithdrawalUpdate,
 };
-use payout_testkit::inbox::Inbox;
-use payout_testkit::receiver;
-use payout_testkit::sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
+use payout_sim::receiver::Inbox;
+use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
+use payout_testkit::delivery_orders;
 use rust_decimal::Decimal;
 
 fn request(reference: &str) -> WithdrawalRequest {
@@ -126,7 +126,7 @@ async fn shuffled_review_callbacks_converge() {
         truth.insert(w.id.clone(), client.get_withdrawal(&w.id).await.unwrap());
     }
     assert_eq!(truth[&created[0].id].status, WithdrawalStatus::Pending);
-    receiver::assert_orders_converge(&client.status_rules(), &updates, Some(&created), &truth, |w| {
+    delivery_orders::assert_orders_converge(&client.status_rules(), &updates, Some(&created), &truth, |w| {
         (w.status, w.provider_status.clone(), w.tx_hash.clone())
     });
 }

@@ -10,8 +10,8 @@ use payout_core::ErrorKind;
 use payout_core::{
     ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WithdrawalId, WithdrawalRequest,
 };
+use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoServer, AlphaPoStatus, Fault};
 use payout_testkit::secrets::{Capture, Shown, assert_hidden};
-use payout_testkit::sim::{AlphaPoConfig as SimConfig, AlphaPoServer, AlphaPoStatus, Fault};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

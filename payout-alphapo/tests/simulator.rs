@@ -11,7 +11,7 @@ use payout_core::{
     Asset, EndUser, ErrorKind, PayoutError, PayoutProvider, PayoutProviderExt, SubmitPath, WithdrawalRequest,
     WithdrawalStatus,
 };
-use payout_testkit::sim::{AlphaPoStatus, Fault};
+use payout_sim::{AlphaPoStatus, Fault};
 use rust_decimal_macros::dec;
 
 fn request(reference: &str) -> WithdrawalRequest {

@@ -37,7 +37,7 @@ use payout_alppay::AlpPayClient;
 use payout_core::bench::{Comparison, http_client};
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, WithdrawalRequest};
-use payout_testkit::sim::{AlpPayConfig as SimConfig, AlpPayServer};
+use payout_sim::{AlpPayConfig as SimConfig, AlpPayServer};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::Sha256;

@@ -3,8 +3,8 @@
 mod common;
 
 use common::sim::{SimHarness, builder_for, client_for, start, start_with};
+use payout_sim::AlpPayConfig as SimConfig;
 use payout_testkit::conformance::{self, Outcome};
-use payout_testkit::sim::AlpPayConfig as SimConfig;
 
 fn assert_every_case_ran(report: &conformance::Report) {
     // AlpPay supports every operation the suite checks except conversion, whose refusal is

@@ -21,7 +21,7 @@
 use futures::TryStreamExt;
 use payout_alppay::AlpPayClient;
 use payout_core::{ListQuery, PayoutProviderExt};
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer};
+use payout_sim::{AlpPayConfig, AlpPayServer};
 use peak_alloc::PeakAlloc;
 
 #[global_allocator]

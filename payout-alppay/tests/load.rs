@@ -2,7 +2,7 @@
 //! in its default configuration (each create looks its invoice up, then posts), 64 in flight,
 //! against the AlpPay simulator. Prints throughput, p50 and p99 latency and the errors, and
 //! checks that the simulator holds exactly 10,000 withdrawals afterwards. The engine is
-//! `payout_testkit::load`, shared with AlphaPo.
+//! `payout_sim::load`, shared with AlphaPo.
 //!
 //! ```text
 //! cargo test --release -p payout-alppay --test load -- --ignored --nocapture
@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 #[test]
 #[ignore = "load test: run with --release -- --ignored --nocapture"]
 fn ten_thousand_creates_with_64_in_flight() {
-    payout_testkit::load::creates(&common::sim::Backend, " (GET invoices + POST each)", |reference| {
+    payout_sim::load::creates(&common::sim::Backend, " (GET invoices + POST each)", |reference| {
         WithdrawalRequest::builder()
             .reference(reference)
             .asset(Asset::new("USDT").on("tron"))

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use payout_core::{ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalUpdate};
-use payout_testkit::inbox::Inbox;
-use payout_testkit::receiver;
-use payout_testkit::sim::{AlpPayConfig, AlpPayStatus, CallbackConfig};
+use payout_sim::receiver::Inbox;
+use payout_sim::{AlpPayConfig, AlpPayStatus, CallbackConfig};
+use payout_testkit::delivery_orders;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shuffled_duplicated_webhooks_end_in_alppays_state() {
@@ -54,7 +54,7 @@ async fn shuffled_duplicated_webhooks_end_in_alppays_state() {
         truth.insert(w.id.clone(), client.get_withdrawal(&w.id).await.unwrap());
     }
     // The application stored nothing, then the deliveries arrive in shuffled orders.
-    receiver::assert_orders_converge(&client.status_rules(), &updates, None, &truth, |w| {
+    delivery_orders::assert_orders_converge(&client.status_rules(), &updates, None, &truth, |w| {
         (w.status, w.provider_status.clone(), w.tx_hash.clone(), w.updated_at)
     });
 }

@@ -6,9 +6,9 @@ mod common;
 
 use common::sim::*;
 use payout_core::{ErrorKind, PayoutProvider, PayoutProviderExt, Reference, SubmitPath};
-use payout_testkit::sim::Fault;
+use payout_sim::Fault;
 
-fn invoice_dropped_from_listings(server: &payout_testkit::sim::AlpPayServer, times: usize) {
+fn invoice_dropped_from_listings(server: &payout_sim::AlpPayServer, times: usize) {
     server.faults().on_request(http::Method::GET, "/withdrawal", Fault::MissingField("invoice".into()), times);
 }
 

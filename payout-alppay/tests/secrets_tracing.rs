@@ -9,8 +9,8 @@ use http::HeaderMap;
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
 use payout_core::ErrorKind;
 use payout_core::{ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WithdrawalId};
+use payout_sim::{AlpPayConfig as SimConfig, AlpPayStatus, Fault};
 use payout_testkit::secrets::{Capture, Shown, assert_hidden};
-use payout_testkit::sim::{AlpPayConfig as SimConfig, AlpPayStatus, Fault};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -12,7 +12,7 @@ use payout_core::{
     Asset, Decimal, EndUser, ErrorKind, ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference,
     SubmitPath, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
 };
-use payout_testkit::sim::{AlpPayConfig as SimConfig, AlpPayStatus, Fault};
+use payout_sim::{AlpPayConfig as SimConfig, AlpPayStatus, Fault};
 
 #[tokio::test]
 async fn a_withdrawal_through_its_whole_life() {

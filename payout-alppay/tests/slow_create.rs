@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::sim::*;
 use payout_core::{ErrorKind, PayoutProviderExt, SubmitPath};
-use payout_testkit::sim::Fault;
+use payout_sim::Fault;
 
 #[tokio::test]
 async fn a_slow_create_is_never_sent_twice_by_submit() {

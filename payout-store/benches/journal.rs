@@ -14,9 +14,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use payout_alppay::AlpPayClient;
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, Decimal, EndUser, PayoutProvider, PayoutProviderExt, WithdrawalRequest};
+use payout_sim::{AlpPayConfig, AlpPayServer};
 use payout_store::{Journal, JournaledProvider};
 use payout_testkit::postgres::{Options, TempPostgres};
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer};
 
 static SEQ: AtomicU64 = AtomicU64::new(0);
 

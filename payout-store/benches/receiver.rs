@@ -15,9 +15,9 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use payout_alppay::AlpPayClient;
 use payout_core::{Asset, Decimal, EndUser, PayoutProvider, WithdrawalRequest};
+use payout_sim::{AlpPayConfig, AlpPayServer};
 use payout_store::{Journal, JournaledProvider, WebhookReceiver};
 use payout_testkit::postgres::{Options, TempPostgres};
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer};
 
 const SENDERS: usize = 32;
 

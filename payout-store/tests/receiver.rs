@@ -14,11 +14,11 @@ use payout_core::http::RetryPolicy;
 use payout_core::{
     Asset, Decimal, EndUser, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
 };
-use payout_store::{Delivered, EntryFilter, Journal, JournaledProvider, UpdateOutcome, WebhookReceiver};
-use payout_testkit::receiver::{assert_orders_converge, shuffle};
-use payout_testkit::sim::{
+use payout_sim::{
     AlpPayConfig, AlpPayServer, AlpPayStatus, AlphaPoConfig, AlphaPoServer, CallbackConfig, DeliveryAttempt,
 };
+use payout_store::{Delivered, EntryFilter, Journal, JournaledProvider, UpdateOutcome, WebhookReceiver};
+use payout_testkit::delivery_orders::{assert_orders_converge, shuffle};
 use sqlx::Connection;
 
 /// How long any wait for deliveries may take before the test fails (never a timing assertion:
@@ -350,7 +350,7 @@ async fn tampered_unsigned_oversized_and_misrouted_deliveries_change_nothing() {
     let a = ap_j.submit(&alphapo_request("t-ap")).await.unwrap().withdrawal;
     let p = pay_j.submit(&alppay_request("t-pay")).await.unwrap().withdrawal;
     let a_id: i64 = a.id.as_str().parse().unwrap();
-    ap.set_status(a_id, payout_testkit::sim::AlphaPoStatus::Confirmed).unwrap();
+    ap.set_status(a_id, payout_sim::AlphaPoStatus::Confirmed).unwrap();
     pay.set_status(p.id.as_str(), AlpPayStatus::Complete).unwrap();
     let ap_body = ap.wire_object(a_id).unwrap();
     let pay_body = pay.wire_object(p.id.as_str()).unwrap();

@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use payout_alppay::AlpPayClient;
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, Decimal, EndUser, PayoutError, PayoutProvider, WithdrawalRequest};
+use payout_sim::{AlpPayConfig, AlpPayServer, Fault};
 use payout_store::{EntryFilter, Journal, JournalOptions, JournaledProvider, State};
 use payout_testkit::postgres::TempPostgres;
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer, Fault};
 
 const WORKERS: usize = 4;
 const PER_WORKER: usize = 2_500;

@@ -2,7 +2,8 @@
 //! signed the way each provider signs.
 
 use payout_core::{Asset, EndUser, OffsetDateTime, ProviderId, Reference, Withdrawal, WithdrawalId, WithdrawalStatus};
-use payout_testkit::{signing, webhooks};
+use payout_testkit::signing;
+use payout_testkit::webhooks;
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
 

@@ -33,7 +33,7 @@ pub fn mode(entry: &Entry, force_sandbox: bool) -> Result<Mode, PayoutError> {
 /// A client of the sandbox served at this root URL (`http://HOST:PORT`), with the sandbox's
 /// test credentials.
 pub fn sandbox(entry: &Entry, root: &str) -> Result<Arc<dyn PayoutProvider>, PayoutError> {
-    use payout_testkit::sim::{self, alphapo, alppay};
+    use payout_sim::{self as sim, alphapo, alppay};
     let (prefix, key, secret) = match entry.id {
         "alphapo" => (sim::SANDBOX_ALPHAPO_PREFIX, alphapo::DEFAULT_API_KEY, alphapo::DEFAULT_API_SECRET),
         "alppay" => (sim::SANDBOX_ALPPAY_PREFIX, alppay::DEFAULT_API_KEY, alppay::DEFAULT_HMAC_KEY),

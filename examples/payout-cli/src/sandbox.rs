@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use payout_core::PayoutProvider;
-use payout_testkit::sim::{AlpPayConfig, AlphaPoConfig, CallbackConfig, SandboxServer, alphapo, alppay};
+use payout_sim::{AlpPayConfig, AlphaPoConfig, CallbackConfig, SandboxServer, alphapo, alppay};
 
 use crate::exit::Failure;
 use crate::providers::{self, Entry, Mode};

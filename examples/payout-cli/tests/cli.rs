@@ -424,7 +424,7 @@ fn watch_exits_1_at_the_timeout() {
 #[test]
 fn webhooks_are_verified_against_the_configured_secret() {
     use payout_core::{ProviderId, Withdrawal, WithdrawalId, WithdrawalStatus};
-    use payout_testkit::sim::alphapo::{DEFAULT_API_KEY, DEFAULT_API_SECRET};
+    use payout_sim::alphapo::{DEFAULT_API_KEY, DEFAULT_API_SECRET};
 
     let s = Sandbox::new();
     let mut w = Withdrawal::new(

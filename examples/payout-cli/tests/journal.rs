@@ -7,8 +7,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use payout_sim::{AlpPayConfig, AlpPayServer, Fault};
 use payout_testkit::postgres::TempPostgres;
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer, Fault};
 use serde_json::Value;
 
 const REFERENCE_ADDRESS: &str = "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n";

@@ -10,8 +10,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use payout_core::WithdrawalStatus;
+use payout_sim::{AlpPayConfig, AlpPayServer, AlpPayStatus};
 use payout_store::{EntryFilter, Journal};
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer, AlpPayStatus};
 use serde_json::Value;
 
 const PATIENCE: Duration = Duration::from_secs(60);

@@ -4,10 +4,10 @@
 use async_trait::async_trait;
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
 use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
+use payout_sim::alphapo::AlphaPoServer;
+use payout_sim::fault_matrix::Op;
+use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoStatus, Fault};
 use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
-use payout_testkit::fault_matrix::Op;
-use payout_testkit::sim::alphapo::AlphaPoServer;
-use payout_testkit::sim::{AlphaPoConfig as SimConfig, AlphaPoStatus, Fault};
 use payout_testkit::webhooks::{SignedWebhook, sign_alphapo};
 use rust_decimal_macros::dec;
 
@@ -126,8 +126,8 @@ impl Harness for SimHarness {
 pub struct Backend;
 
 #[async_trait]
-impl payout_testkit::backend::SimBackend for Backend {
-    type Sim = payout_testkit::sim::AlphaPoSim;
+impl payout_sim::backend::SimBackend for Backend {
+    type Sim = payout_sim::AlphaPoSim;
     const NAME: &'static str = "alphapo";
     const BASE_PATH: &'static str = "/api/v2";
 
@@ -137,7 +137,7 @@ impl payout_testkit::backend::SimBackend for Backend {
     fn client(
         &self,
         server: &AlphaPoServer,
-        s: payout_testkit::backend::ClientSettings,
+        s: payout_sim::backend::ClientSettings,
     ) -> Result<std::sync::Arc<dyn payout_core::PayoutProvider>, payout_core::PayoutError> {
         let mut b = builder_for(server);
         if let Some(t) = s.timeout {

@@ -68,5 +68,5 @@ pub fn envelope(items: Vec<serde_json::Value>, page: u32, limit: u32, total: u64
 
 /// A loopback base URL nothing listens on.
 pub fn refused_base_url() -> String {
-    payout_testkit::net::refused_url("/v2")
+    payout_sim::net::refused_url("/v2")
 }

@@ -12,10 +12,10 @@ use payout_core::http::RetryPolicy;
 use payout_core::{
     Asset, Decimal, EndUser, PayoutError, PayoutProvider, WithdrawalRequest, WithdrawalStatus, WithdrawalUpdate,
 };
+use payout_sim::{AlpPayConfig, AlpPayServer, AlpPayStatus, Fault};
 use payout_store::{
     Checkpoint, EntryFilter, Journal, JournalOptions, JournaledProvider, Resolution, State, SubmitVia, UpdateOutcome,
 };
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer, AlpPayStatus, Fault};
 
 /// A fresh, empty journal of the backend under test.
 pub trait Backend: Send + Sync + 'static {

@@ -1,0 +1,253 @@
+//! AlphaPo's endpoints: authentication over the raw body first, then parsing, validation and the
+//! documented answers.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use http::{HeaderMap, StatusCode, header};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use crate::amounts::plain;
+use payout_testkit::signing::verify_alphapo;
+
+use super::AlphaPoSim;
+use super::state::{AlphaPoStatus, AlphaPoWithdrawal};
+use super::validate::{present, text, validate};
+use super::wire::{self, FieldErrors, Refusal};
+
+/// The routes under the configured prefix (no fallback: see `sim::router`).
+pub(crate) fn routes(sim: AlphaPoSim) -> Router {
+    let p = sim.config().prefix.trim_end_matches('/').to_owned();
+    Router::new()
+        .route(&format!("{p}/ping"), get(ping))
+        .route(&format!("{p}/withdrawal/crypto"), post(create))
+        .route(&format!("{p}/transactions/info"), get(info))
+        .route(&format!("{p}/currencies/list"), post(currencies))
+        .route(&format!("{p}/accounts/list"), post(accounts))
+        .with_state(sim)
+}
+
+/// What an unknown path (or method) gets: the documented quirk, `required_header_key`.
+pub(crate) fn unknown_path() -> Response {
+    Refusal::RequiredKey.response()
+}
+
+async fn ping() -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "OK").into_response()
+}
+
+/// Checks the key and the signature over the raw bytes, then the content type, then parses.
+fn authenticate(sim: &AlphaPoSim, headers: &HeaderMap, body: &[u8]) -> Result<Value, Refusal> {
+    let cfg = sim.config();
+    let key = headers.get("x-processing-key").map(|v| v.as_bytes()).filter(|v| !v.is_empty());
+    let Some(key) = key else { return Err(Refusal::RequiredKey) };
+    if key != cfg.api_key.as_bytes() {
+        return Err(Refusal::BadKey);
+    }
+    let sig = headers.get("x-processing-signature").map(|v| v.as_bytes()).filter(|v| !v.is_empty());
+    let Some(sig) = sig else { return Err(Refusal::RequiredSignature) };
+    let sig = std::str::from_utf8(sig).unwrap_or("");
+    if !verify_alphapo(cfg.api_secret.as_bytes(), body, sig) {
+        return Err(Refusal::BadSignature);
+    }
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json_type {
+        return Err(Refusal::BadContent);
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v @ (Value::Object(_) | Value::Array(_))) => Ok(v),
+        _ => Err(Refusal::BadContent),
+    }
+}
+
+async fn create(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let value = match authenticate(&sim, &headers, &body) {
+        Ok(v) => v,
+        Err(r) => return r.response(),
+    };
+    let req = match validate(&sim, &value) {
+        Ok(r) => r,
+        Err(e) => return e.response(StatusCode::BAD_REQUEST),
+    };
+    let result = sim.with_store(|store, _| {
+        if store.by_foreign_id.contains_key(&req.foreign_id) {
+            let mut e = FieldErrors::default();
+            e.add("foreign_id", "The foreign id has already been taken.");
+            return Err(e);
+        }
+        if store.spent(&req.sender.code).checked_add(req.sender_amount).is_none_or(|total| total > req.sender.balance) {
+            let mut e = FieldErrors::default();
+            e.add("amount", "Not enough money on balance");
+            return Err(e);
+        }
+        let now = crate::clock::now();
+        let w = AlphaPoWithdrawal {
+            id: store.take_id(),
+            foreign_id: req.foreign_id.clone(),
+            end_user_reference: req.end_user_reference.clone(),
+            exchange: req.exchange,
+            status: AlphaPoStatus::Processing,
+            sender_currency: req.sender.code.clone(),
+            sender_amount: req.sender_amount,
+            sender_precision: req.sender.precision,
+            receiver_currency: req.receiver.code.clone(),
+            receiver_amount: req.receiver_amount,
+            receiver_precision: req.receiver.precision,
+            address: req.address.clone(),
+            tag: req.tag.clone(),
+            address_id: store.take_aux_id(),
+            transaction_id: store.take_aux_id(),
+            txid: None,
+            error: String::new(),
+            created_at: now,
+            updated_at: now,
+            automatic: sim.config().lifecycle.is_some(),
+            debited: true,
+        };
+        let body = wire::created(&w);
+        let (id, created_at) = (w.id, w.created_at);
+        let eur = req.sender_amount.checked_mul(req.sender.eur_rate).unwrap_or(Decimal::MAX);
+        store.insert(w);
+        // Above the merchant's withdrawal limit the withdrawal waits for a reviewer; the create
+        // answer still says "processing" (as in every documented example), the callback "pending".
+        let deliveries = match sim.config().review_above_eur {
+            Some(limit) if eur > limit => {
+                store.transition(id, AlphaPoStatus::Pending, None, None, created_at);
+                sim.deliveries_for(store, &[id])
+            }
+            _ => Vec::new(),
+        };
+        Ok((body, deliveries))
+    });
+    match result {
+        Ok((body, deliveries)) => {
+            sim.deliver(deliveries);
+            wire::json(StatusCode::CREATED, body)
+        }
+        Err(e) => e.response(StatusCode::BAD_REQUEST),
+    }
+}
+
+async fn info(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let value = match authenticate(&sim, &headers, &body) {
+        Ok(v) => v,
+        Err(r) => return r.response(),
+    };
+    let empty = Map::new();
+    let obj = value.as_object().unwrap_or(&empty);
+    let by_id = present(obj, "id");
+    let by_foreign = present(obj, "foreign_id");
+    let mut e = FieldErrors::default();
+    match (by_id, by_foreign) {
+        (false, false) => {
+            e.add("id", "No parameters present");
+            return e.response(StatusCode::BAD_REQUEST);
+        }
+        (true, true) => {
+            e.add("id", "Validation Exception: more than one param is present");
+            return e.response(StatusCode::NOT_FOUND);
+        }
+        _ => {}
+    }
+    let id = if by_id {
+        let id = match obj.get("id") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.parse::<i64>().ok(),
+            _ => None,
+        };
+        let Some(id) = id else {
+            e.add("id", "The id must be an integer.");
+            return e.response(StatusCode::BAD_REQUEST);
+        };
+        Some(id)
+    } else {
+        None
+    };
+    let foreign_id = match text(obj, "foreign_id", true) {
+        Ok(f) => f,
+        Err(()) => {
+            e.add("foreign_id", "The foreign id must be a string.");
+            return e.response(StatusCode::BAD_REQUEST);
+        }
+    };
+    let found = sim.read(|store| match (id, &foreign_id) {
+        (Some(id), _) => Some(id),
+        (None, Some(f)) => store.by_foreign_id.get(f).copied(),
+        _ => None,
+    });
+    match found {
+        Some(body) => wire::json(StatusCode::OK, body),
+        None => {
+            e.add(if by_id { "id" } else { "foreign_id" }, "Transaction not found.");
+            e.response(StatusCode::NOT_FOUND)
+        }
+    }
+}
+
+async fn currencies(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let value = match authenticate(&sim, &headers, &body) {
+        Ok(v) => v,
+        Err(r) => return r.response(),
+    };
+    // Every simulated currency is enabled, so `"visible": false` lists none.
+    let visible = value.get("visible").and_then(Value::as_bool).unwrap_or(true);
+    let data: Vec<wire::CurrencyRow<'_>> = if visible {
+        sim.config()
+            .currencies
+            .iter()
+            .zip(1..)
+            .map(|(c, id)| wire::CurrencyRow {
+                id,
+                kind: c.kind,
+                currency: &c.code,
+                minimum_amount: plain(c.minimum),
+                deposit_fee_percent: "0",
+                withdrawal_fee_percent: "0",
+                precision: c.precision,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    wire::json(StatusCode::OK, wire::data(&data))
+}
+
+async fn accounts(State(sim): State<AlphaPoSim>, req: Request) -> Response {
+    let (headers, body) = match crate::split(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if let Err(r) = authenticate(&sim, &headers, &body) {
+        return r.response();
+    }
+    let cfg = sim.config();
+    let data: Vec<wire::BalanceRow<'_>> = sim.with_store(|store, _| {
+        cfg.currencies
+            .iter()
+            .map(|c| wire::BalanceRow {
+                currency: &c.code,
+                kind: c.kind,
+                balance: wire::amount(c.balance - store.spent(&c.code), c.precision),
+            })
+            .collect()
+    });
+    wire::json(StatusCode::OK, wire::data(&data))
+}

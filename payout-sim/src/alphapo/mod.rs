@@ -1,0 +1,342 @@
+//! The AlphaPo simulator: `POST /withdrawal/crypto`, `GET /transactions/info`,
+//! `POST /currencies/list`, `POST /accounts/list` and `GET /ping`, under `/api/v2` by default.
+//!
+//! See the [`sim`](crate) module for the endpoint and error tables and an example.
+
+mod currencies;
+mod handlers;
+mod snapshot;
+mod state;
+mod validate;
+mod wire;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use rust_decimal::Decimal;
+
+pub use currencies::{AlphaPoCurrency, CurrencyKind, default_currencies};
+pub use state::{AlphaPoLifecycle, AlphaPoStatus, AlphaPoWithdrawal};
+
+use super::deliveries::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
+use super::served::Served;
+use super::{SimError, Simulator, clock};
+use state::{Change, Store};
+
+/// The default test API key (`X-Processing-Key`).
+pub const DEFAULT_API_KEY: &str = "alphapo-sandbox-key";
+/// The default test secret (signs `X-Processing-Signature`).
+pub const DEFAULT_API_SECRET: &str = "alphapo-sandbox-secret";
+
+/// How an AlphaPo simulator behaves.
+#[derive(Clone, Debug)]
+pub struct AlphaPoConfig {
+    /// Expected `X-Processing-Key`. Default [`DEFAULT_API_KEY`].
+    pub api_key: String,
+    /// The HMAC-SHA512 secret. Default [`DEFAULT_API_SECRET`].
+    pub api_secret: String,
+    /// Where the API is mounted. Default `/api/v2` (the CLI's sandbox uses `/alphapo/api/v2`).
+    pub prefix: String,
+    /// The currencies; default [`default_currencies`].
+    pub currencies: Vec<AlphaPoCurrency>,
+    /// The automatic life cycle, or `None` (default) to move statuses only by hand.
+    pub lifecycle: Option<AlphaPoLifecycle>,
+    /// Where to send callbacks, or `None` (default).
+    pub callback: Option<CallbackConfig>,
+    /// The id of the first withdrawal. Default 134702815 (the documented example's id).
+    pub first_id: i64,
+    /// The merchant's withdrawal limit per operation in EUR: a withdrawal worth more becomes
+    /// `pending` (awaiting a reviewer) right after creation, with a `pending` callback. Default
+    /// `None` (no limit).
+    pub review_above_eur: Option<Decimal>,
+}
+
+impl Default for AlphaPoConfig {
+    fn default() -> Self {
+        Self {
+            api_key: DEFAULT_API_KEY.to_owned(),
+            api_secret: DEFAULT_API_SECRET.to_owned(),
+            prefix: "/api/v2".to_owned(),
+            currencies: default_currencies(),
+            lifecycle: None,
+            callback: None,
+            first_id: 134_702_815,
+            review_above_eur: None,
+        }
+    }
+}
+
+impl AlphaPoConfig {
+    /// Sets the key and secret.
+    pub fn with_credentials(mut self, api_key: &str, api_secret: &str) -> Self {
+        api_key.clone_into(&mut self.api_key);
+        api_secret.clone_into(&mut self.api_secret);
+        self
+    }
+
+    /// Sets the mount prefix (e.g. `/alphapo/api/v2`).
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        prefix.clone_into(&mut self.prefix);
+        self
+    }
+
+    /// Turns the automatic life cycle on.
+    pub fn with_lifecycle(mut self, send_after: Duration, confirm_after: Duration) -> Self {
+        self.lifecycle = Some(AlphaPoLifecycle { send_after, confirm_after });
+        self
+    }
+
+    /// Sends callbacks.
+    pub fn with_callback(mut self, callback: CallbackConfig) -> Self {
+        self.callback = Some(callback);
+        self
+    }
+}
+
+/// The state and control of one AlphaPo simulator. Cheap to clone (all clones share the state).
+///
+/// It is also the router's state, so it can be mounted without [`AlphaPoServer`]; see
+/// [`AlphaPoSim::router`] and [`crate::router`].
+#[derive(Clone)]
+pub struct AlphaPoSim {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: AlphaPoConfig,
+    store: Mutex<Store>,
+    deliverer: Deliverer,
+}
+
+// Printing the whole store would flood test output; the prefix and the count say enough (and
+// `try_lock` keeps printing safe while the store is locked).
+impl std::fmt::Debug for AlphaPoSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlphaPoSim")
+            .field("prefix", &self.config().prefix)
+            .field("withdrawals", &self.shared.store.try_lock().map(|s| s.by_id.len()).ok())
+            .finish()
+    }
+}
+
+impl AlphaPoSim {
+    /// A simulator with no withdrawals. When it has both a life cycle and a callback URL and is
+    /// created inside a tokio runtime, a background task delivers the automatic status changes
+    /// even when nobody reads them.
+    pub fn new(config: AlphaPoConfig) -> Self {
+        let shared = Arc::new(Shared {
+            store: Mutex::new(Store::new(config.first_id)),
+            deliverer: Deliverer::new(config.callback.clone()),
+            config,
+        });
+        let sim = Self { shared };
+        if let (Some(life), true) = (sim.config().lifecycle, sim.shared.deliverer.enabled()) {
+            let step = life.send_after.min(life.confirm_after) / 2;
+            super::spawn_ticker(Arc::downgrade(&sim.shared), step, |shared: Arc<Shared>| {
+                AlphaPoSim { shared }.advance_all()
+            });
+        }
+        sim
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AlphaPoConfig {
+        &self.shared.config
+    }
+
+    /// The routes under the configured prefix, with unknown paths answered `required_header_key`.
+    pub fn router(&self) -> Router {
+        crate::router(&[self])
+    }
+
+    /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
+    pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlphaPoServer> {
+        Served::bind(self.clone(), addr).await
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        self.shared.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn currency(&self, code: &str) -> Option<AlphaPoCurrency> {
+        self.config().currencies.iter().find(|c| c.code == code).cloned()
+    }
+
+    /// Runs `f` under the lock, then delivers what the automatic life cycle changed.
+    pub(crate) fn with_store<T>(&self, f: impl FnOnce(&mut Store, &AlphaPoConfig) -> T) -> T {
+        let mut store = self.lock();
+        f(&mut store, self.config())
+    }
+
+    /// Finds a withdrawal, catches it up with the life cycle and prints the lookup object.
+    pub(crate) fn read(&self, find: impl FnOnce(&Store) -> Option<i64>) -> Option<Vec<u8>> {
+        let mut changes = Vec::new();
+        let (body, deliveries) = {
+            let mut store = self.lock();
+            let id = find(&store)?;
+            store.advance(id, self.config().lifecycle, clock::now(), &mut changes);
+            let body = wire::info(store.by_id.get(&id)?);
+            (body, self.deliveries_for(&store, &changes))
+        };
+        self.shared.deliverer.send(deliveries);
+        Some(body)
+    }
+
+    fn deliver(&self, deliveries: Vec<Delivery>) {
+        self.shared.deliverer.send(deliveries);
+    }
+
+    fn deliveries_for(&self, store: &Store, changes: &[Change]) -> Vec<Delivery> {
+        if !self.shared.deliverer.enabled() {
+            return Vec::new();
+        }
+        changes
+            .iter()
+            .filter_map(|id| store.by_id.get(id))
+            .map(|w| {
+                let body = wire::info(w);
+                let signature = payout_testkit::signing::alphapo_signature(self.config().api_secret.as_bytes(), &body);
+                Delivery {
+                    withdrawal_id: w.id.to_string(),
+                    status: w.status.wire().to_owned(),
+                    body: body.into(),
+                    headers: vec![
+                        ("X-Processing-Key", self.config().api_key.clone()),
+                        ("X-Processing-Signature", signature),
+                    ],
+                }
+            })
+            .collect()
+    }
+
+    fn advance_all(&self) {
+        let deliveries = {
+            let mut store = self.lock();
+            let changes = store.advance_all(self.config().lifecycle, clock::now());
+            self.deliveries_for(&store, &changes)
+        };
+        self.shared.deliverer.send(deliveries);
+    }
+
+    /// One withdrawal by id (caught up with the automatic life cycle first).
+    pub fn get(&self, id: i64) -> Option<AlphaPoWithdrawal> {
+        self.read(|s| s.by_id.contains_key(&id).then_some(id))?;
+        self.lock().by_id.get(&id).cloned()
+    }
+
+    /// One withdrawal by `foreign_id`.
+    pub fn find(&self, foreign_id: &str) -> Option<AlphaPoWithdrawal> {
+        let id = self.lock().by_foreign_id.get(foreign_id).copied()?;
+        self.get(id)
+    }
+
+    /// How many withdrawals exist.
+    pub fn count(&self) -> usize {
+        self.lock().by_id.len()
+    }
+
+    /// Every withdrawal, by id.
+    pub fn withdrawals(&self) -> Vec<AlphaPoWithdrawal> {
+        self.advance_all();
+        let store = self.lock();
+        let mut all: Vec<_> = store.by_id.values().cloned().collect();
+        all.sort_by_key(|w| w.id);
+        all
+    }
+
+    /// The exact bytes `/transactions/info` (and a callback) would carry for `id`.
+    pub fn wire_object(&self, id: i64) -> Option<Vec<u8>> {
+        self.read(|s| s.by_id.contains_key(&id).then_some(id))
+    }
+
+    /// Signs `body` with the configured secret (for tests that post callbacks themselves).
+    pub fn sign(&self, body: &[u8]) -> String {
+        payout_testkit::signing::alphapo_signature(self.config().api_secret.as_bytes(), body)
+    }
+
+    /// Moves a withdrawal to `status` by hand (it leaves the automatic life cycle). A tx hash is
+    /// generated for `not_confirmed`/`confirmed` if it has none; `cancelled`/`declined` get the
+    /// error text "Withdrawal cancelled"/"Withdrawal declined". Sends a callback if configured.
+    pub fn set_status(&self, id: i64, status: AlphaPoStatus) -> Result<AlphaPoWithdrawal, SimError> {
+        self.set_status_with(id, status, None, None)
+    }
+
+    /// Like [`set_status`](Self::set_status), with the tx hash and/or error text to show.
+    pub fn set_status_with(
+        &self,
+        id: i64,
+        status: AlphaPoStatus,
+        txid: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<AlphaPoWithdrawal, SimError> {
+        let (w, deliveries) = {
+            let mut store = self.lock();
+            let change = store
+                .manual(id, status, txid.map(str::to_owned), error.map(str::to_owned))
+                .ok_or_else(|| SimError::NotFound(id.to_string()))?;
+            let w = store.by_id.get(&id).cloned().ok_or_else(|| SimError::NotFound(id.to_string()))?;
+            (w, self.deliveries_for(&store, &[change]))
+        };
+        self.shared.deliverer.send(deliveries);
+        Ok(w)
+    }
+
+    /// The callback delivery attempts so far.
+    pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
+        self.shared.deliverer.attempts()
+    }
+}
+
+/// A running AlphaPo simulator: the control methods of [`AlphaPoSim`] (through `Deref`), plus the
+/// address, credentials, fault queue and request log. Dropping it stops the server.
+pub type AlphaPoServer = Served<AlphaPoSim>;
+
+impl Served<AlphaPoSim> {
+    /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
+    pub async fn start(config: AlphaPoConfig) -> io::Result<AlphaPoServer> {
+        AlphaPoSim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// The API key to send.
+    pub fn api_key(&self) -> &str {
+        &self.config().api_key
+    }
+
+    /// The secret to sign with.
+    pub fn api_secret(&self) -> &str {
+        &self.config().api_secret
+    }
+}
+
+impl Simulator for AlphaPoSim {
+    fn name(&self) -> &'static str {
+        "alphapo"
+    }
+
+    fn prefix(&self) -> &str {
+        &self.config().prefix
+    }
+
+    fn routes(&self) -> Router {
+        handlers::routes(self.clone())
+    }
+
+    fn unmatched(&self) -> fn() -> axum::response::Response {
+        handlers::unknown_path
+    }
+
+    fn snapshot(&self) -> serde_json::Value {
+        AlphaPoSim::snapshot(self)
+    }
+
+    fn restore(&self, snapshot: &serde_json::Value) -> Result<(), SimError> {
+        AlphaPoSim::restore(self, snapshot)
+    }
+
+    fn deliveries(&self) -> Vec<DeliveryAttempt> {
+        AlphaPoSim::deliveries(self)
+    }
+}

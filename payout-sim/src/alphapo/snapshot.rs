@@ -1,0 +1,105 @@
+//! Bulk state: seeding many withdrawals, and the JSON snapshot the CLI's sandbox keeps in a file.
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::AlphaPoSim;
+use super::currencies::{AlphaPoCurrency, CurrencyKind};
+use super::state::{AlphaPoStatus, AlphaPoWithdrawal, Store};
+use crate::{SimError, clock};
+
+impl AlphaPoSim {
+    /// Adds `n` withdrawals at once (not debited, not driven by the life cycle), with statuses
+    /// cycling through every [`AlphaPoStatus`], currencies through the crypto ones, `foreign_id`
+    /// `seed-<id>`, `end_user_reference` `seed-user-<k mod 97>`, and creation times one
+    /// millisecond apart ending now. Returns their ids.
+    pub fn seed(&self, n: usize) -> Vec<i64> {
+        let cryptos: Vec<AlphaPoCurrency> =
+            self.config().currencies.iter().filter(|c| c.kind == CurrencyKind::Crypto).cloned().collect();
+        if cryptos.is_empty() {
+            return Vec::new();
+        }
+        let now = clock::now();
+        let mut store = self.lock();
+        let mut ids = Vec::with_capacity(n);
+        for k in 0..n {
+            let c = &cryptos[k % cryptos.len()];
+            let status = AlphaPoStatus::ALL[k % AlphaPoStatus::ALL.len()];
+            let created = now - time::Duration::milliseconds(i64::try_from(n - k).unwrap_or(i64::MAX));
+            let id = store.take_id();
+            let amount = c.minimum * Decimal::from(1 + k % 10);
+            let w = AlphaPoWithdrawal {
+                id,
+                foreign_id: format!("seed-{id}"),
+                end_user_reference: format!("seed-user-{}", k % 97),
+                exchange: false,
+                status: AlphaPoStatus::Processing,
+                sender_currency: c.code.clone(),
+                sender_amount: amount,
+                sender_precision: c.precision,
+                receiver_currency: c.code.clone(),
+                receiver_amount: amount,
+                receiver_precision: c.precision,
+                address: format!("seed-address-{k}"),
+                tag: c.uses_tag.then(|| (k % 100_000).to_string()),
+                address_id: store.take_aux_id(),
+                transaction_id: store.take_aux_id(),
+                txid: None,
+                error: String::new(),
+                created_at: created,
+                updated_at: created,
+                automatic: false,
+                debited: false,
+            };
+            store.insert(w);
+            if status != AlphaPoStatus::Processing {
+                store.transition(id, status, None, None, created);
+            }
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// Forgets every withdrawal (ids keep counting up).
+    pub fn reset(&self) {
+        let mut store = self.lock();
+        let next = store.next_id;
+        *store = Store::new(next);
+    }
+
+    /// The whole state as JSON: `{"provider":"alphapo","version":1,"next_id":..,"next_aux_id":..,
+    /// "withdrawals":[...]}`.
+    pub fn snapshot(&self) -> Value {
+        let store = self.lock();
+        let mut all: Vec<&AlphaPoWithdrawal> = store.by_id.values().collect();
+        all.sort_by_key(|w| w.id);
+        serde_json::json!({
+            "provider": "alphapo",
+            "version": 1,
+            "next_id": store.next_id,
+            "next_aux_id": store.next_aux_id,
+            "withdrawals": all,
+        })
+    }
+
+    /// Replaces the state with a [`snapshot`](Self::snapshot).
+    pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
+        if snapshot.get("provider").and_then(Value::as_str) != Some("alphapo") {
+            return Err(SimError::Snapshot("not an AlphaPo snapshot".into()));
+        }
+        let withdrawals: Vec<AlphaPoWithdrawal> =
+            serde_json::from_value(snapshot.get("withdrawals").cloned().unwrap_or(Value::Array(Vec::new())))
+                .map_err(|e| SimError::Snapshot(e.to_string()))?;
+        let mut fresh = Store::new(self.config().first_id);
+        let max_id = withdrawals.iter().map(|w| w.id + 1).max().unwrap_or(fresh.next_id);
+        let max_aux =
+            withdrawals.iter().map(|w| w.address_id.max(w.transaction_id) + 1).max().unwrap_or(fresh.next_aux_id);
+        fresh.next_id = snapshot.get("next_id").and_then(Value::as_i64).unwrap_or(0).max(max_id);
+        fresh.next_aux_id = snapshot.get("next_aux_id").and_then(Value::as_i64).unwrap_or(0).max(max_aux);
+        for w in withdrawals {
+            fresh.insert(w);
+        }
+        *self.lock() = fresh;
+        Ok(())
+    }
+}

@@ -1,0 +1,425 @@
+//! The AlpPay simulator: `POST /withdrawal`, `GET /withdrawal/{id}` and `GET /withdrawal`, under
+//! `/v2` by default.
+//!
+//! See the [`sim`](crate) module for the endpoint and error tables and an example.
+
+mod handlers;
+mod query;
+mod snapshot;
+mod state;
+mod wire;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
+
+use super::deliveries::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
+use super::served::Served;
+use super::{SimError, Simulator, clock};
+use state::{Life, Store};
+
+/// The default test API key (`API-KEY`).
+pub const DEFAULT_API_KEY: &str = "alppay-sandbox-key";
+/// The default test HMAC key (signs `X-HMAC`).
+pub const DEFAULT_HMAC_KEY: &str = "alppay-sandbox-hmac";
+
+/// An asset/network pair the simulator accepts, with what the withdrawal object shows for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlpPayAsset {
+    /// `asset.short` (`USDT`).
+    pub short: String,
+    /// `asset.network` (`tron`).
+    pub network: String,
+    /// `asset.name` (`Tether`).
+    pub name: String,
+    /// `asset.logoUrl`.
+    pub logo_url: String,
+    /// The merchant's wallet that completed withdrawals show in `addressFrom`.
+    pub hot_wallet: String,
+}
+
+impl AlpPayAsset {
+    /// A pair with its display data.
+    pub fn new(short: &str, network: &str, name: &str, logo_url: &str, hot_wallet: &str) -> Self {
+        Self {
+            short: short.to_owned(),
+            network: network.to_owned(),
+            name: name.to_owned(),
+            logo_url: logo_url.to_owned(),
+            hot_wallet: hot_wallet.to_owned(),
+        }
+    }
+}
+
+/// The documented pairs of the newer withdrawal page: USDT/tron, USDT/ethereum, USDC/ethereum.
+pub fn default_assets() -> Vec<AlpPayAsset> {
+    const TETHER: &str = "https://cryptologos.cc/logos/tether-usdt-logo.png";
+    const USDC: &str = "https://cryptologos.cc/logos/usd-coin-usdc-logo.png";
+    const TRON_WALLET: &str = "TXkFpL3HmzE9KPpXGWNXdCbNcDYYn73U4C";
+    const ETH_WALLET: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+    vec![
+        AlpPayAsset::new("USDT", "tron", "Tether", TETHER, TRON_WALLET),
+        AlpPayAsset::new("USDT", "ethereum", "Tether", TETHER, ETH_WALLET),
+        AlpPayAsset::new("USDC", "ethereum", "USD Coin", USDC, ETH_WALLET),
+    ]
+}
+
+/// The merchant object every withdrawal shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlpPayMerchant {
+    /// An integer, as in the withdrawal examples.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// Site URL (`""` in the examples).
+    pub site_url: String,
+    /// Logo URL (`""` in the examples).
+    pub logo_url: String,
+}
+
+impl Default for AlpPayMerchant {
+    fn default() -> Self {
+        Self {
+            id: 1,
+            name: "SandboxMerchant".to_owned(),
+            email: "merchant@example.com".to_owned(),
+            site_url: String::new(),
+            logo_url: String::new(),
+        }
+    }
+}
+
+/// How an AlpPay simulator behaves.
+#[derive(Clone, Debug)]
+pub struct AlpPayConfig {
+    /// Expected `API-KEY`. Default [`DEFAULT_API_KEY`].
+    pub api_key: String,
+    /// The HMAC-SHA256 key. Default [`DEFAULT_HMAC_KEY`].
+    pub hmac_key: String,
+    /// Where the API is mounted. Default `/v2` (the CLI's sandbox uses `/alppay/v2`).
+    pub prefix: String,
+    /// Accepted asset/network pairs; default [`default_assets`].
+    pub assets: Vec<AlpPayAsset>,
+    /// The merchant shown in every withdrawal.
+    pub merchant: AlpPayMerchant,
+    /// Automatic approval this long after creation (`timeToApprove` = `createdAt` + it), or `None`
+    /// (default: `timeToApprove` is `null` and only the control handle approves).
+    pub auto_approve_after: Option<Duration>,
+    /// After an automatic approval, completion this much later, or `None` (stays `APPROVED`).
+    pub complete_after: Option<Duration>,
+    /// Refuse a second withdrawal with the same `invoice` (422). Default `false`: the documents
+    /// are silent, so duplicates are accepted.
+    pub refuse_duplicate_invoice: bool,
+    /// Where to send webhooks, or `None` (default).
+    pub callback: Option<CallbackConfig>,
+}
+
+impl Default for AlpPayConfig {
+    fn default() -> Self {
+        Self {
+            api_key: DEFAULT_API_KEY.to_owned(),
+            hmac_key: DEFAULT_HMAC_KEY.to_owned(),
+            prefix: "/v2".to_owned(),
+            assets: default_assets(),
+            merchant: AlpPayMerchant::default(),
+            auto_approve_after: None,
+            complete_after: None,
+            refuse_duplicate_invoice: false,
+            callback: None,
+        }
+    }
+}
+
+impl AlpPayConfig {
+    /// Sets the API key and HMAC key.
+    pub fn with_credentials(mut self, api_key: &str, hmac_key: &str) -> Self {
+        api_key.clone_into(&mut self.api_key);
+        hmac_key.clone_into(&mut self.hmac_key);
+        self
+    }
+
+    /// Sets the mount prefix (e.g. `/alppay/v2`).
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        prefix.clone_into(&mut self.prefix);
+        self
+    }
+
+    /// Turns the automatic life cycle on: approve after `approve_after`, complete
+    /// `complete_after` later (if given).
+    pub fn with_lifecycle(mut self, approve_after: Duration, complete_after: Option<Duration>) -> Self {
+        self.auto_approve_after = Some(approve_after);
+        self.complete_after = complete_after;
+        self
+    }
+
+    /// Sends webhooks.
+    pub fn with_callback(mut self, callback: CallbackConfig) -> Self {
+        self.callback = Some(callback);
+        self
+    }
+
+    /// Refuses duplicate invoices with 422.
+    pub fn refusing_duplicate_invoices(mut self) -> Self {
+        self.refuse_duplicate_invoice = true;
+        self
+    }
+
+    fn life(&self) -> Life {
+        Life { approve_after: self.auto_approve_after, complete_after: self.complete_after }
+    }
+}
+
+/// The state and control of one AlpPay simulator. Cheap to clone (clones share the state).
+#[derive(Clone)]
+pub struct AlpPaySim {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: AlpPayConfig,
+    store: Mutex<Store>,
+    deliverer: Deliverer,
+}
+
+// Printing the whole store would flood test output; the prefix and the count say enough (and
+// `try_lock` keeps printing safe while the store is locked).
+impl std::fmt::Debug for AlpPaySim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlpPaySim")
+            .field("prefix", &self.config().prefix)
+            .field("withdrawals", &self.shared.store.try_lock().map(|s| s.items.len()).ok())
+            .finish()
+    }
+}
+
+impl AlpPaySim {
+    /// A simulator with no withdrawals. With a life cycle and a webhook URL, inside a tokio
+    /// runtime, a background task delivers the automatic changes even when nobody reads them.
+    pub fn new(config: AlpPayConfig) -> Self {
+        let shared = Arc::new(Shared {
+            store: Mutex::new(Store::new()),
+            deliverer: Deliverer::new(config.callback.clone()),
+            config,
+        });
+        let sim = Self { shared };
+        if let (Some(approve), true) = (sim.config().auto_approve_after, sim.shared.deliverer.enabled()) {
+            let step = sim.config().complete_after.map_or(approve, |c| c.min(approve)) / 2;
+            super::spawn_ticker(Arc::downgrade(&sim.shared), step, |shared: Arc<Shared>| {
+                AlpPaySim { shared }.advance_all();
+            });
+        }
+        sim
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AlpPayConfig {
+        &self.shared.config
+    }
+
+    /// The routes under the configured prefix, with unknown paths answered 404.
+    pub fn router(&self) -> Router {
+        crate::router(&[self])
+    }
+
+    /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
+    pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlpPayServer> {
+        Served::bind(self.clone(), addr).await
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        self.shared.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn deliveries_for(&self, store: &Store, changed: &[usize]) -> Vec<Delivery> {
+        if !self.shared.deliverer.enabled() {
+            return Vec::new();
+        }
+        changed
+            .iter()
+            .filter_map(|i| store.items.get(*i))
+            .map(|w| {
+                let body = wire::withdrawal(w, &self.config().merchant);
+                let signature = payout_testkit::signing::alppay_signature(self.config().hmac_key.as_bytes(), &body);
+                Delivery {
+                    withdrawal_id: w.id.clone(),
+                    status: w.status.as_str().to_owned(),
+                    body: body.into(),
+                    headers: vec![("X-HMAC", signature)],
+                }
+            })
+            .collect()
+    }
+
+    /// Inserts under the lock; answers the created object and sends the creation webhook.
+    pub(crate) fn insert_with<E>(&self, f: impl FnOnce(&mut Store) -> Result<usize, E>) -> Result<Vec<u8>, E> {
+        let (body, deliveries) = {
+            let mut store = self.lock();
+            let idx = f(&mut store)?;
+            let body = store.items.get(idx).map(|w| wire::withdrawal(w, &self.config().merchant)).unwrap_or_default();
+            (body, self.deliveries_for(&store, &[idx]))
+        };
+        self.shared.deliverer.send(deliveries);
+        Ok(body)
+    }
+
+    /// Finds one withdrawal, catches it up and prints it.
+    pub(crate) fn read_one(&self, id: &str) -> Option<Vec<u8>> {
+        let mut changed = Vec::new();
+        let (body, deliveries) = {
+            let mut store = self.lock();
+            let idx = *store.by_id.get(id)?;
+            store.advance(idx, self.config().life(), clock::now(), &mut changed);
+            let body = wire::withdrawal(store.items.get(idx)?, &self.config().merchant);
+            (body, self.deliveries_for(&store, &changed))
+        };
+        self.shared.deliverer.send(deliveries);
+        Some(body)
+    }
+
+    fn advance_all(&self) {
+        let deliveries = {
+            let mut store = self.lock();
+            let changed = store.advance_all(self.config().life(), clock::now());
+            self.deliveries_for(&store, &changed)
+        };
+        self.shared.deliverer.send(deliveries);
+    }
+
+    /// One withdrawal (caught up with the automatic life cycle first).
+    pub fn get(&self, id: &str) -> Option<AlpPayWithdrawal> {
+        self.read_one(id)?;
+        let store = self.lock();
+        store.by_id.get(id).and_then(|i| store.items.get(*i)).cloned()
+    }
+
+    /// The withdrawals with this invoice, oldest first.
+    pub fn find_by_invoice(&self, invoice: &str) -> Vec<AlpPayWithdrawal> {
+        self.advance_all();
+        let store = self.lock();
+        store.by_invoice.get(invoice).map(|v| v.iter().map(|i| store.items[*i].clone()).collect()).unwrap_or_default()
+    }
+
+    /// How many withdrawals exist.
+    pub fn count(&self) -> usize {
+        self.lock().items.len()
+    }
+
+    /// Every withdrawal, in creation order.
+    pub fn withdrawals(&self) -> Vec<AlpPayWithdrawal> {
+        self.advance_all();
+        self.lock().items.clone()
+    }
+
+    /// The exact bytes `GET /withdrawal/{id}` (and a webhook) would carry.
+    pub fn wire_object(&self, id: &str) -> Option<Vec<u8>> {
+        self.read_one(id)
+    }
+
+    /// Signs `body` with the configured HMAC key.
+    pub fn sign(&self, body: &[u8]) -> String {
+        payout_testkit::signing::alppay_signature(self.config().hmac_key.as_bytes(), body)
+    }
+
+    /// Moves a withdrawal to `status` by hand (it leaves the automatic life cycle), after
+    /// catching it up with that life cycle. Approving by hand (to `APPROVED`, or straight to
+    /// `COMPLETE`) an `OPEN` withdrawal is a manual approval: `timeToApprove` is `null`, as the
+    /// seed page documents ("null if manual"), even if a timer was scheduled; a withdrawal a
+    /// timer already approved keeps its time. `COMPLETE` fills `txnId` (generated),
+    /// `addressFrom` and `receivedAmount`. Sends a webhook if configured.
+    pub fn set_status(&self, id: &str, status: AlpPayStatus) -> Result<AlpPayWithdrawal, SimError> {
+        self.set_status_with(id, status, None)
+    }
+
+    /// Like [`set_status`](Self::set_status), with the `txnId` to show.
+    pub fn set_status_with(
+        &self,
+        id: &str,
+        status: AlpPayStatus,
+        txn_id: Option<&str>,
+    ) -> Result<AlpPayWithdrawal, SimError> {
+        let (w, deliveries) = {
+            let mut store = self.lock();
+            let idx = *store.by_id.get(id).ok_or_else(|| SimError::NotFound(id.to_owned()))?;
+            let now = clock::now();
+            // What the timer did before this moment happened first.
+            let mut changed = Vec::new();
+            store.advance(idx, self.config().life(), now, &mut changed);
+            let mut deliveries = self.deliveries_for(&store, &changed);
+            let w = &mut store.items[idx];
+            w.automatic = false;
+            if w.status == AlpPayStatus::Open && matches!(status, AlpPayStatus::Approved | AlpPayStatus::Complete) {
+                w.time_to_approve = None;
+            }
+            store.active.remove(&idx);
+            store.transition(idx, status, txn_id.map(str::to_owned), now);
+            deliveries.extend(self.deliveries_for(&store, &[idx]));
+            (store.items[idx].clone(), deliveries)
+        };
+        self.shared.deliverer.send(deliveries);
+        Ok(w)
+    }
+
+    /// The webhook delivery attempts so far.
+    pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
+        self.shared.deliverer.attempts()
+    }
+}
+
+/// A running AlpPay simulator: the control methods of [`AlpPaySim`] (through `Deref`), plus the
+/// address, credentials, fault queue and request log. Dropping it stops the server.
+pub type AlpPayServer = Served<AlpPaySim>;
+
+impl Served<AlpPaySim> {
+    /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
+    pub async fn start(config: AlpPayConfig) -> io::Result<AlpPayServer> {
+        AlpPaySim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// The API key to send.
+    pub fn api_key(&self) -> &str {
+        &self.config().api_key
+    }
+
+    /// The HMAC key to sign with.
+    pub fn hmac_key(&self) -> &str {
+        &self.config().hmac_key
+    }
+}
+
+impl Simulator for AlpPaySim {
+    fn name(&self) -> &'static str {
+        "alppay"
+    }
+
+    fn prefix(&self) -> &str {
+        &self.config().prefix
+    }
+
+    fn routes(&self) -> Router {
+        handlers::routes(self.clone())
+    }
+
+    fn unmatched(&self) -> fn() -> axum::response::Response {
+        handlers::unknown_path
+    }
+
+    fn snapshot(&self) -> serde_json::Value {
+        AlpPaySim::snapshot(self)
+    }
+
+    fn restore(&self, snapshot: &serde_json::Value) -> Result<(), SimError> {
+        AlpPaySim::restore(self, snapshot)
+    }
+
+    fn deliveries(&self) -> Vec<DeliveryAttempt> {
+        AlpPaySim::deliveries(self)
+    }
+}

@@ -1,0 +1,96 @@
+//! Bulk state: seeding many withdrawals, and the JSON snapshot the CLI's sandbox keeps in a file.
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::AlpPaySim;
+use super::state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal, Store};
+use crate::{SimError, clock};
+
+impl AlpPaySim {
+    /// Adds `n` withdrawals at once (outside the life cycle): statuses cycle through every
+    /// [`AlpPayStatus`], assets through the configured pairs, invoices are `seed-<seq>`,
+    /// customers `1 + k mod 50`, and creation times one millisecond apart ending now. Returns
+    /// their ids.
+    pub fn seed(&self, n: usize) -> Vec<String> {
+        let assets = self.config().assets.clone();
+        if assets.is_empty() {
+            return Vec::new();
+        }
+        let now = clock::now();
+        let mut store = self.lock();
+        let mut ids = Vec::with_capacity(n);
+        for k in 0..n {
+            let a = &assets[k % assets.len()];
+            let created = now - time::Duration::milliseconds(i64::try_from(n - k).unwrap_or(i64::MAX));
+            let seq = store.take_seq();
+            let id = store.ids.uuid();
+            let cust = i64::try_from(1 + k % 50).unwrap_or(1);
+            let w = AlpPayWithdrawal {
+                id: id.clone(),
+                seq,
+                txn_id: String::new(),
+                amount: Decimal::from(10 + k % 90),
+                received_amount: Decimal::ZERO,
+                asset_short: a.short.clone(),
+                asset_network: a.network.clone(),
+                asset_name: a.name.clone(),
+                asset_logo_url: a.logo_url.clone(),
+                address_from: String::new(),
+                send_from: a.hot_wallet.clone(),
+                address_to: format!("seed-address-{k}"),
+                dest_tag: String::new(),
+                status: AlpPayStatus::Open,
+                customer: AlpPayCustomer {
+                    id: cust,
+                    name: format!("Customer {cust}"),
+                    email: format!("customer{cust}@example.com"),
+                },
+                invoice: format!("seed-{seq}"),
+                client_id: None,
+                created_at: created,
+                updated_at: created,
+                time_to_approve: None,
+                automatic: false,
+            };
+            let idx = store.insert(w);
+            let status = AlpPayStatus::ALL[k % AlpPayStatus::ALL.len()];
+            if status != AlpPayStatus::Open {
+                store.transition(idx, status, None, created);
+            }
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// Forgets every withdrawal.
+    pub fn reset(&self) {
+        *self.lock() = Store::new();
+    }
+
+    /// The whole state as JSON: `{"provider":"alppay","version":1,"withdrawals":[...]}`.
+    pub fn snapshot(&self) -> Value {
+        let store = self.lock();
+        serde_json::json!({ "provider": "alppay", "version": 1, "withdrawals": store.items })
+    }
+
+    /// Replaces the state with a [`snapshot`](Self::snapshot).
+    pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
+        if snapshot.get("provider").and_then(Value::as_str) != Some("alppay") {
+            return Err(SimError::Snapshot("not an AlpPay snapshot".into()));
+        }
+        let mut withdrawals: Vec<AlpPayWithdrawal> =
+            serde_json::from_value(snapshot.get("withdrawals").cloned().unwrap_or(Value::Array(Vec::new())))
+                .map_err(|e| SimError::Snapshot(e.to_string()))?;
+        withdrawals.sort_by_key(|w| w.seq);
+        let mut fresh = Store::new();
+        for w in withdrawals {
+            if fresh.by_id.contains_key(&w.id) {
+                return Err(SimError::Snapshot(format!("duplicate id {}", w.id)));
+            }
+            fresh.insert(w);
+        }
+        *self.lock() = fresh;
+        Ok(())
+    }
+}

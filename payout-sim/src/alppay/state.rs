@@ -1,0 +1,263 @@
+//! What the AlpPay simulator remembers: withdrawals in creation order, indexed by id, invoice and
+//! transaction hash, with a creation-time order for listing newest first.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::clock;
+use crate::ids::IdGen;
+
+/// AlpPay's withdrawal statuses (`COMPLETE`, not `COMPLETED`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AlpPayStatus {
+    /// Created, waiting for approval.
+    Open,
+    /// Approved, not yet sent.
+    Approved,
+    /// Final: sent (`txnId`, `addressFrom`, `receivedAmount` filled).
+    Complete,
+    /// Final: cancelled.
+    Cancelled,
+}
+
+impl AlpPayStatus {
+    /// Every status.
+    pub const ALL: [AlpPayStatus; 4] =
+        [AlpPayStatus::Open, AlpPayStatus::Approved, AlpPayStatus::Complete, AlpPayStatus::Cancelled];
+
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlpPayStatus::Open => "OPEN",
+            AlpPayStatus::Approved => "APPROVED",
+            AlpPayStatus::Complete => "COMPLETE",
+            AlpPayStatus::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// Parses a wire value exactly (case-sensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether the status is final.
+    pub fn is_final(self) -> bool {
+        matches!(self, AlpPayStatus::Complete | AlpPayStatus::Cancelled)
+    }
+}
+
+/// The customer a withdrawal is for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlpPayCustomer {
+    /// The merchant's integer customer id.
+    pub id: i64,
+    /// Name (no length rule).
+    pub name: String,
+    /// A valid e-mail address.
+    pub email: String,
+}
+
+/// One withdrawal as the simulator keeps it (also the snapshot format).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlpPayWithdrawal {
+    /// The UUID.
+    pub id: String,
+    /// Creation order, the tie-break when two withdrawals share a creation time.
+    pub seq: u64,
+    /// The blockchain hash, `""` until complete.
+    pub txn_id: String,
+    /// The requested amount.
+    pub amount: Decimal,
+    /// The amount sent, 0 until complete.
+    pub received_amount: Decimal,
+    /// `asset.short` (`USDT`).
+    pub asset_short: String,
+    /// `asset.network` (`tron`).
+    pub asset_network: String,
+    /// `asset.name` (`Tether`).
+    pub asset_name: String,
+    /// `asset.logoUrl`.
+    pub asset_logo_url: String,
+    /// The source wallet, `""` until complete.
+    pub address_from: String,
+    /// The wallet it will be sent from when it completes (the merchant's hot wallet, or the
+    /// client's address in withdraw-direct mode).
+    pub send_from: String,
+    /// The destination.
+    pub address_to: String,
+    /// The destination tag (`""` when none).
+    pub dest_tag: String,
+    /// The status.
+    pub status: AlpPayStatus,
+    /// The customer.
+    pub customer: AlpPayCustomer,
+    /// The merchant's reference.
+    pub invoice: String,
+    /// The withdraw-direct client id, if any.
+    pub client_id: Option<String>,
+    /// Creation time.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// The auto-approval time (`createdAt` + the configured delay) when a timer approves it;
+    /// `None` (`null`) when approval is manual.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub time_to_approve: Option<OffsetDateTime>,
+    /// Whether the automatic life cycle still drives it.
+    pub automatic: bool,
+}
+
+/// The withdrawals of one simulator and their indexes.
+#[derive(Debug)]
+pub(crate) struct Store {
+    pub(crate) items: Vec<AlpPayWithdrawal>,
+    pub(crate) by_id: HashMap<String, usize>,
+    pub(crate) by_invoice: HashMap<String, Vec<usize>>,
+    pub(crate) by_txn: HashMap<String, Vec<usize>>,
+    /// (creation time in ns, seq) → index: newest first is a reverse walk.
+    pub(crate) order: BTreeMap<(i128, u64), usize>,
+    /// `order` newest first, built on the first listing after a change, so that a page is a
+    /// slice rather than a walk past every earlier page.
+    newest_first: Option<Vec<usize>>,
+    pub(crate) active: HashSet<usize>,
+    pub(crate) next_seq: u64,
+    pub(crate) ids: IdGen,
+}
+
+/// The automatic life cycle: approve `approve_after` the creation (`timeToApprove`), then
+/// complete `complete_after` the approval.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Life {
+    pub(crate) approve_after: Option<std::time::Duration>,
+    pub(crate) complete_after: Option<std::time::Duration>,
+}
+
+impl Store {
+    pub(crate) fn new() -> Self {
+        Self {
+            items: Vec::new(),
+            by_id: HashMap::new(),
+            by_invoice: HashMap::new(),
+            by_txn: HashMap::new(),
+            order: BTreeMap::new(),
+            newest_first: None,
+            active: HashSet::new(),
+            next_seq: 1,
+            ids: IdGen::new(),
+        }
+    }
+
+    pub(crate) fn take_seq(&mut self) -> u64 {
+        let s = self.next_seq;
+        self.next_seq += 1;
+        s
+    }
+
+    pub(crate) fn insert(&mut self, w: AlpPayWithdrawal) -> usize {
+        let idx = self.items.len();
+        self.next_seq = self.next_seq.max(w.seq + 1);
+        self.by_id.insert(w.id.clone(), idx);
+        self.by_invoice.entry(w.invoice.clone()).or_default().push(idx);
+        if !w.txn_id.is_empty() {
+            self.by_txn.entry(w.txn_id.clone()).or_default().push(idx);
+        }
+        self.order.insert((w.created_at.unix_timestamp_nanos(), w.seq), idx);
+        self.newest_first = None;
+        if w.automatic && !w.status.is_final() {
+            self.active.insert(idx);
+        }
+        self.items.push(w);
+        idx
+    }
+
+    /// Every index, newest first (creation time, then creation order).
+    pub(crate) fn newest_first(&mut self) -> &[usize] {
+        let order = &self.order;
+        self.newest_first.get_or_insert_with(|| order.values().rev().copied().collect())
+    }
+
+    /// Moves `idx` to `status` at `at`, filling what the documents show for it.
+    pub(crate) fn transition(&mut self, idx: usize, status: AlpPayStatus, txn_id: Option<String>, at: OffsetDateTime) {
+        let ids = &mut self.ids;
+        let Some(w) = self.items.get_mut(idx) else { return };
+        // `timeToApprove` is the auto-approval time, set at creation when a timer approves; it
+        // stays `null` when approval is manual (the seed page: "null if manual"), so no move
+        // fills it.
+        match status {
+            AlpPayStatus::Approved => {}
+            AlpPayStatus::Complete => {
+                let new_txn = txn_id.unwrap_or_else(|| {
+                    if w.txn_id.is_empty() {
+                        if w.asset_network == "ethereum" { ids.hash0x() } else { ids.hash64() }
+                    } else {
+                        w.txn_id.clone()
+                    }
+                });
+                if new_txn != w.txn_id {
+                    if let Some(v) = self.by_txn.get_mut(&w.txn_id) {
+                        v.retain(|i| *i != idx);
+                    }
+                    self.by_txn.entry(new_txn.clone()).or_default().push(idx);
+                    w.txn_id = new_txn;
+                }
+                w.address_from.clone_from(&w.send_from);
+                w.received_amount = w.amount;
+            }
+            AlpPayStatus::Open | AlpPayStatus::Cancelled => {}
+        }
+        w.status = status;
+        w.updated_at = at;
+        if status.is_final() || !w.automatic {
+            self.active.remove(&idx);
+        }
+    }
+
+    /// Catches `idx` up with the automatic life cycle; pushes the indexes changed, once per step.
+    pub(crate) fn advance(&mut self, idx: usize, life: Life, now: OffsetDateTime, out: &mut Vec<usize>) {
+        loop {
+            let Some(w) = self.items.get(idx) else { return };
+            if !w.automatic {
+                self.active.remove(&idx);
+                return;
+            }
+            let approve_at = w.time_to_approve;
+            let next = match (w.status, approve_at) {
+                (AlpPayStatus::Open, Some(at)) if clock::reached(now, at) => (AlpPayStatus::Approved, at),
+                (AlpPayStatus::Approved, Some(at)) => match life.complete_after {
+                    Some(d) if clock::reached(now, clock::add(at, d)) => (AlpPayStatus::Complete, clock::add(at, d)),
+                    Some(_) => return,
+                    None => {
+                        self.active.remove(&idx);
+                        return;
+                    }
+                },
+                (s, _) => {
+                    if s.is_final() || approve_at.is_none() {
+                        self.active.remove(&idx);
+                    }
+                    return;
+                }
+            };
+            self.transition(idx, next.0, None, next.1);
+            out.push(idx);
+        }
+    }
+
+    pub(crate) fn advance_all(&mut self, life: Life, now: OffsetDateTime) -> Vec<usize> {
+        let mut out = Vec::new();
+        if self.active.is_empty() {
+            return out;
+        }
+        let active: Vec<usize> = self.active.iter().copied().collect();
+        for idx in active {
+            self.advance(idx, life, now, &mut out);
+        }
+        out
+    }
+}

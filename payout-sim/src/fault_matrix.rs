@@ -1,0 +1,554 @@
+//! The vocabulary of a fault matrix: which operation, under which injected fault, must end how.
+//!
+//! A provider crate writes its matrix as one `static` array of [`Row`]s and hands it, with its
+//! [`SimBackend`], to [`assert_rows`], which drives every row against a fresh simulator
+//! (`payout-alphapo/tests/fault_matrix.rs`, `payout-alppay/tests/fault_matrix.rs`);
+//! [`assert_complete`] checks the table covers every supported operation under every fault, and
+//! [`render`] prints the same array as the Markdown grid that `RELIABILITY.md` shows
+//! ([`check_doc_table`]), so the documented table and the tested one cannot drift apart.
+//!
+//! ```
+//! use payout_core::ErrorKind;
+//! use payout_sim::fault_matrix::{Expect, Injected, Op, Row, render};
+//!
+//! static ROWS: &[Row] = &[
+//!     Row::new(Op::Get, Injected::Status(503), Expect::Recovers { requests: 2 }),
+//!     Row::new(Op::Get, Injected::MalformedJson, Expect::Fails { kind: ErrorKind::Protocol, requests: 1 }),
+//! ];
+//! let table = render(ROWS);
+//! assert!(table.contains("| 503 | recovers (2 requests) |"));
+//! ```
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use payout_core::{
+    ErrorKind, ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, SubmitPath, Withdrawal,
+    WithdrawalId, WithdrawalStatus,
+};
+
+use crate::Fault;
+use crate::backend::{ClientSettings, SimBackend};
+
+/// An operation of [`payout_core::PayoutProvider`] (or of its extension trait) under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `create_withdrawal`.
+    Create,
+    /// `get_withdrawal`.
+    Get,
+    /// `find_withdrawal`.
+    Find,
+    /// One `list_withdrawals` page.
+    ListPage,
+    /// `list_all`, every page (the fault hits the first page).
+    ListAll,
+    /// `submit`, the safe create.
+    Submit,
+}
+
+impl Op {
+    /// Every operation, in the order of the rendered columns.
+    pub const ALL: [Op; 6] = [Op::Create, Op::Get, Op::Find, Op::ListPage, Op::ListAll, Op::Submit];
+
+    /// The column heading.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Create => "create",
+            Op::Get => "get",
+            Op::Find => "find",
+            Op::ListPage => "list page",
+            Op::ListAll => "`list_all`",
+            Op::Submit => "`submit`",
+        }
+    }
+}
+
+/// A fault, as a matrix names it. Most map onto a simulator [`Fault`]; a refused connection is
+/// produced by pointing the client at a port nothing listens on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Injected {
+    /// The answer comes later than the client's timeout (the provider still acts).
+    DelayPastTimeout,
+    /// `429` with `Retry-After: 1`.
+    TooManyRequestsRetryAfter,
+    /// `429` without `Retry-After`.
+    TooManyRequests,
+    /// This 5xx status, without acting.
+    Status(u16),
+    /// Nothing listens: the connection is refused before anything is sent.
+    ConnectionRefused,
+    /// The provider acts, then the connection closes without an answer.
+    CloseAfterActing,
+    /// The connection closes without an answer, and the provider did not act.
+    CloseBeforeActing,
+    /// The provider acts; the answer is not JSON.
+    MalformedJson,
+    /// The provider acts; the answer's body is cut off half way.
+    TruncatedBody,
+    /// The provider acts; the answer is larger than the client reads.
+    OversizedBody,
+    /// The provider acts; the status in the answer is one this version does not know.
+    UnknownStatus,
+    /// The provider acts; this field is missing from the answer.
+    MissingField(&'static str),
+    /// The provider acts; the answer is well-formed JSON of another shape ([`Fault::OtherShape`]:
+    /// a listing under `results` instead of `data`, an object wrapped in `{"data": ..}`). For
+    /// `submit` it is the reconciling lookup that answers so, after the create's answer was lost
+    /// (the create is closed after acting).
+    OtherShape,
+}
+
+impl Injected {
+    /// The row heading.
+    pub fn label(&self) -> String {
+        match self {
+            Injected::DelayPastTimeout => "delay past the timeout".into(),
+            Injected::TooManyRequestsRetryAfter => "429 with `Retry-After`".into(),
+            Injected::TooManyRequests => "429 without `Retry-After`".into(),
+            Injected::Status(s) => s.to_string(),
+            Injected::ConnectionRefused => "connection refused".into(),
+            Injected::CloseAfterActing => "closed after the provider acted".into(),
+            Injected::CloseBeforeActing => "closed before the provider acted".into(),
+            Injected::MalformedJson => "malformed JSON".into(),
+            Injected::TruncatedBody => "truncated body".into(),
+            Injected::OversizedBody => "body over the client's limit".into(),
+            Injected::UnknownStatus => "unknown status".into(),
+            Injected::MissingField(f) => format!("missing `{f}`"),
+            Injected::OtherShape => "answer of another shape".into(),
+        }
+    }
+
+    /// The simulator fault that produces it (`None` for [`Injected::ConnectionRefused`]).
+    /// `delay` must exceed the client's timeout and `oversized` its response bound.
+    pub fn fault(&self, delay: Duration, oversized: usize) -> Option<Fault> {
+        Some(match self {
+            Injected::DelayPastTimeout => Fault::Delay(delay),
+            Injected::TooManyRequestsRetryAfter => Fault::TooManyRequests { retry_after: Some(1) },
+            Injected::TooManyRequests => Fault::TooManyRequests { retry_after: None },
+            Injected::Status(s) => Fault::Status { status: *s, body: format!(r#"{{"error":"injected {s}"}}"#) },
+            Injected::ConnectionRefused => return None,
+            Injected::CloseAfterActing => Fault::CloseAfterActing,
+            Injected::CloseBeforeActing => Fault::CloseBeforeActing,
+            Injected::MalformedJson => Fault::MalformedJson,
+            Injected::TruncatedBody => Fault::TruncatedBody,
+            Injected::OversizedBody => Fault::OversizedBody { bytes: oversized },
+            Injected::UnknownStatus => Fault::UnknownStatus,
+            Injected::MissingField(f) => Fault::MissingField((*f).to_owned()),
+            Injected::OtherShape => Fault::OtherShape,
+        })
+    }
+}
+
+/// How a row must end. `requests` counts the requests that reached the faulted endpoint (the
+/// method and path the fault was armed on), including one the provider finished after the client
+/// gave up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Succeeds: the fault does not matter to this operation.
+    Ok {
+        /// Requests to the faulted endpoint.
+        requests: u32,
+    },
+    /// Succeeds after the client retried on its own, within its retry bound.
+    Recovers {
+        /// Requests to the faulted endpoint (the faulted one and the retries).
+        requests: u32,
+    },
+    /// Succeeds; the withdrawal's status is `unknown` with the provider's raw string kept.
+    UnknownKept {
+        /// Requests to the faulted endpoint.
+        requests: u32,
+    },
+    /// Fails with this category.
+    Fails {
+        /// The error category.
+        kind: ErrorKind,
+        /// Requests to the faulted endpoint.
+        requests: u32,
+    },
+    /// A create fails with `OutcomeUnknown` naming the reference; it was sent once and never
+    /// repeated.
+    OutcomeUnknown {
+        /// Creates sent.
+        requests: u32,
+        /// Withdrawals that exist afterwards (the provider may have acted).
+        created: u32,
+    },
+    /// `submit` returns the one withdrawal of its reference.
+    Submitted {
+        /// How it got it.
+        path: SubmitPath,
+        /// Creates sent (a repeat only after an answer proved the first did nothing, or a 429).
+        requests: u32,
+    },
+}
+
+impl Expect {
+    /// The cell text.
+    pub fn describe(&self) -> String {
+        let n = |r: u32| if r == 1 { "1 request".to_owned() } else { format!("{r} requests") };
+        match *self {
+            Expect::Ok { requests } => format!("ok ({})", n(requests)),
+            Expect::Recovers { requests } => format!("recovers ({})", n(requests)),
+            Expect::UnknownKept { requests } => format!("ok, status `unknown`, raw kept ({})", n(requests)),
+            Expect::Fails { kind, requests } => format!("`{kind}` ({})", n(requests)),
+            Expect::OutcomeUnknown { requests, created } => {
+                format!(
+                    "`outcome_unknown`, sent {}, {created} created",
+                    if requests == 1 { "once".into() } else { format!("{requests}×") }
+                )
+            }
+            Expect::Submitted { path, requests } => {
+                let how = match path {
+                    SubmitPath::Created => "created",
+                    SubmitPath::Reconciled => "reconciled",
+                    SubmitPath::AlreadyExisted => "already existed",
+                };
+                format!(
+                    "one withdrawal, {how} ({} sent)",
+                    if requests == 1 { "1 create".into() } else { format!("{requests} creates") }
+                )
+            }
+        }
+    }
+}
+
+/// One cell of the matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The operation.
+    pub op: Op,
+    /// The fault injected into its (first) request to the provider.
+    pub fault: Injected,
+    /// How it must end.
+    pub expect: Expect,
+}
+
+impl Row {
+    /// A row.
+    pub const fn new(op: Op, fault: Injected, expect: Expect) -> Self {
+        Self { op, fault, expect }
+    }
+}
+
+/// The rows as a Markdown grid: one line per fault (in first-seen order), one column per
+/// operation that appears (in [`Op::ALL`] order). A pair without a row shows `—`.
+pub fn render(rows: &[Row]) -> String {
+    let ops: Vec<Op> = Op::ALL.into_iter().filter(|op| rows.iter().any(|r| r.op == *op)).collect();
+    let mut faults: Vec<&Injected> = Vec::new();
+    for r in rows {
+        if !faults.contains(&&r.fault) {
+            faults.push(&r.fault);
+        }
+    }
+    let mut out = String::from("| fault |");
+    for op in &ops {
+        let _ = write!(out, " {} |", op.name());
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(ops.len()));
+    out.push('\n');
+    for fault in faults {
+        let _ = write!(out, "| {} |", fault.label());
+        for op in &ops {
+            let cell = rows
+                .iter()
+                .find(|r| r.op == *op && &r.fault == fault)
+                .map_or_else(|| "—".to_owned(), |r| r.expect.describe());
+            let _ = write!(out, " {cell} |");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Checks that `doc` holds `table` between the lines `<!-- begin {marker} -->` and
+/// `<!-- end {marker} -->`; with `PAYOUT_UPDATE_DOCS=1` in the environment, rewrites the file at
+/// `path` so that it does, and passes.
+pub fn check_doc_table(path: &std::path::Path, marker: &str, table: &str) -> Result<(), String> {
+    let doc = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let begin = format!("<!-- begin {marker} -->\n");
+    let end = format!("<!-- end {marker} -->");
+    let (Some(b), Some(e)) = (doc.find(&begin), doc.find(&end)) else {
+        return Err(format!("{} has no `{begin}`…`{end}` section", path.display()));
+    };
+    let current = &doc[b + begin.len()..e];
+    if current == table {
+        return Ok(());
+    }
+    if std::env::var("PAYOUT_UPDATE_DOCS").as_deref() == Ok("1") {
+        let updated = format!("{}{table}{}", &doc[..b + begin.len()], &doc[e..]);
+        return std::fs::write(path, updated).map_err(|e| format!("cannot write {}: {e}", path.display()));
+    }
+    Err(format!(
+        "the `{marker}` table in {} differs from the tested one; run the test with PAYOUT_UPDATE_DOCS=1 to rewrite it. Tested:\n{table}",
+        path.display()
+    ))
+}
+
+/// The client's timeout per attempt in the delay rows; the delay fault waits [`DELAY`]. (Other
+/// rows use [`NO_TIMEOUT`], which no loaded machine reaches, so that only the injected fault
+/// makes a difference.)
+pub const TIMEOUT: Duration = Duration::from_millis(800);
+/// How long the delay fault holds its answer.
+pub const DELAY: Duration = Duration::from_millis(1500);
+/// The timeout of the rows whose fault is not a delay.
+pub const NO_TIMEOUT: Duration = Duration::from_secs(30);
+/// The client's bound on answers; the oversized fault sends twice as much.
+pub const MAX_BODY: usize = 64 * 1024;
+/// Retries after the first attempt (the default policy's count, with millisecond waits).
+pub const RETRIES: u32 = 3;
+/// Withdrawals seeded for reads.
+pub const SEEDED: usize = 5;
+/// The page size of the list rows: [`SEEDED`] withdrawals make three pages.
+pub const LIMIT: u32 = 2;
+
+/// One connection pool for every row's client (building a client loads TLS roots, which is slow
+/// in a debug build): without redirects, as the provider crates' own clients.
+static SHARED: std::sync::LazyLock<reqwest::Client> = std::sync::LazyLock::new(|| {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy().build().expect("a plain client")
+});
+
+/// Checks that `rows` hold exactly one row per fault and supported operation of `backend`, and
+/// that no recovery needs more retries than [`RETRIES`]. Panics otherwise.
+pub fn assert_complete<B: SimBackend>(backend: &B, rows: &[Row]) {
+    for fault in rows.iter().map(|r| &r.fault) {
+        for op in backend.ops().iter().copied() {
+            let n = rows.iter().filter(|r| r.op == op && &r.fault == fault).count();
+            assert_eq!(n, 1, "{} × {}: {n} rows", op.name(), fault.label());
+        }
+    }
+    for row in rows {
+        assert!(backend.ops().contains(&row.op), "{row:?}: {} does not support this operation", B::NAME);
+        if let Expect::Recovers { requests } = row.expect {
+            let pages = if row.op == Op::ListAll { SEEDED.div_ceil(LIMIT as usize) as u32 } else { 1 };
+            assert!(requests - pages < RETRIES + 1, "{row:?} needs more retries than the policy allows");
+        }
+    }
+}
+
+/// Runs every row against a fresh simulator of `backend` and panics listing the rows that did
+/// not end as they must. The rows whose fault is a timeout run first and alone, so that no other
+/// row's load can make an ordinary request look like a timed-out one; the rest then run
+/// together. Run it in a multi-threaded runtime.
+pub async fn assert_rows<B: SimBackend>(backend: &B, rows: &[Row]) {
+    use futures::StreamExt;
+    let (slow, fast): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.fault == Injected::DelayPastTimeout);
+    let mut failures = Vec::new();
+    for phase in [slow, fast] {
+        failures.extend(
+            futures::stream::iter(phase)
+                .map(|row| async move {
+                    check_row(backend, row)
+                        .await
+                        .err()
+                        .map(|e| format!("{} × {}: {e}", row.op.name(), row.fault.label()))
+                })
+                .buffer_unordered(32)
+                .filter_map(|f| async move { f })
+                .collect::<Vec<_>>()
+                .await,
+        );
+    }
+    assert!(failures.is_empty(), "{} of {} rows failed:\n{}", failures.len(), rows.len(), failures.join("\n"));
+}
+
+/// What an operation returned, reduced to what the checks need.
+#[derive(Clone)]
+enum Outcome {
+    One(Withdrawal),
+    Many(Vec<Withdrawal>),
+    Submitted(payout_core::Submitted),
+}
+
+fn page() -> ListQuery {
+    ListQuery::new().limit(LIMIT).expect("a valid page size")
+}
+
+async fn run_op<B: SimBackend>(
+    backend: &B,
+    client: &dyn PayoutProvider,
+    op: Op,
+    target: &WithdrawalId,
+    reference: &str,
+    fresh: &str,
+) -> Result<Outcome, PayoutError> {
+    Ok(match op {
+        Op::Create => Outcome::One(client.create_withdrawal(&backend.request(fresh)).await?),
+        Op::Get => Outcome::One(client.get_withdrawal(target).await?),
+        Op::Find => {
+            let reference = Reference::new(reference).expect("a seeded reference is valid");
+            match client.find_withdrawal(&reference).await? {
+                Some(w) => Outcome::One(w),
+                None => Outcome::Many(Vec::new()),
+            }
+        }
+        Op::ListPage => Outcome::Many(client.list_withdrawals(&page()).await?.items),
+        Op::ListAll => Outcome::Many(client.list_all(page()).try_collect().await?),
+        Op::Submit => Outcome::Submitted(client.submit(&backend.request(fresh)).await?),
+    })
+}
+
+/// Runs one row against a fresh simulator of `backend`: arms the fault on the row's endpoint,
+/// runs the operation, and checks its ending, the requests that reached the endpoint and the
+/// withdrawals holding the created reference.
+pub async fn check_row<B: SimBackend>(backend: &B, row: &Row) -> Result<(), String> {
+    let server = backend.start().await;
+    let ids = backend.seed(&server, SEEDED);
+    let target = ids.first().cloned().ok_or("nothing was seeded")?;
+    let invoice = backend.reference_of(&server, &target).ok_or("the seeded withdrawal is gone")?;
+    let fresh = "fresh-1";
+    let delayed = row.fault == Injected::DelayPastTimeout;
+    let settings = ClientSettings {
+        timeout: Some(if delayed { TIMEOUT } else { NO_TIMEOUT }),
+        max_response_bytes: Some(MAX_BODY),
+        http: Some(SHARED.clone()),
+        base_url: (row.fault == Injected::ConnectionRefused).then(|| crate::net::refused_url(B::BASE_PATH)),
+        ..ClientSettings::default()
+    };
+    let client = backend.client(&server, settings).map_err(|e| e.to_string())?;
+    if delayed {
+        // Open the connection first, so the faulted request only waits for the provider.
+        client.get_withdrawal(&target).await.map_err(|e| format!("warm-up: {e}"))?;
+    }
+    let (method, path) = backend.endpoint(row.op, &target);
+    server.requests().clear();
+    if row.op == Op::Submit && row.fault == Injected::OtherShape {
+        // The create acts and its answer is lost; the lookup that reconciles it (past those the
+        // create itself makes first) answers in another shape.
+        server.faults().on_request(method.clone(), &path, Fault::CloseAfterActing, 1);
+        let (find_method, find_path) = backend.endpoint(Op::Find, &target);
+        server.faults().on_request_after(
+            find_method,
+            &find_path,
+            backend.lookups_before_create(),
+            Fault::OtherShape,
+            1,
+        );
+    } else if let Some(fault) = row.fault.fault(DELAY, 2 * MAX_BODY) {
+        server.faults().on_request(method.clone(), &path, fault, 1);
+    }
+
+    let result = run_op(backend, client.as_ref(), row.op, &target, &invoice, fresh).await;
+    if delayed {
+        // Let the slow request land before counting (it is logged once answered).
+        for _ in 0..300 {
+            if server.requests().entries().iter().any(|r| r.fault == Some("delay")) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    let requests =
+        server.requests().entries().iter().filter(|r| r.method == method.as_str() && r.path.ends_with(&path)).count()
+            as u32;
+    let created = backend.holding(&server, fresh).len() as u32;
+    let creates = matches!(row.op, Op::Create | Op::Submit);
+
+    let got = |what: &str| format!("expected {what}, got {}", describe(&result));
+    match row.expect {
+        Expect::Ok { requests: want } | Expect::Recovers { requests: want } => {
+            expect_requests(requests, want)?;
+            match &result {
+                Ok(outcome) => check_value(row.op, outcome, &target, fresh, false)?,
+                Err(_) => return Err(got("success")),
+            }
+            if creates && created != 1 {
+                return Err(format!("{created} withdrawals hold the reference; expected exactly 1"));
+            }
+        }
+        Expect::UnknownKept { requests: want } => {
+            expect_requests(requests, want)?;
+            match &result {
+                Ok(outcome) => check_value(row.op, outcome, &target, fresh, true)?,
+                Err(_) => return Err(got("success with an unknown status")),
+            }
+        }
+        Expect::Fails { kind, requests: want } => {
+            match &result {
+                // Nothing is lost: an unknown outcome always names the reference to reconcile.
+                Err(PayoutError::OutcomeUnknown { reference, .. }) if reference.as_str() != fresh => {
+                    return Err(got("outcome_unknown naming the reference"));
+                }
+                Err(e) if e.kind() == kind => {}
+                _ => return Err(got(kind.as_str())),
+            }
+            expect_requests(requests, want)?;
+            if creates && created > 1 {
+                return Err(format!("paid twice: {created} withdrawals hold the reference"));
+            }
+        }
+        Expect::OutcomeUnknown { requests: want, created: want_created } => {
+            match &result {
+                Err(PayoutError::OutcomeUnknown { reference, .. }) if reference.as_str() == fresh => {}
+                _ => return Err(got("outcome_unknown naming the reference")),
+            }
+            expect_requests(requests, want)?;
+            if created != want_created {
+                return Err(format!("{created} withdrawals hold the reference; expected {want_created}"));
+            }
+        }
+        Expect::Submitted { path: want_path, requests: want } => {
+            match &result {
+                Ok(outcome @ Outcome::Submitted(s)) if s.path == want_path => {
+                    check_value(row.op, outcome, &target, fresh, false)?
+                }
+                _ => return Err(got(&format!("submit by path {want_path:?}"))),
+            }
+            expect_requests(requests, want)?;
+            if created != 1 {
+                return Err(format!("{created} withdrawals hold the reference; expected exactly 1"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn expect_requests(got: u32, want: u32) -> Result<(), String> {
+    if got == want { Ok(()) } else { Err(format!("{got} requests reached the faulted endpoint; expected {want}")) }
+}
+
+fn describe(result: &Result<Outcome, PayoutError>) -> String {
+    match result {
+        Ok(Outcome::One(w)) => format!("withdrawal {} ({})", w.id, w.provider_status),
+        Ok(Outcome::Many(items)) => format!("{} withdrawals", items.len()),
+        Ok(Outcome::Submitted(s)) => format!("submitted {} by {:?}", s.withdrawal.id, s.path),
+        Err(e) => format!("{} error: {e}", e.kind()),
+    }
+}
+
+fn check_value(op: Op, outcome: &Outcome, target: &WithdrawalId, fresh: &str, unknown: bool) -> Result<(), String> {
+    let status_ok = |w: &Withdrawal| {
+        if unknown {
+            w.status == WithdrawalStatus::Unknown && w.provider_status == "surprise_status"
+        } else {
+            w.status != WithdrawalStatus::Unknown
+        }
+    };
+    match (op, outcome) {
+        (Op::Create, Outcome::One(w)) if w.reference.as_ref().is_none_or(|r| r.as_str() == fresh) && status_ok(w) => {
+            Ok(())
+        }
+        (Op::Get, Outcome::One(w)) | (Op::Find, Outcome::One(w)) if &w.id == target && status_ok(w) => Ok(()),
+        (Op::Submit, Outcome::Submitted(s))
+            if s.withdrawal.reference.as_ref().is_none_or(|r| r.as_str() == fresh) && status_ok(&s.withdrawal) =>
+        {
+            Ok(())
+        }
+        (Op::ListPage, Outcome::Many(items)) if items.len() == LIMIT as usize && items.iter().all(status_ok) => Ok(()),
+        (Op::ListAll, Outcome::Many(items)) => {
+            let mut ids: Vec<_> = items.iter().map(|w| w.id.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            let first_page_ok = items.iter().take(LIMIT as usize).all(status_ok);
+            if ids.len() == SEEDED && items.len() == SEEDED && first_page_ok {
+                Ok(())
+            } else {
+                Err(format!("list_all gave {} items ({} distinct)", items.len(), ids.len()))
+            }
+        }
+        (_, other) => Err(format!("unexpected value: {}", describe(&Ok(other.clone())))),
+    }
+}

@@ -1,0 +1,320 @@
+//! # payout-sim
+//!
+//! Wire-faithful HTTP simulators of AlphaPo and AlpPay.
+//!
+//! Each simulator is a stateful HTTP server on loopback that speaks its provider's wire format as
+//! the provider documents describe it (`providers/alphapo.md`, `providers/alppay.md`): it checks
+//! keys and signatures over the raw body bytes before parsing, answers the documented error bodies,
+//! keeps withdrawals, refuses duplicates, pages and filters, moves statuses when the test says so
+//! (or on a clock), sends signed callbacks and webhooks with retries, and injects faults. They are
+//! written from the documents alone, independently of the provider crates, so that they check the
+//! clients rather than agree with them.
+//!
+//! ```
+//! use payout_testkit::signing::alphapo_signature;
+//! use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Start an AlphaPo simulator on 127.0.0.1 with a free port.
+//! let sim = AlphaPoServer::start(AlphaPoConfig::default()).await?;
+//! let http = reqwest::Client::builder().no_proxy().build()?;
+//!
+//! // Sign the exact bytes that are sent, as the provider requires.
+//! let body = br#"{"currency":"BTC","foreign_id":"order-1","end_user_reference":"user-7","address":"tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc","amount":"0.0002"}"#;
+//! let created = http
+//!     .post(format!("{}/withdrawal/crypto", sim.base_url()))
+//!     .header("Content-Type", "application/json")
+//!     .header("X-Processing-Key", sim.api_key())
+//!     .header("X-Processing-Signature", alphapo_signature(sim.api_secret().as_bytes(), body))
+//!     .body(&body[..])
+//!     .send()
+//!     .await?;
+//! assert_eq!(created.status(), 201);
+//! let created: serde_json::Value = created.json().await?;
+//! assert_eq!(created["data"]["status"], "processing");
+//! assert_eq!(created["data"]["amount"], "0.00020000");
+//!
+//! // Move it with the control handle, as the provider would, and see it on the wire.
+//! let id = created["data"]["id"].as_i64().unwrap();
+//! sim.set_status(id, AlphaPoStatus::Confirmed)?;
+//! let lookup = br#"{"foreign_id":"order-1"}"#;
+//! let info: serde_json::Value = http
+//!     .get(format!("{}/transactions/info", sim.base_url()))
+//!     .header("Content-Type", "application/json")
+//!     .header("X-Processing-Key", sim.api_key())
+//!     .header("X-Processing-Signature", alphapo_signature(sim.api_secret().as_bytes(), lookup))
+//!     .body(&lookup[..])
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! assert_eq!(info["status"], "confirmed");
+//! assert_eq!(info["transactions"][0]["txid"].as_str().map(str::len), Some(64));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! AlpPay works the same way with [`AlpPayServer`] (`API-KEY` on every call, `X-HMAC` on the
+//! create), and [`SandboxServer`] serves both on one address, as `payout sandbox` does.
+//!
+//! # Starting, credentials, mounting
+//!
+//! * [`AlphaPoServer::start`] / [`AlpPayServer::start`] bind `127.0.0.1:0` in the current tokio
+//!   runtime and return a handle with `base_url()` (`http://127.0.0.1:PORT/api/v2`,
+//!   `http://127.0.0.1:PORT/v2`), the credentials, [`faults()`](AlphaPoServer::faults),
+//!   [`requests()`](AlphaPoServer::requests) and, through `Deref`, every control method of
+//!   [`AlphaPoSim`] / [`AlpPaySim`]. Dropping the handle stops the server and its connections.
+//! * Test credentials (override with `with_credentials`): AlphaPo key `alphapo-sandbox-key`,
+//!   secret `alphapo-sandbox-secret`; AlpPay key `alppay-sandbox-key`, HMAC key
+//!   `alppay-sandbox-hmac`.
+//! * [`router`] mounts either or both simulators' routes (each under its configured prefix) in
+//!   one axum `Router`; [`SandboxServer::start`] serves that router with AlphaPo under
+//!   `/alphapo/api/v2` and AlpPay under `/alppay/v2` ([`AlphaPoConfig::sandbox`],
+//!   [`AlpPayConfig::sandbox`]: life cycles of a few seconds). [`SimServer::bind`] serves any
+//!   router with the fault queue and request log.
+//!
+//! # AlphaPo endpoints (prefix `/api/v2`)
+//!
+//! | method and path | auth | success |
+//! |---|---|---|
+//! | `GET /ping` | none | 200 `OK` (text) |
+//! | `POST /withdrawal/crypto` | key + signature | 201 `{"data":{id, foreign_id, end_user_reference, type, status:"processing", amount, sender_amount, sender_currency, receiver_currency, receiver_amount}}` |
+//! | `GET /transactions/info` (signed JSON body `{"id":N}` or `{"foreign_id":"…"}`) | key + signature | 200, the callback-shaped object at the top level |
+//! | `POST /currencies/list` (`{"visible"?: bool}`) | key + signature | 200 `{"data":[{id, type, currency, minimum_amount, deposit_fee_percent, withdrawal_fee_percent, precision}]}` |
+//! | `POST /accounts/list` (`{}`) | key + signature | 200 `{"data":[{currency, type, balance}]}` |
+//!
+//! Checks run in this order: key, signature over the raw bytes, content type, JSON, then fields.
+//!
+//! | status | body | when |
+//! |---|---|---|
+//! | 403 | `{"error":"No key header","code":"required_header_key"}` | no or empty `X-Processing-Key`; also **any unknown path or method** (documented quirk) |
+//! | 403 | `{"error":"Bad key header","code":"bad_header_key"}` | another key |
+//! | 403 | `{"error":"No signature header","code":"required_header_signature"}` | no or empty `X-Processing-Signature` |
+//! | 403 | `{"error":"Bad signature header","code":"bad_header_signature"}` | the HMAC-SHA512 of the raw body differs |
+//! | 400 | `{"error":"Bad content format","code":"bad_content_format"}` | `Content-Type` not `application/json`, invalid JSON, or JSON that is not an object or array |
+//! | 400 | `{"errors":{"<field>":"<message>"}}` | validation; one message per failing field (below) |
+//! | 400 | `{"errors":{"id":"No parameters present"}}` | lookup with neither `id` nor `foreign_id` |
+//! | 404 | `{"errors":{"id":"Validation Exception: more than one param is present"}}` | lookup with both |
+//! | 404 | `{"errors":{"id":"Transaction not found."}}` (or `foreign_id`) | lookup of an unknown withdrawal |
+//!
+//! Validation messages of `POST /withdrawal/crypto`: `currency`: "The currency field is
+//! required.", "The selected currency is invalid."; `amount`: "The amount field is required when
+//! amount to is not present.", "The amount field prohibits amount to from being present.", "The
+//! amount must be a number.", "The amount must be at least 0.0001." (the currency's minimum), "The
+//! amount may not have more than 8 decimal places." (its precision), "The amount is too small. The
+//! minimum amount is 10.00 EUR." (a fiat source), "The amount may not be greater than
+//! 1000000000000000." (the simulator's bound, so arithmetic cannot overflow), "Not enough money on
+//! balance"; `amount_to`: the
+//! same rules against the `convert_to` currency; `convert_to`: "The convert to field is required
+//! when amount to is present.", "The convert to field is required when currency is EUR.", "The
+//! selected convert to is invalid.", "Exchange is unavailable for given currencies" (a fiat or
+//! identical target); `address`: "The address field is required.", "The address format is
+//! invalid." (whitespace), "The address may not be greater than 255 characters.";
+//! `foreign_id`: "The foreign id field is required.", "The foreign id has already been taken.",
+//! "The foreign id may not be greater than 255 characters."; `end_user_reference`: the same
+//! three-rule pattern ("The end user reference field is required."); `tag`: "The tag must be a
+//! string.". Amounts are accepted as JSON strings or numbers.
+//!
+//! The currency table (code, precision, minimum, EUR rate) is in [`alphapo::default_currencies`].
+//!
+//! # AlpPay endpoints (prefix `/v2`)
+//!
+//! | method and path | auth | success |
+//! |---|---|---|
+//! | `POST /withdrawal` | `API-KEY` + `X-HMAC` (lowercase hex HMAC-SHA256 of the raw body) | 200, the bare withdrawal object, `OPEN` |
+//! | `GET /withdrawal/{id}` | `API-KEY` | 200, the bare withdrawal object |
+//! | `GET /withdrawal?ids=&txnIds=&invoices=&statuses=&page=&limit=` | `API-KEY` | 200 `{"data":[…],"page":N,"limit":N,"total":N}` |
+//!
+//! The documents show no error body; **the simulator's shape is an assumption**:
+//! `{"error":"<code>","message":"<text>","field":"<field>"}` (`field` only when one is at fault).
+//!
+//! | status | `error` | when |
+//! |---|---|---|
+//! | 401 | `unauthorized`, message "invalid or expired API key" | no, empty or wrong `API-KEY` (every endpoint) |
+//! | 401 | `unauthorized`, message "missing or invalid signature" | `X-HMAC` missing or not the HMAC of the raw body (create) |
+//! | 400 | `bad_request`, "malformed JSON" | the body is not a JSON object |
+//! | 400 | `bad_request` | a field of the wrong JSON type (`amount` not a string, `customer.id` not an integer, `destTag` neither string nor null…), as a Go decoder would fail; or `addressFrom`/`clientId` without the other (documented) |
+//! | 422 | `validation_failed` | a rule: `amount` missing, not a plain decimal, ≤ 0 or with more than 8 decimals; `asset` missing or not a supported pair; `addressTo` empty; `customer`, `customer.id`, `customer.name` or `customer.email` missing; an invalid e-mail; `invoice` missing or empty; a duplicate `invoice` when [`AlpPayConfig::refuse_duplicate_invoice`] is on |
+//! | 400 | `bad_request` | listing: `limit` outside 1..=100 or not a number, `page` negative or not a number, an unknown status (exact, case-sensitive) |
+//! | 404 | `not_found` | `GET /withdrawal/{id}` of an unknown (or malformed) id; an unknown path |
+//!
+//! # Where the documents are silent: the simulators' choices
+//!
+//! * AlphaPo currency codes, precisions, minimums and balances: the table in
+//!   [`alphapo::default_currencies`]; conversions use its fixed EUR rates, the receiver's amount
+//!   rounded down and the sender's (for `amount_to`) rounded up to their precisions; any crypto or
+//!   fiat source may convert to a different crypto currency.
+//! * AlphaPo amounts print with 8 decimals (or the currency's precision if it is larger), as
+//!   every documented example does, EUR included (`"25.00000000"`); precision rules validation.
+//! * AlphaPo checks the key and signature before the content type.
+//! * AlphaPo's lookup of an unknown id or `foreign_id` is 404 `{"errors":{…:"Transaction not
+//!   found."}}`; the "No parameters"/"more than one param" errors use the same `errors` shape.
+//!   `txid` lookups (CryptoProcessing only) are not supported: `{"txid":…}` counts as no
+//!   parameter.
+//! * AlphaPo withdrawal limits: with [`AlphaPoConfig::review_above_eur`], a withdrawal worth more
+//!   (at the fixed rates) becomes `pending` right after creation (the create answer still says
+//!   `processing`) and stays there until the control handle moves it, as a reviewer would.
+//! * AlphaPo duplicate `foreign_id`, insufficient balance and invalid address fail synchronously
+//!   with 400 (messages above). A cancelled or declined withdrawal is refunded to the balance.
+//! * AlphaPo statuses: creation answers `processing`; lookups and callbacks map it to
+//!   `not_confirmed`. The simulator's own `not_confirmed` means "sent, awaiting confirmations"
+//!   and carries the tx hash. `currency_sent`/`currency_received` are printed for processing,
+//!   `not_confirmed` and `confirmed`, absent for pending, cancelled and declined. `transactions`
+//!   is `[]` until a tx hash exists, then one `blockchain` entry (preceded by an `exchange` entry
+//!   for a withdrawal with conversion), `confirmations` `"0"` or `"1"`; `fees` is `[]`;
+//!   `error` is `""` except for cancelled ("Withdrawal cancelled") and declined ("Withdrawal
+//!   declined") unless the test gives a text. Creation sends no callback (its answer already says
+//!   `processing`); every later change does.
+//! * AlpPay amounts print without trailing zeros (`"10"`), as a Go decimal does; precision counts
+//!   significant decimals (`"1.500000000"` is fine). Timestamps print nine fraction digits and `Z`.
+//! * AlpPay `timeToApprove` is `createdAt` + [`AlpPayConfig::auto_approve_after`] when set, else
+//!   `null`; a manual approval or completion sets it to that moment if it was `null`. `APPROVED`
+//!   leaves `txnId`, `addressFrom` and `receivedAmount` empty; `COMPLETE` fills them (the
+//!   merchant's hot wallet for the network, or the client's `addressFrom` in withdraw-direct mode).
+//! * AlpPay duplicate invoices are accepted unless configured otherwise; `Content-Type` is not
+//!   checked; unknown fields are ignored; listing order is `createdAt` descending with creation
+//!   order as the tie-break, and list filters accept comma-separated values, repeated keys and
+//!   `key[]=`, OR within a filter and AND across filters. A page past the end is `data: []` with
+//!   the real `total`. Webhooks are sent on creation and on every change, signed with the HMAC key.
+//! * Control moves are not restricted to the documented transitions, so tests can produce odd
+//!   histories; a moved withdrawal leaves the automatic life cycle.
+//! * Request bodies over 2 MiB are answered 413 (`request body too large`, plain text), before
+//!   authentication.
+//!
+//! # Control, life cycle, seeding, snapshots
+//!
+//! [`AlphaPoSim::set_status`] / [`AlpPaySim::set_status`] (and the `_with` variants that give the
+//! tx hash or error text) move a withdrawal and deliver the callback. The automatic life cycle
+//! ([`AlphaPoConfig::with_lifecycle`]: processing → `not_confirmed` → `confirmed`;
+//! [`AlpPayConfig::with_lifecycle`]: `OPEN` → `APPROVED` → `COMPLETE`) is computed lazily from the
+//! creation timestamp whenever a withdrawal is read or listed, so state saved to disk keeps
+//! advancing in the next process; with a callback URL a background task also advances it so
+//! callbacks go out unread. `seed(n)` adds many withdrawals with varied statuses and references;
+//! `count`, `get`, `find`/`find_by_invoice`, `withdrawals` read the state;
+//! `snapshot`/`restore` and `save`/`load` keep it as JSON; `reset` empties it.
+//!
+//! # Callbacks and webhooks
+//!
+//! With a [`CallbackConfig`], every status change is POSTed to its URL: AlphaPo's lookup object
+//! with `X-Processing-Key` and `X-Processing-Signature` (HMAC-SHA512 of the raw body), AlpPay's
+//! bare withdrawal object with `X-HMAC` (HMAC-SHA256). A non-2xx answer or a connection failure is
+//! retried after each of [`CallbackConfig::retry_delays`]; [`CallbackConfig::duplicate`] sends
+//! every successful delivery a second time. `deliveries()` lists every attempt.
+//!
+//! # Faults and the request log
+//!
+//! [`Faults`] queues a [`Fault`] for the next request(s), for requests to a path, or for one
+//! method on a path ([`Faults::on_request`]); each
+//! variant's documentation says exactly what the listener does. [`RequestLog`] keeps the method,
+//! path, query, answered status and fault of the last 1,024 requests (configurable, or off).
+//!
+//! # Performance
+//!
+//! Handlers take one `std::sync::Mutex` briefly (never across an `.await`), lookups are hash-map
+//! hits, an unfiltered AlpPay page is a slice of a cached order, connections are kept alive, and
+//! nothing is logged per request (turn the request log off with
+//! [`RequestLog::set_enabled`] for load). A release build answers tens of thousands of lookups
+//! per second on two cores, load generator included (`cargo bench -p payout-sim --bench
+//! sim`; figures in the repository's `BENCHMARKS.md`).
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// With one provider left out, some shared helpers (amounts, ids, clock formats) serve nobody.
+#![cfg_attr(not(all(feature = "alphapo", feature = "alppay")), allow(dead_code, unused_imports))]
+
+#[cfg(feature = "alphapo")]
+pub mod alphapo;
+#[cfg(feature = "alppay")]
+pub mod alppay;
+mod amounts;
+pub mod backend;
+mod clock;
+mod deliveries;
+pub mod fault_matrix;
+mod faults;
+mod ids;
+pub mod load;
+mod log;
+pub mod money;
+pub mod net;
+pub mod receiver;
+#[cfg(all(feature = "alphapo", feature = "alppay"))]
+mod sandbox;
+mod served;
+mod server;
+mod simulator;
+
+use std::path::Path;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+
+#[cfg(feature = "alphapo")]
+pub use alphapo::{AlphaPoConfig, AlphaPoServer, AlphaPoSim, AlphaPoStatus, AlphaPoWithdrawal};
+#[cfg(feature = "alppay")]
+pub use alppay::{AlpPayConfig, AlpPayServer, AlpPaySim, AlpPayStatus, AlpPayWithdrawal};
+pub use deliveries::{CallbackConfig, DeliveryAttempt};
+pub use faults::{Fault, Faults};
+pub use log::{RequestLog, RequestRecord};
+#[cfg(all(feature = "alphapo", feature = "alppay"))]
+pub use sandbox::{SANDBOX_ALPHAPO_PREFIX, SANDBOX_ALPPAY_PREFIX, SandboxServer};
+pub use served::Served;
+pub use server::SimServer;
+pub use simulator::{Simulator, restore, router, snapshot};
+
+/// What a control call or a snapshot operation can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimError {
+    /// No withdrawal has this id.
+    #[error("no withdrawal {0}")]
+    NotFound(String),
+    /// The snapshot is not one this simulator wrote.
+    #[error("bad snapshot: {0}")]
+    Snapshot(String),
+    /// Reading or writing a state file failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// The largest request body the simulators read (as axum's own default).
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The headers and the whole body of a request, without copying the headers. A body over
+/// [`BODY_LIMIT`] is answered 413.
+async fn split(req: Request) -> Result<(http::HeaderMap, axum::body::Bytes), Response> {
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => Ok((parts.headers, bytes)),
+        Err(_) => Err((http::StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response()),
+    }
+}
+
+/// Runs `tick` every `step` (clamped to 5 ms..=1 s) while the state behind `weak` is alive.
+fn spawn_ticker<S: Send + Sync + 'static>(weak: Weak<S>, step: Duration, tick: fn(Arc<S>)) {
+    let Ok(rt) = tokio::runtime::Handle::try_current() else { return };
+    let step = step.clamp(Duration::from_millis(5), Duration::from_secs(1));
+    rt.spawn(async move {
+        loop {
+            tokio::time::sleep(step).await;
+            let Some(state) = weak.upgrade() else { return };
+            tick(state);
+        }
+    });
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), SimError> {
+    let bytes = serde_json::to_vec(value).map_err(|e| SimError::Snapshot(e.to_string()))?;
+    // Write then rename, so a crash never leaves half a state file.
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, SimError> {
+    let bytes = std::fs::read(path)?;
+    serde_json::from_slice(&bytes).map_err(|e| SimError::Snapshot(e.to_string()))
+}

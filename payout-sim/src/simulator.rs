@@ -1,0 +1,80 @@
+//! What every provider's simulator gives the router, the sandbox and its running handle: its
+//! name, where it is mounted, its routes, its state as JSON and its deliveries. A third
+//! provider's simulator is one module that implements [`Simulator`], plus one line in the
+//! sandbox's list.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::{DeliveryAttempt, SimError};
+
+/// One provider's simulator, as the router and the sandbox see it. Implemented by
+/// [`AlphaPoSim`](crate::AlphaPoSim) and [`AlpPaySim`](crate::AlpPaySim).
+pub trait Simulator: Send + Sync {
+    /// Its key in the sandbox's state file (`alphapo`).
+    fn name(&self) -> &'static str;
+    /// Where its API is mounted (`/api/v2`).
+    fn prefix(&self) -> &str;
+    /// Its routes under [`prefix`](Self::prefix), without a fallback.
+    fn routes(&self) -> Router;
+    /// What a request under its prefix that matches no route gets (AlphaPo: 403
+    /// `required_header_key`, its documented quirk; AlpPay: 404).
+    fn unmatched(&self) -> fn() -> Response;
+    /// Its whole state as JSON.
+    fn snapshot(&self) -> Value;
+    /// Replaces its state with a [`snapshot`](Self::snapshot).
+    fn restore(&self, snapshot: &Value) -> Result<(), SimError>;
+    /// The callback or webhook delivery attempts so far.
+    fn deliveries(&self) -> Vec<DeliveryAttempt>;
+}
+
+/// One router serving the given simulators under their prefixes (e.g. `/alphapo/api/v2` and
+/// `/alppay/v2`), so that they can share one listener. A request that matches no route gets the
+/// answer of the simulator whose prefix it starts with; anything else gets a plain 404.
+pub fn router(sims: &[&dyn Simulator]) -> Router {
+    let mut r = Router::new();
+    let mut prefixes: Vec<(String, fn() -> Response)> = Vec::new();
+    for sim in sims {
+        r = r.merge(sim.routes());
+        prefixes.push((sim.prefix().trim_end_matches('/').to_owned(), sim.unmatched()));
+    }
+    let prefixes = Arc::new(prefixes);
+    let p2 = prefixes.clone();
+    r.fallback(move |req: Request| async move { unmatched(&prefixes, &req) })
+        .method_not_allowed_fallback(move |req: Request| async move { unmatched(&p2, &req) })
+}
+
+fn unmatched(prefixes: &[(String, fn() -> Response)], req: &Request) -> Response {
+    let path = req.uri().path();
+    for (prefix, answer) in prefixes {
+        if path == prefix || path.starts_with(&format!("{prefix}/")) {
+            return answer();
+        }
+    }
+    (http::StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+/// The simulators' states in one object, each under its [`name`](Simulator::name) (what the
+/// CLI keeps in its state file).
+pub fn snapshot(sims: &[&dyn Simulator]) -> Value {
+    Value::Object(sims.iter().map(|s| (s.name().to_owned(), s.snapshot())).collect())
+}
+
+/// Restores the simulators from [`snapshot`]; a simulator the value does not name is left as it
+/// is.
+pub fn restore(sims: &[&dyn Simulator], value: &Value) -> Result<(), SimError> {
+    if !value.is_object() {
+        let names: Vec<&str> = sims.iter().map(|s| s.name()).collect();
+        return Err(SimError::Snapshot(format!("expected an object with {}", names.join(" and "))));
+    }
+    for sim in sims {
+        if let Some(state) = value.get(sim.name()) {
+            sim.restore(state)?;
+        }
+    }
+    Ok(())
+}
