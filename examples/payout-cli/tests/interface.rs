@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Output, Stdio};
 
 use assert_cmd::Command;
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, Fault};
+use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, Fault};
 use serde_json::Value;
 
 const ADDRESS: &str = "tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc";
@@ -415,7 +415,7 @@ async fn the_most_verbose_logs_show_the_http_layer_and_no_secret() {
 
 #[test]
 fn the_sandbox_logs_no_test_credential_either() {
-    use payout_testkit::sim::{alphapo, alppay};
+    use payout_sim::{alphapo, alppay};
     let s = Sandbox::new();
     let out = s.cmd().arg("-vvv").args(btc_args("quiet-1")).output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -636,7 +636,7 @@ fn completions_for_every_shell_and_a_man_page() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn receive_shows_its_progress_on_standard_error_and_logs_no_secret_at_trace() {
-    use payout_testkit::sim::{alphapo, alppay};
+    use payout_sim::{alphapo, alppay};
     let s = Sandbox::new();
     let log = s.dir.path().join("receive.stderr");
     let mut child = s
