@@ -16,7 +16,7 @@ use payout_alppay::AlpPayClient;
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, Decimal, EndUser, PayoutProvider, ProviderId, WithdrawalRequest};
 use payout_store::{EntryFilter, Journal, JournalOptions, JournaledProvider, State};
-use payout_testkit::sim::{AlpPayConfig, AlpPayServer};
+use payout_sim::{AlpPayConfig, AlpPayServer};
 
 const PAYOUTS: usize = 4_000;
 const IN_FLIGHT: usize = 64;

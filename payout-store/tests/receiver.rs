@@ -142,6 +142,30 @@ async fn until(journal: &Journal, what: &str, done: impl Fn(&HashMap<WithdrawalI
     }
 }
 
+/// Waits until the simulator has logged both copies of each withdrawal's final delivery (a status
+/// of `finals`) as answered. The receiver applies a delivery before it answers and the simulator
+/// logs the answer after it, so the journal can be final a moment before the log says so.
+async fn until_final_deliveries_logged(
+    deliveries: impl Fn() -> Vec<DeliveryAttempt>,
+    ids: &[WithdrawalId],
+    finals: &[&str],
+) {
+    let answered = |attempts: &[DeliveryAttempt], id: &WithdrawalId, copy: u32| {
+        attempts.iter().any(|a| {
+            a.withdrawal_id == id.as_str() && finals.contains(&a.status.as_str()) && a.copy == copy && a.succeeded()
+        })
+    };
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let attempts = deliveries();
+        if ids.iter().all(|id| answered(&attempts, id, 1) && answered(&attempts, id, 2)) {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "final deliveries not all answered: {attempts:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// The provider's own state of each withdrawal, by lookup.
 async fn truth(provider: &Arc<dyn PayoutProvider>, ids: &[WithdrawalId]) -> HashMap<WithdrawalId, Withdrawal> {
     let mut out = HashMap::new();
@@ -228,6 +252,7 @@ async fn alphapo_callbacks_bring_every_withdrawal_to_its_final_status() {
         ids.iter().all(|id| held.get(id).is_some_and(|w| w.status == WithdrawalStatus::Completed))
     })
     .await;
+    until_final_deliveries_logged(|| sim.deliveries(), &ids, &["confirmed"]).await;
     let truth = truth(&provider, &ids).await;
     let entries = journal.entries(&EntryFilter::new()).await.unwrap();
     assert_eq!(entries.len(), 4);
@@ -302,6 +327,7 @@ async fn alppay_webhooks_bring_every_withdrawal_to_its_final_status() {
     })
     .await;
     ids.push(cancelled);
+    until_final_deliveries_logged(|| sim.deliveries(), &ids, &["COMPLETE", "CANCELLED"]).await;
     let truth = truth(&provider, &ids).await;
     for e in journal.entries(&EntryFilter::new()).await.unwrap() {
         let w = e.withdrawal.unwrap();

@@ -105,6 +105,8 @@ pub async fn run(args: &ReceiveArgs, force_sandbox: bool, json: bool) -> Result<
         .await
         .map_err(|e| Failure::Io(format!("receive: cannot listen on {addr}: {e}")))?;
     let bound = listener.local_addr()?;
+    // Before the endpoints line: a program that reads it and signals at once must be heard.
+    let stop = crate::sandbox::shutdown()?;
     let endpoints: serde_json::Map<String, serde_json::Value> = receiver
         .paths()
         .into_iter()
@@ -151,7 +153,7 @@ pub async fn run(args: &ReceiveArgs, force_sandbox: bool, json: bool) -> Result<
         }
     });
     receiver
-        .serve(listener, crate::sandbox::shutdown())
+        .serve(listener, stop)
         .await
         .map_err(|e| Failure::Io(format!("receive: serving failed: {e}")))?;
     let _ = printer.await;

@@ -149,6 +149,8 @@ pub async fn serve(addr: &str, deliver_to: Option<&str>, json: bool) -> Result<(
         .parse()
         .map_err(|_| Failure::Usage(format!("--addr must be HOST:PORT with an IP address, got `{addr}`")))?;
     let server = start_delivering(addr, deliver_to).await?;
+    // Before the first line: a program that reads it and signals at once must be heard.
+    let stop = shutdown()?;
     // The contract's first line: one key per provider, nothing else (programs iterate it).
     let info = serde_json::json!({
         "alphapo": {
@@ -190,7 +192,6 @@ pub async fn serve(addr: &str, deliver_to: Option<&str>, json: bool) -> Result<(
     drop(out);
 
     let mut tick = tokio::time::interval(Duration::from_secs(1));
-    let stop = shutdown();
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -203,26 +204,26 @@ pub async fn serve(addr: &str, deliver_to: Option<&str>, json: bool) -> Result<(
     Ok(())
 }
 
-/// Resolves on Ctrl-C, or on SIGTERM where there is one.
-pub async fn shutdown() {
+/// Installs the Ctrl-C and SIGTERM handlers at once, so that a signal sent the moment a server
+/// has printed its address is caught, and resolves on the first of them.
+pub fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 
