@@ -12,6 +12,9 @@ use serde_json::Value;
 
 use crate::{DeliveryAttempt, SimError};
 
+/// The answer for a path under a simulator's prefix that matches none of its routes.
+pub type Answer = fn() -> Response;
+
 /// One provider's simulator, as the router and the sandbox see it. Implemented by
 /// [`AlphaPoSim`](crate::AlphaPoSim) and [`AlpPaySim`](crate::AlpPaySim).
 pub trait Simulator: Send + Sync {
@@ -23,7 +26,7 @@ pub trait Simulator: Send + Sync {
     fn routes(&self) -> Router;
     /// What a request under its prefix that matches no route gets (AlphaPo: 403
     /// `required_header_key`, its documented quirk; AlpPay: 404).
-    fn unmatched(&self) -> fn() -> Response;
+    fn unmatched(&self) -> Answer;
     /// Its whole state as JSON.
     fn snapshot(&self) -> Value;
     /// Replaces its state with a [`snapshot`](Self::snapshot).
@@ -37,7 +40,7 @@ pub trait Simulator: Send + Sync {
 /// answer of the simulator whose prefix it starts with; anything else gets a plain 404.
 pub fn router(sims: &[&dyn Simulator]) -> Router {
     let mut r = Router::new();
-    let mut prefixes: Vec<(String, fn() -> Response)> = Vec::new();
+    let mut prefixes: Vec<(String, Answer)> = Vec::new();
     for sim in sims {
         r = r.merge(sim.routes());
         prefixes.push((sim.prefix().trim_end_matches('/').to_owned(), sim.unmatched()));
@@ -48,7 +51,7 @@ pub fn router(sims: &[&dyn Simulator]) -> Router {
         .method_not_allowed_fallback(move |req: Request| async move { unmatched(&p2, &req) })
 }
 
-fn unmatched(prefixes: &[(String, fn() -> Response)], req: &Request) -> Response {
+fn unmatched(prefixes: &[(String, Answer)], req: &Request) -> Response {
     let path = req.uri().path();
     for (prefix, answer) in prefixes {
         if path == prefix || path.starts_with(&format!("{prefix}/")) {
