@@ -81,3 +81,51 @@ pub fn restore(sims: &[&dyn Simulator], value: &Value) -> Result<(), SimError> {
     }
     Ok(())
 }
+
+/// Implements [`Simulator`] for a provider's handle and `start` for its running handle, written
+/// once for every provider module: the module has `handlers::routes` and
+/// `handlers::unknown_path`, and its handle has `new`, `serve`, `config().prefix`, `snapshot`,
+/// `restore` and `deliveries`.
+#[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_macros))]
+macro_rules! simulator {
+    ($sim:ident, $config:ident, $name:literal) => {
+        impl $crate::Simulator for $sim {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn prefix(&self) -> &str {
+                &self.config().prefix
+            }
+
+            fn routes(&self) -> axum::Router {
+                handlers::routes(self.clone())
+            }
+
+            fn unmatched(&self) -> $crate::Answer {
+                handlers::unknown_path
+            }
+
+            fn snapshot(&self) -> serde_json::Value {
+                $sim::snapshot(self)
+            }
+
+            fn restore(&self, snapshot: &serde_json::Value) -> Result<(), $crate::SimError> {
+                $sim::restore(self, snapshot)
+            }
+
+            fn deliveries(&self) -> Vec<$crate::DeliveryAttempt> {
+                $sim::deliveries(self)
+            }
+        }
+
+        impl $crate::Served<$sim> {
+            /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
+            pub async fn start(config: $config) -> std::io::Result<Self> {
+                $sim::new(config).serve(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
+            }
+        }
+    };
+}
+#[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_imports))]
+pub(crate) use simulator;

@@ -22,10 +22,10 @@ use time::OffsetDateTime;
 pub use currencies::{AlphaPoCurrency, CurrencyKind, default_currencies};
 pub use state::{AlphaPoLifecycle, AlphaPoStatus, AlphaPoWithdrawal};
 
+use super::SimError;
 use super::deliveries::{CallbackConfig, Delivery, DeliveryAttempt};
 use super::engine::{Engine, Rules};
 use super::served::Served;
-use super::{SimError, Simulator};
 use state::{Change, Store};
 
 /// The default test API key (`X-Processing-Key`).
@@ -268,11 +268,6 @@ impl AlphaPoSim {
 pub type AlphaPoServer = Served<AlphaPoSim>;
 
 impl Served<AlphaPoSim> {
-    /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
-    pub async fn start(config: AlphaPoConfig) -> io::Result<AlphaPoServer> {
-        AlphaPoSim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
-    }
-
     /// The API key to send.
     pub fn api_key(&self) -> &str {
         &self.config().api_key
@@ -284,32 +279,4 @@ impl Served<AlphaPoSim> {
     }
 }
 
-impl Simulator for AlphaPoSim {
-    fn name(&self) -> &'static str {
-        "alphapo"
-    }
-
-    fn prefix(&self) -> &str {
-        &self.config().prefix
-    }
-
-    fn routes(&self) -> Router {
-        handlers::routes(self.clone())
-    }
-
-    fn unmatched(&self) -> crate::Answer {
-        handlers::unknown_path
-    }
-
-    fn snapshot(&self) -> serde_json::Value {
-        AlphaPoSim::snapshot(self)
-    }
-
-    fn restore(&self, snapshot: &serde_json::Value) -> Result<(), SimError> {
-        AlphaPoSim::restore(self, snapshot)
-    }
-
-    fn deliveries(&self) -> Vec<DeliveryAttempt> {
-        AlphaPoSim::deliveries(self)
-    }
-}
+crate::simulator::simulator!(AlphaPoSim, AlphaPoConfig, "alphapo");

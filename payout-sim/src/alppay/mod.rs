@@ -20,10 +20,10 @@ use time::OffsetDateTime;
 
 pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
 
+use super::SimError;
 use super::deliveries::{CallbackConfig, Delivery, DeliveryAttempt};
 use super::engine::{Engine, Rules};
 use super::served::Served;
-use super::{SimError, Simulator};
 use state::{Life, Store};
 
 /// The default test API key (`API-KEY`).
@@ -357,11 +357,6 @@ impl AlpPaySim {
 pub type AlpPayServer = Served<AlpPaySim>;
 
 impl Served<AlpPaySim> {
-    /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
-    pub async fn start(config: AlpPayConfig) -> io::Result<AlpPayServer> {
-        AlpPaySim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
-    }
-
     /// The API key to send.
     pub fn api_key(&self) -> &str {
         &self.config().api_key
@@ -373,32 +368,4 @@ impl Served<AlpPaySim> {
     }
 }
 
-impl Simulator for AlpPaySim {
-    fn name(&self) -> &'static str {
-        "alppay"
-    }
-
-    fn prefix(&self) -> &str {
-        &self.config().prefix
-    }
-
-    fn routes(&self) -> Router {
-        handlers::routes(self.clone())
-    }
-
-    fn unmatched(&self) -> crate::Answer {
-        handlers::unknown_path
-    }
-
-    fn snapshot(&self) -> serde_json::Value {
-        AlpPaySim::snapshot(self)
-    }
-
-    fn restore(&self, snapshot: &serde_json::Value) -> Result<(), SimError> {
-        AlpPaySim::restore(self, snapshot)
-    }
-
-    fn deliveries(&self) -> Vec<DeliveryAttempt> {
-        AlpPaySim::deliveries(self)
-    }
-}
+crate::simulator::simulator!(AlpPaySim, AlpPayConfig, "alppay");
