@@ -82,13 +82,46 @@ pub fn restore(sims: &[&dyn Simulator], value: &Value) -> Result<(), SimError> {
     Ok(())
 }
 
-/// Implements [`Simulator`] for a provider's handle and `start` for its running handle, written
-/// once for every provider module: the module has `handlers::routes` and
-/// `handlers::unknown_path`, and its handle has `new`, `serve`, `config().prefix`, `snapshot`,
-/// `restore` and `deliveries`.
+/// Writes once, for every provider module, what its handle (a struct with an
+/// `engine: Arc<Engine<Rules>>` field) and its running handle share: the configuration, the
+/// router, serving, the count, the deliveries, [`Simulator`] and `start`. The module has
+/// `handlers::routes` and `handlers::unknown_path`, and its handle `new`, `snapshot` and
+/// `restore`.
 #[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_macros))]
 macro_rules! simulator {
-    ($sim:ident, $config:ident, $name:literal) => {
+    ($sim:ident, $config:ident, $rules:ident, $name:literal) => {
+        impl $sim {
+            /// The configuration.
+            pub fn config(&self) -> &$config {
+                self.engine.config()
+            }
+
+            /// The routes under the configured prefix, with unknown paths given the provider's
+            /// own answer ([`Simulator::unmatched`](crate::Simulator::unmatched)).
+            pub fn router(&self) -> axum::Router {
+                $crate::router(&[self])
+            }
+
+            /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
+            pub async fn serve(&self, addr: std::net::SocketAddr) -> std::io::Result<$crate::Served<$sim>> {
+                $crate::Served::bind(self.clone(), addr).await
+            }
+
+            /// How many withdrawals exist.
+            pub fn count(&self) -> usize {
+                self.engine.count()
+            }
+
+            /// The callback or webhook delivery attempts so far.
+            pub fn deliveries(&self) -> Vec<$crate::DeliveryAttempt> {
+                self.engine.attempts()
+            }
+
+            pub(crate) fn engine(&self) -> &$crate::engine::Engine<$rules> {
+                &self.engine
+            }
+        }
+
         impl $crate::Simulator for $sim {
             fn name(&self) -> &'static str {
                 $name

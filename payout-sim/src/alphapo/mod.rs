@@ -10,12 +10,9 @@ mod state;
 mod validate;
 mod wire;
 
-use std::io;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
@@ -23,7 +20,7 @@ pub use currencies::{AlphaPoCurrency, CurrencyKind, default_currencies};
 pub use state::{AlphaPoLifecycle, AlphaPoStatus, AlphaPoWithdrawal};
 
 use super::SimError;
-use super::deliveries::{CallbackConfig, Delivery, DeliveryAttempt};
+use super::deliveries::{CallbackConfig, Delivery};
 use super::engine::{Engine, Rules};
 use super::served::Served;
 use state::{Change, Store};
@@ -171,25 +168,6 @@ impl AlphaPoSim {
         Self { engine: Engine::start(config) }
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &AlphaPoConfig {
-        self.engine.config()
-    }
-
-    /// The routes under the configured prefix, with unknown paths answered `required_header_key`.
-    pub fn router(&self) -> Router {
-        crate::router(&[self])
-    }
-
-    /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
-    pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlphaPoServer> {
-        Served::bind(self.clone(), addr).await
-    }
-
-    pub(crate) fn engine(&self) -> &Engine<AlphaPo> {
-        &self.engine
-    }
-
     pub(crate) fn currency(&self, code: &str) -> Option<AlphaPoCurrency> {
         self.config().currencies.iter().find(|c| c.code == code).cloned()
     }
@@ -208,11 +186,6 @@ impl AlphaPoSim {
     pub fn find(&self, foreign_id: &str) -> Option<AlphaPoWithdrawal> {
         let id = self.engine.lock().by_foreign_id.get(foreign_id).copied()?;
         self.get(id)
-    }
-
-    /// How many withdrawals exist.
-    pub fn count(&self) -> usize {
-        self.engine.count()
     }
 
     /// Every withdrawal, by id.
@@ -256,11 +229,6 @@ impl AlphaPoSim {
             (store.by_id.get(&id).cloned().ok_or_else(|| SimError::NotFound(id.to_string())), vec![change])
         })
     }
-
-    /// The callback delivery attempts so far.
-    pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
-        self.engine.attempts()
-    }
 }
 
 /// A running AlphaPo simulator: the control methods of [`AlphaPoSim`] (through `Deref`), plus the
@@ -279,4 +247,4 @@ impl Served<AlphaPoSim> {
     }
 }
 
-crate::simulator::simulator!(AlphaPoSim, AlphaPoConfig, "alphapo");
+crate::simulator::simulator!(AlphaPoSim, AlphaPoConfig, AlphaPo, "alphapo");

@@ -9,19 +9,16 @@ mod snapshot;
 mod state;
 mod wire;
 
-use std::io;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
 
 use super::SimError;
-use super::deliveries::{CallbackConfig, Delivery, DeliveryAttempt};
+use super::deliveries::{CallbackConfig, Delivery};
 use super::engine::{Engine, Rules};
 use super::served::Served;
 use state::{Life, Store};
@@ -250,25 +247,6 @@ impl AlpPaySim {
         Self { engine: Engine::start(config) }
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &AlpPayConfig {
-        self.engine.config()
-    }
-
-    /// The routes under the configured prefix, with unknown paths answered 404.
-    pub fn router(&self) -> Router {
-        crate::router(&[self])
-    }
-
-    /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
-    pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlpPayServer> {
-        Served::bind(self.clone(), addr).await
-    }
-
-    pub(crate) fn engine(&self) -> &Engine<AlpPay> {
-        &self.engine
-    }
-
     /// Inserts under the lock; answers the created object and sends the creation webhook.
     pub(crate) fn insert_with<E>(&self, f: impl FnOnce(&mut Store) -> Result<usize, E>) -> Result<Vec<u8>, E> {
         self.engine.change(|store, config| match f(store) {
@@ -296,11 +274,6 @@ impl AlpPaySim {
         self.engine.advance_all();
         let store = self.engine.lock();
         store.by_invoice.get(invoice).map(|v| v.iter().map(|i| store.items[*i].clone()).collect()).unwrap_or_default()
-    }
-
-    /// How many withdrawals exist.
-    pub fn count(&self) -> usize {
-        self.engine.count()
     }
 
     /// Every withdrawal, in creation order.
@@ -345,11 +318,6 @@ impl AlpPaySim {
             (Ok(store.items[idx].clone()), changed)
         })
     }
-
-    /// The webhook delivery attempts so far.
-    pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
-        self.engine.attempts()
-    }
 }
 
 /// A running AlpPay simulator: the control methods of [`AlpPaySim`] (through `Deref`), plus the
@@ -368,4 +336,4 @@ impl Served<AlpPaySim> {
     }
 }
 
-crate::simulator::simulator!(AlpPaySim, AlpPayConfig, "alppay");
+crate::simulator::simulator!(AlpPaySim, AlpPayConfig, AlpPay, "alppay");
