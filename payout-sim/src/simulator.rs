@@ -122,6 +122,17 @@ macro_rules! simulator {
             }
         }
 
+        // Printing the whole store would flood test output; the prefix and the count say enough
+        // (and the count is taken without waiting, so printing stays safe while it is locked).
+        impl std::fmt::Debug for $sim {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($sim))
+                    .field("prefix", &self.config().prefix)
+                    .field("withdrawals", &self.engine.try_count())
+                    .finish()
+            }
+        }
+
         impl $crate::Simulator for $sim {
             fn name(&self) -> &'static str {
                 $name

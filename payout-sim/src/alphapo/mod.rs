@@ -149,17 +149,6 @@ impl Rules for AlphaPo {
     }
 }
 
-// Printing the whole store would flood test output; the prefix and the count say enough (and
-// the count is taken without waiting, so printing stays safe while the store is locked).
-impl std::fmt::Debug for AlphaPoSim {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AlphaPoSim")
-            .field("prefix", &self.config().prefix)
-            .field("withdrawals", &self.engine.try_count())
-            .finish()
-    }
-}
-
 impl AlphaPoSim {
     /// A simulator with no withdrawals. When it has both a life cycle and a callback URL and is
     /// created inside a tokio runtime, a background task delivers the automatic status changes

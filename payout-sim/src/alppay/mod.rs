@@ -229,17 +229,6 @@ impl Rules for AlpPay {
     }
 }
 
-// Printing the whole store would flood test output; the prefix and the count say enough (and
-// the count is taken without waiting, so printing stays safe while the store is locked).
-impl std::fmt::Debug for AlpPaySim {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AlpPaySim")
-            .field("prefix", &self.config().prefix)
-            .field("withdrawals", &self.engine.try_count())
-            .finish()
-    }
-}
-
 impl AlpPaySim {
     /// A simulator with no withdrawals. With a life cycle and a webhook URL, inside a tokio
     /// runtime, a background task delivers the automatic changes even when nobody reads them.
