@@ -2,6 +2,18 @@
 //!
 //! Wire-faithful HTTP simulators of AlphaPo and AlpPay.
 //!
+//! - [`alphapo`], [`alppay`] (features of the same names, both default): one module per
+//!   provider, each with the same files: `state.rs` (every change of state), `validate.rs`,
+//!   `handlers.rs` (HTTP only), `wire.rs` (the only writer of its wire objects), `snapshot.rs`.
+//! - [`Simulator`]: what each provider's simulator gives [`router`], [`snapshot`] / [`restore`]
+//!   and [`SandboxServer`] (every simulator on one address, as `payout sandbox` serves them).
+//! - [`Served`] / [`SimServer`]: a running simulator and its listener, with the [`Faults`]
+//!   queue and the [`RequestLog`]; [`CallbackConfig`] / [`DeliveryAttempt`]: the outgoing
+//!   deliveries of callbacks and webhooks.
+//! - [`receiver`]: the HTTP receiver a test points those deliveries at.
+//! - [`backend`], [`fault_matrix`], [`money`], [`load`]: the shared suites a provider crate
+//!   runs its client through against its simulator; [`net`]: a loopback address that refuses.
+//!
 //! Each simulator is a stateful HTTP server on loopback that speaks its provider's wire format as
 //! the provider documents describe it (`providers/alphapo.md`, `providers/alppay.md`): it checks
 //! keys and signatures over the raw body bytes before parsing, answers the documented error bodies,
@@ -230,6 +242,7 @@ mod amounts;
 pub mod backend;
 mod clock;
 mod deliveries;
+mod engine;
 pub mod fault_matrix;
 mod faults;
 mod ids;
@@ -262,7 +275,7 @@ pub use log::{RequestLog, RequestRecord};
 pub use sandbox::{SANDBOX_ALPHAPO_PREFIX, SANDBOX_ALPPAY_PREFIX, SandboxServer};
 pub use served::Served;
 pub use server::SimServer;
-pub use simulator::{Simulator, restore, router, snapshot};
+pub use simulator::{Answer, Simulator, restore, router, snapshot};
 
 /// What a control call or a snapshot operation can fail with.
 #[derive(Debug, thiserror::Error)]

@@ -12,6 +12,9 @@ use serde_json::Value;
 
 use crate::{DeliveryAttempt, SimError};
 
+/// The answer for a path under a simulator's prefix that matches none of its routes.
+pub type Answer = fn() -> Response;
+
 /// One provider's simulator, as the router and the sandbox see it. Implemented by
 /// [`AlphaPoSim`](crate::AlphaPoSim) and [`AlpPaySim`](crate::AlpPaySim).
 pub trait Simulator: Send + Sync {
@@ -23,7 +26,7 @@ pub trait Simulator: Send + Sync {
     fn routes(&self) -> Router;
     /// What a request under its prefix that matches no route gets (AlphaPo: 403
     /// `required_header_key`, its documented quirk; AlpPay: 404).
-    fn unmatched(&self) -> fn() -> Response;
+    fn unmatched(&self) -> Answer;
     /// Its whole state as JSON.
     fn snapshot(&self) -> Value;
     /// Replaces its state with a [`snapshot`](Self::snapshot).
@@ -37,7 +40,7 @@ pub trait Simulator: Send + Sync {
 /// answer of the simulator whose prefix it starts with; anything else gets a plain 404.
 pub fn router(sims: &[&dyn Simulator]) -> Router {
     let mut r = Router::new();
-    let mut prefixes: Vec<(String, fn() -> Response)> = Vec::new();
+    let mut prefixes: Vec<(String, Answer)> = Vec::new();
     for sim in sims {
         r = r.merge(sim.routes());
         prefixes.push((sim.prefix().trim_end_matches('/').to_owned(), sim.unmatched()));
@@ -48,7 +51,7 @@ pub fn router(sims: &[&dyn Simulator]) -> Router {
         .method_not_allowed_fallback(move |req: Request| async move { unmatched(&p2, &req) })
 }
 
-fn unmatched(prefixes: &[(String, fn() -> Response)], req: &Request) -> Response {
+fn unmatched(prefixes: &[(String, Answer)], req: &Request) -> Response {
     let path = req.uri().path();
     for (prefix, answer) in prefixes {
         if path == prefix || path.starts_with(&format!("{prefix}/")) {
@@ -78,3 +81,95 @@ pub fn restore(sims: &[&dyn Simulator], value: &Value) -> Result<(), SimError> {
     }
     Ok(())
 }
+
+/// Writes once, for every provider module, what its handle (a struct with an
+/// `engine: Arc<Engine<Rules>>` field) and its running handle share: the configuration, the
+/// router, serving, the count, the deliveries, [`Simulator`] and `start`. The module has
+/// `handlers::routes` and `handlers::unknown_path`, and its handle `new`, `snapshot` and
+/// `restore`.
+#[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_macros))]
+macro_rules! simulator {
+    ($sim:ident, $config:ident, $rules:ident, $name:literal) => {
+        impl $sim {
+            /// The configuration.
+            pub fn config(&self) -> &$config {
+                self.engine.config()
+            }
+
+            /// The routes under the configured prefix, with unknown paths given the provider's
+            /// own answer ([`Simulator::unmatched`](crate::Simulator::unmatched)).
+            pub fn router(&self) -> axum::Router {
+                $crate::router(&[self])
+            }
+
+            /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
+            pub async fn serve(&self, addr: std::net::SocketAddr) -> std::io::Result<$crate::Served<$sim>> {
+                $crate::Served::bind(self.clone(), addr).await
+            }
+
+            /// How many withdrawals exist.
+            pub fn count(&self) -> usize {
+                self.engine.count()
+            }
+
+            /// The callback or webhook delivery attempts so far.
+            pub fn deliveries(&self) -> Vec<$crate::DeliveryAttempt> {
+                self.engine.attempts()
+            }
+
+            pub(crate) fn engine(&self) -> &$crate::engine::Engine<$rules> {
+                &self.engine
+            }
+        }
+
+        // Printing the whole store would flood test output; the prefix and the count say enough
+        // (and the count is taken without waiting, so printing stays safe while it is locked).
+        impl std::fmt::Debug for $sim {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($sim))
+                    .field("prefix", &self.config().prefix)
+                    .field("withdrawals", &self.engine.try_count())
+                    .finish()
+            }
+        }
+
+        impl $crate::Simulator for $sim {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn prefix(&self) -> &str {
+                &self.config().prefix
+            }
+
+            fn routes(&self) -> axum::Router {
+                handlers::routes(self.clone())
+            }
+
+            fn unmatched(&self) -> $crate::Answer {
+                handlers::unknown_path
+            }
+
+            fn snapshot(&self) -> serde_json::Value {
+                $sim::snapshot(self)
+            }
+
+            fn restore(&self, snapshot: &serde_json::Value) -> Result<(), $crate::SimError> {
+                $sim::restore(self, snapshot)
+            }
+
+            fn deliveries(&self) -> Vec<$crate::DeliveryAttempt> {
+                $sim::deliveries(self)
+            }
+        }
+
+        impl $crate::Served<$sim> {
+            /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
+            pub async fn start(config: $config) -> std::io::Result<Self> {
+                $sim::new(config).serve(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
+            }
+        }
+    };
+}
+#[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_imports))]
+pub(crate) use simulator;

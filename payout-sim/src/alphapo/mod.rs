@@ -10,20 +10,19 @@ mod state;
 mod validate;
 mod wire;
 
-use std::io;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use rust_decimal::Decimal;
+use time::OffsetDateTime;
 
 pub use currencies::{AlphaPoCurrency, CurrencyKind, default_currencies};
 pub use state::{AlphaPoLifecycle, AlphaPoStatus, AlphaPoWithdrawal};
 
-use super::deliveries::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
+use super::SimError;
+use super::deliveries::{CallbackConfig, Delivery};
+use super::engine::{Engine, Rules};
 use super::served::Served;
-use super::{SimError, Simulator, clock};
 use state::{Change, Store};
 
 /// The default test API key (`X-Processing-Key`).
@@ -102,23 +101,51 @@ impl AlphaPoConfig {
 /// [`AlphaPoSim::router`] and [`crate::router`].
 #[derive(Clone)]
 pub struct AlphaPoSim {
-    shared: Arc<Shared>,
+    engine: Arc<Engine<AlphaPo>>,
 }
 
-struct Shared {
-    config: AlphaPoConfig,
-    store: Mutex<Store>,
-    deliverer: Deliverer,
-}
+/// AlphaPo's side of the [`Engine`]: withdrawals by integer id, callbacks signed with the secret.
+pub(crate) struct AlphaPo;
 
-// Printing the whole store would flood test output; the prefix and the count say enough (and
-// `try_lock` keeps printing safe while the store is locked).
-impl std::fmt::Debug for AlphaPoSim {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AlphaPoSim")
-            .field("prefix", &self.config().prefix)
-            .field("withdrawals", &self.shared.store.try_lock().map(|s| s.by_id.len()).ok())
-            .finish()
+impl Rules for AlphaPo {
+    type Config = AlphaPoConfig;
+    type Store = Store;
+    type Key = Change;
+
+    fn store(config: &AlphaPoConfig) -> Store {
+        Store::new(config.first_id)
+    }
+
+    fn callback(config: &AlphaPoConfig) -> Option<CallbackConfig> {
+        config.callback.clone()
+    }
+
+    fn tick(config: &AlphaPoConfig) -> Option<Duration> {
+        config.lifecycle.map(|life| life.send_after.min(life.confirm_after) / 2)
+    }
+
+    fn advance(store: &mut Store, id: i64, config: &AlphaPoConfig, now: OffsetDateTime, out: &mut Vec<i64>) {
+        store.advance(id, config.lifecycle, now, out);
+    }
+
+    fn advance_all(store: &mut Store, config: &AlphaPoConfig, now: OffsetDateTime) -> Vec<i64> {
+        store.advance_all(config.lifecycle, now)
+    }
+
+    fn delivery(store: &Store, id: i64, config: &AlphaPoConfig) -> Option<Delivery> {
+        let w = store.by_id.get(&id)?;
+        let body = wire::info(w);
+        let signature = payout_testkit::signing::alphapo_signature(config.api_secret.as_bytes(), &body);
+        Some(Delivery {
+            withdrawal_id: w.id.to_string(),
+            status: w.status.wire().to_owned(),
+            body: body.into(),
+            headers: vec![("X-Processing-Key", config.api_key.clone()), ("X-Processing-Signature", signature)],
+        })
+    }
+
+    fn count(store: &Store) -> usize {
+        store.by_id.len()
     }
 }
 
@@ -127,121 +154,33 @@ impl AlphaPoSim {
     /// created inside a tokio runtime, a background task delivers the automatic status changes
     /// even when nobody reads them.
     pub fn new(config: AlphaPoConfig) -> Self {
-        let shared = Arc::new(Shared {
-            store: Mutex::new(Store::new(config.first_id)),
-            deliverer: Deliverer::new(config.callback.clone()),
-            config,
-        });
-        let sim = Self { shared };
-        if let (Some(life), true) = (sim.config().lifecycle, sim.shared.deliverer.enabled()) {
-            let step = life.send_after.min(life.confirm_after) / 2;
-            super::spawn_ticker(Arc::downgrade(&sim.shared), step, |shared: Arc<Shared>| {
-                AlphaPoSim { shared }.advance_all()
-            });
-        }
-        sim
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &AlphaPoConfig {
-        &self.shared.config
-    }
-
-    /// The routes under the configured prefix, with unknown paths answered `required_header_key`.
-    pub fn router(&self) -> Router {
-        crate::router(&[self])
-    }
-
-    /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
-    pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlphaPoServer> {
-        Served::bind(self.clone(), addr).await
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Store> {
-        self.shared.store.lock().unwrap_or_else(|e| e.into_inner())
+        Self { engine: Engine::start(config) }
     }
 
     pub(crate) fn currency(&self, code: &str) -> Option<AlphaPoCurrency> {
         self.config().currencies.iter().find(|c| c.code == code).cloned()
     }
 
-    /// Runs `f` under the lock, then delivers what the automatic life cycle changed.
-    pub(crate) fn with_store<T>(&self, f: impl FnOnce(&mut Store, &AlphaPoConfig) -> T) -> T {
-        let mut store = self.lock();
-        f(&mut store, self.config())
-    }
-
     /// Finds a withdrawal, catches it up with the life cycle and prints the lookup object.
     pub(crate) fn read(&self, find: impl FnOnce(&Store) -> Option<i64>) -> Option<Vec<u8>> {
-        let mut changes = Vec::new();
-        let (body, deliveries) = {
-            let mut store = self.lock();
-            let id = find(&store)?;
-            store.advance(id, self.config().lifecycle, clock::now(), &mut changes);
-            let body = wire::info(store.by_id.get(&id)?);
-            (body, self.deliveries_for(&store, &changes))
-        };
-        self.shared.deliverer.send(deliveries);
-        Some(body)
-    }
-
-    fn deliver(&self, deliveries: Vec<Delivery>) {
-        self.shared.deliverer.send(deliveries);
-    }
-
-    fn deliveries_for(&self, store: &Store, changes: &[Change]) -> Vec<Delivery> {
-        if !self.shared.deliverer.enabled() {
-            return Vec::new();
-        }
-        changes
-            .iter()
-            .filter_map(|id| store.by_id.get(id))
-            .map(|w| {
-                let body = wire::info(w);
-                let signature = payout_testkit::signing::alphapo_signature(self.config().api_secret.as_bytes(), &body);
-                Delivery {
-                    withdrawal_id: w.id.to_string(),
-                    status: w.status.wire().to_owned(),
-                    body: body.into(),
-                    headers: vec![
-                        ("X-Processing-Key", self.config().api_key.clone()),
-                        ("X-Processing-Signature", signature),
-                    ],
-                }
-            })
-            .collect()
-    }
-
-    fn advance_all(&self) {
-        let deliveries = {
-            let mut store = self.lock();
-            let changes = store.advance_all(self.config().lifecycle, clock::now());
-            self.deliveries_for(&store, &changes)
-        };
-        self.shared.deliverer.send(deliveries);
+        self.engine.read(find, |store, id, _| store.by_id.get(&id).map(wire::info))
     }
 
     /// One withdrawal by id (caught up with the automatic life cycle first).
     pub fn get(&self, id: i64) -> Option<AlphaPoWithdrawal> {
-        self.read(|s| s.by_id.contains_key(&id).then_some(id))?;
-        self.lock().by_id.get(&id).cloned()
+        self.engine.read(|s| s.by_id.contains_key(&id).then_some(id), |store, id, _| store.by_id.get(&id).cloned())
     }
 
     /// One withdrawal by `foreign_id`.
     pub fn find(&self, foreign_id: &str) -> Option<AlphaPoWithdrawal> {
-        let id = self.lock().by_foreign_id.get(foreign_id).copied()?;
+        let id = self.engine.lock().by_foreign_id.get(foreign_id).copied()?;
         self.get(id)
-    }
-
-    /// How many withdrawals exist.
-    pub fn count(&self) -> usize {
-        self.lock().by_id.len()
     }
 
     /// Every withdrawal, by id.
     pub fn withdrawals(&self) -> Vec<AlphaPoWithdrawal> {
-        self.advance_all();
-        let store = self.lock();
+        self.engine.advance_all();
+        let store = self.engine.lock();
         let mut all: Vec<_> = store.by_id.values().cloned().collect();
         all.sort_by_key(|w| w.id);
         all
@@ -272,21 +211,12 @@ impl AlphaPoSim {
         txid: Option<&str>,
         error: Option<&str>,
     ) -> Result<AlphaPoWithdrawal, SimError> {
-        let (w, deliveries) = {
-            let mut store = self.lock();
-            let change = store
-                .manual(id, status, txid.map(str::to_owned), error.map(str::to_owned))
-                .ok_or_else(|| SimError::NotFound(id.to_string()))?;
-            let w = store.by_id.get(&id).cloned().ok_or_else(|| SimError::NotFound(id.to_string()))?;
-            (w, self.deliveries_for(&store, &[change]))
-        };
-        self.shared.deliverer.send(deliveries);
-        Ok(w)
-    }
-
-    /// The callback delivery attempts so far.
-    pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
-        self.shared.deliverer.attempts()
+        self.engine.change(|store, _| {
+            let Some(change) = store.manual(id, status, txid.map(str::to_owned), error.map(str::to_owned)) else {
+                return (Err(SimError::NotFound(id.to_string())), Vec::new());
+            };
+            (store.by_id.get(&id).cloned().ok_or_else(|| SimError::NotFound(id.to_string())), vec![change])
+        })
     }
 }
 
@@ -295,11 +225,6 @@ impl AlphaPoSim {
 pub type AlphaPoServer = Served<AlphaPoSim>;
 
 impl Served<AlphaPoSim> {
-    /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
-    pub async fn start(config: AlphaPoConfig) -> io::Result<AlphaPoServer> {
-        AlphaPoSim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
-    }
-
     /// The API key to send.
     pub fn api_key(&self) -> &str {
         &self.config().api_key
@@ -311,32 +236,4 @@ impl Served<AlphaPoSim> {
     }
 }
 
-impl Simulator for AlphaPoSim {
-    fn name(&self) -> &'static str {
-        "alphapo"
-    }
-
-    fn prefix(&self) -> &str {
-        &self.config().prefix
-    }
-
-    fn routes(&self) -> Router {
-        handlers::routes(self.clone())
-    }
-
-    fn unmatched(&self) -> fn() -> axum::response::Response {
-        handlers::unknown_path
-    }
-
-    fn snapshot(&self) -> serde_json::Value {
-        AlphaPoSim::snapshot(self)
-    }
-
-    fn restore(&self, snapshot: &serde_json::Value) -> Result<(), SimError> {
-        AlphaPoSim::restore(self, snapshot)
-    }
-
-    fn deliveries(&self) -> Vec<DeliveryAttempt> {
-        AlphaPoSim::deliveries(self)
-    }
-}
+crate::simulator::simulator!(AlphaPoSim, AlphaPoConfig, AlphaPo, "alphapo");

@@ -20,7 +20,7 @@ impl AlphaPoSim {
             return Vec::new();
         }
         let now = clock::now();
-        let mut store = self.lock();
+        let mut store = self.engine().lock();
         let mut ids = Vec::with_capacity(n);
         for k in 0..n {
             let c = &cryptos[k % cryptos.len()];
@@ -62,7 +62,7 @@ impl AlphaPoSim {
 
     /// Forgets every withdrawal (ids keep counting up).
     pub fn reset(&self) {
-        let mut store = self.lock();
+        let mut store = self.engine().lock();
         let next = store.next_id;
         *store = Store::new(next);
     }
@@ -70,7 +70,7 @@ impl AlphaPoSim {
     /// The whole state as JSON: `{"provider":"alphapo","version":1,"next_id":..,"next_aux_id":..,
     /// "withdrawals":[...]}`.
     pub fn snapshot(&self) -> Value {
-        let store = self.lock();
+        let store = self.engine().lock();
         let mut all: Vec<&AlphaPoWithdrawal> = store.by_id.values().collect();
         all.sort_by_key(|w| w.id);
         serde_json::json!({
@@ -99,7 +99,7 @@ impl AlphaPoSim {
         for w in withdrawals {
             fresh.insert(w);
         }
-        *self.lock() = fresh;
+        *self.engine().lock() = fresh;
         Ok(())
     }
 }

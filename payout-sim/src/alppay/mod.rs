@@ -9,19 +9,18 @@ mod snapshot;
 mod state;
 mod wire;
 
-use std::io;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
 
-use super::deliveries::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
+use super::SimError;
+use super::deliveries::{CallbackConfig, Delivery};
+use super::engine::{Engine, Rules};
 use super::served::Served;
-use super::{SimError, Simulator, clock};
 use state::{Life, Store};
 
 /// The default test API key (`API-KEY`).
@@ -172,7 +171,7 @@ impl AlpPayConfig {
         self
     }
 
-    fn life(&self) -> Life {
+    pub(crate) fn life(&self) -> Life {
         Life { approve_after: self.auto_approve_after, complete_after: self.complete_after }
     }
 }
@@ -180,23 +179,53 @@ impl AlpPayConfig {
 /// The state and control of one AlpPay simulator. Cheap to clone (clones share the state).
 #[derive(Clone)]
 pub struct AlpPaySim {
-    shared: Arc<Shared>,
+    engine: Arc<Engine<AlpPay>>,
 }
 
-struct Shared {
-    config: AlpPayConfig,
-    store: Mutex<Store>,
-    deliverer: Deliverer,
-}
+/// AlpPay's side of the [`Engine`]: withdrawals by creation index, webhooks signed with the HMAC
+/// key.
+pub(crate) struct AlpPay;
 
-// Printing the whole store would flood test output; the prefix and the count say enough (and
-// `try_lock` keeps printing safe while the store is locked).
-impl std::fmt::Debug for AlpPaySim {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AlpPaySim")
-            .field("prefix", &self.config().prefix)
-            .field("withdrawals", &self.shared.store.try_lock().map(|s| s.items.len()).ok())
-            .finish()
+impl Rules for AlpPay {
+    type Config = AlpPayConfig;
+    type Store = Store;
+    type Key = usize;
+
+    fn store(_: &AlpPayConfig) -> Store {
+        Store::new()
+    }
+
+    fn callback(config: &AlpPayConfig) -> Option<CallbackConfig> {
+        config.callback.clone()
+    }
+
+    fn tick(config: &AlpPayConfig) -> Option<Duration> {
+        let approve = config.auto_approve_after?;
+        Some(config.complete_after.map_or(approve, |c| c.min(approve)) / 2)
+    }
+
+    fn advance(store: &mut Store, idx: usize, config: &AlpPayConfig, now: OffsetDateTime, out: &mut Vec<usize>) {
+        store.advance(idx, config.life(), now, out);
+    }
+
+    fn advance_all(store: &mut Store, config: &AlpPayConfig, now: OffsetDateTime) -> Vec<usize> {
+        store.advance_all(config.life(), now)
+    }
+
+    fn delivery(store: &Store, idx: usize, config: &AlpPayConfig) -> Option<Delivery> {
+        let w = store.items.get(idx)?;
+        let body = wire::withdrawal(w, &config.merchant);
+        let signature = payout_testkit::signing::alppay_signature(config.hmac_key.as_bytes(), &body);
+        Some(Delivery {
+            withdrawal_id: w.id.clone(),
+            status: w.status.as_str().to_owned(),
+            body: body.into(),
+            headers: vec![("X-HMAC", signature)],
+        })
+    }
+
+    fn count(store: &Store) -> usize {
+        store.items.len()
     }
 }
 
@@ -204,118 +233,42 @@ impl AlpPaySim {
     /// A simulator with no withdrawals. With a life cycle and a webhook URL, inside a tokio
     /// runtime, a background task delivers the automatic changes even when nobody reads them.
     pub fn new(config: AlpPayConfig) -> Self {
-        let shared = Arc::new(Shared {
-            store: Mutex::new(Store::new()),
-            deliverer: Deliverer::new(config.callback.clone()),
-            config,
-        });
-        let sim = Self { shared };
-        if let (Some(approve), true) = (sim.config().auto_approve_after, sim.shared.deliverer.enabled()) {
-            let step = sim.config().complete_after.map_or(approve, |c| c.min(approve)) / 2;
-            super::spawn_ticker(Arc::downgrade(&sim.shared), step, |shared: Arc<Shared>| {
-                AlpPaySim { shared }.advance_all();
-            });
-        }
-        sim
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &AlpPayConfig {
-        &self.shared.config
-    }
-
-    /// The routes under the configured prefix, with unknown paths answered 404.
-    pub fn router(&self) -> Router {
-        crate::router(&[self])
-    }
-
-    /// Serves this simulator on `addr` (e.g. `127.0.0.1:0`) in the current tokio runtime.
-    pub async fn serve(&self, addr: SocketAddr) -> io::Result<AlpPayServer> {
-        Served::bind(self.clone(), addr).await
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Store> {
-        self.shared.store.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn deliveries_for(&self, store: &Store, changed: &[usize]) -> Vec<Delivery> {
-        if !self.shared.deliverer.enabled() {
-            return Vec::new();
-        }
-        changed
-            .iter()
-            .filter_map(|i| store.items.get(*i))
-            .map(|w| {
-                let body = wire::withdrawal(w, &self.config().merchant);
-                let signature = payout_testkit::signing::alppay_signature(self.config().hmac_key.as_bytes(), &body);
-                Delivery {
-                    withdrawal_id: w.id.clone(),
-                    status: w.status.as_str().to_owned(),
-                    body: body.into(),
-                    headers: vec![("X-HMAC", signature)],
-                }
-            })
-            .collect()
+        Self { engine: Engine::start(config) }
     }
 
     /// Inserts under the lock; answers the created object and sends the creation webhook.
     pub(crate) fn insert_with<E>(&self, f: impl FnOnce(&mut Store) -> Result<usize, E>) -> Result<Vec<u8>, E> {
-        let (body, deliveries) = {
-            let mut store = self.lock();
-            let idx = f(&mut store)?;
-            let body = store.items.get(idx).map(|w| wire::withdrawal(w, &self.config().merchant)).unwrap_or_default();
-            (body, self.deliveries_for(&store, &[idx]))
-        };
-        self.shared.deliverer.send(deliveries);
-        Ok(body)
+        self.engine.change(|store, config| match f(store) {
+            Ok(idx) => {
+                let body = store.items.get(idx).map(|w| wire::withdrawal(w, &config.merchant)).unwrap_or_default();
+                (Ok(body), vec![idx])
+            }
+            Err(e) => (Err(e), Vec::new()),
+        })
     }
 
     /// Finds one withdrawal, catches it up and prints it.
     pub(crate) fn read_one(&self, id: &str) -> Option<Vec<u8>> {
-        let mut changed = Vec::new();
-        let (body, deliveries) = {
-            let mut store = self.lock();
-            let idx = *store.by_id.get(id)?;
-            store.advance(idx, self.config().life(), clock::now(), &mut changed);
-            let body = wire::withdrawal(store.items.get(idx)?, &self.config().merchant);
-            (body, self.deliveries_for(&store, &changed))
-        };
-        self.shared.deliverer.send(deliveries);
-        Some(body)
-    }
-
-    fn advance_all(&self) {
-        let deliveries = {
-            let mut store = self.lock();
-            let changed = store.advance_all(self.config().life(), clock::now());
-            self.deliveries_for(&store, &changed)
-        };
-        self.shared.deliverer.send(deliveries);
+        self.engine
+            .read(|s| s.by_id.get(id).copied(), |s, idx, c| s.items.get(idx).map(|w| wire::withdrawal(w, &c.merchant)))
     }
 
     /// One withdrawal (caught up with the automatic life cycle first).
     pub fn get(&self, id: &str) -> Option<AlpPayWithdrawal> {
-        self.read_one(id)?;
-        let store = self.lock();
-        store.by_id.get(id).and_then(|i| store.items.get(*i)).cloned()
+        self.engine.read(|s| s.by_id.get(id).copied(), |s, idx, _| s.items.get(idx).cloned())
     }
 
     /// The withdrawals with this invoice, oldest first.
     pub fn find_by_invoice(&self, invoice: &str) -> Vec<AlpPayWithdrawal> {
-        self.advance_all();
-        let store = self.lock();
+        self.engine.advance_all();
+        let store = self.engine.lock();
         store.by_invoice.get(invoice).map(|v| v.iter().map(|i| store.items[*i].clone()).collect()).unwrap_or_default()
-    }
-
-    /// How many withdrawals exist.
-    pub fn count(&self) -> usize {
-        self.lock().items.len()
     }
 
     /// Every withdrawal, in creation order.
     pub fn withdrawals(&self) -> Vec<AlpPayWithdrawal> {
-        self.advance_all();
-        self.lock().items.clone()
+        self.engine.advance_all();
+        self.engine.lock().items.clone()
     }
 
     /// The exact bytes `GET /withdrawal/{id}` (and a webhook) would carry.
@@ -345,31 +298,14 @@ impl AlpPaySim {
         status: AlpPayStatus,
         txn_id: Option<&str>,
     ) -> Result<AlpPayWithdrawal, SimError> {
-        let (w, deliveries) = {
-            let mut store = self.lock();
-            let idx = *store.by_id.get(id).ok_or_else(|| SimError::NotFound(id.to_owned()))?;
-            let now = clock::now();
-            // What the timer did before this moment happened first.
+        self.engine.change(|store, config| {
+            let Some(idx) = store.by_id.get(id).copied() else {
+                return (Err(SimError::NotFound(id.to_owned())), Vec::new());
+            };
             let mut changed = Vec::new();
-            store.advance(idx, self.config().life(), now, &mut changed);
-            let mut deliveries = self.deliveries_for(&store, &changed);
-            let w = &mut store.items[idx];
-            w.automatic = false;
-            if w.status == AlpPayStatus::Open && matches!(status, AlpPayStatus::Approved | AlpPayStatus::Complete) {
-                w.time_to_approve = None;
-            }
-            store.active.remove(&idx);
-            store.transition(idx, status, txn_id.map(str::to_owned), now);
-            deliveries.extend(self.deliveries_for(&store, &[idx]));
-            (store.items[idx].clone(), deliveries)
-        };
-        self.shared.deliverer.send(deliveries);
-        Ok(w)
-    }
-
-    /// The webhook delivery attempts so far.
-    pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
-        self.shared.deliverer.attempts()
+            store.manual(idx, status, txn_id.map(str::to_owned), config.life(), &mut changed);
+            (Ok(store.items[idx].clone()), changed)
+        })
     }
 }
 
@@ -378,11 +314,6 @@ impl AlpPaySim {
 pub type AlpPayServer = Served<AlpPaySim>;
 
 impl Served<AlpPaySim> {
-    /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
-    pub async fn start(config: AlpPayConfig) -> io::Result<AlpPayServer> {
-        AlpPaySim::new(config).serve(SocketAddr::from(([127, 0, 0, 1], 0))).await
-    }
-
     /// The API key to send.
     pub fn api_key(&self) -> &str {
         &self.config().api_key
@@ -394,32 +325,4 @@ impl Served<AlpPaySim> {
     }
 }
 
-impl Simulator for AlpPaySim {
-    fn name(&self) -> &'static str {
-        "alppay"
-    }
-
-    fn prefix(&self) -> &str {
-        &self.config().prefix
-    }
-
-    fn routes(&self) -> Router {
-        handlers::routes(self.clone())
-    }
-
-    fn unmatched(&self) -> fn() -> axum::response::Response {
-        handlers::unknown_path
-    }
-
-    fn snapshot(&self) -> serde_json::Value {
-        AlpPaySim::snapshot(self)
-    }
-
-    fn restore(&self, snapshot: &serde_json::Value) -> Result<(), SimError> {
-        AlpPaySim::restore(self, snapshot)
-    }
-
-    fn deliveries(&self) -> Vec<DeliveryAttempt> {
-        AlpPaySim::deliveries(self)
-    }
-}
+crate::simulator::simulator!(AlpPaySim, AlpPayConfig, AlpPay, "alppay");

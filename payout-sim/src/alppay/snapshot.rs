@@ -18,7 +18,7 @@ impl AlpPaySim {
             return Vec::new();
         }
         let now = clock::now();
-        let mut store = self.lock();
+        let mut store = self.engine().lock();
         let mut ids = Vec::with_capacity(n);
         for k in 0..n {
             let a = &assets[k % assets.len()];
@@ -65,12 +65,12 @@ impl AlpPaySim {
 
     /// Forgets every withdrawal.
     pub fn reset(&self) {
-        *self.lock() = Store::new();
+        *self.engine().lock() = Store::new();
     }
 
     /// The whole state as JSON: `{"provider":"alppay","version":1,"withdrawals":[...]}`.
     pub fn snapshot(&self) -> Value {
-        let store = self.lock();
+        let store = self.engine().lock();
         serde_json::json!({ "provider": "alppay", "version": 1, "withdrawals": store.items })
     }
 
@@ -90,7 +90,7 @@ impl AlpPaySim {
             }
             fresh.insert(w);
         }
-        *self.lock() = fresh;
+        *self.engine().lock() = fresh;
         Ok(())
     }
 }

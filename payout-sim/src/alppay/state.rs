@@ -219,6 +219,30 @@ impl Store {
     }
 
     /// Catches `idx` up with the automatic life cycle; pushes the indexes changed, once per step.
+    /// Moves `idx` by hand after catching it up with the life cycle (what the timer did before
+    /// this moment happened first); it leaves the life cycle. Approving an `OPEN` withdrawal by
+    /// hand (to `APPROVED` or straight to `COMPLETE`) is a manual approval: `timeToApprove`
+    /// becomes `null`. Pushes every change, in order.
+    pub(crate) fn manual(
+        &mut self,
+        idx: usize,
+        status: AlpPayStatus,
+        txn_id: Option<String>,
+        life: Life,
+        out: &mut Vec<usize>,
+    ) {
+        let now = clock::now();
+        self.advance(idx, life, now, out);
+        let Some(w) = self.items.get_mut(idx) else { return };
+        w.automatic = false;
+        if w.status == AlpPayStatus::Open && matches!(status, AlpPayStatus::Approved | AlpPayStatus::Complete) {
+            w.time_to_approve = None;
+        }
+        self.active.remove(&idx);
+        self.transition(idx, status, txn_id, now);
+        out.push(idx);
+    }
+
     pub(crate) fn advance(&mut self, idx: usize, life: Life, now: OffsetDateTime, out: &mut Vec<usize>) {
         loop {
             let Some(w) = self.items.get(idx) else { return };
