@@ -15,8 +15,8 @@ use std::time::Duration;
 use payout_alppay::AlpPayClient;
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, Decimal, EndUser, PayoutProvider, ProviderId, WithdrawalRequest};
-use payout_store::{EntryFilter, Journal, JournalOptions, JournaledProvider, State};
 use payout_sim::{AlpPayConfig, AlpPayServer};
+use payout_store::{EntryFilter, Journal, JournalOptions, JournaledProvider, State};
 
 const PAYOUTS: usize = 4_000;
 const IN_FLIGHT: usize = 64;
