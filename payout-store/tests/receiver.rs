@@ -156,6 +156,35 @@ fn compared(w: &Withdrawal) -> (WithdrawalStatus, String, Option<String>) {
     (w.status, w.provider_status.clone(), w.tx_hash.clone())
 }
 
+/// Every entry of the journal holds the provider's state of its withdrawal.
+async fn assert_journal_holds(journal: &Journal, truth: &HashMap<WithdrawalId, Withdrawal>, why: &str) {
+    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
+        let w = e.withdrawal.unwrap();
+        assert_eq!(compared(&w), compared(&truth[&w.id]), "{why}: withdrawal {}", w.id);
+    }
+}
+
+/// Late deliveries: every recorded body again, shuffled by `seed`, to `endpoint` of the same
+/// receiver: all 200, nothing moves back. Then shuffled and duplicated orders converge, in memory
+/// (200 orders) and over HTTP.
+async fn late_and_shuffled_deliveries_converge(
+    dir: &Path,
+    endpoint: &str,
+    (journal, provider): (&Journal, &Arc<dyn PayoutProvider>),
+    recorded: &[Signed],
+    truth: &HashMap<WithdrawalId, Withdrawal>,
+    seed: u64,
+) {
+    let mut late = recorded.to_vec();
+    shuffle(&mut late, seed);
+    for d in &late {
+        assert_eq!(post(endpoint, d).await, 200, "a late delivery is acknowledged");
+    }
+    assert_journal_holds(journal, truth, "a late delivery never moves a final status back").await;
+    orders_converge_in_memory(provider, recorded, truth);
+    orders_converge_over_http(dir, provider, recorded, truth).await;
+}
+
 /// Delivers `deliveries` (each twice) in shuffled orders, each order into a fresh journal that
 /// knows none of the withdrawals, over HTTP; every order must end in `truth` (kept unmatched).
 async fn orders_converge_over_http(
@@ -259,19 +288,8 @@ async fn alphapo_callbacks_bring_every_withdrawal_to_its_final_status() {
         })
         .collect();
     assert!(recorded.len() >= 8, "two callbacks per withdrawal at least: {}", recorded.len());
-    let mut late = recorded.clone();
-    shuffle(&mut late, 7);
-    for d in &late {
-        assert_eq!(post(&format!("{url}/alphapo"), d).await, 200);
-    }
-    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
-        let w = e.withdrawal.unwrap();
-        assert_eq!(compared(&w), compared(&truth[&w.id]), "a late delivery never moves a final status back");
-    }
-
-    // Shuffled and duplicated orders converge: in memory (200 orders) and over HTTP.
-    orders_converge_in_memory(&provider, &recorded, &truth);
-    orders_converge_over_http(dir.path(), &provider, &recorded, &truth).await;
+    let endpoint = format!("{url}/alphapo");
+    late_and_shuffled_deliveries_converge(dir.path(), &endpoint, (&journal, &provider), &recorded, &truth, 7).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -306,10 +324,7 @@ async fn alppay_webhooks_bring_every_withdrawal_to_its_final_status() {
     ids.push(cancelled);
     until_final_deliveries_logged(|| sim.deliveries(), &ids, &["COMPLETE", "CANCELLED"]).await;
     let truth = truth(&provider, &ids).await;
-    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
-        let w = e.withdrawal.unwrap();
-        assert_eq!(compared(&w), compared(&truth[&w.id]));
-    }
+    assert_journal_holds(&journal, &truth, "the journal ends at the provider's state").await;
     let recorded: Vec<Signed> = distinct_bodies(&sim.deliveries())
         .into_iter()
         .map(|body| {
@@ -317,17 +332,8 @@ async fn alppay_webhooks_bring_every_withdrawal_to_its_final_status() {
             Signed { body: body.into_bytes(), headers: vec![("X-HMAC", signature)] }
         })
         .collect();
-    let mut late = recorded.clone();
-    shuffle(&mut late, 11);
-    for d in &late {
-        assert_eq!(post(&format!("{url}/alppay"), d).await, 200);
-    }
-    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
-        let w = e.withdrawal.unwrap();
-        assert_eq!(compared(&w), compared(&truth[&w.id]), "a late delivery never moves a final status back");
-    }
-    orders_converge_in_memory(&provider, &recorded, &truth);
-    orders_converge_over_http(dir.path(), &provider, &recorded, &truth).await;
+    let endpoint = format!("{url}/alppay");
+    late_and_shuffled_deliveries_converge(dir.path(), &endpoint, (&journal, &provider), &recorded, &truth, 11).await;
 }
 
 /// Everything the journal holds, to compare before and after refused deliveries.
@@ -523,10 +529,7 @@ async fn on_postgres_alppay_webhooks_bring_every_withdrawal_to_its_final_status(
     })
     .await;
     let truth = truth(&provider, &ids).await;
-    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
-        let w = e.withdrawal.unwrap();
-        assert_eq!(compared(&w), compared(&truth[&w.id]));
-    }
+    assert_journal_holds(&journal, &truth, "the journal ends at the provider's state").await;
     assert!(
         sim.deliveries().iter().any(|a| a.copy == 2 && a.succeeded()),
         "duplicates were delivered and acknowledged"
