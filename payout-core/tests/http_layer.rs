@@ -131,7 +131,7 @@ async fn bodies_are_bounded() {
 #[tokio::test]
 async fn redirects_are_not_followed() {
     let elsewhere = MockServer::start().await;
-    let (server, url) =
+    let (_server, url) =
         serving("GET", ResponseTemplate::new(307).insert_header("location", format!("{}/steal", elsewhere.uri())))
             .await;
     let answer = client(0).send(&Safety::Read, |c| c.get(&url).header("x-signature", "s")).await.unwrap();
@@ -141,7 +141,7 @@ async fn redirects_are_not_followed() {
 
 #[tokio::test]
 async fn an_unreadable_create_answer_is_outcome_unknown() {
-    let (server, url) = serving("POST", ResponseTemplate::new(201).set_body_string("{not json")).await;
+    let (_server, url) = serving("POST", ResponseTemplate::new(201).set_body_string("{not json")).await;
     let safety = create();
     let answer = client(0).send(&safety, |c| c.post(&url).body("{}")).await.unwrap();
     let err = answer.json::<serde_json::Value>(&safety).unwrap_err();
@@ -246,7 +246,7 @@ async fn transport_failures_keep_their_cause_without_the_url() {
     assert_eq!(chain(&copy), causes, "a clone shares the cause");
 
     // A create whose answer is lost keeps the transport error under the outcome-unknown one.
-    let (server, url) = serving("POST", ResponseTemplate::new(201).set_delay(Duration::from_millis(500))).await;
+    let (_server, url) = serving("POST", ResponseTemplate::new(201).set_delay(Duration::from_millis(500))).await;
     let config = HttpConfig::default().with_timeout(Duration::from_millis(50)).with_retry(RetryPolicy::none());
     let http = HttpClient::new(ProviderId::from_static("test"), &config).unwrap();
     let err = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();

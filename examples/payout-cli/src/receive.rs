@@ -152,10 +152,7 @@ pub async fn run(args: &ReceiveArgs, force_sandbox: bool, json: bool) -> Result<
             }
         }
     });
-    receiver
-        .serve(listener, stop)
-        .await
-        .map_err(|e| Failure::Io(format!("receive: serving failed: {e}")))?;
+    receiver.serve(listener, stop).await.map_err(|e| Failure::Io(format!("receive: serving failed: {e}")))?;
     let _ = printer.await;
     eprintln!("payout: receive stopped");
     Ok(())
