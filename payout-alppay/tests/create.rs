@@ -232,12 +232,7 @@ async fn timeout_on_create_is_outcome_unknown() {
 #[tokio::test]
 async fn rate_limited_create_is_retried_since_nothing_was_acted_on() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v2/withdrawal"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
+    answer_first(&server, ("POST", "/v2/withdrawal"), ResponseTemplate::new(429).insert_header("Retry-After", "0"), 1)
         .await;
     mount_post(&server, open_for("INV-4")).await;
     client_without_check(&server).create_withdrawal(&request("INV-4")).await.unwrap();
