@@ -7,24 +7,8 @@ use std::time::Duration;
 use common::*;
 use payout_alphapo::AlphaPoConfig;
 use payout_core::{ErrorKind, PayoutError, PayoutProvider, Reference, WithdrawalId};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn answer_create(server: &MockServer, status: u16, body: &str) {
-    Mock::given(method("POST"))
-        .and(path("/api/v2/withdrawal/crypto"))
-        .respond_with(ResponseTemplate::new(status).set_body_string(body))
-        .mount(server)
-        .await;
-}
-
-async fn answer_info(server: &MockServer, status: u16, body: &str) {
-    Mock::given(method("GET"))
-        .and(path("/api/v2/transactions/info"))
-        .respond_with(ResponseTemplate::new(status).set_body_string(body))
-        .mount(server)
-        .await;
-}
 
 async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()

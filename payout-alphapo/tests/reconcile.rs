@@ -52,8 +52,8 @@ async fn a_create_lost_after_acting_is_reconciled_by_reference() {
     assert_eq!(count(&server, "GET").await, 1);
 }
 
-#[tokio::test]
-async fn a_duplicate_reference_for_the_same_payout_is_the_existing_withdrawal() {
+/// A server that refuses every create as a taken reference and answers every lookup with `held`.
+async fn reference_taken(held: String) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(
@@ -62,10 +62,13 @@ async fn a_duplicate_reference_for_the_same_payout_is_the_existing_withdrawal() 
         )
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(held("confirmed")))
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_string(held)).mount(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn a_duplicate_reference_for_the_same_payout_is_the_existing_withdrawal() {
+    let server = reference_taken(held("confirmed")).await;
     let submitted = client(&server).submit(&seed_request()).await.unwrap();
     assert_eq!(submitted.path, SubmitPath::AlreadyExisted);
     assert_eq!(count(&server, "POST").await, 1);
@@ -73,18 +76,7 @@ async fn a_duplicate_reference_for_the_same_payout_is_the_existing_withdrawal() 
 
 #[tokio::test]
 async fn a_reference_taken_by_another_payout_is_refused() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_string(r#"{"errors":{"foreign_id":"The foreign id has already been taken."}}"#),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(held("confirmed").replace("0.00020000", "0.5")))
-        .mount(&server)
-        .await;
+    let server = reference_taken(held("confirmed").replace("0.00020000", "0.5")).await;
     let e = client(&server).submit(&seed_request()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::DuplicateReference);
 }

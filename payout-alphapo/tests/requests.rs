@@ -29,15 +29,20 @@ fn signed_body(request: &wiremock::Request) -> String {
     String::from_utf8(request.body.clone()).expect("the body is UTF-8")
 }
 
+/// Mounts the answer to `verb route`, which the test must ask for exactly once.
+async fn answer_once(server: &MockServer, verb: &str, route: &str, status: u16, body: &str) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(ResponseTemplate::new(status).set_body_string(body))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn create_sends_the_seed_body_signed() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v2/withdrawal/crypto"))
-        .respond_with(ResponseTemplate::new(201).set_body_string(SEED_ANSWER))
-        .expect(1)
-        .mount(&server)
-        .await;
+    answer_once(&server, "POST", "/api/v2/withdrawal/crypto", 201, SEED_ANSWER).await;
 
     client(&server).create_withdrawal(&seed_request()).await.unwrap();
 
@@ -53,14 +58,11 @@ async fn create_sends_the_seed_body_signed() {
 #[tokio::test]
 async fn create_with_conversion_tag_and_token_codes() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v2/withdrawal/crypto"))
-        .respond_with(ResponseTemplate::new(201).set_body_string(
-            r#"{"data":{"id":5,"foreign_id":"conv-1","end_user_reference":"u-7","type":"withdrawal_exchange","status":"processing",
-                "amount":"25.00","sender_amount":"25.00","sender_currency":"EUR","receiver_currency":"XRP","receiver_amount":"40.500000"}}"#,
-        ))
-        .mount(&server)
-        .await;
+    answer_once(&server, "POST", "/api/v2/withdrawal/crypto", 201,
+        r#"{"data":{"id":5,"foreign_id":"conv-1","end_user_reference":"u-7","type":"withdrawal_exchange","status":"processing",
+            "amount":"25.00","sender_amount":"25.00","sender_currency":"EUR","receiver_currency":"XRP","receiver_amount":"40.500000"}}"#,
+    )
+    .await;
     let request = WithdrawalRequest::builder()
         .reference("conv-1")
         .asset(Asset::new("EUR"))
@@ -86,13 +88,11 @@ async fn create_with_conversion_tag_and_token_codes() {
 #[tokio::test]
 async fn usdt_on_tron_is_usdtt_with_six_decimals() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_string(
-            r#"{"data":{"id":9,"foreign_id":"t-1","end_user_reference":"u","type":"withdrawal","status":"processing",
-                "amount":"12.100000","sender_amount":"12.100000","sender_currency":"USDTT","receiver_currency":"USDTT","receiver_amount":"12.100000"}}"#,
-        ))
-        .mount(&server)
-        .await;
+    answer_once(&server, "POST", "/api/v2/withdrawal/crypto", 201,
+        r#"{"data":{"id":9,"foreign_id":"t-1","end_user_reference":"u","type":"withdrawal","status":"processing",
+            "amount":"12.100000","sender_amount":"12.100000","sender_currency":"USDTT","receiver_currency":"USDTT","receiver_amount":"12.100000"}}"#,
+    )
+    .await;
     let request = WithdrawalRequest::builder()
         .reference("t-1")
         .asset(Asset::new("usdt").on("Tron"))
@@ -110,12 +110,7 @@ async fn usdt_on_tron_is_usdtt_with_six_decimals() {
 #[tokio::test]
 async fn get_is_a_signed_get_with_an_id_body() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/transactions/info"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(INFO_EXAMPLE))
-        .expect(1)
-        .mount(&server)
-        .await;
+    answer_once(&server, "GET", "/api/v2/transactions/info", 200, INFO_EXAMPLE).await;
 
     client(&server).get_withdrawal(&WithdrawalId::new("2769144")).await.unwrap();
 
@@ -128,12 +123,7 @@ async fn get_is_a_signed_get_with_an_id_body() {
 #[tokio::test]
 async fn find_is_a_signed_get_with_a_foreign_id_body() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/transactions/info"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(INFO_EXAMPLE))
-        .expect(1)
-        .mount(&server)
-        .await;
+    answer_once(&server, "GET", "/api/v2/transactions/info", 200, INFO_EXAMPLE).await;
 
     let reference = Reference::new("withdrawal:823188").unwrap();
     let found = client(&server).find_withdrawal(&reference).await.unwrap();
@@ -147,12 +137,8 @@ async fn find_is_a_signed_get_with_a_foreign_id_body() {
 #[tokio::test]
 async fn a_reference_with_quotes_is_escaped_and_still_signed() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(404).set_body_string(r#"{"errors":{"foreign_id":"Transaction not found."}}"#),
-        )
-        .mount(&server)
-        .await;
+    let not_found = r#"{"errors":{"foreign_id":"Transaction not found."}}"#;
+    answer_once(&server, "GET", "/api/v2/transactions/info", 404, not_found).await;
     let reference = Reference::new(r#"a"b\c/ü"#).unwrap();
     assert_eq!(client(&server).find_withdrawal(&reference).await.unwrap(), None);
     let r = &server.received_requests().await.unwrap()[0];
@@ -167,38 +153,24 @@ async fn refused_requests_send_nothing() {
     let e = c.get_withdrawal(&WithdrawalId::new("abc")).await.unwrap_err();
     assert_eq!(e.kind(), payout_core::ErrorKind::InvalidRequest);
     // An asset AlphaPo cannot name.
-    let request = WithdrawalRequest::builder()
-        .reference("r")
-        .asset(Asset::new("USDT").on("solana"))
-        .amount(dec!(1))
-        .address("a")
-        .end_user(EndUser::new("u"))
-        .build()
-        .unwrap();
-    let e = c.create_withdrawal(&request).await.unwrap_err();
+    let request = |asset: Asset, amount, end_user: &str| {
+        WithdrawalRequest::builder()
+            .reference("r")
+            .asset(asset)
+            .amount(amount)
+            .address("a")
+            .end_user(EndUser::new(end_user))
+            .build()
+            .unwrap()
+    };
+    let e = c.create_withdrawal(&request(Asset::new("USDT").on("solana"), dec!(1), "u")).await.unwrap_err();
     assert_eq!(e.kind(), payout_core::ErrorKind::InvalidRequest);
     assert!(e.to_string().contains("USDT on tron"), "{e}");
     // Excess precision for AlphaPo (ether has 18 decimals, AlphaPo takes 8).
-    let request = WithdrawalRequest::builder()
-        .reference("r")
-        .asset(Asset::new("ETH").on("ethereum"))
-        .amount(dec!(0.123456789))
-        .address("a")
-        .end_user(EndUser::new("u"))
-        .build()
-        .unwrap();
-    let e = c.create_withdrawal(&request).await.unwrap_err();
+    let e = c.create_withdrawal(&request(Asset::new("ETH").on("ethereum"), dec!(0.123456789), "u")).await.unwrap_err();
     assert!(e.to_string().contains("at most 8 for ETH"), "{e}");
     // Personal data as the end-user id.
-    let request = WithdrawalRequest::builder()
-        .reference("r")
-        .asset(Asset::new("BTC"))
-        .amount(dec!(1))
-        .address("a")
-        .end_user(EndUser::new("someone@example.org"))
-        .build()
-        .unwrap();
-    let e = c.create_withdrawal(&request).await.unwrap_err();
+    let e = c.create_withdrawal(&request(Asset::new("BTC"), dec!(1), "someone@example.org")).await.unwrap_err();
     assert_eq!(e.field_errors()[0].field, "end_user.id");
     assert!(server.received_requests().await.unwrap().is_empty());
 }

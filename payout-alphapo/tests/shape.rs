@@ -12,14 +12,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const REFERENCE: &str = "withdrawal:823188";
 
-async fn answer_info(server: &MockServer, status: u16, body: &str) {
-    Mock::given(method("GET"))
-        .and(path("/api/v2/transactions/info"))
-        .respond_with(ResponseTemplate::new(status).set_body_string(body))
-        .mount(server)
-        .await;
-}
-
 fn info_with(edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> String {
     let mut v: serde_json::Value = serde_json::from_str(INFO_EXAMPLE).unwrap();
     edit(v.as_object_mut().unwrap());

@@ -8,11 +8,25 @@ use common::seed_request;
 use common::sim::{builder_for, client_for, sim_id, start};
 use payout_alphapo::AlphaPoConfig;
 use payout_core::{
-    Asset, EndUser, ErrorKind, PayoutError, PayoutProvider, PayoutProviderExt, SubmitPath, WithdrawalRequest,
-    WithdrawalStatus,
+    Asset, EndUser, ErrorKind, PayoutError, PayoutProvider, PayoutProviderExt, SubmitPath, Submitted,
+    WithdrawalRequest, WithdrawalStatus,
 };
 use payout_sim::{AlphaPoStatus, Fault};
 use rust_decimal_macros::dec;
+
+/// How many requests the simulator received on the path ending in `suffix`.
+fn requests_to(server: &payout_sim::AlphaPoServer, suffix: &str) -> usize {
+    server.requests().entries().iter().filter(|r| r.path.ends_with(suffix)).count()
+}
+
+/// A request of `reference` to a testnet BTC address for end user u-1; the caller names the
+/// amount (and conversion, travel-rule data).
+fn to_btc_address(reference: &str) -> payout_core::WithdrawalRequestBuilder {
+    WithdrawalRequest::builder()
+        .reference(reference)
+        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
+        .end_user(EndUser::new("u-1"))
+}
 
 fn request(reference: &str) -> WithdrawalRequest {
     WithdrawalRequest::builder()
@@ -83,28 +97,30 @@ async fn a_create_whose_connection_closes_after_acting_is_reconciled_once() {
     assert_eq!(submitted.path, SubmitPath::AlreadyExisted, "the retried create was refused as a duplicate");
     assert_eq!(server.count(), 1, "exactly one withdrawal");
     assert_eq!(submitted.withdrawal.reference.as_ref().map(|r| r.as_str()), Some("test_foreign_id_0148"));
-    let creates = server.requests().entries().iter().filter(|r| r.path.ends_with("/withdrawal/crypto")).count();
+    let creates = requests_to(&server, "/withdrawal/crypto");
     assert_eq!(creates, 2, "one lost create, one refused as a duplicate; never a blind retry");
+}
+
+/// Submits the seed request to a fresh simulator whose next create meets `fault`.
+async fn submit_after_a_create_fault(fault: Fault) -> (payout_sim::AlphaPoServer, Submitted) {
+    let server = start().await;
+    server.faults().on_path("/withdrawal/crypto", fault, 1);
+    let submitted = client_for(&server).submit(&seed_request()).await.unwrap();
+    (server, submitted)
 }
 
 #[tokio::test]
 async fn submit_reconciles_a_lost_answer_without_a_second_create() {
-    let server = start().await;
-    let c = client_for(&server);
-    server.faults().on_path("/withdrawal/crypto", Fault::CloseAfterActing, 1);
-    let submitted = c.submit(&seed_request()).await.unwrap();
+    let (server, submitted) = submit_after_a_create_fault(Fault::CloseAfterActing).await;
     assert_eq!(submitted.path, SubmitPath::Reconciled);
     assert_eq!(server.count(), 1);
-    let creates = server.requests().entries().iter().filter(|r| r.path.ends_with("/withdrawal/crypto")).count();
+    let creates = requests_to(&server, "/withdrawal/crypto");
     assert_eq!(creates, 1, "found by reference, not created again");
 }
 
 #[tokio::test]
 async fn a_create_closed_before_acting_is_created_by_submit() {
-    let server = start().await;
-    let c = client_for(&server);
-    server.faults().on_path("/withdrawal/crypto", Fault::CloseBeforeActing, 1);
-    let submitted = c.submit(&seed_request()).await.unwrap();
+    let (server, submitted) = submit_after_a_create_fault(Fault::CloseBeforeActing).await;
     assert_eq!(submitted.path, SubmitPath::Created, "the lookup said none exists, so it was created");
     assert_eq!(server.count(), 1);
 }
@@ -121,7 +137,7 @@ async fn a_5xx_or_malformed_create_answer_is_outcome_unknown() {
     server.faults().on_path("/withdrawal/crypto", Fault::TruncatedBody, 1);
     assert_eq!(c.create_withdrawal(&request("f-3")).await.unwrap_err().kind(), ErrorKind::OutcomeUnknown);
     assert_eq!(server.count(), 2, "the malformed and truncated answers came after acting");
-    let creates = server.requests().entries().iter().filter(|r| r.path.ends_with("/withdrawal/crypto")).count();
+    let creates = requests_to(&server, "/withdrawal/crypto");
     assert_eq!(creates, 3, "no create was repeated");
 }
 
@@ -135,7 +151,7 @@ async fn reads_ride_out_429_5xx_and_cut_answers() {
     server.faults().on_path("/transactions/info", Fault::TruncatedBody, 1);
     let got = c.get_withdrawal(&w.id).await.unwrap();
     assert_eq!(got.id, w.id);
-    let reads = server.requests().entries().iter().filter(|r| r.path.ends_with("/transactions/info")).count();
+    let reads = requests_to(&server, "/transactions/info");
     assert_eq!(reads, 4);
 
     server.faults().on_path("/transactions/info", Fault::TooManyRequests { retry_after: Some(3600) }, 1);
@@ -223,14 +239,8 @@ async fn the_simulator_refuses_like_alphapo() {
 async fn a_conversion_from_eur() {
     let server = start().await;
     let c = client_for(&server);
-    let request = WithdrawalRequest::builder()
-        .reference("conv-1")
-        .asset(Asset::new("EUR"))
-        .amount_to(Asset::new("BTC"), dec!(0.01))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("u-1"))
-        .build()
-        .unwrap();
+    let request =
+        to_btc_address("conv-1").asset(Asset::new("EUR")).amount_to(Asset::new("BTC"), dec!(0.01)).build().unwrap();
     let w = c.create_withdrawal(&request).await.unwrap();
     assert_eq!(w.asset, Some(Asset::new("BTC")));
     assert_eq!(w.amount, Some(dec!(0.01)));
@@ -259,23 +269,13 @@ async fn travel_rule_data_is_sent_and_checked() {
         "Müller",
         time::macros::date!(1995 - 08 - 17),
     ));
-    let request = WithdrawalRequest::builder()
-        .reference("mica-1")
-        .asset(Asset::new("BTC"))
-        .amount(dec!(0.001))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("u-1"))
-        .travel_rule(rule)
-        .build()
-        .unwrap();
+    let request =
+        to_btc_address("mica-1").asset(Asset::new("BTC")).amount(dec!(0.001)).travel_rule(rule).build().unwrap();
     let w = c.create_withdrawal(&request).await.unwrap();
     assert_eq!(w.reference.as_ref().map(|r| r.as_str()), Some("mica-1"));
-    let to_self = WithdrawalRequest::builder()
-        .reference("mica-2")
+    let to_self = to_btc_address("mica-2")
         .asset(Asset::new("BTC"))
         .amount(dec!(0.001))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("u-1"))
         .travel_rule(TravelRule::new().receiver(Party::OwnAccount))
         .build()
         .unwrap();
@@ -308,13 +308,10 @@ async fn travel_rule_data_is_sent_and_checked() {
 async fn a_conversion_of_an_exact_debit() {
     let server = start().await;
     let c = client_for(&server);
-    let request = WithdrawalRequest::builder()
-        .reference("conv-debit")
+    let request = to_btc_address("conv-debit")
         .asset(Asset::new("EUR"))
         .amount(dec!(25))
         .convert_to(Asset::new("BTC"))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("u-1"))
         .build()
         .unwrap();
     let w = c.create_withdrawal(&request).await.unwrap();

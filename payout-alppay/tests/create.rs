@@ -232,12 +232,7 @@ async fn timeout_on_create_is_outcome_unknown() {
 #[tokio::test]
 async fn rate_limited_create_is_retried_since_nothing_was_acted_on() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v2/withdrawal"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
+    answer_first(&server, ("POST", "/v2/withdrawal"), ResponseTemplate::new(429).insert_header("Retry-After", "0"), 1)
         .await;
     mount_post(&server, open_for("INV-4")).await;
     client_without_check(&server).create_withdrawal(&request("INV-4")).await.unwrap();
@@ -261,12 +256,15 @@ async fn connection_refused_on_create_is_unavailable_not_unknown() {
     assert_eq!(e.kind(), ErrorKind::Unavailable, "nothing can have reached AlpPay: {e}");
 }
 
+/// The invoice lookup that precedes a create (`GET /v2/withdrawal?invoices=…`).
+fn lookup_of(invoice: &str) -> wiremock::MockBuilder {
+    Mock::given(method("GET")).and(path("/v2/withdrawal")).and(query_param("invoices", invoice))
+}
+
 #[tokio::test]
 async fn a_reference_already_held_is_a_duplicate_and_nothing_is_posted() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v2/withdrawal"))
-        .and(query_param("invoices", "INV-6"))
+    lookup_of("INV-6")
         .respond_with(ResponseTemplate::new(200).set_body_json(envelope(
             vec![withdrawal("w-1", "INV-6", "2025-08-07T09:08:58Z")],
             0,
@@ -285,9 +283,7 @@ async fn a_reference_already_held_is_a_duplicate_and_nothing_is_posted() {
 async fn submit_reconciles_a_lost_answer_through_the_invoice_lookup() {
     let server = MockServer::start().await;
     // Before the create AlpPay holds nothing for the reference; after it, the withdrawal.
-    Mock::given(method("GET"))
-        .and(path("/v2/withdrawal"))
-        .and(query_param("invoices", "INV-8"))
+    lookup_of("INV-8")
         .respond_with(ResponseTemplate::new(200).set_body_json(envelope(vec![], 0, 100, 0)))
         .up_to_n_times(1)
         .with_priority(1)
@@ -295,9 +291,7 @@ async fn submit_reconciles_a_lost_answer_through_the_invoice_lookup() {
         .await;
     let mut existing = withdrawal("w-8", "INV-8", "2025-08-07T09:08:58.780375195Z");
     existing["amount"] = "10".into();
-    Mock::given(method("GET"))
-        .and(path("/v2/withdrawal"))
-        .and(query_param("invoices", "INV-8"))
+    lookup_of("INV-8")
         .respond_with(ResponseTemplate::new(200).set_body_json(envelope(vec![existing], 0, 100, 1)))
         .mount(&server)
         .await;
@@ -312,9 +306,7 @@ async fn submit_reconciles_a_lost_answer_through_the_invoice_lookup() {
 #[tokio::test]
 async fn submit_without_the_check_reconciles_too() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v2/withdrawal"))
-        .and(query_param("invoices", "INV-9"))
+    lookup_of("INV-9")
         .respond_with(ResponseTemplate::new(200).set_body_json(envelope(
             vec![withdrawal("w-9", "INV-9", "2025-08-07T09:08:58Z")],
             0,

@@ -210,13 +210,13 @@ async fn malformed_json_is_a_protocol_error_with_the_body_kept() {
 #[tokio::test]
 async fn rate_limited_read_waits_retry_after_then_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v2/withdrawal/w-1"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    answer_first(
+        &server,
+        ("GET", "/v2/withdrawal/w-1"),
+        ResponseTemplate::new(429).insert_header("Retry-After", "1"),
+        1,
+    )
+    .await;
     mount_get(&server, "/v2/withdrawal/w-1", open_as("w-1")).await;
     let w = client(&server).get_withdrawal(&id("w-1")).await.unwrap();
     assert_eq!(w.status, WithdrawalStatus::Pending);
@@ -236,13 +236,7 @@ async fn a_retry_after_too_long_to_sit_out_is_handed_to_the_caller() {
 #[tokio::test]
 async fn server_errors_on_reads_are_retried() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v2/withdrawal/w-1"))
-        .respond_with(ResponseTemplate::new(502))
-        .up_to_n_times(2)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    answer_first(&server, ("GET", "/v2/withdrawal/w-1"), ResponseTemplate::new(502), 2).await;
     mount_get(&server, "/v2/withdrawal/w-1", open_as("w-1")).await;
     client(&server).get_withdrawal(&id("w-1")).await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 3);

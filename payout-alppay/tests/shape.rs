@@ -98,14 +98,16 @@ async fn submit_after_a_lost_answer_never_creates_again_on_an_answer_of_another_
     }
 }
 
+/// A server on loopback answering `verb route` with `answer`.
+async fn answering(verb: &str, route: impl AsRef<str>, answer: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method(verb)).and(path(route.as_ref())).respond_with(answer).mount(&server).await;
+    server
+}
+
 #[tokio::test]
 async fn a_get_answered_for_another_id_is_a_protocol_error() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v2/withdrawal/w-1"))
-        .respond_with(json(item("w-2", "INV-2")))
-        .mount(&server)
-        .await;
+    let server = answering("GET", "/v2/withdrawal/w-1", json(item("w-2", "INV-2"))).await;
     let e = client(&server).get_withdrawal(&WithdrawalId::new("w-1")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
     assert!(e.to_string().contains("w-2"), "{e}");
@@ -114,25 +116,15 @@ async fn a_get_answered_for_another_id_is_a_protocol_error() {
 
 #[tokio::test]
 async fn a_get_answered_with_the_id_in_another_case_is_the_same_uuid() {
-    let server = MockServer::start().await;
     let id = "5f5a8ced-5c6a-4038-9d73-662441242fd3";
-    Mock::given(method("GET"))
-        .and(path(format!("/v2/withdrawal/{id}")))
-        .respond_with(json(item(&id.to_ascii_uppercase(), "INV-2")))
-        .mount(&server)
-        .await;
+    let server = answering("GET", format!("/v2/withdrawal/{id}"), json(item(&id.to_ascii_uppercase(), "INV-2"))).await;
     let w = client(&server).get_withdrawal(&WithdrawalId::new(id)).await.unwrap();
     assert_eq!(w.id.as_str(), id.to_ascii_uppercase());
 }
 
 #[tokio::test]
 async fn a_create_answered_for_another_invoice_is_outcome_unknown() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v2/withdrawal"))
-        .respond_with(json(item("w-7", "INV-OTHER")))
-        .mount(&server)
-        .await;
+    let server = answering("POST", "/v2/withdrawal", json(item("w-7", "INV-OTHER"))).await;
     let e = client_without_check(&server).create_withdrawal(&request("INV-7")).await.unwrap_err();
     match &e {
         PayoutError::OutcomeUnknown { reference, message, .. } => {
@@ -156,12 +148,7 @@ async fn a_create_answered_for_its_own_invoice_or_without_one_is_the_withdrawal(
 
 #[tokio::test]
 async fn submit_reconciles_a_create_answered_for_another_invoice() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v2/withdrawal"))
-        .respond_with(json(item("w-x", "INV-OTHER")))
-        .mount(&server)
-        .await;
+    let server = answering("POST", "/v2/withdrawal", json(item("w-x", "INV-OTHER"))).await;
     let mut held = withdrawal("w-8", "INV-8", "2025-08-07T09:08:58Z");
     held["amount"] = "10".into();
     answer_lookups(&server, envelope(vec![held], 0, 100, 1).to_string()).await;

@@ -26,6 +26,14 @@ async fn server_answering(status: u16, times: u64) -> MockServer {
     server
 }
 
+/// A server on loopback answering every `verb` request with `answer`, and the URL to send to.
+async fn serving(verb: &str, answer: ResponseTemplate) -> (MockServer, String) {
+    let server = MockServer::start().await;
+    Mock::given(method(verb)).respond_with(answer).mount(&server).await;
+    let url = format!("{}/x", server.uri());
+    (server, url)
+}
+
 #[tokio::test]
 async fn reads_are_retried_on_5xx_and_429() {
     for status in [500, 502, 503, 429] {
@@ -73,12 +81,7 @@ async fn a_create_refused_with_429_is_repeated_after_the_wait() {
 
 #[tokio::test]
 async fn a_long_retry_after_is_handed_to_the_caller() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600"))
-        .mount(&server)
-        .await;
-    let url = format!("{}/x", server.uri());
+    let (server, url) = serving("GET", ResponseTemplate::new(429).insert_header("retry-after", "3600")).await;
     let err = client(3).send(&Safety::Read, |c| c.get(&url)).await.unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
@@ -95,12 +98,7 @@ async fn a_refused_connection_is_safe_to_retry_even_for_a_create() {
 
 #[tokio::test]
 async fn a_create_that_times_out_is_outcome_unknown() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_millis(500)))
-        .mount(&server)
-        .await;
-    let url = format!("{}/x", server.uri());
+    let (server, url) = serving("POST", ResponseTemplate::new(201).set_delay(Duration::from_millis(500))).await;
     let config = HttpConfig::default()
         .with_timeout(Duration::from_millis(50))
         .with_retry(RetryPolicy::none().with_max_retries(3));
@@ -133,12 +131,9 @@ async fn bodies_are_bounded() {
 #[tokio::test]
 async fn redirects_are_not_followed() {
     let elsewhere = MockServer::start().await;
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/steal", elsewhere.uri())))
-        .mount(&server)
-        .await;
-    let url = format!("{}/x", server.uri());
+    let (_server, url) =
+        serving("GET", ResponseTemplate::new(307).insert_header("location", format!("{}/steal", elsewhere.uri())))
+            .await;
     let answer = client(0).send(&Safety::Read, |c| c.get(&url).header("x-signature", "s")).await.unwrap();
     assert_eq!(answer.error().kind(), ErrorKind::Protocol);
     assert!(elsewhere.received_requests().await.unwrap().is_empty(), "signed headers never reach another host");
@@ -146,12 +141,7 @@ async fn redirects_are_not_followed() {
 
 #[tokio::test]
 async fn an_unreadable_create_answer_is_outcome_unknown() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_string("{not json"))
-        .mount(&server)
-        .await;
-    let url = format!("{}/x", server.uri());
+    let (_server, url) = serving("POST", ResponseTemplate::new(201).set_body_string("{not json")).await;
     let safety = create();
     let answer = client(0).send(&safety, |c| c.post(&url).body("{}")).await.unwrap();
     let err = answer.json::<serde_json::Value>(&safety).unwrap_err();
@@ -164,12 +154,8 @@ async fn an_unreadable_create_answer_is_outcome_unknown() {
 /// within the in-flight window, whatever a lookup said in between (it may have run too early).
 #[tokio::test]
 async fn a_create_without_an_answer_is_not_sent_again_while_it_may_be_in_flight() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_string("{}").set_delay(Duration::from_millis(300)))
-        .mount(&server)
-        .await;
-    let url = format!("{}/x", server.uri());
+    let (server, url) =
+        serving("POST", ResponseTemplate::new(201).set_body_string("{}").set_delay(Duration::from_millis(300))).await;
     let config = HttpConfig::default().with_timeout(Duration::from_millis(50)).with_retry(RetryPolicy::none());
     let http = HttpClient::new(ProviderId::from_static("test"), &config).unwrap();
     let first = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();
@@ -260,12 +246,7 @@ async fn transport_failures_keep_their_cause_without_the_url() {
     assert_eq!(chain(&copy), causes, "a clone shares the cause");
 
     // A create whose answer is lost keeps the transport error under the outcome-unknown one.
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_millis(500)))
-        .mount(&server)
-        .await;
-    let url = format!("{}/x", server.uri());
+    let (_server, url) = serving("POST", ResponseTemplate::new(201).set_delay(Duration::from_millis(500))).await;
     let config = HttpConfig::default().with_timeout(Duration::from_millis(50)).with_retry(RetryPolicy::none());
     let http = HttpClient::new(ProviderId::from_static("test"), &config).unwrap();
     let err = http.send(&create(), |c| c.post(&url).body("{}")).await.unwrap_err();

@@ -13,14 +13,26 @@ fn lost(reference: &str) -> PayoutError {
     PayoutError::outcome_unknown(Reference::new(reference).unwrap(), "connection reset")
 }
 
+/// Submits the request for reference r1 and checks the path taken and the withdrawal returned.
+async fn assert_submitted(p: &MockPayoutProvider, path: SubmitPath, id: &str) {
+    let s = p.submit(&request("r1")).await.unwrap();
+    assert_eq!(s.path, path, "the path submit took");
+    assert_eq!(s.withdrawal.id.as_str(), id, "the withdrawal submit returned");
+}
+
+/// The provider refuses one create: its reference is taken.
+fn refuse_once_as_duplicate(p: &mut MockPayoutProvider) {
+    p.expect_create_withdrawal()
+        .times(1)
+        .returning(|r| Err(PayoutError::DuplicateReference { reference: r.reference().clone() }));
+}
+
 #[tokio::test]
 async fn created() {
     let mut p = MockPayoutProvider::new();
     p.expect_create_withdrawal().times(1).returning(|_| Ok(withdrawal("1", "r1", WithdrawalStatus::Pending)));
     p.expect_find_withdrawal().never();
-    let s = p.submit(&request("r1")).await.unwrap();
-    assert_eq!(s.path, SubmitPath::Created);
-    assert_eq!(s.withdrawal.id.as_str(), "1");
+    assert_submitted(&p, SubmitPath::Created, "1").await;
 }
 
 #[tokio::test]
@@ -31,9 +43,7 @@ async fn outcome_unknown_then_found_is_not_created_again() {
         .times(1)
         .withf(|r| r.as_str() == "r1")
         .returning(|_| Ok(Some(withdrawal("7", "r1", WithdrawalStatus::Processing))));
-    let s = p.submit(&request("r1")).await.unwrap();
-    assert_eq!(s.path, SubmitPath::Reconciled);
-    assert_eq!(s.withdrawal.id.as_str(), "7");
+    assert_submitted(&p, SubmitPath::Reconciled, "7").await;
 }
 
 #[tokio::test]
@@ -46,9 +56,7 @@ async fn outcome_unknown_then_not_found_then_created() {
         .times(1)
         .in_sequence(&mut seq)
         .returning(|_| Ok(withdrawal("8", "r1", WithdrawalStatus::Pending)));
-    let s = p.submit(&request("r1")).await.unwrap();
-    assert_eq!(s.path, SubmitPath::Created);
-    assert_eq!(s.withdrawal.id.as_str(), "8");
+    assert_submitted(&p, SubmitPath::Created, "8").await;
 }
 
 #[tokio::test]
@@ -74,21 +82,15 @@ async fn lookup_failure_keeps_the_outcome_unknown() {
 #[tokio::test]
 async fn duplicate_reference_of_the_same_payout_returns_it() {
     let mut p = MockPayoutProvider::new();
-    p.expect_create_withdrawal()
-        .times(1)
-        .returning(|r| Err(PayoutError::DuplicateReference { reference: r.reference().clone() }));
+    refuse_once_as_duplicate(&mut p);
     p.expect_find_withdrawal().times(1).returning(|_| Ok(Some(withdrawal("5", "r1", WithdrawalStatus::Completed))));
-    let s = p.submit(&request("r1")).await.unwrap();
-    assert_eq!(s.path, SubmitPath::AlreadyExisted);
-    assert_eq!(s.withdrawal.id.as_str(), "5");
+    assert_submitted(&p, SubmitPath::AlreadyExisted, "5").await;
 }
 
 #[tokio::test]
 async fn duplicate_reference_of_another_payout_is_an_error() {
     let mut p = MockPayoutProvider::new();
-    p.expect_create_withdrawal()
-        .times(1)
-        .returning(|r| Err(PayoutError::DuplicateReference { reference: r.reference().clone() }));
+    refuse_once_as_duplicate(&mut p);
     p.expect_find_withdrawal().times(1).returning(|_| {
         let mut other = withdrawal("5", "r1", WithdrawalStatus::Completed);
         other.amount = Some(dec!(3));

@@ -65,33 +65,18 @@ fn excess_precision_is_refused_not_rounded() {
     assert!(valid().asset(Asset::new("BTC").with_decimals(2)).amount(dec!(0.001)).build().is_err());
 }
 
+/// A request of EUR, complete but for its amount.
+fn from_eur() -> WithdrawalRequestBuilder {
+    WithdrawalRequest::builder().reference("r").asset(Asset::new("EUR")).address("a").end_user(EndUser::new("u"))
+}
+
 #[test]
 fn exactly_one_of_amount_and_amount_to() {
-    let neither = WithdrawalRequest::builder()
-        .reference("r")
-        .asset(Asset::new("EUR"))
-        .address("a")
-        .end_user(EndUser::new("u"))
-        .build()
-        .unwrap_err();
+    let neither = from_eur().build().unwrap_err();
     assert_eq!(fields(neither), vec!["amount"]);
-    let converted = WithdrawalRequest::builder()
-        .reference("r")
-        .asset(Asset::new("EUR"))
-        .amount_to(Asset::new("BTC"), dec!(0.01))
-        .address("a")
-        .end_user(EndUser::new("u"))
-        .build()
-        .unwrap();
+    let converted = from_eur().amount_to(Asset::new("BTC"), dec!(0.01)).build().unwrap();
     assert_eq!(converted.exact_amount(), None);
-    let too_precise = WithdrawalRequest::builder()
-        .reference("r")
-        .asset(Asset::new("EUR"))
-        .amount_to(Asset::new("BTC"), dec!(0.000000001))
-        .address("a")
-        .end_user(EndUser::new("u"))
-        .build()
-        .unwrap_err();
+    let too_precise = from_eur().amount_to(Asset::new("BTC"), dec!(0.000000001)).build().unwrap_err();
     assert_eq!(fields(too_precise), vec!["amount_to"]);
 }
 

@@ -5,15 +5,16 @@
 //!
 //! `cargo bench -p payout-store --all-features --bench journal`
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use payout_alppay::AlpPayClient;
-use payout_core::http::RetryPolicy;
-use payout_core::{Asset, Decimal, EndUser, PayoutProvider, PayoutProviderExt, WithdrawalRequest};
+use payout_core::{PayoutProviderExt, WithdrawalRequest};
 use payout_sim::{AlpPayConfig, AlpPayServer};
 use payout_store::{Journal, JournaledProvider};
 use payout_testkit::postgres::{Options, TempPostgres};
@@ -21,28 +22,7 @@ use payout_testkit::postgres::{Options, TempPostgres};
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
 fn request(tag: &str) -> WithdrawalRequest {
-    let reference = format!("bench-{tag}-{}", SEQ.fetch_add(1, Ordering::Relaxed));
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("USDT").on("tron"))
-        .amount("10.5".parse::<Decimal>().unwrap())
-        .address("TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n")
-        .end_user(EndUser::new("42").with_name("Bench").with_email("bench@example.com"))
-        .build()
-        .unwrap()
-}
-
-fn client(server: &AlpPayServer) -> Arc<dyn PayoutProvider> {
-    Arc::new(
-        AlpPayClient::builder()
-            .api_key(server.api_key())
-            .hmac_key(server.hmac_key())
-            .base_url(server.base_url())
-            .retry(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)))
-            .duplicate_check(false)
-            .build()
-            .unwrap(),
-    )
+    common::request(&format!("bench-{tag}-{}", SEQ.fetch_add(1, Ordering::Relaxed)), "10.5")
 }
 
 async fn in_flight(p: &Arc<JournaledProvider>, tag: &'static str, n: usize) {
@@ -63,11 +43,11 @@ fn benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let pg = TempPostgres::start_with(&Options { durable: true, ..Options::default() }).unwrap();
     let pg_url = pg.create_database("bench").unwrap();
-    let plain = client(&server);
+    let plain = common::client(&server);
     let sqlite = rt.block_on(Journal::open(&dir.path().join("bench.sqlite").display().to_string())).unwrap();
     let postgres = rt.block_on(Journal::open(&pg_url)).unwrap();
-    let on_sqlite = Arc::new(JournaledProvider::new(client(&server), sqlite));
-    let on_postgres = Arc::new(JournaledProvider::new(client(&server), postgres));
+    let on_sqlite = Arc::new(JournaledProvider::new(common::client(&server), sqlite));
+    let on_postgres = Arc::new(JournaledProvider::new(common::client(&server), postgres));
 
     let mut one = c.benchmark_group("one_payout");
     one.sample_size(60).measurement_time(Duration::from_secs(8));

@@ -6,46 +6,24 @@
 //! reference was sent twice, and after the in-flight window a rerun completes every payout with
 //! exactly one withdrawal each.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use payout_alppay::AlpPayClient;
-use payout_core::http::RetryPolicy;
-use payout_core::{Asset, Decimal, EndUser, PayoutProvider, ProviderId, WithdrawalRequest};
+use payout_core::ProviderId;
 use payout_sim::{AlpPayConfig, AlpPayServer};
 use payout_store::{EntryFilter, Journal, JournalOptions, JournaledProvider, State};
+
+use common::{client_at, request};
 
 const PAYOUTS: usize = 4_000;
 const IN_FLIGHT: usize = 64;
 /// Acknowledged payouts the worker reports before it is killed.
 const KILL_AFTER: usize = 300;
-
-fn client(base_url: &str, key: &str, hmac: &str) -> Arc<dyn PayoutProvider> {
-    Arc::new(
-        AlpPayClient::builder()
-            .api_key(key)
-            .hmac_key(hmac)
-            .base_url(base_url)
-            .retry(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)))
-            .duplicate_check(false)
-            .build()
-            .unwrap(),
-    )
-}
-
-fn request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("USDT").on("tron"))
-        .amount("10.5".parse::<Decimal>().unwrap())
-        .address("TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n")
-        .end_user(EndUser::new("42").with_name("Group").with_email("group@example.com"))
-        .build()
-        .unwrap()
-}
 
 /// Worker mode: 64 submits in flight at once until killed; one `ok REFERENCE ID` line per
 /// payout whose submit returned, printed only after the journal acknowledged its writes.
@@ -58,7 +36,7 @@ async fn group_commit_worker() {
     let var = |n: &str| std::env::var(n).unwrap();
     let journal = Journal::open(&var("GROUP_STORE")).await.unwrap();
     let provider =
-        Arc::new(JournaledProvider::new(client(&var("GROUP_URL"), &var("GROUP_KEY"), &var("GROUP_HMAC")), journal));
+        Arc::new(JournaledProvider::new(client_at(&var("GROUP_URL"), &var("GROUP_KEY"), &var("GROUP_HMAC")), journal));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let printer = std::thread::spawn(move || {
         let mut out = std::io::stdout().lock();
@@ -78,7 +56,7 @@ async fn group_commit_worker() {
                     return;
                 }
                 let reference = format!("gc-{i}");
-                let s = provider.submit(&request(&reference)).await.unwrap();
+                let s = provider.submit(&request(&reference, "10.5")).await.unwrap();
                 let _ = tx.send(format!("ok {reference} {}", s.withdrawal.id));
             }
         });
@@ -154,12 +132,12 @@ async fn a_kill_during_group_commits_loses_no_acknowledged_write() {
     }
     assert!(sent.len() < PAYOUTS, "killed in the middle, not after the end");
     // The rest: after the in-flight window, the same payouts again finish with one withdrawal each.
-    let provider = JournaledProvider::new(client(&server.base_url(), server.api_key(), server.hmac_key()), journal)
+    let provider = JournaledProvider::new(client_at(&server.base_url(), server.api_key(), server.hmac_key()), journal)
         .with_options(JournalOptions::new().in_flight_window(Duration::ZERO).lease(Duration::from_millis(100)));
     tokio::time::sleep(Duration::from_millis(150)).await;
     let touched: Vec<String> = entries.keys().cloned().collect();
     for reference in &touched {
-        let s = provider.submit(&request(reference)).await.unwrap();
+        let s = provider.submit(&request(reference, "10.5")).await.unwrap();
         if let Some(id) = acknowledged.get(reference) {
             assert_eq!(s.withdrawal.id.as_str(), id, "{reference}");
         }

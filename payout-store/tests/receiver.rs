@@ -3,13 +3,14 @@
 //! [`WebhookReceiver`] over a real SQLite file, and the journal is checked afterwards.
 #![cfg(all(feature = "receiver", feature = "sqlite"))]
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use payout_alphapo::AlphaPoClient;
-use payout_alppay::AlpPayClient;
 use payout_core::http::RetryPolicy;
 use payout_core::{
     Asset, Decimal, EndUser, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
@@ -57,19 +58,6 @@ fn alphapo_client(sim: &AlphaPoServer) -> Arc<dyn PayoutProvider> {
     )
 }
 
-fn alppay_client(sim: &AlpPayServer) -> Arc<dyn PayoutProvider> {
-    Arc::new(
-        AlpPayClient::builder()
-            .api_key(sim.api_key())
-            .hmac_key(sim.hmac_key())
-            .base_url(sim.base_url())
-            .retry(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)))
-            .duplicate_check(false)
-            .build()
-            .unwrap(),
-    )
-}
-
 fn alphapo_request(reference: &str) -> WithdrawalRequest {
     WithdrawalRequest::builder()
         .reference(reference)
@@ -77,17 +65,6 @@ fn alphapo_request(reference: &str) -> WithdrawalRequest {
         .amount("0.0002".parse::<Decimal>().unwrap())
         .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
         .end_user(EndUser::new("user-7"))
-        .build()
-        .unwrap()
-}
-
-fn alppay_request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("USDT").on("tron"))
-        .amount("10.5".parse::<Decimal>().unwrap())
-        .address("TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n")
-        .end_user(EndUser::new("42").with_name("Test User").with_email("test@example.com"))
         .build()
         .unwrap()
 }
@@ -177,6 +154,35 @@ async fn truth(provider: &Arc<dyn PayoutProvider>, ids: &[WithdrawalId]) -> Hash
 
 fn compared(w: &Withdrawal) -> (WithdrawalStatus, String, Option<String>) {
     (w.status, w.provider_status.clone(), w.tx_hash.clone())
+}
+
+/// Every entry of the journal holds the provider's state of its withdrawal.
+async fn assert_journal_holds(journal: &Journal, truth: &HashMap<WithdrawalId, Withdrawal>, why: &str) {
+    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
+        let w = e.withdrawal.unwrap();
+        assert_eq!(compared(&w), compared(&truth[&w.id]), "{why}: withdrawal {}", w.id);
+    }
+}
+
+/// Late deliveries: every recorded body again, shuffled by `seed`, to `endpoint` of the same
+/// receiver: all 200, nothing moves back. Then shuffled and duplicated orders converge, in memory
+/// (200 orders) and over HTTP.
+async fn late_and_shuffled_deliveries_converge(
+    dir: &Path,
+    endpoint: &str,
+    (journal, provider): (&Journal, &Arc<dyn PayoutProvider>),
+    recorded: &[Signed],
+    truth: &HashMap<WithdrawalId, Withdrawal>,
+    seed: u64,
+) {
+    let mut late = recorded.to_vec();
+    shuffle(&mut late, seed);
+    for d in &late {
+        assert_eq!(post(endpoint, d).await, 200, "a late delivery is acknowledged");
+    }
+    assert_journal_holds(journal, truth, "a late delivery never moves a final status back").await;
+    orders_converge_in_memory(provider, recorded, truth);
+    orders_converge_over_http(dir, provider, recorded, truth).await;
 }
 
 /// Delivers `deliveries` (each twice) in shuffled orders, each order into a fresh journal that
@@ -282,19 +288,8 @@ async fn alphapo_callbacks_bring_every_withdrawal_to_its_final_status() {
         })
         .collect();
     assert!(recorded.len() >= 8, "two callbacks per withdrawal at least: {}", recorded.len());
-    let mut late = recorded.clone();
-    shuffle(&mut late, 7);
-    for d in &late {
-        assert_eq!(post(&format!("{url}/alphapo"), d).await, 200);
-    }
-    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
-        let w = e.withdrawal.unwrap();
-        assert_eq!(compared(&w), compared(&truth[&w.id]), "a late delivery never moves a final status back");
-    }
-
-    // Shuffled and duplicated orders converge: in memory (200 orders) and over HTTP.
-    orders_converge_in_memory(&provider, &recorded, &truth);
-    orders_converge_over_http(dir.path(), &provider, &recorded, &truth).await;
+    let endpoint = format!("{url}/alphapo");
+    late_and_shuffled_deliveries_converge(dir.path(), &endpoint, (&journal, &provider), &recorded, &truth, 7).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -308,7 +303,7 @@ async fn alppay_webhooks_bring_every_withdrawal_to_its_final_status() {
     )
     .await
     .unwrap();
-    let provider = alppay_client(&sim);
+    let provider = common::client(&sim);
     let journal = journal_at(dir.path(), "alppay").await;
     let journaled = JournaledProvider::new(provider.clone(), journal.clone());
     let receiver = WebhookReceiver::new().provider(journaled.clone());
@@ -316,10 +311,10 @@ async fn alppay_webhooks_bring_every_withdrawal_to_its_final_status() {
 
     let mut ids = Vec::new();
     for n in 0..4 {
-        ids.push(journaled.submit(&alppay_request(&format!("pay-{n}"))).await.unwrap().withdrawal.id);
+        ids.push(journaled.submit(&common::request(&format!("pay-{n}"), "10.5")).await.unwrap().withdrawal.id);
     }
     // One more, cancelled by hand: a final status other than success.
-    let cancelled = journaled.submit(&alppay_request("pay-cancel")).await.unwrap().withdrawal.id;
+    let cancelled = journaled.submit(&common::request("pay-cancel", "10.5")).await.unwrap().withdrawal.id;
     sim.set_status(cancelled.as_str(), AlpPayStatus::Cancelled).unwrap();
     until(&journal, "every AlpPay withdrawal final through webhooks", |held| {
         ids.iter().all(|id| held.get(id).is_some_and(|w| w.status == WithdrawalStatus::Completed))
@@ -329,10 +324,7 @@ async fn alppay_webhooks_bring_every_withdrawal_to_its_final_status() {
     ids.push(cancelled);
     until_final_deliveries_logged(|| sim.deliveries(), &ids, &["COMPLETE", "CANCELLED"]).await;
     let truth = truth(&provider, &ids).await;
-    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
-        let w = e.withdrawal.unwrap();
-        assert_eq!(compared(&w), compared(&truth[&w.id]));
-    }
+    assert_journal_holds(&journal, &truth, "the journal ends at the provider's state").await;
     let recorded: Vec<Signed> = distinct_bodies(&sim.deliveries())
         .into_iter()
         .map(|body| {
@@ -340,17 +332,8 @@ async fn alppay_webhooks_bring_every_withdrawal_to_its_final_status() {
             Signed { body: body.into_bytes(), headers: vec![("X-HMAC", signature)] }
         })
         .collect();
-    let mut late = recorded.clone();
-    shuffle(&mut late, 11);
-    for d in &late {
-        assert_eq!(post(&format!("{url}/alppay"), d).await, 200);
-    }
-    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
-        let w = e.withdrawal.unwrap();
-        assert_eq!(compared(&w), compared(&truth[&w.id]), "a late delivery never moves a final status back");
-    }
-    orders_converge_in_memory(&provider, &recorded, &truth);
-    orders_converge_over_http(dir.path(), &provider, &recorded, &truth).await;
+    let endpoint = format!("{url}/alppay");
+    late_and_shuffled_deliveries_converge(dir.path(), &endpoint, (&journal, &provider), &recorded, &truth, 11).await;
 }
 
 /// Everything the journal holds, to compare before and after refused deliveries.
@@ -365,7 +348,7 @@ async fn tampered_unsigned_oversized_and_misrouted_deliveries_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let ap = AlphaPoServer::start(AlphaPoConfig::default()).await.unwrap();
     let pay = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
-    let (ap_client, pay_client) = (alphapo_client(&ap), alppay_client(&pay));
+    let (ap_client, pay_client) = (alphapo_client(&ap), common::client(&pay));
     let journal = journal_at(dir.path(), "both").await;
     let ap_j = JournaledProvider::new(ap_client.clone(), journal.clone());
     let pay_j = JournaledProvider::new(pay_client.clone(), journal.clone());
@@ -374,7 +357,7 @@ async fn tampered_unsigned_oversized_and_misrouted_deliveries_change_nothing() {
     let url = serve(&receiver).await;
 
     let a = ap_j.submit(&alphapo_request("t-ap")).await.unwrap().withdrawal;
-    let p = pay_j.submit(&alppay_request("t-pay")).await.unwrap().withdrawal;
+    let p = pay_j.submit(&common::request("t-pay", "10.5")).await.unwrap().withdrawal;
     let a_id: i64 = a.id.as_str().parse().unwrap();
     ap.set_status(a_id, payout_sim::AlphaPoStatus::Confirmed).unwrap();
     pay.set_status(p.id.as_str(), AlpPayStatus::Complete).unwrap();
@@ -442,13 +425,13 @@ async fn tampered_unsigned_oversized_and_misrouted_deliveries_change_nothing() {
 async fn a_delivery_for_an_unknown_withdrawal_is_kept_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let pay = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
-    let client = alppay_client(&pay);
+    let client = common::client(&pay);
     let journal = journal_at(dir.path(), "unknown").await;
     let receiver = WebhookReceiver::new().provider(JournaledProvider::new(client.clone(), journal.clone()));
     let mut events = receiver.subscribe();
     let url = serve(&receiver).await;
     // Made elsewhere: straight at the provider, not through this journal.
-    let elsewhere = client.create_withdrawal(&alppay_request("made-elsewhere")).await.unwrap();
+    let elsewhere = client.create_withdrawal(&common::request("made-elsewhere", "10.5")).await.unwrap();
     let body = pay.wire_object(elsewhere.id.as_str()).unwrap();
     let d = Signed { body: body.clone(), headers: vec![("X-HMAC", pay.sign(&body))] };
     assert_eq!(post(&format!("{url}/alppay"), &d).await, 200);
@@ -476,11 +459,11 @@ async fn an_unwritable_journal_is_answered_503_and_the_retry_is_applied() {
     ))
     .await
     .unwrap();
-    let client = alppay_client(&sim);
+    let client = common::client(&sim);
     let journal = Journal::open_sqlite_with_busy_timeout(&path, Duration::from_millis(100)).await.unwrap();
     let journaled = JournaledProvider::new(client.clone(), journal.clone());
     tokio::spawn(WebhookReceiver::new().provider(journaled.clone()).serve(listener, std::future::pending()));
-    let w = journaled.submit(&alppay_request("locked-1")).await.unwrap().withdrawal;
+    let w = journaled.submit(&common::request("locked-1", "10.5")).await.unwrap().withdrawal;
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while !sim.deliveries().iter().any(DeliveryAttempt::succeeded) {
         assert!(tokio::time::Instant::now() < deadline, "the creation webhook: {:?}", sim.deliveries());
@@ -534,22 +517,19 @@ async fn on_postgres_alppay_webhooks_bring_every_withdrawal_to_its_final_status(
     )
     .await
     .unwrap();
-    let provider = alppay_client(&sim);
+    let provider = common::client(&sim);
     let journaled = JournaledProvider::new(provider.clone(), journal.clone());
     tokio::spawn(WebhookReceiver::new().provider(journaled.clone()).serve(listener, std::future::pending()));
     let mut ids = Vec::new();
     for n in 0..4 {
-        ids.push(journaled.submit(&alppay_request(&format!("pg-{n}"))).await.unwrap().withdrawal.id);
+        ids.push(journaled.submit(&common::request(&format!("pg-{n}"), "10.5")).await.unwrap().withdrawal.id);
     }
     until(&journal, "every AlpPay withdrawal final through webhooks, on PostgreSQL", |held| {
         ids.iter().all(|id| held.get(id).is_some_and(|w| w.status == WithdrawalStatus::Completed))
     })
     .await;
     let truth = truth(&provider, &ids).await;
-    for e in journal.entries(&EntryFilter::new()).await.unwrap() {
-        let w = e.withdrawal.unwrap();
-        assert_eq!(compared(&w), compared(&truth[&w.id]));
-    }
+    assert_journal_holds(&journal, &truth, "the journal ends at the provider's state").await;
     assert!(
         sim.deliveries().iter().any(|a| a.copy == 2 && a.succeeded()),
         "duplicates were delivered and acknowledged"

@@ -8,33 +8,21 @@
 //! minute on two cores); run it with
 //! `cargo test -p payout-store --all-features --release --test soak -- --ignored --nocapture soak`.
 
+mod common;
+
 use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use payout_alppay::AlpPayClient;
-use payout_core::http::RetryPolicy;
-use payout_core::{Asset, Decimal, EndUser, PayoutError, PayoutProvider, WithdrawalRequest};
+use payout_core::PayoutError;
 use payout_sim::{AlpPayConfig, AlpPayServer, Fault};
 use payout_store::{EntryFilter, Journal, JournalOptions, JournaledProvider, State};
 use payout_testkit::postgres::TempPostgres;
 
+use common::{client_at, request};
+
 const WORKERS: usize = 4;
 const PER_WORKER: usize = 2_500;
-
-fn client(base_url: &str, key: &str, hmac: &str) -> Arc<dyn PayoutProvider> {
-    Arc::new(
-        AlpPayClient::builder()
-            .api_key(key)
-            .hmac_key(hmac)
-            .base_url(base_url)
-            .retry(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)))
-            .duplicate_check(false)
-            .build()
-            .unwrap(),
-    )
-}
 
 fn options() -> JournalOptions {
     // The simulator acts at once, so a short in-flight window is safe here; a worker that dies
@@ -44,17 +32,6 @@ fn options() -> JournalOptions {
         .lease(Duration::from_secs(2))
         .wait(Duration::from_secs(10))
         .poll(Duration::from_millis(50))
-}
-
-fn request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("USDT").on("tron"))
-        .amount("10.5".parse::<Decimal>().unwrap())
-        .address("TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n")
-        .end_user(EndUser::new("42").with_name("Soak").with_email("soak@example.com"))
-        .build()
-        .unwrap()
 }
 
 /// Worker mode: submits its references until each has its withdrawal, deferring the ones whose
@@ -67,14 +44,14 @@ async fn soak_worker() {
     }
     let var = |n: &str| std::env::var(n).unwrap();
     let journal = Journal::open(&var("SOAK_STORE")).await.unwrap();
-    let provider = JournaledProvider::new(client(&var("SOAK_URL"), &var("SOAK_KEY"), &var("SOAK_HMAC")), journal)
+    let provider = JournaledProvider::new(client_at(&var("SOAK_URL"), &var("SOAK_KEY"), &var("SOAK_HMAC")), journal)
         .with_options(options());
     let worker: usize = var("SOAK_WORKER").parse().unwrap();
     let mut todo: Vec<String> = (0..PER_WORKER).map(|i| format!("soak-{worker}-{i}")).collect();
     while !todo.is_empty() {
         let mut later = Vec::new();
         for reference in todo {
-            match provider.submit(&request(&reference)).await {
+            match provider.submit(&request(&reference, "10.5")).await {
                 Ok(_) => {}
                 Err(PayoutError::OutcomeUnknown { .. } | PayoutError::Unavailable { .. }) => later.push(reference),
                 Err(e) => panic!("{reference}: {e}"),
@@ -161,7 +138,7 @@ async fn soak() {
     let worked = started.elapsed();
 
     let reconciler =
-        JournaledProvider::new(client(&server.base_url(), server.api_key(), server.hmac_key()), journal.clone())
+        JournaledProvider::new(client_at(&server.base_url(), server.api_key(), server.hmac_key()), journal.clone())
             .with_options(options());
     let report = reconciler.reconcile().await.unwrap();
     assert!(report.is_clean(), "unresolved after reconcile: {:?}", report.unresolved());

@@ -13,6 +13,8 @@
 //! - [`delivery_orders`]: applies a provider's webhook deliveries in many shuffled orders and
 //!   checks they converge.
 //! - [`secrets`]: checks that no secret reaches a log line.
+//! - [`client_settings`]: applies a reliability suite's client settings to any provider's
+//!   client builder ([`apply_client_settings!`]).
 //! - [`postgres`] (feature `postgres`): a throwaway PostgreSQL server for tests.
 //!
 //! No web server: the HTTP simulators, the HTTP receiver of their deliveries and the fault /
@@ -132,6 +134,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod client_settings;
 pub mod conformance;
 pub mod delivery_orders;
 pub mod fake;

@@ -246,19 +246,31 @@ async fn wrong_status_mapping_fails_the_status_rules() {
     assert!(any_contains(&cancel, "status: expected Cancelled, got Pending"), "{report}");
 }
 
+/// Flaws that fail one rule alone, and what the report of that rule says:
+/// `(flaw, name, rule, what it says)`.
 #[tokio::test]
-async fn hiding_outcome_unknown_fails_the_submit_rule() {
-    let (report, problems) =
-        failures_of(Flaw::HidesOutcomeUnknown, FakeProvider::new(), "submit_reconciles", &["submit_reconciles"]).await;
-    assert!(any_contains(&problems, "after a lost create answer failed with unavailable"), "{report}");
-}
-
-#[tokio::test]
-async fn ignoring_the_page_fails_the_listing_rule() {
-    let (report, problems) =
-        failures_of(Flaw::IgnoresPage, FakeProvider::new(), "listing_pages", &["listing_pages"]).await;
-    assert!(any_contains(&problems, "appears on page 0 and again on page 1"), "{report}");
-    assert!(any_contains(&problems, "a gap between pages"), "{report}");
+async fn a_flaw_fails_its_one_rule_and_the_report_says_how() {
+    let cases: [(Flaw, &str, &str, &[&str]); 3] = [
+        (
+            Flaw::HidesOutcomeUnknown,
+            "hiding outcome unknown",
+            "submit_reconciles",
+            &["after a lost create answer failed with unavailable"],
+        ),
+        (
+            Flaw::IgnoresPage,
+            "ignoring the page",
+            "listing_pages",
+            &["appears on page 0 and again on page 1", "a gap between pages"],
+        ),
+        (Flaw::IgnoresTxHashes, "ignoring the tx hash filter", "listing_pages", &["list_withdrawals(tx hash 0x"]),
+    ];
+    for (flaw, name, rule, says) in cases {
+        let (report, problems) = failures_of(flaw, FakeProvider::new(), rule, &[rule]).await;
+        for said in says {
+            assert!(any_contains(&problems, said), "{name}: the report of {rule} says {said:?}\n{report}");
+        }
+    }
 }
 
 /// A provider claiming listing it lacks fails every case that counts by listing, and
@@ -281,13 +293,6 @@ async fn claiming_a_capability_it_lacks_fails_the_capability_rule() {
     )
     .await;
     assert!(any_contains(&problems, "capabilities() lists list but list_withdrawals returned Unsupported"), "{report}");
-}
-
-#[tokio::test]
-async fn ignoring_the_tx_hash_filter_fails_the_listing_rule() {
-    let (report, problems) =
-        failures_of(Flaw::IgnoresTxHashes, FakeProvider::new(), "listing_pages", &["listing_pages"]).await;
-    assert!(any_contains(&problems, "list_withdrawals(tx hash 0x"), "{report}");
 }
 
 #[tokio::test]

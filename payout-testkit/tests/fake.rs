@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use payout_core::{
     Asset, Capability, Decimal, EndUser, ErrorKind, ListQuery, OffsetDateTime, PayoutError, PayoutProvider,
-    PayoutProviderExt, Reference, SubmitPath, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
+    PayoutProviderExt, Reference, SubmitPath, Submitted, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
 };
 use payout_testkit::fake::{self, Call, FakeError, FakeProvider, Fault, Operation};
 use rust_decimal_macros::dec;
@@ -305,25 +305,11 @@ async fn one_reference_fails_while_others_go_through() {
 
 #[tokio::test]
 async fn each_error_category_can_be_scripted_and_creates_nothing() {
-    let kinds = [
-        ErrorKind::InvalidRequest,
-        ErrorKind::Unsupported,
-        ErrorKind::Configuration,
-        ErrorKind::Authentication,
-        ErrorKind::Rejected,
-        ErrorKind::DuplicateReference,
-        ErrorKind::NotFound,
-        ErrorKind::RateLimited,
-        ErrorKind::Unavailable,
-        ErrorKind::OutcomeUnknown,
-        ErrorKind::Protocol,
-        ErrorKind::Webhook,
-    ];
     let fake = FakeProvider::new();
-    for kind in kinds {
+    for kind in ErrorKind::ALL {
         fake.fail_next(Operation::Create, kind);
         let err = fake.create_withdrawal(&request("order-1")).await.expect_err("scripted");
-        assert_eq!(err.kind(), kind);
+        assert_eq!(err.kind(), kind, "scripted {kind:?}");
     }
     assert!(fake.withdrawals().is_empty());
     // Errors that name a reference name the request's.
@@ -332,25 +318,29 @@ async fn each_error_category_can_be_scripted_and_creates_nothing() {
     assert!(matches!(err, PayoutError::OutcomeUnknown { reference, .. } if reference.as_str() == "order-9"));
 }
 
+/// Submits order-1 to a fresh fake whose next create fails with `fault`: the fake, what submit
+/// returned and the operations it called, in order.
+async fn submit_after_a_create_fault(fault: impl Into<Fault>) -> (FakeProvider, Submitted, Vec<Operation>) {
+    let fake = FakeProvider::new();
+    fake.fail_next(Operation::Create, fault);
+    let submitted = fake.submit(&request("order-1")).await.expect("submit ends the outcome unknown");
+    let ops = fake.calls().iter().map(Call::operation).collect();
+    (fake, submitted, ops)
+}
+
 #[tokio::test]
 async fn outcome_unknown_after_the_create_makes_submit_reconcile() {
-    let fake = FakeProvider::new();
-    fake.fail_next(Operation::Create, Fault::LoseAnswer);
-    let submitted = fake.submit(&request("order-1")).await.expect("reconciled");
+    let (fake, submitted, ops) = submit_after_a_create_fault(Fault::LoseAnswer).await;
     assert_eq!(submitted.path, SubmitPath::Reconciled);
     assert_eq!(fake.withdrawals(), vec![submitted.withdrawal]);
-    let ops: Vec<Operation> = fake.calls().iter().map(Call::operation).collect();
     assert_eq!(ops, [Operation::Create, Operation::Find], "one create, then a lookup: never a second create");
 }
 
 #[tokio::test]
 async fn outcome_unknown_before_the_create_makes_submit_create_once() {
-    let fake = FakeProvider::new();
-    fake.fail_next(Operation::Create, ErrorKind::OutcomeUnknown);
-    let submitted = fake.submit(&request("order-1")).await.expect("created");
+    let (fake, submitted, ops) = submit_after_a_create_fault(ErrorKind::OutcomeUnknown).await;
     assert_eq!(submitted.path, SubmitPath::Created);
     assert_eq!(fake.withdrawals().len(), 1);
-    let ops: Vec<Operation> = fake.calls().iter().map(Call::operation).collect();
     assert_eq!(ops, [Operation::Create, Operation::Find, Operation::Create]);
 }
 

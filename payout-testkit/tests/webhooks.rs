@@ -76,23 +76,35 @@ fn alphapo_pending_and_failed_callbacks() {
     assert_eq!(webhooks::alphapo_callback_body(&odd)["id"], "abc");
 }
 
+/// Each provider's status written back from a unified one, keeping the raw status when it
+/// matches: `(provider, unified, raw, written)`.
 #[test]
-fn alphapo_statuses_map_back_and_keep_a_matching_raw_one() {
+fn statuses_map_back_and_keep_a_matching_raw_one() {
+    use WithdrawalStatus::*;
     let cases = [
-        (WithdrawalStatus::Pending, "anything", "pending"),
-        (WithdrawalStatus::Approved, "approved", "not_confirmed"),
-        (WithdrawalStatus::Processing, "broadcasting", "not_confirmed"),
-        (WithdrawalStatus::Processing, "processing", "processing"),
-        (WithdrawalStatus::Completed, "sent", "confirmed"),
-        (WithdrawalStatus::Cancelled, "CANCELLED", "cancelled"),
-        (WithdrawalStatus::Rejected, "declined", "declined"),
-        (WithdrawalStatus::Unknown, "verifying", "verifying"),
+        ("alphapo", Pending, "anything", "pending"),
+        ("alphapo", Approved, "approved", "not_confirmed"),
+        ("alphapo", Processing, "broadcasting", "not_confirmed"),
+        ("alphapo", Processing, "processing", "processing"),
+        ("alphapo", Completed, "sent", "confirmed"),
+        ("alphapo", Cancelled, "CANCELLED", "cancelled"),
+        ("alphapo", Rejected, "declined", "declined"),
+        ("alphapo", Unknown, "verifying", "verifying"),
         // A raw status that contradicts the unified one is not kept.
-        (WithdrawalStatus::Completed, "pending", "confirmed"),
+        ("alphapo", Completed, "pending", "confirmed"),
+        ("alppay", Pending, "awaiting_approval", "OPEN"),
+        ("alppay", Approved, "approved", "APPROVED"),
+        ("alppay", Processing, "not_confirmed", "APPROVED"),
+        ("alppay", Completed, "confirmed", "COMPLETE"),
+        ("alppay", Cancelled, "cancelled", "CANCELLED"),
+        ("alppay", Rejected, "declined", "CANCELLED"),
+        ("alppay", Unknown, "ON_HOLD", "ON_HOLD"),
+        ("alppay", Approved, "APPROVED", "APPROVED"),
     ];
-    for (status, raw, expected) in cases {
-        let w = withdrawal("alphapo", "1", status, raw);
-        assert_eq!(webhooks::alphapo_status(&w), expected, "{status} / {raw}");
+    for (provider, status, raw, expected) in cases {
+        let w = withdrawal(provider, "1", status, raw);
+        let written = if provider == "alphapo" { webhooks::alphapo_status(&w) } else { webhooks::alppay_status(&w) };
+        assert_eq!(written, expected, "{provider}: {status} / {raw}");
     }
 }
 
@@ -140,24 +152,6 @@ fn alppay_completed_webhook_carries_the_transaction() {
     assert_eq!(body["receivedAmount"], "0.01");
     assert_eq!(body["addressFrom"], "TXkFpL3HmzE9KPpXGWNXdCbNcDYYn73U4C");
     assert_eq!(body["asset"]["name"], "USD Coin");
-}
-
-#[test]
-fn alppay_statuses_map_back_and_keep_a_matching_raw_one() {
-    let cases = [
-        (WithdrawalStatus::Pending, "awaiting_approval", "OPEN"),
-        (WithdrawalStatus::Approved, "approved", "APPROVED"),
-        (WithdrawalStatus::Processing, "not_confirmed", "APPROVED"),
-        (WithdrawalStatus::Completed, "confirmed", "COMPLETE"),
-        (WithdrawalStatus::Cancelled, "cancelled", "CANCELLED"),
-        (WithdrawalStatus::Rejected, "declined", "CANCELLED"),
-        (WithdrawalStatus::Unknown, "ON_HOLD", "ON_HOLD"),
-        (WithdrawalStatus::Approved, "APPROVED", "APPROVED"),
-    ];
-    for (status, raw, expected) in cases {
-        let w = withdrawal("alppay", "1", status, raw);
-        assert_eq!(webhooks::alppay_status(&w), expected, "{status} / {raw}");
-    }
 }
 
 #[test]

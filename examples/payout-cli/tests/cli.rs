@@ -1,6 +1,8 @@
 //! The `payout` command as a user runs it: every command, each exit code, the JSON shapes, the
 //! sandbox notice and its state across invocations, and live mode against servers on loopback.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 
@@ -8,38 +10,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-const ADDRESS: &str = "tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc";
-const PROVIDER_VARS: [&str; 7] = [
-    "ALPHAPO_API_KEY",
-    "ALPHAPO_API_SECRET",
-    "ALPHAPO_BASE_URL",
-    "ALPPAY_API_KEY",
-    "ALPPAY_HMAC_KEY",
-    "ALPPAY_BASE_URL",
-    "PAYOUT_PROVIDER",
-];
-
-/// A sandbox of its own for each test: its state lives in a temporary folder.
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
+use common::{ADDRESS, Sandbox, usdt_args};
 
 impl Sandbox {
-    fn new() -> Self {
-        Self { dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("payout").unwrap();
-        for v in PROVIDER_VARS {
-            c.env_remove(v);
-        }
-        c.env("PAYOUT_SANDBOX_DIR", self.dir.path());
-        // Live commands journal their payouts: keep the journal in the test's folder too.
-        c.env("PAYOUT_STORE", self.dir.path().join("live-journal.sqlite"));
-        c
-    }
-
     /// Runs with `--json` and parses standard output.
     fn json(&self, args: &[&str]) -> Value {
         let out = self.cmd().arg("--json").args(args).output().unwrap();
@@ -64,28 +37,19 @@ impl Sandbox {
     }
 
     fn withdraw_usdt(&self, reference: &str) -> Value {
-        self.json(&[
-            "--provider",
-            "alppay",
-            "withdraw",
-            "--asset",
-            "USDT",
-            "--network",
-            "tron",
-            "--amount",
-            "10.5",
-            "--address",
-            "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n",
-            "--reference",
-            reference,
-            "--end-user",
-            "42",
-            "--end-user-name",
-            "Ada Lovelace",
-            "--end-user-email",
-            "ada@example.com",
-        ])
+        let payout = ["--provider", "alppay", "withdraw", "--reference", reference];
+        self.json(&[&payout[..], &usdt_args("Ada Lovelace", "ada@example.com")].concat())
     }
+}
+
+/// Runs `cmd` as a `--json withdraw` of BTC to [`ADDRESS`], its amount given by the flags in
+/// `amount` (`["--amount", "1"]`, `["--amount=1"]`); its output, whatever the exit.
+fn withdraw_btc_with(mut cmd: Command, amount: &[&str], reference: &str, end_user: &str) -> std::process::Output {
+    cmd.args(["--json", "withdraw", "--asset", "BTC"])
+        .args(amount)
+        .args(["--address", ADDRESS, "--reference", reference, "--end-user", end_user])
+        .output()
+        .unwrap()
 }
 
 /// The error JSON on standard error, with nothing on standard output.
@@ -166,12 +130,7 @@ fn get_of_an_unknown_id_exits_3() {
 fn invalid_requests_exit_2_and_name_the_field() {
     let s = Sandbox::new();
     for (amount, field) in [("0", "amount"), ("0.000000001", "amount"), ("abc", "amount")] {
-        let out = s
-            .cmd()
-            .args(["--json", "withdraw", "--asset", "BTC", "--amount", amount, "--address", ADDRESS])
-            .args(["--reference", "r", "--end-user", "u"])
-            .output()
-            .unwrap();
+        let out = withdraw_btc_with(s.cmd(), &["--amount", amount], "r", "u");
         assert_eq!(out.status.code(), Some(2), "amount {amount}");
         let err = error_of(&out);
         assert_eq!(err["error"]["kind"], "invalid_request");
@@ -188,24 +147,14 @@ fn typed_amounts_with_an_exponent_sign_or_separator_are_refused_and_nothing_is_s
     let s = Sandbox::new();
     let typos = ["1E2", "2e-4", "NaN", "inf", "0x10", "1_000", "1,5", "-1", "+1", "1e0"];
     for typo in typos {
-        let out = s
-            .cmd()
-            .args(["--json", "withdraw", "--asset", "BTC", "--amount", typo, "--address", ADDRESS])
-            .args(["--reference", "typo", "--end-user", "u"])
-            .output()
-            .unwrap();
+        let out = withdraw_btc_with(s.cmd(), &["--amount", typo], "typo", "u");
         assert_eq!(out.status.code(), Some(2), "--amount {typo}: {}", String::from_utf8_lossy(&out.stderr));
         let err = error_of(&out);
         assert_eq!(err["error"]["kind"], "invalid_request", "--amount {typo}");
         assert!(err["error"]["message"].as_str().unwrap().contains("--amount"), "--amount {typo}: {err}");
         // `--amount=-1` and `--amount -1` read alike.
         let joined = format!("--amount={typo}");
-        let out = s
-            .cmd()
-            .args(["--json", "withdraw", "--asset", "BTC", &joined, "--address", ADDRESS])
-            .args(["--reference", "typo", "--end-user", "u"])
-            .output()
-            .unwrap();
+        let out = withdraw_btc_with(s.cmd(), &[&joined], "typo", "u");
         assert_eq!(out.status.code(), Some(2), "{joined}");
         assert_eq!(error_of(&out)["error"]["kind"], "invalid_request", "{joined}");
     }
@@ -294,12 +243,7 @@ fn a_reused_reference_is_the_same_payout_or_a_refusal() {
     let first = s.withdraw_btc("order-9", "0.0002");
     let again = s.withdraw_btc("order-9", "0.0002");
     assert_eq!(first["id"], again["id"], "the same payout is not sent twice");
-    let out = s
-        .cmd()
-        .args(["--json", "withdraw", "--asset", "BTC", "--amount", "0.0003", "--address", ADDRESS])
-        .args(["--reference", "order-9", "--end-user", "user-1"])
-        .output()
-        .unwrap();
+    let out = withdraw_btc_with(s.cmd(), &["--amount", "0.0003"], "order-9", "user-1");
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(error_of(&out)["error"]["kind"], "duplicate_reference");
     // The message names the command that looks the reference up, not a library function.
@@ -503,11 +447,7 @@ fn sandbox_serves_both_simulators_for_live_clients() {
     };
     let mut create = s.cmd();
     live(&mut create);
-    let out = create
-        .args(["--json", "withdraw", "--asset", "BTC", "--amount", "0.001", "--address", ADDRESS])
-        .args(["--reference", "served-1", "--end-user", "u1"])
-        .output()
-        .unwrap();
+    let out = withdraw_btc_with(create, &["--amount", "0.001"], "served-1", "u1");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("using the"), "live, not the embedded sandbox");
     let mut find = s.cmd();
@@ -538,17 +478,22 @@ mod live_failures {
         c
     }
 
+    /// A provider on loopback answering every create with the status `create` (if given) and
+    /// every read with `read`.
+    async fn failing(create: Option<u16>, read: ResponseTemplate) -> MockServer {
+        let server = MockServer::start().await;
+        if let Some(status) = create {
+            Mock::given(method("POST")).respond_with(ResponseTemplate::new(status)).mount(&server).await;
+        }
+        Mock::given(method("GET")).respond_with(read).mount(&server).await;
+        server
+    }
+
     #[tokio::test(flavor = "multi_thread")]
     async fn a_create_whose_outcome_stays_unknown_exits_4_naming_the_reference() {
-        let server = MockServer::start().await;
-        Mock::given(method("POST")).respond_with(ResponseTemplate::new(502)).mount(&server).await;
-        Mock::given(method("GET")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+        let server = failing(Some(502), ResponseTemplate::new(503)).await;
         let s = Sandbox::new();
-        let out = live(&s, &server)
-            .args(["--json", "withdraw", "--asset", "BTC", "--amount", "0.001", "--address", ADDRESS])
-            .args(["--reference", "order-u", "--end-user", "u1"])
-            .output()
-            .unwrap();
+        let out = withdraw_btc_with(live(&s, &server), &["--amount", "0.001"], "order-u", "u1");
         assert_eq!(out.status.code(), Some(4));
         let err = error_of(&out);
         assert_eq!(err["error"]["kind"], "outcome_unknown");
@@ -560,16 +505,10 @@ mod live_failures {
     /// Against a live-configured provider too, a mistyped amount sends nothing.
     #[tokio::test(flavor = "multi_thread")]
     async fn a_mistyped_amount_sends_nothing_to_a_live_provider() {
-        let server = MockServer::start().await;
-        Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
-        Mock::given(method("GET")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+        let server = failing(Some(500), ResponseTemplate::new(500)).await;
         let s = Sandbox::new();
         for typo in ["1E2", "2e-4", "NaN", "inf", "0x10", "1_000"] {
-            let out = live(&s, &server)
-                .args(["--json", "withdraw", "--asset", "BTC", "--amount", typo, "--address", ADDRESS])
-                .args(["--reference", "order-typo", "--end-user", "u1"])
-                .output()
-                .unwrap();
+            let out = withdraw_btc_with(live(&s, &server), &["--amount", typo], "order-typo", "u1");
             assert_eq!(out.status.code(), Some(2), "--amount {typo}");
             assert_eq!(error_of(&out)["error"]["kind"], "invalid_request");
         }
@@ -578,8 +517,7 @@ mod live_failures {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn an_unavailable_provider_exits_5() {
-        let server = MockServer::start().await;
-        Mock::given(method("GET")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+        let server = failing(None, ResponseTemplate::new(503)).await;
         let s = Sandbox::new();
         let out = live(&s, &server).args(["--json", "get", "1"]).output().unwrap();
         assert_eq!(out.status.code(), Some(5));
@@ -588,13 +526,9 @@ mod live_failures {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn refused_credentials_exit_3() {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(
-                ResponseTemplate::new(403).set_body_string(r#"{"error":"Bad key header","code":"bad_header_key"}"#),
-            )
-            .mount(&server)
-            .await;
+        let refused =
+            ResponseTemplate::new(403).set_body_string(r#"{"error":"Bad key header","code":"bad_header_key"}"#);
+        let server = failing(None, refused).await;
         let s = Sandbox::new();
         let out = live(&s, &server).args(["--json", "get", "1"]).output().unwrap();
         assert_eq!(out.status.code(), Some(3));

@@ -4,6 +4,8 @@
 //! pages, the help, shell completions and the man page. Real processes against the embedded
 //! sandbox or simulators on loopback; progress is checked by forcing the terminal mode.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Output, Stdio};
 
@@ -11,50 +13,9 @@ use assert_cmd::Command;
 use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, Fault};
 use serde_json::Value;
 
-const ADDRESS: &str = "tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc";
-const TRON: &str = "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n";
-const PROVIDER_VARS: [&str; 9] = [
-    "ALPHAPO_API_KEY",
-    "ALPHAPO_API_SECRET",
-    "ALPHAPO_BASE_URL",
-    "ALPPAY_API_KEY",
-    "ALPPAY_HMAC_KEY",
-    "ALPPAY_BASE_URL",
-    "PAYOUT_PROVIDER",
-    "PAYOUT_PROGRESS",
-    "RUST_LOG",
-];
-
-/// A sandbox of its own for each test.
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
+use common::{ADDRESS, Sandbox, TRON, usdt_args};
 
 impl Sandbox {
-    fn new() -> Self {
-        Self { dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("payout").unwrap();
-        for v in PROVIDER_VARS {
-            c.env_remove(v);
-        }
-        c.env("PAYOUT_SANDBOX_DIR", self.dir.path());
-        c.env("PAYOUT_STORE", self.dir.path().join("live-journal.sqlite"));
-        c
-    }
-
-    fn std(&self) -> std::process::Command {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("payout"));
-        for v in PROVIDER_VARS {
-            c.env_remove(v);
-        }
-        c.env("PAYOUT_SANDBOX_DIR", self.dir.path());
-        c.env("PAYOUT_STORE", self.dir.path().join("live-journal.sqlite"));
-        c
-    }
-
     fn ok(&self, args: &[&str]) -> Output {
         let out = self.cmd().args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
@@ -66,27 +27,8 @@ impl Sandbox {
     }
 
     fn withdraw_usdt(&self, reference: &str) -> Value {
-        self.json(&[
-            "--provider",
-            "alppay",
-            "withdraw",
-            "--asset",
-            "USDT",
-            "--network",
-            "tron",
-            "--amount",
-            "10.5",
-            "--address",
-            TRON,
-            "--reference",
-            reference,
-            "--end-user",
-            "42",
-            "--end-user-name",
-            "Ada Lovelace",
-            "--end-user-email",
-            "ada@example.com",
-        ])
+        let payout = ["--provider", "alppay", "withdraw", "--reference", reference];
+        self.json(&[&payout[..], &usdt_args("Ada Lovelace", "ada@example.com")].concat())
     }
 }
 

@@ -154,14 +154,32 @@ async fn settles(world: &World, reference: &str) {
     assert_eq!(world.creates(), 1, "one create ever sent");
 }
 
+/// Within the in-flight window a withdraw of `reference` is refused as possibly sent: exit 4,
+/// naming the reference.
+async fn held_back(w: &World, reference: &str) {
+    let out = run(w.withdraw(reference, "main")).await;
+    assert_eq!(out.status.code(), Some(4), "{reference}: {}", stderr(&out));
+    assert!(stderr(&out).contains(reference), "the error names {reference}: {}", stderr(&out));
+}
+
+/// A withdraw of `reference` (with `PAYOUT_IN_FLIGHT_WINDOW` set to `window`, if given) exits 0
+/// with the one withdrawal of it, which then settles.
+async fn withdraws_once(w: &World, reference: &str, window: Option<&str>) {
+    let mut cmd = w.withdraw(reference, "main");
+    if let Some(window) = window {
+        cmd.env("PAYOUT_IN_FLIGHT_WINDOW", window);
+    }
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{reference}: {}", stderr(&out));
+    assert_eq!(stdout_id(&out), w.only_withdrawal(reference));
+    settles(w, reference).await;
+}
+
 async fn before_claim(store: Store) {
     let w = World::new(store, "before_claim").await;
     kill_at(crash_at(&w, "k-1", "before-claim"), "stopped at before-claim").await;
     assert_eq!(w.creates(), 0);
-    let out = run(w.withdraw("k-1", "main")).await;
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout_id(&out), w.only_withdrawal("k-1"));
-    settles(&w, "k-1").await;
+    withdraws_once(&w, "k-1", None).await;
 }
 
 async fn after_claim(store: Store) {
@@ -170,17 +188,10 @@ async fn after_claim(store: Store) {
     assert_eq!(w.creates(), 0);
     // A fresh claim is written already marked sent (one commit before the request): within the
     // in-flight window it is never sent again, as after `after-sent`.
-    let out = run(w.withdraw("k-2", "main")).await;
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(stderr(&out).contains("k-2"));
+    held_back(&w, "k-2").await;
     assert_eq!(w.creates(), 0);
     // After the window, with the provider showing none, it is sent (once).
-    let mut late = w.withdraw("k-2", "main");
-    late.env("PAYOUT_IN_FLIGHT_WINDOW", "0");
-    let out = run(late).await;
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout_id(&out), w.only_withdrawal("k-2"));
-    settles(&w, "k-2").await;
+    withdraws_once(&w, "k-2", Some("0")).await;
 }
 
 async fn after_sent(store: Store) {
@@ -188,19 +199,12 @@ async fn after_sent(store: Store) {
     kill_at(crash_at(&w, "k-3", "after-sent"), "stopped at after-sent").await;
     assert_eq!(w.creates(), 0);
     // Marked sent: within the in-flight window it is never sent again.
-    let out = run(w.withdraw("k-3", "main")).await;
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(stderr(&out).contains("k-3"));
+    held_back(&w, "k-3").await;
     let rec = run(w.reconcile()).await;
     assert_eq!(rec.status.code(), Some(4), "{}", stderr(&rec));
     assert_eq!(w.creates(), 0);
     // After the window, with the provider showing none, it is sent (once).
-    let mut late = w.withdraw("k-3", "main");
-    late.env("PAYOUT_IN_FLIGHT_WINDOW", "0");
-    let out = run(late).await;
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout_id(&out), w.only_withdrawal("k-3"));
-    settles(&w, "k-3").await;
+    withdraws_once(&w, "k-3", Some("0")).await;
 }
 
 async fn slow_provider(store: Store) {

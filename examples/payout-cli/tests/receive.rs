@@ -3,6 +3,8 @@
 //! `payout receive`, `payout withdraw`) brings a withdrawal to its final status in
 //! `payout journal` through webhooks alone.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -186,25 +188,7 @@ async fn the_readme_flow_reaches_the_final_status_through_webhooks_alone() {
                 "user-7",
             ],
         ),
-        (
-            "alppay",
-            vec![
-                "--asset",
-                "USDT",
-                "--network",
-                "tron",
-                "--amount",
-                "10.5",
-                "--address",
-                "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n",
-                "--end-user",
-                "42",
-                "--end-user-name",
-                "Test User",
-                "--end-user-email",
-                "test@example.com",
-            ],
-        ),
+        ("alppay", common::usdt_args("Test User", "test@example.com").to_vec()),
     ] {
         let out = payout(dir.path())
             .env("PAYOUT_SANDBOX_URL", &sandbox_url)

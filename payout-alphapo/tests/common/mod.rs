@@ -8,7 +8,8 @@ use std::time::Duration;
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig, RetryPolicy};
 use payout_core::{Asset, EndUser, WithdrawalRequest};
 use rust_decimal_macros::dec;
-use wiremock::MockServer;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const KEY: &str = "pk_test_7f3a9c";
 pub const SECRET: &str = "sk_test_b81d42e6";
@@ -102,3 +103,21 @@ pub const CALLBACK_EXCHANGE: &str = r#"{"id":2686510,"foreign_id":"470","end_use
  "error":"","status":"confirmed"}"#;
 
 pub mod sim;
+
+/// Answers every create (`POST /withdrawal/crypto`) on `server` with `status` and `body`.
+pub async fn answer_create(server: &MockServer, status: u16, body: &str) {
+    answer(server, "POST", "/withdrawal/crypto", status, body).await;
+}
+
+/// Answers every lookup (`GET /transactions/info`) on `server` with `status` and `body`.
+pub async fn answer_info(server: &MockServer, status: u16, body: &str) {
+    answer(server, "GET", "/transactions/info", status, body).await;
+}
+
+async fn answer(server: &MockServer, verb: &str, route: &str, status: u16, body: &str) {
+    Mock::given(method(verb))
+        .and(path(format!("{BASE}{route}")))
+        .respond_with(ResponseTemplate::new(status).set_body_string(body))
+        .mount(server)
+        .await;
+}

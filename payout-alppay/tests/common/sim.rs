@@ -139,22 +139,7 @@ impl payout_sim::backend::SimBackend for Backend {
         server: &AlpPayServer,
         s: payout_sim::backend::ClientSettings,
     ) -> Result<std::sync::Arc<dyn payout_core::PayoutProvider>, payout_core::PayoutError> {
-        let mut b = builder_for(server);
-        if let Some(t) = s.timeout {
-            b = b.timeout(t);
-        }
-        if let Some(r) = s.retry {
-            b = b.retry(r);
-        }
-        if let Some(m) = s.max_response_bytes {
-            b = b.max_response_bytes(m);
-        }
-        if let Some(u) = s.base_url {
-            b = b.base_url(u);
-        }
-        if let Some(c) = s.http {
-            b = b.client(c);
-        }
+        let b = payout_testkit::apply_client_settings!(builder_for(server), s);
         Ok(std::sync::Arc::new(b.build()?))
     }
     fn ops(&self) -> &'static [Op] {

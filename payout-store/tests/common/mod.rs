@@ -31,10 +31,16 @@ pub async fn sim() -> AlpPayServer {
 }
 
 pub fn client(server: &AlpPayServer) -> Arc<dyn PayoutProvider> {
+    client_at(&server.base_url(), server.api_key(), server.hmac_key())
+}
+
+/// The client of a simulator known only by its address and keys (a worker process reads them
+/// from its environment): fast retries, and no duplicate check, so a payout sent twice shows.
+pub fn client_at(base_url: &str, key: &str, hmac: &str) -> Arc<dyn PayoutProvider> {
     let client = AlpPayClient::builder()
-        .api_key(server.api_key())
-        .hmac_key(server.hmac_key())
-        .base_url(server.base_url())
+        .api_key(key)
+        .hmac_key(hmac)
+        .base_url(base_url)
         .retry(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)))
         .duplicate_check(false)
         .build()
