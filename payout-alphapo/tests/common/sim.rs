@@ -20,14 +20,7 @@ pub async fn start() -> AlphaPoServer {
 
 /// A valid BTC withdrawal of 0.001 to the documented address, under `reference`.
 pub fn btc_request(reference: &str) -> payout_core::WithdrawalRequest {
-    payout_core::WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("BTC"))
-        .amount(dec!(0.001))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("user-42"))
-        .build()
-        .expect("a valid request")
+    super::request_of(reference, "BTC", dec!(0.001), super::BTC_ADDRESS, "user-42").expect("a valid request")
 }
 
 /// A client for `server` with its credentials and fast retries.
