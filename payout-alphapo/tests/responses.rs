@@ -4,7 +4,9 @@ mod common;
 
 use common::*;
 use http::HeaderMap;
-use payout_core::{Asset, ErrorKind, PayoutProvider, Reference, WithdrawalId, WithdrawalStatus, WithdrawalUpdate};
+use payout_core::{
+    Asset, ErrorKind, PayoutProvider, Reference, Withdrawal, WithdrawalId, WithdrawalStatus, WithdrawalUpdate,
+};
 use rust_decimal_macros::dec;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -26,6 +28,13 @@ fn signed(body: &str) -> HeaderMap {
 
 fn callback(server: &MockServer, body: &str) -> WithdrawalUpdate {
     client(server).parse_webhook(&signed(body), body.as_bytes()).expect("a signed documented callback is accepted")
+}
+
+/// Checks whom a withdrawal read from an example names: its id, its reference and its end user.
+fn assert_names(w: &Withdrawal, id: &str, reference: &str, end_user: Option<&str>) {
+    assert_eq!(w.id.as_str(), id);
+    assert_eq!(w.reference.as_ref().map(Reference::as_str), Some(reference));
+    assert_eq!(w.end_user.as_ref().map(|u| u.id.as_str()), end_user);
 }
 
 #[tokio::test]
@@ -55,9 +64,7 @@ async fn the_transactions_info_example_with_numbers() {
     let server = MockServer::start().await;
     info(&server, INFO_EXAMPLE).await;
     let w = client(&server).get_withdrawal(&WithdrawalId::new("2769144")).await.unwrap();
-    assert_eq!(w.id.as_str(), "2769144");
-    assert_eq!(w.reference.as_ref().map(Reference::as_str), Some("withdrawal:823188"));
-    assert_eq!(w.end_user, None);
+    assert_names(&w, "2769144", "withdrawal:823188", None);
     assert_eq!(w.status, WithdrawalStatus::Completed);
     assert_eq!(w.provider_status, "confirmed");
     assert_eq!(w.asset, Some(Asset::new("BTC")));
@@ -75,9 +82,7 @@ async fn the_transactions_info_example_with_numbers() {
 async fn the_current_callback() {
     let server = MockServer::start().await;
     let w = callback(&server, CALLBACK_CURRENT).withdrawal;
-    assert_eq!(w.id.as_str(), "123");
-    assert_eq!(w.reference.as_ref().map(Reference::as_str), Some("operation_987"));
-    assert_eq!(w.end_user.as_ref().map(|u| u.id.as_str()), Some("user_12345"));
+    assert_names(&w, "123", "operation_987", Some("user_12345"));
     assert_eq!(w.status, WithdrawalStatus::Completed);
     assert_eq!(w.asset, Some(Asset::new("BTC")));
     assert_eq!(w.amount, Some(dec!(0.01)), "no currency_sent: the blockchain leg's amount");
@@ -91,9 +96,7 @@ async fn the_current_callback() {
 async fn the_older_callback_with_currencies_and_fees() {
     let server = MockServer::start().await;
     let w = callback(&server, CALLBACK_OLDER).withdrawal;
-    assert_eq!(w.id.as_str(), "1");
-    assert_eq!(w.reference.as_ref().map(Reference::as_str), Some("1"));
-    assert_eq!(w.end_user.as_ref().map(|u| u.id.as_str()), Some("12345"));
+    assert_names(&w, "1", "1", Some("12345"));
     assert_eq!(w.status, WithdrawalStatus::Completed);
     assert_eq!(w.amount.map(|a| a.to_string()), Some("0.02000000".to_owned()));
     assert_eq!(w.amount_sent.map(|a| a.to_string()), Some("0.02".to_owned()));

@@ -104,30 +104,17 @@ async fn list_query_strings_for_each_filter_combination() {
     mount_get(&server, "/v2/withdrawal", json(r#"{"data":[],"page":0,"limit":20,"total":0}"#)).await;
     let alppay = client(&server);
     let r = |s: &str| Reference::new(s).unwrap();
+    let open_or_complete_page_1 = |q: ListQuery| {
+        q.status(WithdrawalStatus::Pending).status(WithdrawalStatus::Completed).page(1).limit(50).unwrap()
+    };
     let cases = [
         (ListQuery::new(), "page=0&limit=20"),
         (ListQuery::new().id("a").id("b"), "ids=a,b&page=0&limit=20"),
         (ListQuery::new().tx_hash("0x1"), "txnIds=0x1&page=0&limit=20"),
         (ListQuery::new().reference(r("x")).reference(r("y z")), "invoices=x,y%20z&page=0&limit=20"),
+        (open_or_complete_page_1(ListQuery::new()), "statuses=OPEN,COMPLETE&page=1&limit=50"),
         (
-            ListQuery::new()
-                .status(WithdrawalStatus::Pending)
-                .status(WithdrawalStatus::Completed)
-                .page(1)
-                .limit(50)
-                .unwrap(),
-            "statuses=OPEN,COMPLETE&page=1&limit=50",
-        ),
-        (
-            ListQuery::new()
-                .id("a")
-                .id("b")
-                .reference(r("x"))
-                .status(WithdrawalStatus::Pending)
-                .status(WithdrawalStatus::Completed)
-                .page(1)
-                .limit(50)
-                .unwrap(),
+            open_or_complete_page_1(ListQuery::new().id("a").id("b").reference(r("x"))),
             "ids=a,b&invoices=x&statuses=OPEN,COMPLETE&page=1&limit=50",
         ),
         (

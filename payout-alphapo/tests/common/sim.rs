@@ -3,9 +3,12 @@
 
 use async_trait::async_trait;
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
-use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
+use std::collections::HashMap;
+
+use payout_core::{Asset, EndUser, PayoutProvider, Withdrawal, WithdrawalId};
 use payout_sim::alphapo::AlphaPoServer;
 use payout_sim::fault_matrix::Op;
+use payout_sim::receiver::Inbox;
 use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoStatus, Fault};
 use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
 use payout_testkit::webhooks::{SignedWebhook, sign_alphapo};
@@ -40,6 +43,35 @@ pub fn builder_for(server: &AlphaPoServer) -> payout_alphapo::AlphaPoBuilder {
 /// The simulator's integer id of a unified id.
 pub fn sim_id(id: &WithdrawalId) -> Result<i64, String> {
     id.as_str().parse().map_err(|_| format!("`{id}` is not an AlphaPo id"))
+}
+
+/// Creates one withdrawal per reference through `client`, in order.
+pub async fn create_each(client: &AlphaPoClient, references: &[&str]) -> Vec<Withdrawal> {
+    let mut created = Vec::new();
+    for reference in references {
+        created.push(client.create_withdrawal(&btc_request(reference)).await.expect("the simulator creates"));
+    }
+    created
+}
+
+/// What AlphaPo holds now for each of `withdrawals`, by id.
+pub async fn held_now(client: &AlphaPoClient, withdrawals: &[Withdrawal]) -> HashMap<WithdrawalId, Withdrawal> {
+    let mut held = HashMap::new();
+    for w in withdrawals {
+        held.insert(w.id.clone(), client.get_withdrawal(&w.id).await.expect("the simulator answers"));
+    }
+    held
+}
+
+/// Waits (ten seconds at most) until `inbox` holds `count` deliveries.
+pub async fn wait_for(inbox: &Inbox, count: usize) {
+    for _ in 0..2_000 {
+        if inbox.deliveries().len() >= count {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("expected {count} deliveries, got {}", inbox.deliveries().len());
 }
 
 /// Drives the AlphaPo simulator for the conformance suite.
