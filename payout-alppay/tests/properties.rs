@@ -52,9 +52,11 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 /// Clears the shared mock server and has it answer every `verb` request with `answer`.
 fn answer_every(verb: &str, answer: ResponseTemplate) {
+    // Started here, outside the runtime: starting it blocks on the runtime.
+    let server: &MockServer = &SERVER;
     RT.block_on(async {
-        SERVER.reset().await;
-        Mock::given(method(verb)).respond_with(answer).mount(&SERVER).await;
+        server.reset().await;
+        Mock::given(method(verb)).respond_with(answer).mount(server).await;
     });
 }
 static VERIFIER: LazyLock<WebhookVerifier> = LazyLock::new(|| WebhookVerifier::new(&SecretString::from(HMAC_KEY)));
