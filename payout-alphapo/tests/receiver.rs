@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::sim::{create_each, held_now, wait_for};
+use common::sim::{confirm, create_each, held_now, set, wait_for};
 use payout_core::{ErrorKind, PayoutProvider, WithdrawalUpdate};
 use payout_sim::receiver::Inbox;
 use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
@@ -19,12 +19,10 @@ async fn shuffled_duplicated_callbacks_end_in_alphapos_state() {
     let client = common::sim::client_for(&server);
 
     let created = create_each(&client, &["cb-confirmed", "cb-declined", "cb-cancelled"]).await;
-    let id = |i: usize| common::sim::sim_id(&created[i].id).unwrap();
-    server.set_status_with(id(0), AlphaPoStatus::NotConfirmed, Some("ab12"), None).unwrap();
-    server.set_status(id(0), AlphaPoStatus::Confirmed).unwrap();
-    server.set_status(id(1), AlphaPoStatus::Pending).unwrap();
-    server.set_status(id(1), AlphaPoStatus::Declined).unwrap();
-    server.set_status(id(2), AlphaPoStatus::Cancelled).unwrap();
+    confirm(&server, &created[0], "ab12");
+    set(&server, &created[1], AlphaPoStatus::Pending);
+    set(&server, &created[1], AlphaPoStatus::Declined);
+    set(&server, &created[2], AlphaPoStatus::Cancelled);
 
     // No callback for the create (its answer says `processing`); one per change, each twice.
     let expected = 2 * 5;

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::sim::{create_each, held_now, wait_for};
+use common::sim::{confirm, create_each, held_now, set, wait_for};
 use futures::StreamExt;
 use payout_core::receiver::Decision;
 use payout_core::{
@@ -99,10 +99,8 @@ async fn shuffled_review_callbacks_converge() {
         AlphaPoServer::start(reviewing(Some(CallbackConfig::new(inbox.url()).with_duplicates(true)))).await.unwrap();
     let client = common::sim::client_for(&server);
     let created = create_each(&client, &["rv-waiting", "rv-approved", "rv-declined"]).await;
-    let id = |i: usize| common::sim::sim_id(&created[i].id).unwrap();
-    server.set_status_with(id(1), AlphaPoStatus::NotConfirmed, Some("cd34"), None).unwrap();
-    server.set_status(id(1), AlphaPoStatus::Confirmed).unwrap();
-    server.set_status(id(2), AlphaPoStatus::Declined).unwrap();
+    confirm(&server, &created[1], "cd34");
+    set(&server, &created[2], AlphaPoStatus::Declined);
     // Three `pending` callbacks at creation, then three changes, each delivered twice.
     wait_for(&inbox, 2 * 6).await;
     let updates: Vec<WithdrawalUpdate> =

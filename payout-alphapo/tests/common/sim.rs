@@ -54,6 +54,19 @@ pub async fn create_each(client: &AlphaPoClient, references: &[&str]) -> Vec<Wit
     created
 }
 
+/// Moves the simulator's withdrawal `w` to `status`.
+pub fn set(server: &AlphaPoServer, w: &Withdrawal, status: AlphaPoStatus) {
+    let id = sim_id(&w.id).expect("an AlphaPo id");
+    server.set_status(id, status).expect("the simulator holds the withdrawal");
+}
+
+/// Confirms `w` as AlphaPo does: `not_confirmed` with its transaction hash, then `confirmed`.
+pub fn confirm(server: &AlphaPoServer, w: &Withdrawal, tx_hash: &str) {
+    let id = sim_id(&w.id).expect("an AlphaPo id");
+    server.set_status_with(id, AlphaPoStatus::NotConfirmed, Some(tx_hash), None).expect("the simulator holds it");
+    set(server, w, AlphaPoStatus::Confirmed);
+}
+
 /// What AlphaPo holds now for each of `withdrawals`, by id.
 pub async fn held_now(client: &AlphaPoClient, withdrawals: &[Withdrawal]) -> HashMap<WithdrawalId, Withdrawal> {
     let mut held = HashMap::new();
