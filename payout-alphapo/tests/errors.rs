@@ -113,15 +113,15 @@ async fn not_found_and_nothing_found() {
     assert_eq!(requests(&server).await, 2, "a 404 is an answer, not retried");
 }
 
+/// Reads answered `429` with this `Retry-After`.
+fn throttled_reads(retry_after: &str) -> Mock {
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(429).insert_header("Retry-After", retry_after))
+}
+
 #[tokio::test]
 async fn a_read_rides_out_429_with_retry_after_then_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
-        .up_to_n_times(2)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    throttled_reads("0").up_to_n_times(2).with_priority(1).mount(&server).await;
     answer_info(&server, 200, INFO_EXAMPLE).await;
     let w = client(&server).get_withdrawal(&WithdrawalId::new("2769144")).await.unwrap();
     assert_eq!(w.id.as_str(), "2769144");
@@ -133,10 +133,7 @@ async fn a_read_rides_out_429_with_retry_after_then_succeeds() {
 #[tokio::test]
 async fn a_long_retry_after_is_handed_to_the_caller() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "120"))
-        .mount(&server)
-        .await;
+    throttled_reads("120").mount(&server).await;
     let e = client(&server).get_withdrawal(&WithdrawalId::new("1")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
     assert_eq!(e.retry_after(), Some(Duration::from_secs(120)));
