@@ -36,7 +36,7 @@ mod signer;
 
 pub use backoff::RetryPolicy;
 pub use base_url::base_url;
-pub use builder::BuilderSettings;
+pub use builder::{BuilderSettings, Required, required_secrets, shown};
 pub use client::HttpClient;
 pub use config::HttpConfig;
 pub use response::{HttpResponse, field_errors};
