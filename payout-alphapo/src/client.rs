@@ -213,11 +213,12 @@ impl AlphaPoClient {
 
 impl fmt::Debug for AlphaPoClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AlphaPoClient")
-            .field("base_url", &self.inner.base_url.as_str())
-            .field("api_key", &"[REDACTED]")
-            .field("api_secret", &"[REDACTED]")
-            .finish()
+        // The keys are never shown, set or not.
+        write!(
+            f,
+            "AlphaPoClient {{ base_url: {:?}, api_key: \"[REDACTED]\", api_secret: \"[REDACTED]\" }}",
+            self.inner.base_url.as_str()
+        )
     }
 }
 

@@ -3,8 +3,8 @@
 use std::fmt;
 
 use payout_core::PayoutError;
-use payout_core::http::{BuilderSettings, HttpConfig, base_url};
-use secrecy::{ExposeSecret, SecretString};
+use payout_core::http::{BuilderSettings, HttpConfig, required_secrets, shown};
+use secrecy::SecretString;
 use url::Url;
 
 use crate::client::AlphaPoClient;
@@ -51,7 +51,7 @@ impl AlphaPoConfig {
     /// process environment. A missing or empty key or secret is a configuration error naming the
     /// variable.
     pub fn from_env() -> Result<Self, PayoutError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        AlphaPoBuilder::from_env().config()
     }
 
     /// Like [`from_env`](Self::from_env), reading the variables through `lookup` (a map, a
@@ -63,29 +63,7 @@ impl AlphaPoConfig {
     /// assert!(err.to_string().contains("ALPHAPO_API_SECRET"));
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PayoutError> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let mut missing = Vec::new();
-        let key = get(ENV_API_KEY);
-        if key.is_none() {
-            missing.push(ENV_API_KEY);
-        }
-        let secret = get(ENV_API_SECRET);
-        if secret.is_none() {
-            missing.push(ENV_API_SECRET);
-        }
-        if !missing.is_empty() {
-            return Err(PayoutError::configuration(format!(
-                "{} not set: set the AlphaPo API key ({ENV_API_KEY}) and secret ({ENV_API_SECRET}) from the dashboard's API settings",
-                missing.join(" and ")
-            )));
-        }
-        let mut builder = Self::builder();
-        builder.api_key = key.map(SecretString::from);
-        builder.api_secret = secret.map(SecretString::from);
-        if let Some(url) = get(ENV_BASE_URL) {
-            builder.settings.base_url = Some(url);
-        }
-        builder.build_named(ENV_BASE_URL)
+        AlphaPoBuilder::from_lookup(lookup).config()
     }
 
     /// The base URL requests go to (no trailing `/`).
@@ -142,6 +120,22 @@ pub struct AlphaPoBuilder {
 }
 
 impl AlphaPoBuilder {
+    /// A builder with the key, secret and base URL read from the environment
+    /// (`ALPHAPO_API_KEY`, `ALPHAPO_API_SECRET`, `ALPHAPO_BASE_URL`). Settings made afterwards
+    /// override them; a key still missing at `config` or `build` is an error naming its variable.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`AlphaPoBuilder::from_env`], reading the variables through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        Self {
+            api_key: lookup(ENV_API_KEY).map(SecretString::from),
+            api_secret: lookup(ENV_API_SECRET).map(SecretString::from),
+            settings: BuilderSettings::from_lookup(&lookup, ENV_BASE_URL),
+        }
+    }
+
     /// The API key (`X-Processing-Key`). Required.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(SecretString::from(key.into()));
@@ -158,42 +152,25 @@ impl AlphaPoBuilder {
 
     /// Checks the settings and returns the configuration.
     pub fn config(self) -> Result<AlphaPoConfig, PayoutError> {
-        self.build_named("base_url")
+        let [api_key, api_secret] = required_secrets(
+            "the AlphaPo API key and secret from the dashboard's API settings",
+            [(self.api_key, ENV_API_KEY, "api_key"), (self.api_secret, ENV_API_SECRET, "api_secret")],
+        )?;
+        let (base_url, http) = self.settings.endpoint("AlphaPo", ENV_BASE_URL, DEFAULT_BASE_URL)?;
+        Ok(AlphaPoConfig { api_key, api_secret, base_url, http })
     }
 
     /// Checks the settings and returns a ready client.
     pub fn build(self) -> Result<AlphaPoClient, PayoutError> {
         AlphaPoClient::new(self.config()?)
     }
-
-    fn build_named(self, url_setting: &str) -> Result<AlphaPoConfig, PayoutError> {
-        let present = |s: &Option<SecretString>| s.as_ref().is_some_and(|v| !v.expose_secret().trim().is_empty());
-        if !present(&self.api_key) {
-            return Err(PayoutError::configuration(format!(
-                "the AlphaPo API key is missing: set {ENV_API_KEY} or call .api_key(..)"
-            )));
-        }
-        if !present(&self.api_secret) {
-            return Err(PayoutError::configuration(format!(
-                "the AlphaPo API secret is missing: set {ENV_API_SECRET} or call .api_secret(..)"
-            )));
-        }
-        let base_url = base_url(url_setting, self.settings.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        match (self.api_key, self.api_secret) {
-            (Some(api_key), Some(api_secret)) => {
-                Ok(AlphaPoConfig { api_key, api_secret, base_url, http: self.settings.http })
-            }
-            _ => Err(PayoutError::configuration("the AlphaPo API key and secret are required")),
-        }
-    }
 }
 
 impl fmt::Debug for AlphaPoBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let set = |s: &Option<SecretString>| if s.is_some() { "[REDACTED]" } else { "<unset>" };
         f.debug_struct("AlphaPoBuilder")
-            .field("api_key", &set(&self.api_key))
-            .field("api_secret", &set(&self.api_secret))
+            .field("api_key", &shown(&self.api_key))
+            .field("api_secret", &shown(&self.api_secret))
             .field("base_url", &self.settings.base_url)
             .field("http", &self.settings.http)
             .finish()
@@ -204,6 +181,7 @@ impl fmt::Debug for AlphaPoBuilder {
 mod tests {
     use super::*;
     use payout_core::ErrorKind;
+    use secrecy::ExposeSecret;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
@@ -253,9 +231,9 @@ mod tests {
     #[test]
     fn builder_requires_key_and_secret() {
         let e = AlphaPoConfig::builder().api_secret("s").build().unwrap_err();
-        assert!(e.to_string().contains("API key is missing"), "{e}");
+        assert!(e.to_string().contains("ALPHAPO_API_KEY not set") && e.to_string().contains(".api_key(..)"), "{e}");
         let e = AlphaPoConfig::builder().api_key("k").build().unwrap_err();
-        assert!(e.to_string().contains("API secret is missing"), "{e}");
+        assert!(e.to_string().contains("ALPHAPO_API_SECRET not set") && !e.to_string().contains("ALPHAPO_API_KEY"), "{e}");
     }
 
     #[test]

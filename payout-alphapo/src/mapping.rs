@@ -569,6 +569,16 @@ mod tests {
             .end_user(EndUser::new("user-1"))
     }
 
+    /// A request paying `amount_to` of `to`, funded from `from`.
+    fn to_receive(from: Asset, to: Asset, amount_to: Decimal) -> payout_core::WithdrawalRequestBuilder {
+        WithdrawalRequest::builder()
+            .reference("ref-2")
+            .asset(from)
+            .amount_to(to, amount_to)
+            .address("addr1")
+            .end_user(EndUser::new("u"))
+    }
+
     fn body(r: &WithdrawalRequest) -> String {
         String::from_utf8(create_body(r).unwrap()).unwrap()
     }
@@ -711,14 +721,7 @@ mod tests {
 
     #[test]
     fn conversion_maps_to_convert_to_and_amount_to() {
-        let r = WithdrawalRequest::builder()
-            .reference("ref-2")
-            .asset(Asset::new("EUR"))
-            .amount_to(Asset::new("BTC"), dec!(0.01))
-            .address("addr1")
-            .end_user(EndUser::new("u"))
-            .build()
-            .unwrap();
+        let r = to_receive(Asset::new("EUR"), Asset::new("BTC"), dec!(0.01)).build().unwrap();
         assert_eq!(
             body(&r),
             r#"{"currency":"EUR","foreign_id":"ref-2","end_user_reference":"u","address":"addr1","convert_to":"BTC","amount_to":"0.01000000"}"#
@@ -730,14 +733,7 @@ mod tests {
         let r = req(Asset::new("EUR"), dec!(10)).build().unwrap();
         let e = create_body(&r).unwrap_err();
         assert!(e.to_string().contains("amount_to"), "{e}");
-        let r = WithdrawalRequest::builder()
-            .reference("ref-2")
-            .asset(Asset::new("BTC"))
-            .amount_to(Asset::new("EUR"), dec!(10))
-            .address("addr1")
-            .end_user(EndUser::new("u"))
-            .build()
-            .unwrap();
+        let r = to_receive(Asset::new("BTC"), Asset::new("EUR"), dec!(10)).build().unwrap();
         assert_eq!(create_body(&r).unwrap_err().field_errors()[0].field, "convert_to");
     }
 

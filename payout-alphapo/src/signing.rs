@@ -5,10 +5,9 @@
 //! signing (another field order, other white space) would make AlphaPo refuse the request.
 //! Callbacks carry the same signature over their raw body; verify before parsing.
 
-use std::fmt;
-
-use hmac::{Hmac, KeyInit, Mac};
-use secrecy::{ExposeSecret, SecretString};
+use hmac::Hmac;
+use payout_core::http::HexMac;
+use secrecy::SecretString;
 use sha2::Sha512;
 
 /// The header carrying the API key.
@@ -16,7 +15,7 @@ pub const KEY_HEADER: &str = "X-Processing-Key";
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "X-Processing-Signature";
 
-/// Signs and verifies with one API secret.
+/// Signs and verifies with one API secret: core's [`HexMac`] over HMAC-SHA512.
 ///
 /// The HMAC is keyed once and cloned for each body, so signing costs two SHA-512 passes over the
 /// body and no re-keying. The keyed state can forge signatures, so `Debug` shows nothing of it.
@@ -32,47 +31,7 @@ pub const SIGNATURE_HEADER: &str = "X-Processing-Signature";
 /// assert!(signer.verify(body, &sig));
 /// assert!(!signer.verify(b"{}", &sig));
 /// ```
-#[derive(Clone)]
-pub struct Signer {
-    keyed: Hmac<Sha512>,
-}
-
-impl Signer {
-    /// A signer keyed with `secret`.
-    pub fn new(secret: &SecretString) -> Self {
-        Self::from_bytes(secret.expose_secret().as_bytes())
-    }
-
-    /// A signer keyed with raw secret bytes.
-    pub fn from_bytes(secret: &[u8]) -> Self {
-        // HMAC accepts keys of any length (longer ones are hashed), so this cannot fail.
-        let keyed = <Hmac<Sha512> as KeyInit>::new_from_slice(secret)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-        Self { keyed }
-    }
-
-    /// The lowercase hex signature of `body` (128 characters).
-    pub fn sign(&self, body: &[u8]) -> String {
-        let mut mac = self.keyed.clone();
-        mac.update(body);
-        hex::encode(mac.finalize().into_bytes())
-    }
-
-    /// Whether `signature_hex` is the signature of `body`, compared in constant time. Anything
-    /// that is not 128 hex digits is simply not a match. Upper-case hex is accepted.
-    pub fn verify(&self, body: &[u8], signature_hex: &str) -> bool {
-        let Ok(tag) = hex::decode(signature_hex.trim()) else { return false };
-        let mut mac = self.keyed.clone();
-        mac.update(body);
-        mac.verify_slice(&tag).is_ok()
-    }
-}
-
-impl fmt::Debug for Signer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Signer([REDACTED])")
-    }
-}
+pub type Signer = HexMac<Hmac<Sha512>>;
 
 /// The signature of `body` with `secret`: lowercase hex HMAC-SHA512.
 pub fn sign(secret: &SecretString, body: &[u8]) -> String {

@@ -46,7 +46,7 @@ fn from_env_reads_key_secret_and_base_url() {
 }
 
 #[test]
-fn from_env_without_a_secret_names_the_variable() {
+fn from_lookupout_a_secret_names_the_variable() {
     if std::env::var_os(CHILD).is_some() {
         let e = AlphaPoClient::from_env().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Configuration);
@@ -54,7 +54,7 @@ fn from_env_without_a_secret_names_the_variable() {
         assert!(m.contains("ALPHAPO_API_SECRET not set") && !m.contains("env-key-2"), "{m}");
         return;
     }
-    run_child("from_env_without_a_secret_names_the_variable", &[("ALPHAPO_API_KEY", "env-key-2")]);
+    run_child("from_lookupout_a_secret_names_the_variable", &[("ALPHAPO_API_KEY", "env-key-2")]);
 }
 
 #[test]

@@ -79,14 +79,7 @@ proptest! {
     #[test]
     fn amounts_go_out_exactly(units in 1u64..10_000_000, places in 0u32..=8, extra in 1u32..=6) {
         let amount = Decimal::from_i128_with_scale(i128::from(units), places);
-        let request = WithdrawalRequest::builder()
-            .reference("p-1")
-            .asset(Asset::new("BTC"))
-            .amount(amount)
-            .address("addr")
-            .end_user(EndUser::new("u"))
-            .build()
-            .unwrap();
+        let request = request_of("p-1", "BTC", amount, "addr", "u").unwrap();
         let body: serde_json::Value = serde_json::from_slice(&create_body(&request).unwrap()).unwrap();
         let text = body["amount"].as_str().unwrap().to_owned();
         prop_assert_eq!(text.split('.').nth(1).map(str::len), Some(8), "{}", text);
@@ -94,14 +87,7 @@ proptest! {
 
         // One more significant place than BTC takes is refused, never rounded.
         let too_fine = Decimal::from_i128_with_scale(i128::from(units) * 10 + 1, 8 + extra);
-        if let Ok(request) = WithdrawalRequest::builder()
-            .reference("p-1")
-            .asset(Asset::new("ETH"))
-            .amount(too_fine)
-            .address("addr")
-            .end_user(EndUser::new("u"))
-            .build()
-        {
+        if let Ok(request) = request_of("p-1", "ETH", too_fine, "addr", "u") {
             let e = create_body(&request).unwrap_err();
             prop_assert_eq!(e.kind(), ErrorKind::InvalidRequest);
         }
@@ -173,14 +159,7 @@ const CREATED_FIELDS: [&str; 10] = [
 ];
 
 fn request_for(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("BTC"))
-        .amount(Decimal::new(1, 3))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("u-1"))
-        .build()
-        .unwrap()
+    request_of(reference, "BTC", Decimal::new(1, 3), BTC_ADDRESS, "u-1").unwrap()
 }
 
 proptest! {

@@ -5,17 +5,11 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::time::Duration;
-
-use payout_core::{ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate};
+use common::sim::{confirm, create_each, held_now, set, wait_for};
+use payout_core::{ErrorKind, PayoutProvider, WithdrawalUpdate};
 use payout_sim::receiver::Inbox;
 use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
 use payout_testkit::delivery_orders;
-
-fn request(reference: &str) -> WithdrawalRequest {
-    common::sim::btc_request(reference)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shuffled_duplicated_callbacks_end_in_alphapos_state() {
@@ -24,25 +18,15 @@ async fn shuffled_duplicated_callbacks_end_in_alphapos_state() {
     let server = AlphaPoServer::start(AlphaPoConfig::default().with_callback(callback)).await.unwrap();
     let client = common::sim::client_for(&server);
 
-    let mut created = Vec::new();
-    for name in ["cb-confirmed", "cb-declined", "cb-cancelled"] {
-        created.push(client.create_withdrawal(&request(name)).await.unwrap());
-    }
-    let id = |i: usize| common::sim::sim_id(&created[i].id).unwrap();
-    server.set_status_with(id(0), AlphaPoStatus::NotConfirmed, Some("ab12"), None).unwrap();
-    server.set_status(id(0), AlphaPoStatus::Confirmed).unwrap();
-    server.set_status(id(1), AlphaPoStatus::Pending).unwrap();
-    server.set_status(id(1), AlphaPoStatus::Declined).unwrap();
-    server.set_status(id(2), AlphaPoStatus::Cancelled).unwrap();
+    let created = create_each(&client, &["cb-confirmed", "cb-declined", "cb-cancelled"]).await;
+    confirm(&server, &created[0], "ab12");
+    set(&server, &created[1], AlphaPoStatus::Pending);
+    set(&server, &created[1], AlphaPoStatus::Declined);
+    set(&server, &created[2], AlphaPoStatus::Cancelled);
 
     // No callback for the create (its answer says `processing`); one per change, each twice.
     let expected = 2 * 5;
-    for _ in 0..2_000 {
-        if inbox.deliveries().len() >= expected {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    wait_for(&inbox, expected).await;
     let deliveries = inbox.deliveries();
     assert_eq!(deliveries.len(), expected);
     let updates: Vec<WithdrawalUpdate> = deliveries
@@ -54,10 +38,7 @@ async fn shuffled_duplicated_callbacks_end_in_alphapos_state() {
     forged[last] ^= 0x01;
     assert_eq!(client.parse_webhook(&deliveries[0].headers, &forged).unwrap_err().kind(), ErrorKind::Webhook);
 
-    let mut truth: HashMap<WithdrawalId, Withdrawal> = HashMap::new();
-    for w in &created {
-        truth.insert(w.id.clone(), client.get_withdrawal(&w.id).await.unwrap());
-    }
+    let truth = held_now(&client, &created).await;
     // The application stored what the create returned, then the deliveries arrive, shuffled.
     delivery_orders::assert_orders_converge(&client.status_rules(), &updates, Some(&created), &truth, |w| {
         (w.status, w.provider_status.clone(), w.tx_hash.clone(), w.failure_reason.clone())

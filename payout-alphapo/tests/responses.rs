@@ -4,7 +4,9 @@ mod common;
 
 use common::*;
 use http::HeaderMap;
-use payout_core::{Asset, ErrorKind, PayoutProvider, Reference, WithdrawalId, WithdrawalStatus, WithdrawalUpdate};
+use payout_core::{
+    Asset, ErrorKind, PayoutProvider, Reference, Withdrawal, WithdrawalId, WithdrawalStatus, WithdrawalUpdate,
+};
 use rust_decimal_macros::dec;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -24,8 +26,25 @@ fn signed(body: &str) -> HeaderMap {
     h
 }
 
-fn callback(server: &MockServer, body: &str) -> WithdrawalUpdate {
-    client(server).parse_webhook(&signed(body), body.as_bytes()).expect("a signed documented callback is accepted")
+/// Parses a signed callback with a client of the usual keys (its server is never called).
+async fn callback(body: &str) -> WithdrawalUpdate {
+    let server = MockServer::start().await;
+    client(&server).parse_webhook(&signed(body), body.as_bytes()).expect("a signed documented callback is accepted")
+}
+
+/// Checks whom a withdrawal read from an example names (its id, its reference and its end user)
+/// and where it stands.
+fn assert_names(w: &Withdrawal, id: &str, reference: &str, end_user: Option<&str>, status: WithdrawalStatus) {
+    assert_eq!(w.id.as_str(), id);
+    assert_eq!(w.reference.as_ref().map(Reference::as_str), Some(reference));
+    assert_eq!(w.end_user.as_ref().map(|u| u.id.as_str()), end_user);
+    assert_eq!(w.status, status);
+}
+
+/// Checks what left the balance (as its text: the scale is kept) and where it went.
+fn assert_sent(w: &Withdrawal, amount_sent: &str, address: &str) {
+    assert_eq!(w.amount_sent.map(|a| a.to_string()).as_deref(), Some(amount_sent));
+    assert_eq!(w.address.as_deref(), Some(address));
 }
 
 #[tokio::test]
@@ -55,10 +74,7 @@ async fn the_transactions_info_example_with_numbers() {
     let server = MockServer::start().await;
     info(&server, INFO_EXAMPLE).await;
     let w = client(&server).get_withdrawal(&WithdrawalId::new("2769144")).await.unwrap();
-    assert_eq!(w.id.as_str(), "2769144");
-    assert_eq!(w.reference.as_ref().map(Reference::as_str), Some("withdrawal:823188"));
-    assert_eq!(w.end_user, None);
-    assert_eq!(w.status, WithdrawalStatus::Completed);
+    assert_names(&w, "2769144", "withdrawal:823188", None, WithdrawalStatus::Completed);
     assert_eq!(w.provider_status, "confirmed");
     assert_eq!(w.asset, Some(Asset::new("BTC")));
     // The amount sent from the balance, not the docs tool's `"amount": 10000` received.
@@ -73,38 +89,27 @@ async fn the_transactions_info_example_with_numbers() {
 
 #[tokio::test]
 async fn the_current_callback() {
-    let server = MockServer::start().await;
-    let w = callback(&server, CALLBACK_CURRENT).withdrawal;
-    assert_eq!(w.id.as_str(), "123");
-    assert_eq!(w.reference.as_ref().map(Reference::as_str), Some("operation_987"));
-    assert_eq!(w.end_user.as_ref().map(|u| u.id.as_str()), Some("user_12345"));
-    assert_eq!(w.status, WithdrawalStatus::Completed);
+    let w = callback(CALLBACK_CURRENT).await.withdrawal;
+    assert_names(&w, "123", "operation_987", Some("user_12345"), WithdrawalStatus::Completed);
     assert_eq!(w.asset, Some(Asset::new("BTC")));
     assert_eq!(w.amount, Some(dec!(0.01)), "no currency_sent: the blockchain leg's amount");
-    assert_eq!(w.amount_sent.map(|a| a.to_string()), Some("0.01000000".to_owned()));
-    assert_eq!(w.address.as_deref(), Some("tb1qurv0m4ufsj8xqejvmn0y43kqew33kvqrrxswgm"));
+    assert_sent(&w, "0.01000000", "tb1qurv0m4ufsj8xqejvmn0y43kqew33kvqrrxswgm");
     assert_eq!(w.tx_hash.as_deref(), Some("bb040d895ef7141ea0b06b04227d8f5dd4ee12d5b890e6e5633f6439393a666b"));
     assert_eq!(w.raw.to_value().unwrap()["transactions"][0]["confirmations"], "0");
 }
 
 #[tokio::test]
 async fn the_older_callback_with_currencies_and_fees() {
-    let server = MockServer::start().await;
-    let w = callback(&server, CALLBACK_OLDER).withdrawal;
-    assert_eq!(w.id.as_str(), "1");
-    assert_eq!(w.reference.as_ref().map(Reference::as_str), Some("1"));
-    assert_eq!(w.end_user.as_ref().map(|u| u.id.as_str()), Some("12345"));
-    assert_eq!(w.status, WithdrawalStatus::Completed);
+    let w = callback(CALLBACK_OLDER).await.withdrawal;
+    assert_names(&w, "1", "1", Some("12345"), WithdrawalStatus::Completed);
     assert_eq!(w.amount.map(|a| a.to_string()), Some("0.02000000".to_owned()));
-    assert_eq!(w.amount_sent.map(|a| a.to_string()), Some("0.02".to_owned()));
-    assert_eq!(w.address.as_deref(), Some("115Mn1jCjBh1CNqug7yAB21Hq2rw8PfmTA"));
+    assert_sent(&w, "0.02", "115Mn1jCjBh1CNqug7yAB21Hq2rw8PfmTA");
     assert_eq!(w.raw.to_value().unwrap()["transactions"][0]["confirmations"], 3);
 }
 
 #[tokio::test]
 async fn the_exchange_callback() {
-    let server = MockServer::start().await;
-    let w = callback(&server, CALLBACK_EXCHANGE).withdrawal;
+    let w = callback(CALLBACK_EXCHANGE).await.withdrawal;
     assert_eq!(w.status, WithdrawalStatus::Completed);
     assert_eq!(w.asset, Some(Asset::new("BTC")), "what the recipient gets");
     assert_eq!(w.amount, Some(dec!(0.01)));
@@ -136,13 +141,12 @@ async fn every_status_maps_through_lookups() {
 
 #[tokio::test]
 async fn a_declined_callback_keeps_its_reason_and_tolerates_odd_shapes() {
-    let server = MockServer::start().await;
     // Unknown type kept, tag as a number, no txid, confirmations as a string, no currencies.
     let body = r#"{"id":"88","foreign_id":"r-88","type":"withdrawal_instant",
         "crypto_address":{"id":5,"currency":"XRP","address":"rPEPPER7kfTD9w2To4CQk6UCfuHM9c6GDY","tag":104599},
         "transactions":[{"id":6,"currency":"XRP","transaction_type":"blockchain","type":"withdrawal","amount":12.5,"txid":null,"confirmations":"0"}],
         "fees":null,"error":"Declined by the reviewer","status":"declined","future_field":{"x":1}}"#;
-    let w = callback(&server, body).withdrawal;
+    let w = callback(body).await.withdrawal;
     assert_eq!(w.status, WithdrawalStatus::Rejected);
     assert_eq!(w.failure_reason.as_deref(), Some("Declined by the reviewer"));
     assert_eq!(w.tag.as_deref(), Some("104599"));

@@ -5,14 +5,13 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
+use common::sim::{confirm, create_each, held_now, set, wait_for};
 use futures::StreamExt;
 use payout_core::receiver::Decision;
 use payout_core::{
-    PayoutProvider, PayoutProviderExt, WatchOptions, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
-    WithdrawalUpdate,
+    PayoutProvider, PayoutProviderExt, WatchOptions, WithdrawalRequest, WithdrawalStatus, WithdrawalUpdate,
 };
 use payout_sim::receiver::Inbox;
 use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
@@ -30,16 +29,6 @@ fn reviewing(callback: Option<CallbackConfig>) -> AlphaPoConfig {
         config = config.with_callback(c);
     }
     config
-}
-
-async fn wait_for(inbox: &Inbox, count: usize) {
-    for _ in 0..2_000 {
-        if inbox.deliveries().len() >= count {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("expected {count} deliveries, got {}", inbox.deliveries().len());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,22 +98,14 @@ async fn shuffled_review_callbacks_converge() {
     let server =
         AlphaPoServer::start(reviewing(Some(CallbackConfig::new(inbox.url()).with_duplicates(true)))).await.unwrap();
     let client = common::sim::client_for(&server);
-    let mut created = Vec::new();
-    for name in ["rv-waiting", "rv-approved", "rv-declined"] {
-        created.push(client.create_withdrawal(&request(name)).await.unwrap());
-    }
-    let id = |i: usize| common::sim::sim_id(&created[i].id).unwrap();
-    server.set_status_with(id(1), AlphaPoStatus::NotConfirmed, Some("cd34"), None).unwrap();
-    server.set_status(id(1), AlphaPoStatus::Confirmed).unwrap();
-    server.set_status(id(2), AlphaPoStatus::Declined).unwrap();
+    let created = create_each(&client, &["rv-waiting", "rv-approved", "rv-declined"]).await;
+    confirm(&server, &created[1], "cd34");
+    set(&server, &created[2], AlphaPoStatus::Declined);
     // Three `pending` callbacks at creation, then three changes, each delivered twice.
     wait_for(&inbox, 2 * 6).await;
     let updates: Vec<WithdrawalUpdate> =
         inbox.deliveries().iter().map(|d| client.parse_webhook(&d.headers, &d.body).unwrap()).collect();
-    let mut truth: HashMap<WithdrawalId, Withdrawal> = HashMap::new();
-    for w in &created {
-        truth.insert(w.id.clone(), client.get_withdrawal(&w.id).await.unwrap());
-    }
+    let truth = held_now(&client, &created).await;
     assert_eq!(truth[&created[0].id].status, WithdrawalStatus::Pending);
     delivery_orders::assert_orders_converge(&client.status_rules(), &updates, Some(&created), &truth, |w| {
         (w.status, w.provider_status.clone(), w.tx_hash.clone())

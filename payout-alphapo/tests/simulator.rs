@@ -192,14 +192,7 @@ async fn the_simulator_refuses_like_alphapo() {
     assert_eq!(c.create_withdrawal(&request("dup-1")).await.unwrap_err().kind(), ErrorKind::DuplicateReference);
 
     // Below the minimum: the field message is kept.
-    let tiny = WithdrawalRequest::builder()
-        .reference("tiny-1")
-        .asset(Asset::new("BTC"))
-        .amount(dec!(0.00000001))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("u"))
-        .build()
-        .unwrap();
+    let tiny = common::request_of("tiny-1", "BTC", dec!(0.00000001), common::BTC_ADDRESS, "u").unwrap();
     let e = c.create_withdrawal(&tiny).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Rejected);
     assert_eq!(e.field_errors()[0].field, "amount");

@@ -4,8 +4,8 @@
 use std::fmt;
 
 use payout_core::PayoutError;
-use payout_core::http::{BuilderSettings, HttpConfig, base_url};
-use secrecy::{ExposeSecret, SecretString};
+use payout_core::http::{BuilderSettings, HttpConfig, required_secrets, shown};
+use secrecy::SecretString;
 use url::Url;
 
 use crate::client::AlpPayClient;
@@ -30,6 +30,7 @@ pub const ENV_BASE_URL: &str = "ALPPAY_BASE_URL";
 /// assert_eq!(config.base_url().as_str(), "https://api.alppay.io/v2");
 /// assert!(!format!("{config:?}").contains("secret"));
 /// ```
+#[derive(Clone)]
 pub struct AlpPayConfig {
     pub(crate) api_key: SecretString,
     pub(crate) hmac_key: SecretString,
@@ -59,7 +60,7 @@ impl AlpPayConfig {
     /// assert!(err.to_string().contains("ALPPAY_HMAC_KEY"));
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PayoutError> {
-        AlpPayBuilder::from_env_with(lookup).config()
+        AlpPayBuilder::from_lookup(lookup).config()
     }
 
     /// The base URL requests go to (without a trailing `/`).
@@ -75,18 +76,6 @@ impl AlpPayConfig {
     /// Whether creates look the reference up first (see [`AlpPayBuilder::duplicate_check`]).
     pub fn duplicate_check(&self) -> bool {
         self.duplicate_check
-    }
-}
-
-impl Clone for AlpPayConfig {
-    fn clone(&self) -> Self {
-        Self {
-            api_key: SecretString::from(self.api_key.expose_secret()),
-            hmac_key: SecretString::from(self.hmac_key.expose_secret()),
-            base_url: self.base_url.clone(),
-            http: self.http.clone(),
-            duplicate_check: self.duplicate_check,
-        }
     }
 }
 
@@ -136,19 +125,18 @@ impl AlpPayBuilder {
     /// `ALPPAY_HMAC_KEY`, `ALPPAY_BASE_URL`). Settings made afterwards override them; a key still
     /// missing at `build` is an error naming its variable.
     pub fn from_env() -> Self {
-        Self::from_env_with(|name| std::env::var(name).ok())
+        Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Like [`AlpPayBuilder::from_env`], reading the variables through `get` (for settings kept
-    /// elsewhere than the process environment, and for tests).
-    pub fn from_env_with(mut get: impl FnMut(&str) -> Option<String>) -> Self {
-        let mut builder = Self {
-            api_key: get(ENV_API_KEY).map(SecretString::from),
-            hmac_key: get(ENV_HMAC_KEY).map(SecretString::from),
-            ..Self::default()
-        };
-        builder.settings.base_url = get(ENV_BASE_URL).filter(|u| !u.trim().is_empty());
-        builder
+    /// Like [`AlpPayBuilder::from_env`], reading the variables through `lookup` (for settings
+    /// kept elsewhere than the process environment, and for tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        Self {
+            api_key: lookup(ENV_API_KEY).map(SecretString::from),
+            hmac_key: lookup(ENV_HMAC_KEY).map(SecretString::from),
+            settings: BuilderSettings::from_lookup(&lookup, ENV_BASE_URL),
+            duplicate_check: None,
+        }
     }
 
     /// The API key, sent in the `API-KEY` header (required).
@@ -180,18 +168,12 @@ impl AlpPayBuilder {
 
     /// Checks the settings and returns the configuration.
     pub fn config(self) -> Result<AlpPayConfig, PayoutError> {
-        let api_key =
-            required(self.api_key, ENV_API_KEY, "api_key", "the API key from Dashboard → Settings → API Keys")?;
-        let hmac_key = required(self.hmac_key, ENV_HMAC_KEY, "hmac_key", "the HMAC key AlpPay support issued")?;
-        let raw = self.settings.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-        let base_url = base_url(&format!("the AlpPay base URL ({ENV_BASE_URL})"), raw)?;
-        Ok(AlpPayConfig {
-            api_key,
-            hmac_key,
-            base_url,
-            http: self.settings.http,
-            duplicate_check: self.duplicate_check.unwrap_or(true),
-        })
+        let [api_key, hmac_key] = required_secrets(
+            "the API key from Dashboard → Settings → API Keys and the HMAC key AlpPay support issued",
+            [(self.api_key, ENV_API_KEY, "api_key"), (self.hmac_key, ENV_HMAC_KEY, "hmac_key")],
+        )?;
+        let (base_url, http) = self.settings.endpoint("AlpPay", ENV_BASE_URL, DEFAULT_BASE_URL)?;
+        Ok(AlpPayConfig { api_key, hmac_key, base_url, http, duplicate_check: self.duplicate_check.unwrap_or(true) })
     }
 
     /// Checks the settings and builds the client.
@@ -202,10 +184,9 @@ impl AlpPayBuilder {
 
 impl fmt::Debug for AlpPayBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let set = |k: &Option<SecretString>| if k.is_some() { "[REDACTED]" } else { "<unset>" };
         f.debug_struct("AlpPayBuilder")
-            .field("api_key", &set(&self.api_key))
-            .field("hmac_key", &set(&self.hmac_key))
+            .field("api_key", &shown(&self.api_key))
+            .field("hmac_key", &shown(&self.hmac_key))
             .field("base_url", &self.settings.base_url)
             .field("http", &self.settings.http)
             .field("duplicate_check", &self.duplicate_check)
@@ -213,47 +194,34 @@ impl fmt::Debug for AlpPayBuilder {
     }
 }
 
-fn required(key: Option<SecretString>, var: &str, method: &str, what: &str) -> Result<SecretString, PayoutError> {
-    match key {
-        None => Err(PayoutError::configuration(format!(
-            "{var} is not set: give {what} (environment variable {var} or the builder's {method})"
-        ))),
-        Some(k) if k.expose_secret().trim().is_empty() => {
-            Err(PayoutError::configuration(format!("{var} is empty: give {what}")))
-        }
-        // A key pasted with a trailing newline is the same key.
-        Some(k) => Ok(SecretString::from(k.expose_secret().trim())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl FnMut(&str) -> Option<String> + 'a {
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
     }
 
     #[test]
     fn env_names_the_missing_variable() {
-        let e = AlpPayBuilder::from_env_with(vars(&[(ENV_HMAC_KEY, "h")])).config().unwrap_err();
+        let e = AlpPayBuilder::from_lookup(vars(&[(ENV_HMAC_KEY, "h")])).config().unwrap_err();
         assert_eq!(e.kind(), payout_core::ErrorKind::Configuration);
         assert!(e.to_string().contains(ENV_API_KEY), "{e}");
 
-        let e = AlpPayBuilder::from_env_with(vars(&[(ENV_API_KEY, "a")])).config().unwrap_err();
+        let e = AlpPayBuilder::from_lookup(vars(&[(ENV_API_KEY, "a")])).config().unwrap_err();
         assert!(e.to_string().contains(ENV_HMAC_KEY), "{e}");
 
-        let e = AlpPayBuilder::from_env_with(vars(&[(ENV_API_KEY, " "), (ENV_HMAC_KEY, "h")])).config().unwrap_err();
-        assert!(e.to_string().contains("ALPPAY_API_KEY is empty"), "{e}");
+        let e = AlpPayBuilder::from_lookup(vars(&[(ENV_API_KEY, " "), (ENV_HMAC_KEY, "h")])).config().unwrap_err();
+        assert!(e.to_string().contains("ALPPAY_API_KEY not set"), "{e}");
     }
 
     #[test]
     fn env_base_url_defaults_and_checks_loopback() {
-        let c = AlpPayBuilder::from_env_with(vars(&[(ENV_API_KEY, "a"), (ENV_HMAC_KEY, "h")])).config().unwrap();
+        let c = AlpPayBuilder::from_lookup(vars(&[(ENV_API_KEY, "a"), (ENV_HMAC_KEY, "h")])).config().unwrap();
         assert_eq!(c.base_url().as_str(), DEFAULT_BASE_URL);
         assert!(c.duplicate_check());
 
-        let c = AlpPayBuilder::from_env_with(vars(&[
+        let c = AlpPayBuilder::from_lookup(vars(&[
             (ENV_API_KEY, "a"),
             (ENV_HMAC_KEY, "h"),
             (ENV_BASE_URL, "http://127.0.0.1:9/alppay/v2/"),
@@ -262,7 +230,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.base_url().as_str(), "http://127.0.0.1:9/alppay/v2");
 
-        let e = AlpPayBuilder::from_env_with(vars(&[
+        let e = AlpPayBuilder::from_lookup(vars(&[
             (ENV_API_KEY, "a"),
             (ENV_HMAC_KEY, "h"),
             (ENV_BASE_URL, "http://api.alppay.io/v2"),

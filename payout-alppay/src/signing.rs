@@ -4,17 +4,15 @@
 //! once, signs those bytes and sends the same bytes; nothing re-serializes in between. Webhooks
 //! are signed the same way and are checked in constant time.
 
-use std::fmt;
-
-use hmac::{Hmac, KeyInit, Mac};
-use secrecy::{ExposeSecret, SecretString};
+use hmac::Hmac;
+use payout_core::http::HexMac;
 use sha2::Sha256;
 
 /// The header that carries the signature, on requests with a body and on webhooks.
 pub const SIGNATURE_HEADER: &str = "X-HMAC";
 
-/// Signs and verifies with one HMAC key. The key is absorbed into the HMAC state once, so each
-/// signature costs only the hashing of the body.
+/// Signs and verifies with one HMAC key: core's [`HexMac`] over HMAC-SHA256. The key is
+/// absorbed into the HMAC state once, so each signature costs only the hashing of the body.
 ///
 /// ```
 /// use payout_alppay::signing::Signer;
@@ -24,42 +22,7 @@ pub const SIGNATURE_HEADER: &str = "X-HMAC";
 /// assert_eq!(sig, "e4f4735e8e4f1d0a2014cecc4113bf99667e54dcee7b10b4669386f11e11aff0");
 /// assert!(signer.verify(body, &sig));
 /// ```
-#[derive(Clone)]
-pub struct Signer {
-    keyed: Hmac<Sha256>,
-}
-
-impl Signer {
-    /// A signer for this HMAC key.
-    pub fn new(key: &SecretString) -> Self {
-        // HMAC accepts a key of any length, so this cannot fail; the fallback keeps it panic-free.
-        let keyed = Hmac::<Sha256>::new_from_slice(key.expose_secret().as_bytes())
-            .unwrap_or_else(|_| Hmac::<Sha256>::new(&Default::default()));
-        Self { keyed }
-    }
-
-    /// The lowercase hex signature of `body`.
-    pub fn sign(&self, body: &[u8]) -> String {
-        let mut mac = self.keyed.clone();
-        mac.update(body);
-        hex::encode(mac.finalize().into_bytes())
-    }
-
-    /// Whether `signature` (hex, either case, surrounding white space ignored) is the signature
-    /// of `body`. The comparison takes the same time wherever the signatures differ.
-    pub fn verify(&self, body: &[u8], signature: &str) -> bool {
-        let Ok(expected) = hex::decode(signature.trim()) else { return false };
-        let mut mac = self.keyed.clone();
-        mac.update(body);
-        mac.verify_slice(&expected).is_ok()
-    }
-}
-
-impl fmt::Debug for Signer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Signer(HMAC-SHA256, key [REDACTED])")
-    }
-}
+pub type Signer = HexMac<Hmac<Sha256>>;
 
 #[cfg(test)]
 mod tests {

@@ -191,19 +191,15 @@ impl<'de> Visitor<'de> for IdText {
     }
 }
 
-/// An amount: a decimal string (as AlpPay documents) or an integer, read exactly; `null` and
-/// `""` are none. A JSON float is refused, since its exact text is already lost.
-fn amount_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    d.deserialize_option(AmountVisitor)
-}
+/// Reads `null` as none and any other value through the inner visitor, which answers
+/// `Option<T>` so that it can still read some values (`""`) as none.
+struct Nullable<V>(V);
 
-struct AmountVisitor;
-
-impl<'de> Visitor<'de> for AmountVisitor {
-    type Value = Option<Decimal>;
+impl<'de, T, V: Visitor<'de, Value = Option<T>>> Visitor<'de> for Nullable<V> {
+    type Value = Option<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an amount as a decimal string")
+        self.0.expecting(f)
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -215,7 +211,23 @@ impl<'de> Visitor<'de> for AmountVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
+        d.deserialize_any(self.0)
+    }
+}
+
+/// An amount: a decimal string (as AlpPay documents) or an integer, read exactly; `null` and
+/// `""` are none. A JSON float is refused, since its exact text is already lost.
+fn amount_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    d.deserialize_option(Nullable(AmountVisitor))
+}
+
+struct AmountVisitor;
+
+impl<'de> Visitor<'de> for AmountVisitor {
+    type Value = Option<Decimal>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount as a decimal string")
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -245,7 +257,7 @@ impl<'de> Visitor<'de> for AmountVisitor {
 /// An RFC 3339 time with any number of fraction digits (AlpPay sends nanoseconds). `null`, `""`
 /// and Go's zero time `0001-01-01T00:00:00Z` (AlpPay's "unset" elsewhere) are none.
 fn time_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
-    d.deserialize_option(TimeVisitor)
+    d.deserialize_option(Nullable(TimeVisitor))
 }
 
 struct TimeVisitor;
@@ -255,18 +267,6 @@ impl<'de> Visitor<'de> for TimeVisitor {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an RFC 3339 time")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {

@@ -261,18 +261,23 @@ fn lookup_of(invoice: &str) -> wiremock::MockBuilder {
     Mock::given(method("GET")).and(path("/v2/withdrawal")).and(query_param("invoices", invoice))
 }
 
-#[tokio::test]
-async fn a_reference_already_held_is_a_duplicate_and_nothing_is_posted() {
-    let server = MockServer::start().await;
-    lookup_of("INV-6")
+/// Has the invoice lookup answer that AlpPay holds withdrawal `id` for `invoice`.
+async fn already_holds(server: &MockServer, id: &str, invoice: &str) {
+    lookup_of(invoice)
         .respond_with(ResponseTemplate::new(200).set_body_json(envelope(
-            vec![withdrawal("w-1", "INV-6", "2025-08-07T09:08:58Z")],
+            vec![withdrawal(id, invoice, "2025-08-07T09:08:58Z")],
             0,
             100,
             1,
         )))
-        .mount(&server)
+        .mount(server)
         .await;
+}
+
+#[tokio::test]
+async fn a_reference_already_held_is_a_duplicate_and_nothing_is_posted() {
+    let server = MockServer::start().await;
+    already_holds(&server, "w-1", "INV-6").await;
     mount_post(&server, ResponseTemplate::new(200).set_body_raw(OPEN, "application/json")).await;
     let e = client(&server).create_withdrawal(&request("INV-6")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::DuplicateReference, "{e}");
@@ -306,15 +311,7 @@ async fn submit_reconciles_a_lost_answer_through_the_invoice_lookup() {
 #[tokio::test]
 async fn submit_without_the_check_reconciles_too() {
     let server = MockServer::start().await;
-    lookup_of("INV-9")
-        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(
-            vec![withdrawal("w-9", "INV-9", "2025-08-07T09:08:58Z")],
-            0,
-            100,
-            1,
-        )))
-        .mount(&server)
-        .await;
+    already_holds(&server, "w-9", "INV-9").await;
     mount_post(&server, ResponseTemplate::new(503)).await;
     let done = client_without_check(&server).submit(&request("INV-9")).await.unwrap();
     assert_eq!(done.path, SubmitPath::Reconciled);

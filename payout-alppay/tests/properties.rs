@@ -45,6 +45,20 @@ static CLIENT: LazyLock<AlpPayClient> = LazyLock::new(|| {
 });
 /// The mock server is shared: one case at a time uses it.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Takes the shared mock server for one case, until the guard drops.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Clears the shared mock server and has it answer every `verb` request with `answer`.
+fn answer_every(verb: &str, answer: ResponseTemplate) {
+    // Started here, outside the runtime: starting it blocks on the runtime.
+    let server: &MockServer = &SERVER;
+    RT.block_on(async {
+        server.reset().await;
+        Mock::given(method(verb)).respond_with(answer).mount(server).await;
+    });
+}
 static VERIFIER: LazyLock<WebhookVerifier> = LazyLock::new(|| WebhookVerifier::new(&SecretString::from(HMAC_KEY)));
 
 fn signed(body: &[u8]) -> HeaderMap {
@@ -141,17 +155,9 @@ proptest! {
     ) {
         let data: Vec<Value> = items.into_iter().map(|(v, k)| Value::Object(object(v, &k))).collect();
         let body = json!({ "data": data, "page": page, "limit": limit, "total": total }).to_string();
-        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-        let server: &MockServer = &SERVER;
-        let client: &AlpPayClient = &CLIENT;
-        let result = RT.block_on(async {
-            server.reset().await;
-            Mock::given(method("GET"))
-                .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
-                .mount(server)
-                .await;
-            client.list_withdrawals(&ListQuery::new()).await
-        });
+        let _serial = serial();
+        answer_every("GET", ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"));
+        let result = RT.block_on(CLIENT.list_withdrawals(&ListQuery::new()));
         if let Err(e) = result {
             prop_assert_eq!(e.kind(), ErrorKind::Protocol, "{}", e);
         }
@@ -236,17 +242,9 @@ proptest! {
             Err(e) => { prop_assert_eq!(e.kind(), ErrorKind::InvalidRequest); return Ok(()); }
             Ok(r) => r,
         };
-        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-        let server: &MockServer = &SERVER;
-        let client: &AlpPayClient = &CLIENT;
-        let result = RT.block_on(async {
-            server.reset().await;
-            Mock::given(method("POST"))
-                .respond_with(ResponseTemplate::new(503))
-                .mount(server)
-                .await;
-            client.create_withdrawal(&request).await
-        });
+        let _serial = serial();
+        answer_every("POST", ResponseTemplate::new(503));
+        let result = RT.block_on(CLIENT.create_withdrawal(&request));
         match result {
             Err(e) if e.kind() == ErrorKind::InvalidRequest => {}
             Err(e) => {
@@ -254,7 +252,7 @@ proptest! {
                 prop_assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{}", e);
                 prop_assert!(amount > Decimal::ZERO && amount.normalize().scale() <= 8, "{}", amount);
                 prop_assert!(customer.trim().parse::<i64>().is_ok(), "customer {:?}", customer);
-                let sent = RT.block_on(server.received_requests()).unwrap_or_default();
+                let sent = RT.block_on(SERVER.received_requests()).unwrap_or_default();
                 prop_assert_eq!(sent.len(), 1);
                 let body: Value = serde_json::from_slice(&sent[0].body).unwrap();
                 prop_assert_eq!(Decimal::from_str_exact(body["amount"].as_str().unwrap()).unwrap(), amount);
@@ -268,17 +266,12 @@ proptest! {
     /// traversal, no query, no other endpoint; and nothing panics.
     #[test]
     fn any_id_stays_one_path_segment(id in prop_oneof![".{0,40}", "[./%?#a-f0-9-]{0,20}", Just("..".to_owned()), Just("%2e%2e".to_owned())]) {
-        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-        let server: &MockServer = &SERVER;
-        let client: &AlpPayClient = &CLIENT;
-        let result = RT.block_on(async {
-            server.reset().await;
-            Mock::given(method("GET")).respond_with(ResponseTemplate::new(404)).mount(server).await;
-            client.get_withdrawal(&WithdrawalId::new(id.clone())).await
-        });
+        let _serial = serial();
+        answer_every("GET", ResponseTemplate::new(404));
+        let result = RT.block_on(CLIENT.get_withdrawal(&WithdrawalId::new(id.clone())));
         let e = result.unwrap_err();
         prop_assert!(matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidRequest), "{}", e);
-        for r in RT.block_on(server.received_requests()).unwrap_or_default() {
+        for r in RT.block_on(SERVER.received_requests()).unwrap_or_default() {
             let segments: Vec<&str> = r.url.path().trim_start_matches('/').split('/').collect();
             prop_assert_eq!(segments.len(), 3, "{}", r.url);
             prop_assert_eq!(&segments[..2], &["v2", "withdrawal"][..], "{}", r.url);

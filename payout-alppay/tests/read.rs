@@ -104,30 +104,17 @@ async fn list_query_strings_for_each_filter_combination() {
     mount_get(&server, "/v2/withdrawal", json(r#"{"data":[],"page":0,"limit":20,"total":0}"#)).await;
     let alppay = client(&server);
     let r = |s: &str| Reference::new(s).unwrap();
+    let open_or_complete_page_1 = |q: ListQuery| {
+        q.status(WithdrawalStatus::Pending).status(WithdrawalStatus::Completed).page(1).limit(50).unwrap()
+    };
     let cases = [
         (ListQuery::new(), "page=0&limit=20"),
         (ListQuery::new().id("a").id("b"), "ids=a,b&page=0&limit=20"),
         (ListQuery::new().tx_hash("0x1"), "txnIds=0x1&page=0&limit=20"),
         (ListQuery::new().reference(r("x")).reference(r("y z")), "invoices=x,y%20z&page=0&limit=20"),
+        (open_or_complete_page_1(ListQuery::new()), "statuses=OPEN,COMPLETE&page=1&limit=50"),
         (
-            ListQuery::new()
-                .status(WithdrawalStatus::Pending)
-                .status(WithdrawalStatus::Completed)
-                .page(1)
-                .limit(50)
-                .unwrap(),
-            "statuses=OPEN,COMPLETE&page=1&limit=50",
-        ),
-        (
-            ListQuery::new()
-                .id("a")
-                .id("b")
-                .reference(r("x"))
-                .status(WithdrawalStatus::Pending)
-                .status(WithdrawalStatus::Completed)
-                .page(1)
-                .limit(50)
-                .unwrap(),
+            open_or_complete_page_1(ListQuery::new().id("a").id("b").reference(r("x"))),
             "ids=a,b&invoices=x&statuses=OPEN,COMPLETE&page=1&limit=50",
         ),
         (
@@ -305,13 +292,7 @@ async fn find_never_concludes_absent_from_a_listing_it_could_not_finish() {
     // A server that ignores `invoices` and pages through 5,000 other withdrawals.
     let items =
         (0..5_000).map(|i| withdrawal(&format!("w-{i}"), &format!("OTHER-{i}"), "2025-08-07T09:00:00Z")).collect();
-    let pages = Arc::new(Pages {
-        items,
-        throttle_page: usize::MAX,
-        throttled: AtomicBool::new(false),
-        served: AtomicUsize::new(0),
-    });
-    Mock::given(method("GET")).and(path("/v2/withdrawal")).respond_with(ArcPages(pages.clone())).mount(&server).await;
+    let pages = Pages::serve(&server, items, usize::MAX).await;
     let e = client(&server).find_withdrawal(&Reference::new("INV-1").unwrap()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
     assert_eq!(pages.served.load(Ordering::SeqCst), 20, "bounded");
@@ -327,6 +308,21 @@ struct Pages {
     throttle_page: usize,
     throttled: AtomicBool,
     served: AtomicUsize,
+}
+
+impl Pages {
+    /// Serves `items` on `GET /v2/withdrawal` of `server`, with one 429 on `throttle_page`
+    /// (`usize::MAX`: none); the handle counts the pages served.
+    async fn serve(server: &MockServer, items: Vec<serde_json::Value>, throttle_page: usize) -> Arc<Pages> {
+        let pages =
+            Arc::new(Pages { items, throttle_page, throttled: AtomicBool::new(false), served: AtomicUsize::new(0) });
+        Mock::given(method("GET"))
+            .and(path("/v2/withdrawal"))
+            .respond_with(ArcPages(pages.clone()))
+            .mount(server)
+            .await;
+        pages
+    }
 }
 
 impl Respond for Pages {
@@ -349,9 +345,7 @@ async fn list_all_pages_through_thousands_with_a_429_in_the_middle() {
     const N: usize = 2_345;
     let server = MockServer::start().await;
     let items = (0..N).map(|i| withdrawal(&format!("w-{i:05}"), &format!("INV-{i}"), "2025-08-07T09:00:00Z")).collect();
-    let pages =
-        Arc::new(Pages { items, throttle_page: 7, throttled: AtomicBool::new(false), served: AtomicUsize::new(0) });
-    Mock::given(method("GET")).and(path("/v2/withdrawal")).respond_with(ArcPages(pages.clone())).mount(&server).await;
+    let pages = Pages::serve(&server, items, 7).await;
 
     let alppay = client(&server);
     let ids: Vec<String> =
@@ -371,13 +365,7 @@ async fn list_all_pages_through_thousands_with_a_429_in_the_middle() {
 async fn list_all_fetches_a_page_only_when_the_one_before_is_used_up() {
     let server = MockServer::start().await;
     let items = (0..1_000).map(|i| withdrawal(&format!("w-{i}"), "INV", "2025-08-07T09:00:00Z")).collect();
-    let pages = Arc::new(Pages {
-        items,
-        throttle_page: usize::MAX,
-        throttled: AtomicBool::new(false),
-        served: AtomicUsize::new(0),
-    });
-    Mock::given(method("GET")).and(path("/v2/withdrawal")).respond_with(ArcPages(pages.clone())).mount(&server).await;
+    let pages = Pages::serve(&server, items, usize::MAX).await;
     let alppay = client(&server);
     let first: Vec<_> = alppay.list_all(ListQuery::new().limit(100).unwrap()).take(150).collect().await;
     assert_eq!(first.len(), 150);

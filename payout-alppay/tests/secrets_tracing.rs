@@ -71,7 +71,7 @@ async fn no_key_secret_or_signature_in_any_output() {
         AlpPayClient::builder().api_key(KEY).hmac_key(HMAC).base_url("http://alppay.example/v2").build(),
         AlpPayClient::builder().api_key(format!("{KEY}\nX")).hmac_key(HMAC).build(),
         AlpPayClient::builder().api_key(KEY).build(),
-        AlpPayBuilder::from_env_with(|name| (name == "ALPPAY_API_KEY").then(|| KEY.to_owned())).build(),
+        AlpPayBuilder::from_lookup(|name| (name == "ALPPAY_API_KEY").then(|| KEY.to_owned())).build(),
     ];
     for c in &configs {
         shown.show(c);

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig, RetryPolicy};
-use payout_core::{Asset, EndUser, WithdrawalRequest};
+use payout_core::{Asset, Decimal, EndUser, PayoutError, WithdrawalRequest};
 use rust_decimal_macros::dec;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -34,15 +34,30 @@ pub fn sign(body: &[u8]) -> String {
     payout_testkit::signing::alphapo_signature(SECRET.as_bytes(), body)
 }
 
+/// The documented BTC test address.
+pub const BTC_ADDRESS: &str = "tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc";
+
+/// A request of `amount` of `asset` to `address` for the end user `user`, under `reference`, as
+/// the request builder judges it.
+pub fn request_of(
+    reference: &str,
+    asset: &str,
+    amount: Decimal,
+    address: &str,
+    user: &str,
+) -> Result<WithdrawalRequest, PayoutError> {
+    WithdrawalRequest::builder()
+        .reference(reference)
+        .asset(Asset::new(asset))
+        .amount(amount)
+        .address(address)
+        .end_user(EndUser::new(user))
+        .build()
+}
+
 /// The seed's request: 0.0002 BTC, reference test_foreign_id_0148.
 pub fn seed_request() -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference("test_foreign_id_0148")
-        .asset(Asset::new("BTC"))
-        .amount(dec!(0.0002))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("test_end_user_reference"))
-        .build()
+    request_of("test_foreign_id_0148", "BTC", dec!(0.0002), BTC_ADDRESS, "test_end_user_reference")
         .expect("the seed request is valid")
 }
 

@@ -3,9 +3,12 @@
 
 use async_trait::async_trait;
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
-use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
+use std::collections::HashMap;
+
+use payout_core::{Asset, EndUser, PayoutProvider, Withdrawal, WithdrawalId};
 use payout_sim::alphapo::AlphaPoServer;
 use payout_sim::fault_matrix::Op;
+use payout_sim::receiver::Inbox;
 use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoStatus, Fault};
 use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
 use payout_testkit::webhooks::{SignedWebhook, sign_alphapo};
@@ -20,14 +23,7 @@ pub async fn start() -> AlphaPoServer {
 
 /// A valid BTC withdrawal of 0.001 to the documented address, under `reference`.
 pub fn btc_request(reference: &str) -> payout_core::WithdrawalRequest {
-    payout_core::WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("BTC"))
-        .amount(dec!(0.001))
-        .address("tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc")
-        .end_user(EndUser::new("user-42"))
-        .build()
-        .expect("a valid request")
+    super::request_of(reference, "BTC", dec!(0.001), super::BTC_ADDRESS, "user-42").expect("a valid request")
 }
 
 /// A client for `server` with its credentials and fast retries.
@@ -47,6 +43,48 @@ pub fn builder_for(server: &AlphaPoServer) -> payout_alphapo::AlphaPoBuilder {
 /// The simulator's integer id of a unified id.
 pub fn sim_id(id: &WithdrawalId) -> Result<i64, String> {
     id.as_str().parse().map_err(|_| format!("`{id}` is not an AlphaPo id"))
+}
+
+/// Creates one withdrawal per reference through `client`, in order.
+pub async fn create_each(client: &AlphaPoClient, references: &[&str]) -> Vec<Withdrawal> {
+    let mut created = Vec::new();
+    for reference in references {
+        created.push(client.create_withdrawal(&btc_request(reference)).await.expect("the simulator creates"));
+    }
+    created
+}
+
+/// Moves the simulator's withdrawal `w` to `status`.
+pub fn set(server: &AlphaPoServer, w: &Withdrawal, status: AlphaPoStatus) {
+    let id = sim_id(&w.id).expect("an AlphaPo id");
+    server.set_status(id, status).expect("the simulator holds the withdrawal");
+}
+
+/// Confirms `w` as AlphaPo does: `not_confirmed` with its transaction hash, then `confirmed`.
+pub fn confirm(server: &AlphaPoServer, w: &Withdrawal, tx_hash: &str) {
+    let id = sim_id(&w.id).expect("an AlphaPo id");
+    server.set_status_with(id, AlphaPoStatus::NotConfirmed, Some(tx_hash), None).expect("the simulator holds it");
+    set(server, w, AlphaPoStatus::Confirmed);
+}
+
+/// What AlphaPo holds now for each of `withdrawals`, by id.
+pub async fn held_now(client: &AlphaPoClient, withdrawals: &[Withdrawal]) -> HashMap<WithdrawalId, Withdrawal> {
+    let mut held = HashMap::new();
+    for w in withdrawals {
+        held.insert(w.id.clone(), client.get_withdrawal(&w.id).await.expect("the simulator answers"));
+    }
+    held
+}
+
+/// Waits (ten seconds at most) until `inbox` holds `count` deliveries.
+pub async fn wait_for(inbox: &Inbox, count: usize) {
+    for _ in 0..2_000 {
+        if inbox.deliveries().len() >= count {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("expected {count} deliveries, got {}", inbox.deliveries().len());
 }
 
 /// Drives the AlphaPo simulator for the conformance suite.

@@ -2,7 +2,12 @@
 //! builder embeds [`BuilderSettings`] as its `settings` field and calls
 //! [`http_builder_setters!`](crate::http_builder_setters) inside its `impl`.
 
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use super::base_url::base_url;
 use super::config::HttpConfig;
+use crate::error::PayoutError;
 
 /// The base URL asked for (checked when the builder builds) and the HTTP settings.
 #[derive(Debug, Clone, Default)]
@@ -12,6 +17,63 @@ pub struct BuilderSettings {
     pub base_url: Option<String>,
     /// Timeouts, retry policy, response bound, an optional caller-supplied client.
     pub http: HttpConfig,
+}
+
+impl BuilderSettings {
+    /// The settings as the environment gives them through `lookup`: the base URL from
+    /// `base_url_var` (unset or blank: the provider's default), HTTP settings by default.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>, base_url_var: &str) -> Self {
+        Self { base_url: lookup(base_url_var).filter(|u| !u.trim().is_empty()), http: HttpConfig::default() }
+    }
+
+    /// The checked base URL (`default` unless one was set; errors name `provider` and
+    /// `base_url_var`) and the HTTP settings.
+    pub fn endpoint(self, provider: &str, base_url_var: &str, default: &str) -> Result<(Url, HttpConfig), PayoutError> {
+        let setting = format!("the {provider} base URL ({base_url_var} or .base_url(..))");
+        let url = base_url(&setting, self.base_url.as_deref().unwrap_or(default))?;
+        Ok((url, self.http))
+    }
+}
+
+/// A secret a builder requires: its value, if given, the environment variable and the builder
+/// method that give it.
+pub type Required<'a> = (Option<SecretString>, &'a str, &'a str);
+
+/// The secrets a builder requires, each trimmed (a key pasted with a trailing newline is the same
+/// key), or one configuration error naming every one that is missing or blank by its environment
+/// variable and builder method, with `hint` saying where the provider issues them. The values
+/// never appear in the error.
+///
+/// ```
+/// use payout_core::http::required_secrets;
+/// let err = required_secrets("the keys from the dashboard", [
+///     (Some("k ".into()), "ACME_KEY", "key"),
+///     (Some(" ".into()), "ACME_SECRET", "secret"),
+/// ]).unwrap_err();
+/// assert!(err.to_string().contains("ACME_SECRET not set"), "{err}");
+/// assert!(err.to_string().contains(".secret(..)"), "{err}");
+/// ```
+pub fn required_secrets<const N: usize>(
+    hint: &str,
+    wanted: [Required<'_>; N],
+) -> Result<[SecretString; N], PayoutError> {
+    let missing: Vec<_> =
+        wanted.iter().filter(|(v, ..)| v.as_ref().is_none_or(|v| v.expose_secret().trim().is_empty())).collect();
+    if !missing.is_empty() {
+        let vars: Vec<_> = missing.iter().map(|(_, var, _)| *var).collect();
+        let methods: Vec<_> = missing.iter().map(|(.., method)| format!(".{method}(..)")).collect();
+        return Err(PayoutError::configuration(format!(
+            "{} not set: give {hint} (in the environment, or with the builder's {})",
+            vars.join(" and "),
+            methods.join(" and ")
+        )));
+    }
+    Ok(wanted.map(|(v, ..)| SecretString::from(v.as_ref().map_or("", |v| v.expose_secret().trim()))))
+}
+
+/// How a builder's `Debug` shows a secret: whether it is set, never what it is.
+pub fn shown(secret: &Option<SecretString>) -> &'static str {
+    if secret.is_some() { "[REDACTED]" } else { "<unset>" }
 }
 
 /// Writes the setters every provider's builder shares (`base_url`, `http`, `timeout`,

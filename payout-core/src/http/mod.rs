@@ -18,7 +18,8 @@
 //! (the retry loop and [`Safety`]: what is safe to repeat), `backoff.rs` ([`RetryPolicy`]),
 //! `in_flight.rs` (the creates that may still be in flight), `response.rs` ([`HttpResponse`] and
 //! the default status mapping), `base_url.rs` (the loopback rule), `builder.rs` (the settings
-//! every provider's builder shares).
+//! every provider's builder shares), `signer.rs` ([`HexMac`]: a keyed MAC over the exact bytes
+//! sent, in lowercase hex, verified in constant time).
 //!
 //! Nothing here logs a header or a body: request logs carry the method, path, attempt, status
 //! and time only.
@@ -31,14 +32,16 @@ mod config;
 mod in_flight;
 mod response;
 mod retry;
+mod signer;
 
 pub use backoff::RetryPolicy;
 pub use base_url::base_url;
-pub use builder::BuilderSettings;
+pub use builder::{BuilderSettings, Required, required_secrets, shown};
 pub use client::HttpClient;
 pub use config::HttpConfig;
 pub use response::{HttpResponse, field_errors};
 pub use retry::Safety;
+pub use signer::HexMac;
 
 /// Re-exported so providers build requests with the same reqwest the client was built with.
 pub use reqwest;
