@@ -7,7 +7,7 @@ use std::path::Path;
 use payout_core::{ProviderId, Withdrawal};
 
 #[allow(unused_imports)] // with no backend feature, nothing reads rows
-use crate::db::{Applied, COLUMNS, Pool, RawEntry, Stmt, Write, fetch, raw_entry};
+use crate::db::{Applied, Arg, COLUMNS, Pool, RawEntry, Stmt, Write, fetch, raw_entry};
 use crate::entry::{Entry, EntryFilter, State};
 use crate::error::StoreError;
 
@@ -322,20 +322,13 @@ impl Journal {
         next_check_at: Option<i64>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        self.guarded(Stmt::guarded(
+        self.release(
             "UPDATE payout_journal SET state = $1, last_error = $2, next_check_at = $3, lease_owner = NULL, \
              lease_expires_at = NULL, updated_at = $4, checks = checks + 1 \
              WHERE provider = $5 AND reference = $6 AND lease_generation = $7",
-            vec![
-                state.as_str().into(),
-                last_error.map(str::to_owned).into(),
-                next_check_at.into(),
-                now.into(),
-                key.0.into(),
-                key.1.into(),
-                generation.into(),
-            ],
-        ))
+            [state.as_str().into(), last_error.map(str::to_owned).into()],
+            Release { key, generation, next_check_at, now },
+        )
         .await
     }
 
@@ -355,22 +348,24 @@ impl Journal {
             reference: key.1.to_owned(),
             message: format!("cannot serialise the withdrawal: {e}"),
         })?;
-        self.guarded(Stmt::guarded(
+        self.release(
             "UPDATE payout_journal SET state = 'created', withdrawal = $1, withdrawal_id = $2, version = version + 1, \
              last_error = NULL, next_check_at = $3, updated_at = $4, lease_owner = NULL, lease_expires_at = NULL \
              WHERE provider = $5 AND reference = $6 AND lease_generation = $7 AND withdrawal IS NULL \
              AND NOT EXISTS (SELECT 1 FROM payout_unmatched u WHERE u.provider = $5 AND u.withdrawal_id = $2)",
-            vec![
-                text.into(),
-                withdrawal.id.as_str().into(),
-                next_check_at.into(),
-                now.into(),
-                key.0.into(),
-                key.1.into(),
-                generation.into(),
-            ],
-        ))
+            [text.into(), withdrawal.id.as_str().into()],
+            Release { key, generation, next_check_at, now },
+        )
         .await
+    }
+
+    /// A holder's last write on its entry, which releases the lease: `sql` with its own two
+    /// values as `$1` and `$2`, then the next check time (`$3`), now (`$4`) and the lease guard
+    /// (`$5` provider, `$6` reference, `$7` generation). False when the lease was lost.
+    async fn release(&self, sql: &'static str, own: [Arg; 2], r: Release<'_>) -> Result<bool, StoreError> {
+        let mut args = Vec::from(own);
+        args.extend([r.next_check_at.into(), r.now.into(), r.key.0.into(), r.key.1.into(), r.generation.into()]);
+        self.guarded(Stmt::guarded(sql, args)).await
     }
 
     /// The statement that stores a withdrawal on the entry `seen` (state `created`), if the
@@ -530,4 +525,12 @@ impl Journal {
         .await?;
         Ok(())
     }
+}
+
+/// What every release of a held lease binds after the statement's own values.
+struct Release<'a> {
+    key: (&'a str, &'a str),
+    generation: i64,
+    next_check_at: Option<i64>,
+    now: i64,
 }
