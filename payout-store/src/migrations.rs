@@ -4,11 +4,13 @@
 pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "journal", include_str!("../migrations/0001_journal.sql"))];
 
 /// The table that says which migrations were applied, created before any of them.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS payout_store_migrations \
      (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
 /// Applies migration `version` on `conn`, inside the caller's transaction, unless the
 /// bookkeeping table `payout_store_migrations` says it was applied: the same on both backends.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) async fn apply_once<DB>(
     conn: &mut DB::Connection,
     version: i64,

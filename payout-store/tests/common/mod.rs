@@ -122,6 +122,13 @@ async fn outcome_unknown(provider: &JournaledProvider, reference: &str, why: &st
     }
 }
 
+/// A holder dies at `at` with `reference` left `sent`; returns once its lease has lapsed.
+async fn died_holding(server: &AlpPayServer, journal: &Journal, at: Checkpoint, reference: &str) {
+    crash_at(server, journal, at, reference).await;
+    assert_eq!(state_of(journal, reference).await, State::Sent);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+}
+
 async fn crash_at(server: &AlpPayServer, journal: &Journal, at: Checkpoint, reference: &str) {
     let p = crashing(server, journal, at);
     let req = request(reference, "10.5");
@@ -212,10 +219,8 @@ pub async fn a_crashed_claim_is_taken_over_and_sent<B: Backend>(b: B) {
     let journal = b.fresh("takeover").await;
     // A fresh claim is written already marked sent (one commit before the request leaves): a
     // crash right after it leaves `sent`, and within the in-flight window it is never sent again.
-    crash_at(&server, &journal, Checkpoint::Claimed, "t-1").await;
-    assert_eq!(state_of(&journal, "t-1").await, State::Sent);
+    died_holding(&server, &journal, Checkpoint::Claimed, "t-1").await;
     assert_eq!(creates(&server), 0);
-    tokio::time::sleep(Duration::from_millis(350)).await; // the dead holder's lease lapses
     let next = JournaledProvider::new(client(&server), journal.clone()).with_options(fast());
     outcome_unknown(&next, "t-1", "a claim marked sent is not sent again within the window").await;
     assert_eq!(creates(&server), 0);
@@ -277,9 +282,7 @@ pub async fn a_stale_holder_changes_nothing<B: Backend>(b: B) {
 pub async fn in_flight_window_blocks_a_resend_until_it_passes<B: Backend>(b: B) {
     let server = sim().await;
     let journal = b.fresh("window").await;
-    crash_at(&server, &journal, Checkpoint::MarkedSent, "f-1").await;
-    assert_eq!(state_of(&journal, "f-1").await, State::Sent);
-    tokio::time::sleep(Duration::from_millis(350)).await; // the dead holder's lease lapses
+    died_holding(&server, &journal, Checkpoint::MarkedSent, "f-1").await;
     let careful = JournaledProvider::new(client(&server), journal.clone()).with_options(fast());
     let message = outcome_unknown(&careful, "f-1", "within the window nothing is sent").await;
     assert!(message.contains("in-flight window"), "{message}");
