@@ -35,18 +35,6 @@ impl ProviderId {
     }
 }
 
-impl fmt::Display for ProviderId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for ProviderId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
 /// The caller's unique id of a payout (AlphaPo `foreign_id`, AlpPay `invoice`).
 ///
 /// It is what makes a payout safe to reconcile: keep it stable across retries of the same payout
@@ -104,18 +92,6 @@ impl<'de> Deserialize<'de> for Reference {
     }
 }
 
-impl fmt::Display for Reference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for Reference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
-    }
-}
-
 /// The provider's id of a withdrawal (AlphaPo's integer, AlpPay's UUID), kept as text.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -145,14 +121,22 @@ impl From<String> for WithdrawalId {
     }
 }
 
-impl fmt::Display for WithdrawalId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Every id prints as its text: `Display` the text itself, `Debug` the text quoted (no wrapper
+/// name, so logs and test failures read like the value).
+macro_rules! prints_as_text {
+    ($($id:ty),*) => {$(
+        impl fmt::Display for $id {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl fmt::Debug for $id {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+    )*};
 }
 
-impl fmt::Debug for WithdrawalId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
-    }
-}
+prints_as_text!(ProviderId, Reference, WithdrawalId);

@@ -4,6 +4,8 @@
 use WithdrawalStatus::*;
 use payout_core::receiver::{Decision, Rules, apply, decide};
 use payout_core::{OffsetDateTime, ProviderId, Withdrawal, WithdrawalId, WithdrawalStatus, WithdrawalUpdate};
+// The testkit's deterministic shuffle (xorshift), so a failing order can be replayed from its seed.
+use payout_testkit::delivery_orders::shuffle;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
@@ -81,17 +83,6 @@ fn a_documented_reversal_is_the_only_way_out_of_a_final_status() {
     assert_eq!(stored.as_ref().unwrap().status, Cancelled);
     // ... and it is not reversed back.
     assert_eq!(rules.apply(&mut stored, WithdrawalUpdate::new(w(Completed, Some(10)))), Decision::IllegalMove);
-}
-
-/// A deterministic shuffle (xorshift) from `seed`, so a failing order can be replayed.
-fn shuffle<T>(items: &mut [T], seed: u64) {
-    let mut s = seed | 1;
-    for i in (1..items.len()).rev() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        items.swap(i, (s % (i as u64 + 1)) as usize);
-    }
 }
 
 /// Legal life cycles, as providers report them.

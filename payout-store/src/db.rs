@@ -58,6 +58,15 @@ impl From<Option<i64>> for Arg {
     }
 }
 
+/// A statement's arguments in order, each made an [`Arg`]: `args![a, b]` is
+/// `vec![Arg::from(a), Arg::from(b)]`.
+macro_rules! args {
+    ($($arg:expr),* $(,)?) => {
+        vec![$($crate::db::Arg::from($arg)),*]
+    };
+}
+pub(crate) use args;
+
 /// One guarded statement of a [`Write`].
 #[derive(Debug, Clone)]
 pub(crate) struct Stmt {

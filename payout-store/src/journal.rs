@@ -7,7 +7,7 @@ use std::path::Path;
 use payout_core::{ProviderId, Withdrawal};
 
 #[allow(unused_imports)] // with no backend feature, nothing reads rows
-use crate::db::{Applied, COLUMNS, Pool, RawEntry, Stmt, Write, fetch, raw_entry};
+use crate::db::{Applied, Arg, COLUMNS, Pool, RawEntry, Stmt, Write, args, fetch, raw_entry};
 use crate::entry::{Entry, EntryFilter, State};
 use crate::error::StoreError;
 
@@ -240,15 +240,7 @@ impl Journal {
                  lease_generation, lease_expires_at, sent_at, attempts, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, 'sent', $5, 1, $6, $7, 1, $7, $7) \
                  ON CONFLICT (provider, reference) DO NOTHING",
-                vec![
-                    provider.into(),
-                    reference.into(),
-                    fingerprint.into(),
-                    request.into(),
-                    owner.into(),
-                    lease_until.into(),
-                    now.into(),
-                ],
+                args![provider, reference, fingerprint, request, owner, lease_until, now],
             )))
             .await?;
         Ok(applied.changed(0) == 1)
@@ -269,15 +261,15 @@ impl Journal {
                  lease_expires_at = $2, updated_at = $3 \
                  WHERE provider = $4 AND reference = $5 AND lease_generation = $6 AND state = $7 AND version = $8 \
                  AND (lease_expires_at IS NULL OR lease_expires_at <= $3)",
-                vec![
-                    owner.into(),
-                    lease_until.into(),
-                    now.into(),
-                    seen.provider.as_str().into(),
-                    seen.reference.as_str().into(),
-                    seen.lease_generation.into(),
-                    seen.state.as_str().into(),
-                    seen.version.into(),
+                args![
+                    owner,
+                    lease_until,
+                    now,
+                    seen.provider.as_str(),
+                    seen.reference.as_str(),
+                    seen.lease_generation,
+                    seen.state.as_str(),
+                    seen.version
                 ],
             ))
             .await?;
@@ -296,7 +288,7 @@ impl Journal {
             "UPDATE payout_journal SET state = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL, \
              lease_expires_at = $2, updated_at = $1 \
              WHERE provider = $3 AND reference = $4 AND lease_generation = $5",
-            vec![now.into(), lease_until.into(), key.0.into(), key.1.into(), generation.into()],
+            args![now, lease_until, key.0, key.1, generation],
         ))
         .await
     }
@@ -306,7 +298,7 @@ impl Journal {
         self.guarded(Stmt::guarded(
             "UPDATE payout_journal SET lease_expires_at = $1 \
              WHERE provider = $2 AND reference = $3 AND lease_generation = $4 AND lease_owner IS NOT NULL",
-            vec![lease_until.into(), key.0.into(), key.1.into(), generation.into()],
+            args![lease_until, key.0, key.1, generation],
         ))
         .await
     }
@@ -322,20 +314,13 @@ impl Journal {
         next_check_at: Option<i64>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        self.guarded(Stmt::guarded(
+        self.release(
             "UPDATE payout_journal SET state = $1, last_error = $2, next_check_at = $3, lease_owner = NULL, \
              lease_expires_at = NULL, updated_at = $4, checks = checks + 1 \
              WHERE provider = $5 AND reference = $6 AND lease_generation = $7",
-            vec![
-                state.as_str().into(),
-                last_error.map(str::to_owned).into(),
-                next_check_at.into(),
-                now.into(),
-                key.0.into(),
-                key.1.into(),
-                generation.into(),
-            ],
-        ))
+            [state.as_str().into(), last_error.map(str::to_owned).into()],
+            Release { key, generation, next_check_at, now },
+        )
         .await
     }
 
@@ -355,22 +340,24 @@ impl Journal {
             reference: key.1.to_owned(),
             message: format!("cannot serialise the withdrawal: {e}"),
         })?;
-        self.guarded(Stmt::guarded(
+        self.release(
             "UPDATE payout_journal SET state = 'created', withdrawal = $1, withdrawal_id = $2, version = version + 1, \
              last_error = NULL, next_check_at = $3, updated_at = $4, lease_owner = NULL, lease_expires_at = NULL \
              WHERE provider = $5 AND reference = $6 AND lease_generation = $7 AND withdrawal IS NULL \
              AND NOT EXISTS (SELECT 1 FROM payout_unmatched u WHERE u.provider = $5 AND u.withdrawal_id = $2)",
-            vec![
-                text.into(),
-                withdrawal.id.as_str().into(),
-                next_check_at.into(),
-                now.into(),
-                key.0.into(),
-                key.1.into(),
-                generation.into(),
-            ],
-        ))
+            [text.into(), withdrawal.id.as_str().into()],
+            Release { key, generation, next_check_at, now },
+        )
         .await
+    }
+
+    /// A holder's last write on its entry, which releases the lease: `sql` with its own two
+    /// values as `$1` and `$2`, then the next check time (`$3`), now (`$4`) and the lease guard
+    /// (`$5` provider, `$6` reference, `$7` generation). False when the lease was lost.
+    async fn release(&self, sql: &'static str, own: [Arg; 2], r: Release<'_>) -> Result<bool, StoreError> {
+        let mut args = Vec::from(own);
+        args.extend([r.next_check_at.into(), r.now.into(), r.key.0.into(), r.key.1.into(), r.generation.into()]);
+        self.guarded(Stmt::guarded(sql, args)).await
     }
 
     /// The statement that stores a withdrawal on the entry `seen` (state `created`), if the
@@ -394,15 +381,15 @@ impl Journal {
              lease_owner = CASE WHEN $5 < 0 THEN lease_owner ELSE NULL END, \
              lease_expires_at = CASE WHEN $5 < 0 THEN lease_expires_at ELSE NULL END \
              WHERE provider = $6 AND reference = $7 AND version = $8 AND ($5 < 0 OR lease_generation = $5)",
-            vec![
-                text.into(),
-                withdrawal.id.as_str().into(),
-                next_check_at.into(),
-                now.into(),
-                generation.unwrap_or(-1).into(),
-                seen.provider.as_str().into(),
-                seen.reference.as_str().into(),
-                seen.version.into(),
+            args![
+                text,
+                withdrawal.id.as_str(),
+                next_check_at,
+                now,
+                generation.unwrap_or(-1),
+                seen.provider.as_str(),
+                seen.reference.as_str(),
+                seen.version
             ],
         ))
     }
@@ -454,14 +441,13 @@ impl Journal {
 
     /// Whether a webhook delivery was applied before.
     pub(crate) async fn delivery_seen(&self, provider: &str, digest: &str) -> Result<bool, StoreError> {
-        let rows: Vec<(String, i64)> = fetch!(
-            self.pool,
-            crate::db::raw_text,
-            "SELECT decision, received_at FROM payout_deliveries WHERE provider = $1 AND digest = $2",
-            provider.to_owned(),
-            digest.to_owned()
-        )?;
-        Ok(!rows.is_empty())
+        let sql = "SELECT decision, received_at FROM payout_deliveries WHERE provider = $1 AND digest = $2";
+        Ok(!self.text_rows(sql, provider, digest).await?.is_empty())
+    }
+
+    /// The `(text, number)` rows `sql` selects by a provider (`$1`) and one key of its (`$2`).
+    async fn text_rows(&self, sql: &'static str, provider: &str, key: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        fetch!(self.pool, crate::db::raw_text, sql, provider.to_owned(), key.to_owned())
     }
 
     /// The statement that remembers an applied delivery (first one wins).
@@ -475,20 +461,14 @@ impl Journal {
         Stmt::maybe(
             "INSERT INTO payout_deliveries (provider, digest, withdrawal_id, decision, received_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (provider, digest) DO NOTHING",
-            vec![provider.into(), digest.into(), withdrawal_id.into(), decision.into(), now.into()],
+            args![provider, digest, withdrawal_id, decision, now],
         )
     }
 
     /// The kept update for a withdrawal no entry names, with its version.
     pub(crate) async fn load_unmatched(&self, provider: &str, id: &str) -> Result<Option<(String, i64)>, StoreError> {
-        let rows: Vec<(String, i64)> = fetch!(
-            self.pool,
-            crate::db::raw_text,
-            "SELECT withdrawal, version FROM payout_unmatched WHERE provider = $1 AND withdrawal_id = $2",
-            provider.to_owned(),
-            id.to_owned()
-        )?;
-        Ok(rows.into_iter().next())
+        let sql = "SELECT withdrawal, version FROM payout_unmatched WHERE provider = $1 AND withdrawal_id = $2";
+        Ok(self.text_rows(sql, provider, id).await?.into_iter().next())
     }
 
     /// The statement that keeps (or replaces, if still at `version`) the update of a withdrawal
@@ -504,19 +484,12 @@ impl Journal {
             None => Stmt::guarded(
                 "INSERT INTO payout_unmatched (provider, withdrawal_id, reference, withdrawal, version, received_at, \
                  updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5) ON CONFLICT (provider, withdrawal_id) DO NOTHING",
-                vec![w.provider.as_str().into(), w.id.as_str().into(), reference.into(), text.into(), now.into()],
+                args![w.provider.as_str(), w.id.as_str(), reference, text, now],
             ),
             Some(v) => Stmt::guarded(
                 "UPDATE payout_unmatched SET withdrawal = $1, reference = $2, version = version + 1, updated_at = $3 \
                  WHERE provider = $4 AND withdrawal_id = $5 AND version = $6",
-                vec![
-                    text.into(),
-                    reference.into(),
-                    now.into(),
-                    w.provider.as_str().into(),
-                    w.id.as_str().into(),
-                    v.into(),
-                ],
+                args![text, reference, now, w.provider.as_str(), w.id.as_str(), v],
             ),
         })
     }
@@ -525,9 +498,17 @@ impl Journal {
     pub(crate) async fn drop_unmatched(&self, provider: &str, id: &str) -> Result<(), StoreError> {
         self.write(Write::one(Stmt::maybe(
             "DELETE FROM payout_unmatched WHERE provider = $1 AND withdrawal_id = $2",
-            vec![provider.into(), id.into()],
+            args![provider, id],
         )))
         .await?;
         Ok(())
     }
+}
+
+/// What every release of a held lease binds after the statement's own values.
+struct Release<'a> {
+    key: (&'a str, &'a str),
+    generation: i64,
+    next_check_at: Option<i64>,
+    now: i64,
 }

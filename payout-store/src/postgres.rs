@@ -56,24 +56,7 @@ async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
 async fn apply(pool: &PgPool, version: i64, name: &str, sql: &'static str) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS payout_store_migrations \
-         (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-    )
-    .execute(&mut *tx)
-    .await?;
-    let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM payout_store_migrations WHERE version = $1")
-        .bind(version)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if done.is_none() {
-        sqlx::raw_sql(sql).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO payout_store_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(version)
-            .bind(name)
-            .bind(crate::entry::now_millis())
-            .execute(&mut *tx)
-            .await?;
-    }
+    sqlx::raw_sql(crate::migrations::BOOKKEEPING).execute(&mut *tx).await?;
+    crate::migrations::apply_once::<sqlx::Postgres>(&mut tx, version, name, sql).await?;
     tx.commit().await
 }

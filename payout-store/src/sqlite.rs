@@ -210,15 +210,10 @@ fn statement_level(e: &sqlx::Error) -> bool {
 /// processes opening the same new file at once apply each exactly once.
 async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
     let mut conn = pool.acquire().await?;
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS payout_store_migrations \
-         (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-    )
-    .execute(&mut *conn)
-    .await?;
+    sqlx::raw_sql(crate::migrations::BOOKKEEPING).execute(&mut *conn).await?;
     for (version, name, sql) in MIGRATIONS {
         sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-        match step(&mut conn, *version, name, sql).await {
+        match crate::migrations::apply_once::<sqlx::Sqlite>(&mut conn, *version, name, sql).await {
             Ok(()) => {
                 sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
             }
@@ -229,24 +224,6 @@ async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
         }
     }
     conn.ping().await?;
-    Ok(())
-}
-
-/// Applies one migration inside the caller's transaction, unless it was applied before.
-async fn step(conn: &mut SqliteConnection, version: i64, name: &str, sql: &'static str) -> Result<(), sqlx::Error> {
-    let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM payout_store_migrations WHERE version = $1")
-        .bind(version)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if done.is_none() {
-        sqlx::raw_sql(sql).execute(&mut *conn).await?;
-        sqlx::query("INSERT INTO payout_store_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(version)
-            .bind(name)
-            .bind(crate::entry::now_millis())
-            .execute(&mut *conn)
-            .await?;
-    }
     Ok(())
 }
 

@@ -18,7 +18,7 @@ use payout_core::ProviderId;
 use payout_sim::{AlpPayConfig, AlpPayServer};
 use payout_store::{EntryFilter, Journal, JournalOptions, JournaledProvider, State};
 
-use common::{client_at, request};
+use common::{client_at, request, worker_provider};
 
 const PAYOUTS: usize = 4_000;
 const IN_FLIGHT: usize = 64;
@@ -30,13 +30,10 @@ const KILL_AFTER: usize = 300;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "worker mode of `a_kill_during_group_commits_loses_no_acknowledged_write`, started by it"]
 async fn group_commit_worker() {
-    if std::env::var("GROUP_ROLE").as_deref() != Ok("worker") {
+    let Some(provider) = worker_provider("GROUP").await else {
         return;
-    }
-    let var = |n: &str| std::env::var(n).unwrap();
-    let journal = Journal::open(&var("GROUP_STORE")).await.unwrap();
-    let provider =
-        Arc::new(JournaledProvider::new(client_at(&var("GROUP_URL"), &var("GROUP_KEY"), &var("GROUP_HMAC")), journal));
+    };
+    let provider = Arc::new(provider);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let printer = std::thread::spawn(move || {
         let mut out = std::io::stdout().lock();

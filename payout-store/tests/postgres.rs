@@ -18,12 +18,6 @@ impl common::Backend for Postgres {
         .unwrap();
         Journal::open(&url).await.unwrap()
     }
-
-    async fn execute(&self, journal: &Journal, sql: &str) {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(journal.location()).await.unwrap();
-        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-    }
 }
 
 journal_suite!(Postgres);

@@ -46,6 +46,18 @@ async fn bind() -> (tokio::net::TcpListener, String) {
     (listener, url)
 }
 
+/// An AlpPay simulator that finishes its withdrawals in a few hundred milliseconds and delivers
+/// every callback, some twice, to `{url}/alppay`.
+async fn alppay_delivering_to(url: &str) -> AlpPayServer {
+    AlpPayServer::start(
+        AlpPayConfig::default()
+            .with_lifecycle(Duration::from_millis(150), Some(Duration::from_millis(200)))
+            .with_callback(CallbackConfig::new(format!("{url}/alppay")).with_duplicates(true)),
+    )
+    .await
+    .unwrap()
+}
+
 fn alphapo_client(sim: &AlphaPoServer) -> Arc<dyn PayoutProvider> {
     Arc::new(
         AlphaPoClient::builder()
@@ -296,13 +308,7 @@ async fn alphapo_callbacks_bring_every_withdrawal_to_its_final_status() {
 async fn alppay_webhooks_bring_every_withdrawal_to_its_final_status() {
     let dir = tempfile::tempdir().unwrap();
     let (listener, url) = bind().await;
-    let sim = AlpPayServer::start(
-        AlpPayConfig::default()
-            .with_lifecycle(Duration::from_millis(150), Some(Duration::from_millis(200)))
-            .with_callback(CallbackConfig::new(format!("{url}/alppay")).with_duplicates(true)),
-    )
-    .await
-    .unwrap();
+    let sim = alppay_delivering_to(&url).await;
     let provider = common::client(&sim);
     let journal = journal_at(dir.path(), "alppay").await;
     let journaled = JournaledProvider::new(provider.clone(), journal.clone());
@@ -510,13 +516,7 @@ async fn on_postgres_alppay_webhooks_bring_every_withdrawal_to_its_final_status(
         .unwrap();
     let journal = Journal::open(&url).await.unwrap();
     let (listener, base) = bind().await;
-    let sim = AlpPayServer::start(
-        AlpPayConfig::default()
-            .with_lifecycle(Duration::from_millis(150), Some(Duration::from_millis(200)))
-            .with_callback(CallbackConfig::new(format!("{base}/alppay")).with_duplicates(true)),
-    )
-    .await
-    .unwrap();
+    let sim = alppay_delivering_to(&base).await;
     let provider = common::client(&sim);
     let journaled = JournaledProvider::new(provider.clone(), journal.clone());
     tokio::spawn(WebhookReceiver::new().provider(journaled.clone()).serve(listener, std::future::pending()));

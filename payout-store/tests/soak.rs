@@ -19,7 +19,7 @@ use payout_sim::{AlpPayConfig, AlpPayServer, Fault};
 use payout_store::{EntryFilter, Journal, JournalOptions, JournaledProvider, State};
 use payout_testkit::postgres::TempPostgres;
 
-use common::{client_at, request};
+use common::{client_at, request, worker_provider};
 
 const WORKERS: usize = 4;
 const PER_WORKER: usize = 2_500;
@@ -39,14 +39,11 @@ fn options() -> JournalOptions {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "worker mode of the soak; started by `soak` itself"]
 async fn soak_worker() {
-    if std::env::var("SOAK_ROLE").as_deref() != Ok("worker") {
+    let Some(provider) = worker_provider("SOAK").await else {
         return;
-    }
-    let var = |n: &str| std::env::var(n).unwrap();
-    let journal = Journal::open(&var("SOAK_STORE")).await.unwrap();
-    let provider = JournaledProvider::new(client_at(&var("SOAK_URL"), &var("SOAK_KEY"), &var("SOAK_HMAC")), journal)
-        .with_options(options());
-    let worker: usize = var("SOAK_WORKER").parse().unwrap();
+    };
+    let provider = provider.with_options(options());
+    let worker: usize = std::env::var("SOAK_WORKER").unwrap().parse().unwrap();
     let mut todo: Vec<String> = (0..PER_WORKER).map(|i| format!("soak-{worker}-{i}")).collect();
     while !todo.is_empty() {
         let mut later = Vec::new();

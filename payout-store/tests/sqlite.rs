@@ -11,12 +11,6 @@ impl common::Backend for Sqlite {
         let dir = tempfile::tempdir().unwrap().keep();
         Journal::open(&format!("sqlite://{}", dir.join(name).join("journal.sqlite").display())).await.unwrap()
     }
-
-    async fn execute(&self, journal: &Journal, sql: &str) {
-        use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect(journal.location()).await.unwrap();
-        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-    }
 }
 
 journal_suite!(Sqlite);

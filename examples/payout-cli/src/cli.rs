@@ -77,28 +77,43 @@ impl ProviderArg {
     }
 }
 
-/// The unified statuses `--status` takes (`unknown` is what no filter can ask for).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StatusArg {
-    /// Waiting for approval.
-    Pending,
-    /// Approved, not yet sent.
-    Approved,
-    /// Being built, sent or confirmed on chain.
-    Processing,
-    /// Sent; final success.
-    Completed,
-    /// Not sent, cancelled or failed.
-    Cancelled,
-    /// Declined by a reviewer.
-    Rejected,
+/// One of the unified statuses `--status` takes, with the help it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusArg {
+    status: payout_core::WithdrawalStatus,
+    help: &'static str,
 }
 
 impl StatusArg {
-    /// The core's status of the same name.
+    /// Every status a filter can ask for (`unknown` is what none can), in life-cycle order.
+    const ALL: [StatusArg; 6] = {
+        use payout_core::WithdrawalStatus::*;
+        const fn arg(status: payout_core::WithdrawalStatus, help: &'static str) -> StatusArg {
+            StatusArg { status, help }
+        }
+        [
+            arg(Pending, "Waiting for approval"),
+            arg(Approved, "Approved, not yet sent"),
+            arg(Processing, "Being built, sent or confirmed on chain"),
+            arg(Completed, "Sent; final success"),
+            arg(Cancelled, "Not sent, cancelled or failed"),
+            arg(Rejected, "Declined by a reviewer"),
+        ]
+    };
+
+    /// The core's status.
     pub fn status(self) -> payout_core::WithdrawalStatus {
-        let name = self.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default();
-        name.parse().unwrap_or(payout_core::WithdrawalStatus::Unknown)
+        self.status
+    }
+}
+
+impl ValueEnum for StatusArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.status.as_str()).help(self.help))
     }
 }
 

@@ -21,9 +21,25 @@ use payout_store::{
 pub trait Backend: Send + Sync + 'static {
     /// Opens a new journal (its own file or database).
     fn fresh(&self, name: &str) -> impl Future<Output = Journal>;
-    /// Runs `sql` on the journal's database behind its back (to stage what an earlier version
-    /// of the journal left).
-    fn execute(&self, journal: &Journal, sql: &str) -> impl Future<Output = ()>;
+}
+
+/// Runs `sql` on the journal's database behind its back (to stage what an earlier version of
+/// the journal left).
+pub async fn execute(journal: &Journal, sql: &str) {
+    use sqlx::Connection;
+    match journal.backend() {
+        #[cfg(feature = "sqlite")]
+        payout_store::Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(journal.location()).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        }
+        #[cfg(feature = "postgres")]
+        payout_store::Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(journal.location()).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        }
+        other => panic!("no connection of this test build reaches a {other:?} journal"),
+    }
 }
 
 pub async fn sim() -> AlpPayServer {
@@ -46,6 +62,19 @@ pub fn client_at(base_url: &str, key: &str, hmac: &str) -> Arc<dyn PayoutProvide
         .build()
         .expect("a loopback configuration is valid");
     Arc::new(client)
+}
+
+/// In a worker process a crash test started (`{prefix}_ROLE=worker`): the journaled client its
+/// parent described in `{prefix}_STORE`, `{prefix}_URL`, `{prefix}_KEY` and `{prefix}_HMAC`.
+/// `None` in an ordinary test run.
+pub async fn worker_provider(prefix: &str) -> Option<JournaledProvider> {
+    let var = |n: &str| std::env::var(format!("{prefix}_{n}"));
+    if var("ROLE").as_deref() != Ok("worker") {
+        return None;
+    }
+    let var = |n: &str| var(n).unwrap();
+    let journal = Journal::open(&var("STORE")).await.unwrap();
+    Some(JournaledProvider::new(client_at(&var("URL"), &var("KEY"), &var("HMAC")), journal))
 }
 
 pub fn request(reference: &str, amount: &str) -> WithdrawalRequest {
@@ -79,6 +108,25 @@ fn crashing(server: &AlpPayServer, journal: &Journal, at: Checkpoint) -> Journal
         }
     });
     JournaledProvider::new(client(server), journal.clone()).with_options(options)
+}
+
+/// Submits `reference` through `provider`, which must answer outcome unknown naming it (`why`
+/// it must, otherwise); the answer's message.
+async fn outcome_unknown(provider: &JournaledProvider, reference: &str, why: &str) -> String {
+    match provider.submit(&request(reference, "10.5")).await {
+        Err(PayoutError::OutcomeUnknown { reference: named, message, .. }) => {
+            assert_eq!(named.as_str(), reference);
+            message
+        }
+        other => panic!("{why}: {other:?}"),
+    }
+}
+
+/// A holder dies at `at` with `reference` left `sent`; returns once its lease has lapsed.
+async fn died_holding(server: &AlpPayServer, journal: &Journal, at: Checkpoint, reference: &str) {
+    crash_at(server, journal, at, reference).await;
+    assert_eq!(state_of(journal, reference).await, State::Sent);
+    tokio::time::sleep(Duration::from_millis(350)).await;
 }
 
 async fn crash_at(server: &AlpPayServer, journal: &Journal, at: Checkpoint, reference: &str) {
@@ -160,10 +208,7 @@ pub async fn a_live_holder_is_waited_for_within_the_bound<B: Backend>(b: B) {
     // only 300 ms gives up with outcome unknown, naming the reference, and sends nothing.
     let impatient =
         JournaledProvider::new(client(&server), journal.clone()).with_options(fast().wait(Duration::from_millis(300)));
-    match impatient.submit(&request("w-1", "10.5")).await {
-        Err(PayoutError::OutcomeUnknown { reference, .. }) => assert_eq!(reference.as_str(), "w-1"),
-        other => panic!("expected outcome unknown, got {other:?}"),
-    }
+    outcome_unknown(&impatient, "w-1", "expected outcome unknown").await;
     let sent = sending.await.unwrap().unwrap();
     assert_eq!(sent.via, SubmitVia::Created);
     assert_eq!(creates(&server), 1);
@@ -174,21 +219,16 @@ pub async fn a_crashed_claim_is_taken_over_and_sent<B: Backend>(b: B) {
     let journal = b.fresh("takeover").await;
     // A fresh claim is written already marked sent (one commit before the request leaves): a
     // crash right after it leaves `sent`, and within the in-flight window it is never sent again.
-    crash_at(&server, &journal, Checkpoint::Claimed, "t-1").await;
-    assert_eq!(state_of(&journal, "t-1").await, State::Sent);
+    died_holding(&server, &journal, Checkpoint::Claimed, "t-1").await;
     assert_eq!(creates(&server), 0);
-    tokio::time::sleep(Duration::from_millis(350)).await; // the dead holder's lease lapses
     let next = JournaledProvider::new(client(&server), journal.clone()).with_options(fast());
-    match next.submit(&request("t-1", "10.5")).await {
-        Err(PayoutError::OutcomeUnknown { reference, .. }) => assert_eq!(reference.as_str(), "t-1"),
-        other => panic!("a claim marked sent is not sent again within the window: {other:?}"),
-    }
+    outcome_unknown(&next, "t-1", "a claim marked sent is not sent again within the window").await;
     assert_eq!(creates(&server), 0);
 
     // A `recorded` claim (as a journal of an earlier version left it after a crash) is provably
     // never sent: taken over and sent without a lookup or a window.
     crash_at(&server, &journal, Checkpoint::Claimed, "t-2").await;
-    b.execute(
+    execute(
         &journal,
         "UPDATE payout_journal SET state = 'recorded', sent_at = NULL, attempts = 0, \
                          lease_expires_at = 0 WHERE reference = 't-2'",
@@ -219,10 +259,7 @@ pub async fn a_stale_holder_changes_nothing<B: Backend>(b: B) {
     // B takes the lapsed lease over (generation 2): the payout is marked sent, the provider shows
     // none yet, so within the in-flight window B sends nothing.
     let b_provider = JournaledProvider::new(client(&server), journal.clone()).with_options(fast());
-    match b_provider.submit(&request("s-1", "10.5")).await {
-        Err(PayoutError::OutcomeUnknown { reference, .. }) => assert_eq!(reference.as_str(), "s-1"),
-        other => panic!("B must not send a payout marked sent: {other:?}"),
-    }
+    outcome_unknown(&b_provider, "s-1", "B must not send a payout marked sent").await;
     assert_eq!(creates(&server), 0);
     // A wakes and sends (its intent was durable before), but its late answer under generation 1
     // changes nothing: the entry stays as B, the newer holder, left it.
@@ -245,17 +282,10 @@ pub async fn a_stale_holder_changes_nothing<B: Backend>(b: B) {
 pub async fn in_flight_window_blocks_a_resend_until_it_passes<B: Backend>(b: B) {
     let server = sim().await;
     let journal = b.fresh("window").await;
-    crash_at(&server, &journal, Checkpoint::MarkedSent, "f-1").await;
-    assert_eq!(state_of(&journal, "f-1").await, State::Sent);
-    tokio::time::sleep(Duration::from_millis(350)).await; // the dead holder's lease lapses
+    died_holding(&server, &journal, Checkpoint::MarkedSent, "f-1").await;
     let careful = JournaledProvider::new(client(&server), journal.clone()).with_options(fast());
-    match careful.submit(&request("f-1", "10.5")).await {
-        Err(PayoutError::OutcomeUnknown { reference, message, .. }) => {
-            assert_eq!(reference.as_str(), "f-1");
-            assert!(message.contains("in-flight window"), "{message}");
-        }
-        other => panic!("within the window nothing is sent: {other:?}"),
-    }
+    let message = outcome_unknown(&careful, "f-1", "within the window nothing is sent").await;
+    assert!(message.contains("in-flight window"), "{message}");
     assert_eq!(creates(&server), 0);
     assert_eq!(state_of(&journal, "f-1").await, State::Unanswered);
     let after = JournaledProvider::new(client(&server), journal.clone())
