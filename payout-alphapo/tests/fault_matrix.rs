@@ -13,11 +13,13 @@ mod common;
 
 use payout_core::ErrorKind::{OutcomeUnknown, Protocol, Unavailable};
 use payout_core::SubmitPath;
-use payout_sim::fault_matrix::{Expect, Injected, Op, Row, assert_complete, assert_rows, check_doc_table, render};
+use payout_sim::fault_matrix::{
+    DELAY, Expect, OVERSIZED, Operation, Row, assert_complete, assert_rows, check_doc_table, missing, render, status,
+};
 
 use Expect::*;
-use Injected::*;
-use Op::*;
+use Operation::*;
+use payout_sim::Fault::*;
 
 const fn ok(requests: u32) -> Expect {
     Ok { requests }
@@ -39,40 +41,40 @@ const RECONCILED: SubmitPath = SubmitPath::Reconciled;
 
 #[rustfmt::skip]
 static MATRIX: &[Row] = &[
-    Row::new(Create, DelayPastTimeout, unknown(1)),
-    Row::new(Get, DelayPastTimeout, rec(2)),
-    Row::new(Find, DelayPastTimeout, rec(2)),
-    Row::new(Submit, DelayPastTimeout, fails(OutcomeUnknown, 1)),
+    Row::new(Create, Delay(DELAY), unknown(1)),
+    Row::new(Get, Delay(DELAY), rec(2)),
+    Row::new(Find, Delay(DELAY), rec(2)),
+    Row::new(Submit, Delay(DELAY), fails(OutcomeUnknown, 1)),
 
-    Row::new(Create, TooManyRequestsRetryAfter, ok(2)),
-    Row::new(Get, TooManyRequestsRetryAfter, rec(2)),
-    Row::new(Find, TooManyRequestsRetryAfter, rec(2)),
-    Row::new(Submit, TooManyRequestsRetryAfter, submitted(CREATED, 2)),
+    Row::new(Create, TooManyRequests { retry_after: Some(1) }, ok(2)),
+    Row::new(Get, TooManyRequests { retry_after: Some(1) }, rec(2)),
+    Row::new(Find, TooManyRequests { retry_after: Some(1) }, rec(2)),
+    Row::new(Submit, TooManyRequests { retry_after: Some(1) }, submitted(CREATED, 2)),
 
-    Row::new(Create, TooManyRequests, ok(2)),
-    Row::new(Get, TooManyRequests, rec(2)),
-    Row::new(Find, TooManyRequests, rec(2)),
-    Row::new(Submit, TooManyRequests, submitted(CREATED, 2)),
+    Row::new(Create, TooManyRequests { retry_after: None }, ok(2)),
+    Row::new(Get, TooManyRequests { retry_after: None }, rec(2)),
+    Row::new(Find, TooManyRequests { retry_after: None }, rec(2)),
+    Row::new(Submit, TooManyRequests { retry_after: None }, submitted(CREATED, 2)),
 
-    Row::new(Create, Status(500), unknown(0)),
-    Row::new(Get, Status(500), rec(2)),
-    Row::new(Find, Status(500), rec(2)),
-    Row::new(Submit, Status(500), submitted(CREATED, 2)),
+    Row::new(Create, status(500), unknown(0)),
+    Row::new(Get, status(500), rec(2)),
+    Row::new(Find, status(500), rec(2)),
+    Row::new(Submit, status(500), submitted(CREATED, 2)),
 
-    Row::new(Create, Status(502), unknown(0)),
-    Row::new(Get, Status(502), rec(2)),
-    Row::new(Find, Status(502), rec(2)),
-    Row::new(Submit, Status(502), submitted(CREATED, 2)),
+    Row::new(Create, status(502), unknown(0)),
+    Row::new(Get, status(502), rec(2)),
+    Row::new(Find, status(502), rec(2)),
+    Row::new(Submit, status(502), submitted(CREATED, 2)),
 
-    Row::new(Create, Status(503), unknown(0)),
-    Row::new(Get, Status(503), rec(2)),
-    Row::new(Find, Status(503), rec(2)),
-    Row::new(Submit, Status(503), submitted(CREATED, 2)),
+    Row::new(Create, status(503), unknown(0)),
+    Row::new(Get, status(503), rec(2)),
+    Row::new(Find, status(503), rec(2)),
+    Row::new(Submit, status(503), submitted(CREATED, 2)),
 
-    Row::new(Create, Status(504), unknown(0)),
-    Row::new(Get, Status(504), rec(2)),
-    Row::new(Find, Status(504), rec(2)),
-    Row::new(Submit, Status(504), fails(OutcomeUnknown, 1)),
+    Row::new(Create, status(504), unknown(0)),
+    Row::new(Get, status(504), rec(2)),
+    Row::new(Find, status(504), rec(2)),
+    Row::new(Submit, status(504), fails(OutcomeUnknown, 1)),
 
     Row::new(Create, ConnectionRefused, fails(Unavailable, 0)),
     Row::new(Get, ConnectionRefused, fails(Unavailable, 0)),
@@ -99,10 +101,10 @@ static MATRIX: &[Row] = &[
     Row::new(Find, TruncatedBody, rec(2)),
     Row::new(Submit, TruncatedBody, submitted(RECONCILED, 1)),
 
-    Row::new(Create, OversizedBody, unknown(1)),
-    Row::new(Get, OversizedBody, fails(Protocol, 1)),
-    Row::new(Find, OversizedBody, fails(Protocol, 1)),
-    Row::new(Submit, OversizedBody, submitted(RECONCILED, 1)),
+    Row::new(Create, OversizedBody { bytes: OVERSIZED }, unknown(1)),
+    Row::new(Get, OversizedBody { bytes: OVERSIZED }, fails(Protocol, 1)),
+    Row::new(Find, OversizedBody { bytes: OVERSIZED }, fails(Protocol, 1)),
+    Row::new(Submit, OversizedBody { bytes: OVERSIZED }, submitted(RECONCILED, 1)),
 
     Row::new(Create, UnknownStatus, UnknownKept { requests: 1 }),
     Row::new(Get, UnknownStatus, UnknownKept { requests: 1 }),
@@ -110,29 +112,29 @@ static MATRIX: &[Row] = &[
     Row::new(Submit, UnknownStatus, UnknownKept { requests: 1 }),
 
     // `id` and `status` are required: without them nothing can be said about the withdrawal.
-    Row::new(Create, MissingField("id"), unknown(1)),
-    Row::new(Get, MissingField("id"), fails(Protocol, 1)),
-    Row::new(Find, MissingField("id"), fails(Protocol, 1)),
-    Row::new(Submit, MissingField("id"), submitted(RECONCILED, 1)),
+    Row::new(Create, missing("id"), unknown(1)),
+    Row::new(Get, missing("id"), fails(Protocol, 1)),
+    Row::new(Find, missing("id"), fails(Protocol, 1)),
+    Row::new(Submit, missing("id"), submitted(RECONCILED, 1)),
 
-    Row::new(Create, MissingField("status"), unknown(1)),
-    Row::new(Get, MissingField("status"), fails(Protocol, 1)),
-    Row::new(Find, MissingField("status"), fails(Protocol, 1)),
-    Row::new(Submit, MissingField("status"), submitted(RECONCILED, 1)),
+    Row::new(Create, missing("status"), unknown(1)),
+    Row::new(Get, missing("status"), fails(Protocol, 1)),
+    Row::new(Find, missing("status"), fails(Protocol, 1)),
+    Row::new(Submit, missing("status"), submitted(RECONCILED, 1)),
 
     // Optional in the documents: the lookup object carries `end_user_reference` only with KYC
     // data.
-    Row::new(Create, MissingField("end_user_reference"), ok(1)),
-    Row::new(Get, MissingField("end_user_reference"), ok(1)),
-    Row::new(Find, MissingField("end_user_reference"), ok(1)),
-    Row::new(Submit, MissingField("end_user_reference"), submitted(CREATED, 1)),
+    Row::new(Create, missing("end_user_reference"), ok(1)),
+    Row::new(Get, missing("end_user_reference"), ok(1)),
+    Row::new(Find, missing("end_user_reference"), ok(1)),
+    Row::new(Submit, missing("end_user_reference"), submitted(CREATED, 1)),
 
     // A create's answer or a read by id without `foreign_id` is still the withdrawal asked
     // about; a lookup *by* `foreign_id` answered without one is not proof of anything.
-    Row::new(Create, MissingField("foreign_id"), ok(1)),
-    Row::new(Get, MissingField("foreign_id"), ok(1)),
-    Row::new(Find, MissingField("foreign_id"), fails(Protocol, 1)),
-    Row::new(Submit, MissingField("foreign_id"), submitted(CREATED, 1)),
+    Row::new(Create, missing("foreign_id"), ok(1)),
+    Row::new(Get, missing("foreign_id"), ok(1)),
+    Row::new(Find, missing("foreign_id"), fails(Protocol, 1)),
+    Row::new(Submit, missing("foreign_id"), submitted(CREATED, 1)),
 
     // The transaction wrapped in `{"data": ..}` (as AlphaPo's other answers are, but not this
     // one) is not a transaction: never "not found". For `submit` the create's answer is lost

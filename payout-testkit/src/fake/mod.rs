@@ -46,8 +46,9 @@ use payout_core::{
     WithdrawalUpdate,
 };
 
+pub use crate::Operation;
 pub use calls::Call;
-pub use script::{Fault, Operation};
+pub use script::Fault;
 
 use crate::signing;
 use crate::webhooks::SignedWebhook;
@@ -503,10 +504,10 @@ impl FakeProvider {
     fn enter(&self, call: Call) -> Result<Option<Fault>, PayoutError> {
         let op = call.operation();
         let (capability, what) = match op {
-            Operation::Create => (Capability::Create, "creating withdrawals"),
+            Operation::Create | Operation::Submit => (Capability::Create, "creating withdrawals"),
             Operation::Get => (Capability::Get, "getting withdrawals by id"),
             Operation::Find => (Capability::Find, "finding withdrawals by reference"),
-            Operation::List => (Capability::List, "listing withdrawals"),
+            Operation::List | Operation::ListAll => (Capability::List, "listing withdrawals"),
             Operation::ParseWebhook => (Capability::Webhook, "webhooks"),
         };
         let mut st = self.state();
