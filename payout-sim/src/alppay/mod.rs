@@ -7,6 +7,7 @@ mod handlers;
 mod query;
 mod snapshot;
 mod state;
+mod validate;
 mod wire;
 
 use std::time::Duration;
