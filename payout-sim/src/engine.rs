@@ -22,13 +22,11 @@ pub(crate) trait SimConfig {
 pub(crate) trait Rules: Send + Sync + 'static {
     /// How the simulator behaves.
     type Config: SimConfig + Send + Sync + 'static;
-    /// What it remembers.
-    type Store: Send + 'static;
+    /// What it remembers, empty as the configuration starts it.
+    type Store: Send + 'static + for<'a> From<&'a Self::Config>;
     /// What names one withdrawal in the store (an id or an index).
     type Key: Copy + Send + 'static;
 
-    /// An empty store.
-    fn store(config: &Self::Config) -> Self::Store;
     /// How often the ticker catches the life cycle up, when the configuration has one.
     fn tick(config: &Self::Config) -> Option<Duration>;
     /// Catches one withdrawal up with the life cycle at `now`, pushing each change.
@@ -59,7 +57,7 @@ impl<R: Rules> Engine<R> {
     /// runtime, a background task delivers the automatic changes even when nobody reads them.
     pub(crate) fn start(config: R::Config) -> Arc<Self> {
         let engine = Arc::new(Self {
-            store: Mutex::new(R::store(&config)),
+            store: Mutex::new(R::Store::from(&config)),
             deliverer: Deliverer::new(config.callback()),
             config,
         });

@@ -82,14 +82,22 @@ pub fn restore(sims: &[&dyn Simulator], value: &Value) -> Result<(), SimError> {
     Ok(())
 }
 
-/// Writes once, for every provider module, what its handle (a struct with an
-/// `engine: Arc<Engine<Rules>>` field) and its running handle share: the configuration, the
-/// router, serving, the count, the deliveries, [`Simulator`] and `start`. The module has
+/// Writes once, for every provider module, what its handle and its running handle share: the
+/// marker its `Rules` are implemented on, the handle (an `engine: Arc<Engine<Rules>>`), the
+/// running handle's alias and credential accessors, the configuration, the router, serving, the
+/// count, the deliveries, [`Simulator`] and `start`. The module has
 /// `handlers::routes` and `handlers::unknown_path`, and its handle `new`, `snapshot` and
 /// `restore`.
 #[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_macros))]
 macro_rules! simulator {
-    ($sim:ident, $server:ident, $config:ident, $rules:ident, $name:literal, credentials: $key:ident, $secret:ident) => {
+    (
+        $sim:ident, $server:ident, $config:ident, $name:literal,
+        rules: $rules:ident $rules_doc:literal,
+        credentials: $key:ident, $secret:ident
+    ) => {
+        #[doc = concat!("The provider's side of the [`Engine`](crate::engine::Engine): ", $rules_doc, ".")]
+        pub(crate) struct $rules;
+
         #[doc = concat!("A running ", stringify!($sim), " simulator: the control methods of [`", stringify!($sim), "`] (through")]
         /// `Deref`), plus the address, credentials, fault queue and request log. Dropping it stops
         /// the server.

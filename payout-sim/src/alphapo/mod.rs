@@ -54,17 +54,10 @@ impl AlphaPoConfig {
     }
 }
 
-/// AlphaPo's side of the [`Engine`]: withdrawals by integer id, callbacks signed with the secret.
-pub(crate) struct AlphaPo;
-
 impl Rules for AlphaPo {
     type Config = AlphaPoConfig;
     type Store = Store;
     type Key = Change;
-
-    fn store(config: &AlphaPoConfig) -> Store {
-        Store::new(config.first_id)
-    }
 
     fn tick(config: &AlphaPoConfig) -> Option<Duration> {
         config.lifecycle.map(|life| life.send_after.min(life.confirm_after) / 2)
@@ -166,4 +159,8 @@ impl AlphaPoSim {
     }
 }
 
-crate::simulator::simulator!(AlphaPoSim, AlphaPoServer, AlphaPoConfig, AlphaPo, "alphapo", credentials: api_key, api_secret);
+crate::simulator::simulator!(
+    AlphaPoSim, AlphaPoServer, AlphaPoConfig, "alphapo",
+    rules: AlphaPo "withdrawals by integer id, callbacks signed with the secret",
+    credentials: api_key, api_secret
+);

@@ -135,18 +135,10 @@ impl AlpPayConfig {
     }
 }
 
-/// AlpPay's side of the [`Engine`]: withdrawals by creation index, webhooks signed with the HMAC
-/// key.
-pub(crate) struct AlpPay;
-
 impl Rules for AlpPay {
     type Config = AlpPayConfig;
     type Store = Store;
     type Key = usize;
-
-    fn store(_: &AlpPayConfig) -> Store {
-        Store::new()
-    }
 
     fn tick(config: &AlpPayConfig) -> Option<Duration> {
         let approve = config.auto_approve_after?;
@@ -258,4 +250,8 @@ impl AlpPaySim {
     }
 }
 
-crate::simulator::simulator!(AlpPaySim, AlpPayServer, AlpPayConfig, AlpPay, "alppay", credentials: api_key, hmac_key);
+crate::simulator::simulator!(
+    AlpPaySim, AlpPayServer, AlpPayConfig, "alppay",
+    rules: AlpPay "withdrawals by creation index, webhooks signed with the HMAC key",
+    credentials: api_key, hmac_key
+);

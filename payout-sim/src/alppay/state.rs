@@ -141,6 +141,13 @@ pub(crate) struct Life {
     pub(crate) complete_after: Option<std::time::Duration>,
 }
 
+/// An empty store (nothing in the configuration shapes it).
+impl From<&AlpPayConfig> for Store {
+    fn from(_: &AlpPayConfig) -> Self {
+        Store::new()
+    }
+}
+
 impl Store {
     pub(crate) fn new() -> Self {
         Self {
