@@ -3,24 +3,18 @@
 use std::time::Duration;
 
 use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, Fault};
-use payout_testkit::signing::{alphapo_signature, alppay_signature};
+use payout_testkit::signing::alppay_signature;
 use serde_json::{Value, json};
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
-}
+mod common;
+
+use common::{alphapo_request, client};
 
 fn create_request(sim: &AlphaPoServer, foreign_id: &str) -> reqwest::RequestBuilder {
     let body =
         json!({"currency":"BTC","foreign_id":foreign_id,"end_user_reference":"u","address":"tb1q","amount":"0.0002"})
             .to_string();
-    let sig = alphapo_signature(sim.api_secret().as_bytes(), body.as_bytes());
-    client()
-        .post(format!("{}/withdrawal/crypto", sim.base_url()))
-        .header("Content-Type", "application/json")
-        .header("X-Processing-Key", sim.api_key())
-        .header("X-Processing-Signature", sig)
-        .body(body)
+    alphapo_request(&client(), sim, reqwest::Method::POST, "/withdrawal/crypto", body)
 }
 
 async fn alphapo() -> AlphaPoServer {
