@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{alphapo_request, client};
+use common::{alphapo_request, alppay_get, client};
 
 fn create_request(sim: &AlphaPoServer, foreign_id: &str) -> reqwest::RequestBuilder {
     let body =
@@ -56,12 +56,7 @@ async fn a_delayed_request_is_acted_on_after_the_client_gave_up() {
 async fn method_rules_reach_only_their_method() {
     let sim = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
     sim.faults().on_request(http::Method::POST, "/withdrawal", Fault::Status { status: 503, body: "{}".into() }, 1);
-    let list = client()
-        .get(format!("{}/withdrawal?invoices=x", sim.base_url()))
-        .header("API-KEY", sim.api_key())
-        .send()
-        .await
-        .unwrap();
+    let list = alppay_get(&client(), &sim, "/withdrawal?invoices=x").send().await.unwrap();
     assert_eq!(list.status(), 200);
     assert_eq!(sim.faults().pending(), 1, "the GET must not take the POST's fault");
 }
@@ -154,7 +149,7 @@ async fn unknown_status_and_missing_field() {
 
     let pay = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
     let ids = pay.seed(3);
-    let get = |path: String| client().get(format!("{}{path}", pay.base_url())).header("API-KEY", pay.api_key()).send();
+    let get = |path: String| alppay_get(&client(), &pay, &path).send();
     pay.faults().on_path("/withdrawal", Fault::UnknownStatus, 1);
     let v: Value = get("/withdrawal".into()).await.unwrap().json().await.unwrap();
     assert!(v["data"].as_array().unwrap().iter().all(|w| w["status"] == "surprise_status"));
@@ -206,7 +201,7 @@ async fn other_shape_keeps_the_status_and_reshapes_the_json() {
     // AlpPay: a listing moves under `results` with its total; an object is wrapped in `data`.
     let pay = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
     let ids = pay.seed(3);
-    let get = |path: String| client().get(format!("{}{path}", pay.base_url())).header("API-KEY", pay.api_key()).send();
+    let get = |path: String| alppay_get(&client(), &pay, &path).send();
     pay.faults().on_request(http::Method::GET, "/withdrawal", Fault::OtherShape, 1);
     let r = get("/withdrawal?limit=2".into()).await.unwrap();
     assert_eq!(r.status(), 200);

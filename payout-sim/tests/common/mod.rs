@@ -38,3 +38,8 @@ pub fn alppay_create(http: &reqwest::Client, sim: &AlpPayServer, body: impl Into
         .header("X-HMAC", sig)
         .body(body)
 }
+
+/// A read (`GET`) of AlpPay's `path_and_query` with the key.
+pub fn alppay_get(http: &reqwest::Client, sim: &AlpPayServer, path_and_query: &str) -> RequestBuilder {
+    http.get(format!("{}{path_and_query}", sim.base_url())).header("API-KEY", sim.api_key())
+}
