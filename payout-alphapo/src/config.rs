@@ -233,7 +233,10 @@ mod tests {
         let e = AlphaPoConfig::builder().api_secret("s").build().unwrap_err();
         assert!(e.to_string().contains("ALPHAPO_API_KEY not set") && e.to_string().contains(".api_key(..)"), "{e}");
         let e = AlphaPoConfig::builder().api_key("k").build().unwrap_err();
-        assert!(e.to_string().contains("ALPHAPO_API_SECRET not set") && !e.to_string().contains("ALPHAPO_API_KEY"), "{e}");
+        assert!(
+            e.to_string().contains("ALPHAPO_API_SECRET not set") && !e.to_string().contains("ALPHAPO_API_KEY"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -13,11 +13,14 @@ mod common;
 
 use payout_core::ErrorKind::{OutcomeUnknown, Protocol, Unavailable};
 use payout_core::SubmitPath;
-use payout_sim::fault_matrix::{Expect, Injected, Op, Row, assert_complete, assert_rows, check_doc_table, render};
+use payout_sim::Fault;
+use payout_sim::fault_matrix::{
+    DELAY, Expect, OVERSIZED, Operation, Row, assert_complete, assert_rows, check_doc_table, missing, render, status,
+};
 
 use Expect::*;
-use Injected::*;
-use Op::*;
+use Fault::*;
+use Operation::*;
 
 const fn ok(requests: u32) -> Expect {
     Ok { requests }
@@ -45,34 +48,34 @@ const CREATED: SubmitPath = SubmitPath::Created;
 const RECONCILED: SubmitPath = SubmitPath::Reconciled;
 
 /// The operations AlphaPo supports: the columns of [`GRID`].
-const OPS: [Op; 4] = [Create, Get, Find, Submit];
+const OPS: [Operation; 4] = [Create, Get, Find, Submit];
 
 /// One line per fault: how each operation of [`OPS`] must end under it.
 #[rustfmt::skip]
-static GRID: &[(Injected, [Expect; 4])] = &[
-    (DelayPastTimeout, [unknown(1), rec(2), rec(2), fails(OutcomeUnknown, 1)]),
-    (TooManyRequestsRetryAfter, [ok(2), rec(2), rec(2), submitted(CREATED, 2)]),
-    (TooManyRequests, [ok(2), rec(2), rec(2), submitted(CREATED, 2)]),
-    (Status(500), [unknown(0), rec(2), rec(2), submitted(CREATED, 2)]),
-    (Status(502), [unknown(0), rec(2), rec(2), submitted(CREATED, 2)]),
-    (Status(503), [unknown(0), rec(2), rec(2), submitted(CREATED, 2)]),
-    (Status(504), [unknown(0), rec(2), rec(2), fails(OutcomeUnknown, 1)]),
+static GRID: &[(Fault, [Expect; 4])] = &[
+    (Delay(DELAY), [unknown(1), rec(2), rec(2), fails(OutcomeUnknown, 1)]),
+    (TooManyRequests { retry_after: Some(1) }, [ok(2), rec(2), rec(2), submitted(CREATED, 2)]),
+    (TooManyRequests { retry_after: None }, [ok(2), rec(2), rec(2), submitted(CREATED, 2)]),
+    (status(500), [unknown(0), rec(2), rec(2), submitted(CREATED, 2)]),
+    (status(502), [unknown(0), rec(2), rec(2), submitted(CREATED, 2)]),
+    (status(503), [unknown(0), rec(2), rec(2), submitted(CREATED, 2)]),
+    (status(504), [unknown(0), rec(2), rec(2), fails(OutcomeUnknown, 1)]),
     (ConnectionRefused, [REFUSED; 4]),
     (CloseAfterActing, [unknown(1), rec(2), rec(2), submitted(RECONCILED, 1)]),
     (CloseBeforeActing, [unknown(0), rec(2), rec(2), submitted(CREATED, 2)]),
     (MalformedJson, [unknown(1), PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
     (TruncatedBody, [unknown(1), rec(2), rec(2), submitted(RECONCILED, 1)]),
-    (OversizedBody, [unknown(1), PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
+    (OversizedBody { bytes: OVERSIZED }, [unknown(1), PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
     (UnknownStatus, [kept(1); 4]),
     // `id` and `status` are required: without them nothing can be said about the withdrawal.
-    (MissingField("id"), [unknown(1), PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
-    (MissingField("status"), [unknown(1), PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
+    (missing("id"), [unknown(1), PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
+    (missing("status"), [unknown(1), PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
     // Optional in the documents: the lookup object carries `end_user_reference` only with KYC
     // data.
-    (MissingField("end_user_reference"), [ok(1), ok(1), ok(1), submitted(CREATED, 1)]),
+    (missing("end_user_reference"), [ok(1), ok(1), ok(1), submitted(CREATED, 1)]),
     // A create's answer or a read by id without `foreign_id` is still the withdrawal asked
     // about; a lookup *by* `foreign_id` answered without one is not proof of anything.
-    (MissingField("foreign_id"), [ok(1), ok(1), PROTOCOL, submitted(CREATED, 1)]),
+    (missing("foreign_id"), [ok(1), ok(1), PROTOCOL, submitted(CREATED, 1)]),
     // The transaction wrapped in `{"data": ..}` (as AlphaPo's other answers are, but not this
     // one) is not a transaction: never "not found". For `submit` the create's answer is lost
     // and the reconciling lookup answers so: the outcome stays unknown, never a second create.

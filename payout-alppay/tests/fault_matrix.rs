@@ -12,11 +12,14 @@ mod common;
 
 use payout_core::ErrorKind::{OutcomeUnknown, Protocol, Unavailable};
 use payout_core::SubmitPath;
-use payout_sim::fault_matrix::{Expect, Injected, Op, Row, assert_complete, assert_rows, check_doc_table, render};
+use payout_sim::Fault;
+use payout_sim::fault_matrix::{
+    DELAY, Expect, OVERSIZED, Operation, Row, assert_complete, assert_rows, check_doc_table, missing, render, status,
+};
 
 use Expect::*;
-use Injected::*;
-use Op::*;
+use Fault::*;
+use Operation::*;
 
 const fn ok(requests: u32) -> Expect {
     Ok { requests }
@@ -44,32 +47,32 @@ const CREATED: SubmitPath = SubmitPath::Created;
 const RECONCILED: SubmitPath = SubmitPath::Reconciled;
 
 /// The operations AlpPay supports: the columns of [`GRID`].
-const OPS: [Op; 6] = [Create, Get, Find, ListPage, ListAll, Submit];
+const OPS: [Operation; 6] = [Create, Get, Find, List, ListAll, Submit];
 
 /// One line per fault: how each operation of [`OPS`] must end under it.
 /// `list_all` reads three pages; a retried first page makes four requests.
 #[rustfmt::skip]
-static GRID: &[(Injected, [Expect; 6])] = &[
-    (DelayPastTimeout, [unknown(1), rec(2), rec(2), rec(2), rec(4), fails(OutcomeUnknown, 1)]),
-    (TooManyRequestsRetryAfter, [ok(2), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
-    (TooManyRequests, [ok(2), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
-    (Status(500), [unknown(0), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
-    (Status(502), [unknown(0), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
-    (Status(503), [unknown(0), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
-    (Status(504), [unknown(0), rec(2), rec(2), rec(2), rec(4), fails(OutcomeUnknown, 1)]),
+static GRID: &[(Fault, [Expect; 6])] = &[
+    (Delay(DELAY), [unknown(1), rec(2), rec(2), rec(2), rec(4), fails(OutcomeUnknown, 1)]),
+    (TooManyRequests { retry_after: Some(1) }, [ok(2), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
+    (TooManyRequests { retry_after: None }, [ok(2), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
+    (status(500), [unknown(0), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
+    (status(502), [unknown(0), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
+    (status(503), [unknown(0), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
+    (status(504), [unknown(0), rec(2), rec(2), rec(2), rec(4), fails(OutcomeUnknown, 1)]),
     (ConnectionRefused, [REFUSED; 6]),
     (CloseAfterActing, [unknown(1), rec(2), rec(2), rec(2), rec(4), submitted(RECONCILED, 1)]),
     (CloseBeforeActing, [unknown(0), rec(2), rec(2), rec(2), rec(4), submitted(CREATED, 2)]),
     (MalformedJson, [unknown(1), PROTOCOL, PROTOCOL, PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
     (TruncatedBody, [unknown(1), rec(2), rec(2), rec(2), rec(4), submitted(RECONCILED, 1)]),
-    (OversizedBody, [unknown(1), PROTOCOL, PROTOCOL, PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
+    (OversizedBody { bytes: OVERSIZED }, [unknown(1), PROTOCOL, PROTOCOL, PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
     (UnknownStatus, [kept(1), kept(1), kept(1), kept(1), kept(3), kept(1)]),
     // `id` and `status` are required: without them nothing can be said about the withdrawal.
-    (MissingField("id"), [unknown(1), PROTOCOL, PROTOCOL, PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
-    (MissingField("status"), [unknown(1), PROTOCOL, PROTOCOL, PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
+    (missing("id"), [unknown(1), PROTOCOL, PROTOCOL, PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
+    (missing("status"), [unknown(1), PROTOCOL, PROTOCOL, PROTOCOL, PROTOCOL, submitted(RECONCILED, 1)]),
     // `invoice` is missing from the documented reduced listing: a lookup by reference reads the
     // withdrawal by id to learn it rather than concluding the reference is free.
-    (MissingField("invoice"), [ok(1), ok(1), ok(1), ok(1), ok(3), submitted(CREATED, 1)]),
+    (missing("invoice"), [ok(1), ok(1), ok(1), ok(1), ok(3), submitted(CREATED, 1)]),
     // A listing under `results` (the newer `listPayments` envelope) and an object wrapped in
     // `{"data": ..}` show nothing: never "not found". For `submit` the create's answer is lost
     // and the reconciling lookup answers so: the outcome stays unknown, never a second create.

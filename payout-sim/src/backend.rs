@@ -12,7 +12,7 @@ use payout_core::http::RetryPolicy;
 use payout_core::{PayoutError, PayoutProvider, WithdrawalId, WithdrawalRequest};
 
 use crate::Served;
-use crate::fault_matrix::Op;
+use payout_testkit::Operation;
 
 /// How a suite wants the client built. Each `None` keeps what the backend's own test builder
 /// sets (its credentials, the simulator's base URL, its test retry policy).
@@ -51,14 +51,14 @@ pub trait SimBackend: Send + Sync {
         settings: ClientSettings,
     ) -> Result<Arc<dyn PayoutProvider>, PayoutError>;
 
-    /// The operations the provider supports, in [`Op::ALL`] order.
-    fn ops(&self) -> &'static [Op];
+    /// The operations the provider supports, in [`Operation::ALL`] order.
+    fn ops(&self) -> &'static [Operation];
     /// The method and path suffix of the request `op` sends (`target` is the withdrawal a `get`
-    /// reads). For [`Op::Find`] and the list operations it is the lookup endpoint.
-    fn endpoint(&self, op: Op, target: &WithdrawalId) -> (http::Method, String);
+    /// reads). For [`Operation::Find`] and the list operations it is the lookup endpoint.
+    fn endpoint(&self, op: Operation, target: &WithdrawalId) -> (http::Method, String);
     /// A valid request holding `reference`.
     fn request(&self, reference: &str) -> WithdrawalRequest;
-    /// How many requests to the [`Op::Find`] endpoint a create sends before its own (a client
+    /// How many requests to the [`Operation::Find`] endpoint a create sends before its own (a client
     /// that looks the reference up first sends one). None by default.
     fn lookups_before_create(&self) -> usize {
         0

@@ -13,6 +13,13 @@ pub(crate) fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
+/// The creation times of `n` seeded withdrawals, oldest first: one millisecond apart, the last
+/// one millisecond before now.
+pub(crate) fn seed_times(n: usize) -> impl Iterator<Item = OffsetDateTime> {
+    let now = now();
+    (0..n).map(move |k| now - time::Duration::milliseconds(i64::try_from(n - k).unwrap_or(i64::MAX)))
+}
+
 /// `2025-08-07T09:08:58.780375195Z`: RFC 3339 in UTC with nine fraction digits, as AlpPay's
 /// withdrawal examples show. Serializes without an intermediate string.
 #[derive(Clone, Copy, Debug)]

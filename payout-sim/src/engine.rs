@@ -11,20 +11,22 @@ use time::OffsetDateTime;
 use crate::clock;
 use crate::deliveries::{CallbackConfig, Deliverer, Delivery, DeliveryAttempt};
 
+/// What the engine reads of every configuration (written by `simulator::config!`).
+pub(crate) trait SimConfig {
+    /// Where callbacks go, if anywhere.
+    fn callback(&self) -> Option<CallbackConfig>;
+}
+
 /// A provider's side of the engine: its store, how its life cycle advances and what one change
 /// delivers.
 pub(crate) trait Rules: Send + Sync + 'static {
     /// How the simulator behaves.
-    type Config: Send + Sync + 'static;
-    /// What it remembers.
-    type Store: Send + 'static;
+    type Config: SimConfig + Send + Sync + 'static;
+    /// What it remembers, empty as the configuration starts it.
+    type Store: Send + 'static + for<'a> From<&'a Self::Config>;
     /// What names one withdrawal in the store (an id or an index).
     type Key: Copy + Send + 'static;
 
-    /// An empty store.
-    fn store(config: &Self::Config) -> Self::Store;
-    /// Where callbacks go, if anywhere.
-    fn callback(config: &Self::Config) -> Option<CallbackConfig>;
     /// How often the ticker catches the life cycle up, when the configuration has one.
     fn tick(config: &Self::Config) -> Option<Duration>;
     /// Catches one withdrawal up with the life cycle at `now`, pushing each change.
@@ -55,8 +57,8 @@ impl<R: Rules> Engine<R> {
     /// runtime, a background task delivers the automatic changes even when nobody reads them.
     pub(crate) fn start(config: R::Config) -> Arc<Self> {
         let engine = Arc::new(Self {
-            store: Mutex::new(R::store(&config)),
-            deliverer: Deliverer::new(R::callback(&config)),
+            store: Mutex::new(R::Store::from(&config)),
+            deliverer: Deliverer::new(config.callback()),
             config,
         });
         if let (Some(step), true) = (R::tick(&engine.config), engine.deliverer.enabled()) {

@@ -1,4 +1,5 @@
-//! The vocabulary of a fault matrix: which operation, under which injected fault, must end how.
+//! The vocabulary of a fault matrix: which [`Operation`] (the testkit's), under which injected
+//! [`Fault`] (the simulator's), must end how.
 //!
 //! A provider crate writes its matrix as one `static` array of [`Row`]s and hands it, with its
 //! [`SimBackend`], to [`assert_rows`], which drives every row against a fresh simulator
@@ -9,16 +10,18 @@
 //!
 //! ```
 //! use payout_core::ErrorKind;
-//! use payout_sim::fault_matrix::{Expect, Injected, Op, Row, render};
+//! use payout_sim::Fault;
+//! use payout_sim::fault_matrix::{Expect, Operation, Row, render, status};
 //!
 //! static ROWS: &[Row] = &[
-//!     Row::new(Op::Get, Injected::Status(503), Expect::Recovers { requests: 2 }),
-//!     Row::new(Op::Get, Injected::MalformedJson, Expect::Fails { kind: ErrorKind::Protocol, requests: 1 }),
+//!     Row::new(Operation::Get, status(503), Expect::Recovers { requests: 2 }),
+//!     Row::new(Operation::Get, Fault::MalformedJson, Expect::Fails { kind: ErrorKind::Protocol, requests: 1 }),
 //! ];
 //! let table = render(ROWS);
 //! assert!(table.contains("| 503 | recovers (2 requests) |"));
 //! ```
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -31,113 +34,53 @@ use payout_core::{
 use crate::Fault;
 use crate::backend::{ClientSettings, SimBackend};
 
-/// An operation of [`payout_core::PayoutProvider`] (or of its extension trait) under test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Op {
-    /// `create_withdrawal`.
-    Create,
-    /// `get_withdrawal`.
-    Get,
-    /// `find_withdrawal`.
-    Find,
-    /// One `list_withdrawals` page.
-    ListPage,
-    /// `list_all`, every page (the fault hits the first page).
-    ListAll,
-    /// `submit`, the safe create.
-    Submit,
-}
+pub use payout_testkit::Operation;
 
-impl Op {
-    /// Every operation, in the order of the rendered columns.
-    pub const ALL: [Op; 6] = [Op::Create, Op::Get, Op::Find, Op::ListPage, Op::ListAll, Op::Submit];
-
-    /// The column heading.
-    pub fn name(self) -> &'static str {
-        match self {
-            Op::Create => "create",
-            Op::Get => "get",
-            Op::Find => "find",
-            Op::ListPage => "list page",
-            Op::ListAll => "`list_all`",
-            Op::Submit => "`submit`",
-        }
+/// The column heading of an operation.
+fn column(op: Operation) -> &'static str {
+    match op {
+        Operation::Create => "create",
+        Operation::Get => "get",
+        Operation::Find => "find",
+        Operation::List => "list page",
+        Operation::ListAll => "`list_all`",
+        Operation::Submit => "`submit`",
+        Operation::ParseWebhook => "`parse_webhook`",
     }
 }
 
-/// A fault, as a matrix names it. Most map onto a simulator [`Fault`]; a refused connection is
-/// produced by pointing the client at a port nothing listens on.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Injected {
-    /// The answer comes later than the client's timeout (the provider still acts).
-    DelayPastTimeout,
-    /// `429` with `Retry-After: 1`.
-    TooManyRequestsRetryAfter,
-    /// `429` without `Retry-After`.
-    TooManyRequests,
-    /// This 5xx status, without acting.
-    Status(u16),
-    /// Nothing listens: the connection is refused before anything is sent.
-    ConnectionRefused,
-    /// The provider acts, then the connection closes without an answer.
-    CloseAfterActing,
-    /// The connection closes without an answer, and the provider did not act.
-    CloseBeforeActing,
-    /// The provider acts; the answer is not JSON.
-    MalformedJson,
-    /// The provider acts; the answer's body is cut off half way.
-    TruncatedBody,
-    /// The provider acts; the answer is larger than the client reads.
-    OversizedBody,
-    /// The provider acts; the status in the answer is one this version does not know.
-    UnknownStatus,
-    /// The provider acts; this field is missing from the answer.
-    MissingField(&'static str),
-    /// The provider acts; the answer is well-formed JSON of another shape ([`Fault::OtherShape`]:
-    /// a listing under `results` instead of `data`, an object wrapped in `{"data": ..}`). For
-    /// `submit` it is the reconciling lookup that answers so, after the create's answer was lost
-    /// (the create is closed after acting).
-    OtherShape,
+/// The body of an injected 5xx.
+const INJECTED_BODY: &str = r#"{"error":"injected"}"#;
+
+/// A row's fault: this status with an injected error body, without acting.
+pub const fn status(status: u16) -> Fault {
+    Fault::Status { status, body: Cow::Borrowed(INJECTED_BODY) }
 }
 
-impl Injected {
-    /// The row heading.
-    pub fn label(&self) -> String {
-        match self {
-            Injected::DelayPastTimeout => "delay past the timeout".into(),
-            Injected::TooManyRequestsRetryAfter => "429 with `Retry-After`".into(),
-            Injected::TooManyRequests => "429 without `Retry-After`".into(),
-            Injected::Status(s) => s.to_string(),
-            Injected::ConnectionRefused => "connection refused".into(),
-            Injected::CloseAfterActing => "closed after the provider acted".into(),
-            Injected::CloseBeforeActing => "closed before the provider acted".into(),
-            Injected::MalformedJson => "malformed JSON".into(),
-            Injected::TruncatedBody => "truncated body".into(),
-            Injected::OversizedBody => "body over the client's limit".into(),
-            Injected::UnknownStatus => "unknown status".into(),
-            Injected::MissingField(f) => format!("missing `{f}`"),
-            Injected::OtherShape => "answer of another shape".into(),
-        }
-    }
+/// A row's fault: the provider acts; this field is missing from the answer.
+pub const fn missing(field: &'static str) -> Fault {
+    Fault::MissingField(Cow::Borrowed(field))
+}
 
-    /// The simulator fault that produces it (`None` for [`Injected::ConnectionRefused`]).
-    /// `delay` must exceed the client's timeout and `oversized` its response bound.
-    pub fn fault(&self, delay: Duration, oversized: usize) -> Option<Fault> {
-        Some(match self {
-            Injected::DelayPastTimeout => Fault::Delay(delay),
-            Injected::TooManyRequestsRetryAfter => Fault::TooManyRequests { retry_after: Some(1) },
-            Injected::TooManyRequests => Fault::TooManyRequests { retry_after: None },
-            Injected::Status(s) => Fault::Status { status: *s, body: format!(r#"{{"error":"injected {s}"}}"#) },
-            Injected::ConnectionRefused => return None,
-            Injected::CloseAfterActing => Fault::CloseAfterActing,
-            Injected::CloseBeforeActing => Fault::CloseBeforeActing,
-            Injected::MalformedJson => Fault::MalformedJson,
-            Injected::TruncatedBody => Fault::TruncatedBody,
-            Injected::OversizedBody => Fault::OversizedBody { bytes: oversized },
-            Injected::UnknownStatus => Fault::UnknownStatus,
-            Injected::MissingField(f) => Fault::MissingField((*f).to_owned()),
-            Injected::OtherShape => Fault::OtherShape,
-        })
+/// The row heading of a fault. A [`Fault::Delay`] in a matrix is always one past the client's
+/// timeout ([`DELAY`] against [`TIMEOUT`]); [`Fault::ConnectionRefused`] points the client at a
+/// port nothing listens on; for `submit`, [`Fault::OtherShape`] is the answer of the reconciling
+/// lookup after the create's answer was lost (the create is closed after acting).
+pub fn label(fault: &Fault) -> String {
+    match fault {
+        Fault::Delay(_) => "delay past the timeout".into(),
+        Fault::TooManyRequests { retry_after: Some(_) } => "429 with `Retry-After`".into(),
+        Fault::TooManyRequests { retry_after: None } => "429 without `Retry-After`".into(),
+        Fault::Status { status, .. } => status.to_string(),
+        Fault::ConnectionRefused => "connection refused".into(),
+        Fault::CloseAfterActing => "closed after the provider acted".into(),
+        Fault::CloseBeforeActing => "closed before the provider acted".into(),
+        Fault::MalformedJson => "malformed JSON".into(),
+        Fault::TruncatedBody => "truncated body".into(),
+        Fault::OversizedBody { .. } => "body over the client's limit".into(),
+        Fault::UnknownStatus => "unknown status".into(),
+        Fault::MissingField(f) => format!("missing `{f}`"),
+        Fault::OtherShape => "answer of another shape".into(),
     }
 }
 
@@ -219,25 +162,25 @@ impl Expect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     /// The operation.
-    pub op: Op,
+    pub op: Operation,
     /// The fault injected into its (first) request to the provider.
-    pub fault: Injected,
+    pub fault: Fault,
     /// How it must end.
     pub expect: Expect,
 }
 
 impl Row {
     /// A row.
-    pub const fn new(op: Op, fault: Injected, expect: Expect) -> Self {
+    pub const fn new(op: Operation, fault: Fault, expect: Expect) -> Self {
         Self { op, fault, expect }
     }
 }
 
 /// The rows as a Markdown grid: one line per fault (in first-seen order), one column per
-/// operation that appears (in [`Op::ALL`] order). A pair without a row shows `—`.
+/// operation that appears (in [`Operation::ALL`] order). A pair without a row shows `—`.
 pub fn render(rows: &[Row]) -> String {
-    let ops: Vec<Op> = Op::ALL.into_iter().filter(|op| rows.iter().any(|r| r.op == *op)).collect();
-    let mut faults: Vec<&Injected> = Vec::new();
+    let ops: Vec<Operation> = Operation::ALL.into_iter().filter(|op| rows.iter().any(|r| r.op == *op)).collect();
+    let mut faults: Vec<&Fault> = Vec::new();
     for r in rows {
         if !faults.contains(&&r.fault) {
             faults.push(&r.fault);
@@ -245,13 +188,13 @@ pub fn render(rows: &[Row]) -> String {
     }
     let mut out = String::from("| fault |");
     for op in &ops {
-        let _ = write!(out, " {} |", op.name());
+        let _ = write!(out, " {} |", column(*op));
     }
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(ops.len()));
     out.push('\n');
     for fault in faults {
-        let _ = write!(out, "| {} |", fault.label());
+        let _ = write!(out, "| {} |", label(fault));
         for op in &ops {
             let cell = rows
                 .iter()
@@ -296,8 +239,10 @@ pub const TIMEOUT: Duration = Duration::from_millis(800);
 pub const DELAY: Duration = Duration::from_millis(1500);
 /// The timeout of the rows whose fault is not a delay.
 pub const NO_TIMEOUT: Duration = Duration::from_secs(30);
-/// The client's bound on answers; the oversized fault sends twice as much.
+/// The client's bound on answers.
 pub const MAX_BODY: usize = 64 * 1024;
+/// The size of a row's oversized body ([`Fault::OversizedBody`]): twice [`MAX_BODY`].
+pub const OVERSIZED: usize = 2 * MAX_BODY;
 /// Retries after the first attempt (the default policy's count, with millisecond waits).
 pub const RETRIES: u32 = 3;
 /// Withdrawals seeded for reads.
@@ -317,13 +262,13 @@ pub fn assert_complete<B: SimBackend>(backend: &B, rows: &[Row]) {
     for fault in rows.iter().map(|r| &r.fault) {
         for op in backend.ops().iter().copied() {
             let n = rows.iter().filter(|r| r.op == op && &r.fault == fault).count();
-            assert_eq!(n, 1, "{} × {}: {n} rows", op.name(), fault.label());
+            assert_eq!(n, 1, "{} × {}: {n} rows", column(op), label(fault));
         }
     }
     for row in rows {
         assert!(backend.ops().contains(&row.op), "{row:?}: {} does not support this operation", B::NAME);
         if let Expect::Recovers { requests } = row.expect {
-            let pages = if row.op == Op::ListAll { SEEDED.div_ceil(LIMIT as usize) as u32 } else { 1 };
+            let pages = if row.op == Operation::ListAll { SEEDED.div_ceil(LIMIT as usize) as u32 } else { 1 };
             assert!(requests - pages < RETRIES + 1, "{row:?} needs more retries than the policy allows");
         }
     }
@@ -335,7 +280,7 @@ pub fn assert_complete<B: SimBackend>(backend: &B, rows: &[Row]) {
 /// together. Run it in a multi-threaded runtime.
 pub async fn assert_rows<B: SimBackend>(backend: &B, rows: &[Row]) {
     use futures::StreamExt;
-    let (slow, fast): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.fault == Injected::DelayPastTimeout);
+    let (slow, fast): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| matches!(r.fault, Fault::Delay(_)));
     let mut failures = Vec::new();
     for phase in [slow, fast] {
         failures.extend(
@@ -344,7 +289,7 @@ pub async fn assert_rows<B: SimBackend>(backend: &B, rows: &[Row]) {
                     check_row(backend, row)
                         .await
                         .err()
-                        .map(|e| format!("{} × {}: {e}", row.op.name(), row.fault.label()))
+                        .map(|e| format!("{} × {}: {e}", column(row.op), label(&row.fault)))
                 })
                 .buffer_unordered(32)
                 .filter_map(|f| async move { f })
@@ -370,24 +315,27 @@ fn page() -> ListQuery {
 async fn run_op<B: SimBackend>(
     backend: &B,
     client: &dyn PayoutProvider,
-    op: Op,
+    op: Operation,
     target: &WithdrawalId,
     reference: &str,
     fresh: &str,
 ) -> Result<Outcome, PayoutError> {
     Ok(match op {
-        Op::Create => Outcome::One(client.create_withdrawal(&backend.request(fresh)).await?),
-        Op::Get => Outcome::One(client.get_withdrawal(target).await?),
-        Op::Find => {
+        Operation::Create => Outcome::One(client.create_withdrawal(&backend.request(fresh)).await?),
+        Operation::Get => Outcome::One(client.get_withdrawal(target).await?),
+        Operation::Find => {
             let reference = Reference::new(reference).expect("a seeded reference is valid");
             match client.find_withdrawal(&reference).await? {
                 Some(w) => Outcome::One(w),
                 None => Outcome::Many(Vec::new()),
             }
         }
-        Op::ListPage => Outcome::Many(client.list_withdrawals(&page()).await?.items),
-        Op::ListAll => Outcome::Many(client.list_all(page()).try_collect().await?),
-        Op::Submit => Outcome::Submitted(client.submit(&backend.request(fresh)).await?),
+        Operation::List => Outcome::Many(client.list_withdrawals(&page()).await?.items),
+        Operation::ListAll => Outcome::Many(client.list_all(page()).try_collect().await?),
+        Operation::Submit => Outcome::Submitted(client.submit(&backend.request(fresh)).await?),
+        Operation::ParseWebhook => {
+            return Err(PayoutError::unsupported(client.id(), "a fault matrix sends no webhooks"));
+        }
     })
 }
 
@@ -400,12 +348,12 @@ pub async fn check_row<B: SimBackend>(backend: &B, row: &Row) -> Result<(), Stri
     let target = ids.first().cloned().ok_or("nothing was seeded")?;
     let invoice = backend.reference_of(&server, &target).ok_or("the seeded withdrawal is gone")?;
     let fresh = "fresh-1";
-    let delayed = row.fault == Injected::DelayPastTimeout;
+    let delayed = matches!(row.fault, Fault::Delay(_));
     let settings = ClientSettings {
         timeout: Some(if delayed { TIMEOUT } else { NO_TIMEOUT }),
         max_response_bytes: Some(MAX_BODY),
         http: Some(SHARED.clone()),
-        base_url: (row.fault == Injected::ConnectionRefused).then(|| crate::net::refused_url(B::BASE_PATH)),
+        base_url: (row.fault == Fault::ConnectionRefused).then(|| crate::net::refused_url(B::BASE_PATH)),
         ..ClientSettings::default()
     };
     let client = backend.client(&server, settings).map_err(|e| e.to_string())?;
@@ -415,11 +363,11 @@ pub async fn check_row<B: SimBackend>(backend: &B, row: &Row) -> Result<(), Stri
     }
     let (method, path) = backend.endpoint(row.op, &target);
     server.requests().clear();
-    if row.op == Op::Submit && row.fault == Injected::OtherShape {
+    if row.op == Operation::Submit && row.fault == Fault::OtherShape {
         // The create acts and its answer is lost; the lookup that reconciles it (past those the
         // create itself makes first) answers in another shape.
         server.faults().on_request(method.clone(), &path, Fault::CloseAfterActing, 1);
-        let (find_method, find_path) = backend.endpoint(Op::Find, &target);
+        let (find_method, find_path) = backend.endpoint(Operation::Find, &target);
         server.faults().on_request_after(
             find_method,
             &find_path,
@@ -427,8 +375,8 @@ pub async fn check_row<B: SimBackend>(backend: &B, row: &Row) -> Result<(), Stri
             Fault::OtherShape,
             1,
         );
-    } else if let Some(fault) = row.fault.fault(DELAY, 2 * MAX_BODY) {
-        server.faults().on_request(method.clone(), &path, fault, 1);
+    } else if row.fault != Fault::ConnectionRefused {
+        server.faults().on_request(method.clone(), &path, row.fault.clone(), 1);
     }
 
     let result = run_op(backend, client.as_ref(), row.op, &target, &invoice, fresh).await;
@@ -445,7 +393,7 @@ pub async fn check_row<B: SimBackend>(backend: &B, row: &Row) -> Result<(), Stri
         server.requests().entries().iter().filter(|r| r.method == method.as_str() && r.path.ends_with(&path)).count()
             as u32;
     let created = backend.holding(&server, fresh).len() as u32;
-    let creates = matches!(row.op, Op::Create | Op::Submit);
+    let creates = matches!(row.op, Operation::Create | Operation::Submit);
 
     let got = |what: &str| format!("expected {what}, got {}", describe(&result));
     match row.expect {
@@ -519,7 +467,13 @@ fn describe(result: &Result<Outcome, PayoutError>) -> String {
     }
 }
 
-fn check_value(op: Op, outcome: &Outcome, target: &WithdrawalId, fresh: &str, unknown: bool) -> Result<(), String> {
+fn check_value(
+    op: Operation,
+    outcome: &Outcome,
+    target: &WithdrawalId,
+    fresh: &str,
+    unknown: bool,
+) -> Result<(), String> {
     let status_ok = |w: &Withdrawal| {
         if unknown {
             w.status == WithdrawalStatus::Unknown && w.provider_status == "surprise_status"
@@ -528,17 +482,23 @@ fn check_value(op: Op, outcome: &Outcome, target: &WithdrawalId, fresh: &str, un
         }
     };
     match (op, outcome) {
-        (Op::Create, Outcome::One(w)) if w.reference.as_ref().is_none_or(|r| r.as_str() == fresh) && status_ok(w) => {
+        (Operation::Create, Outcome::One(w))
+            if w.reference.as_ref().is_none_or(|r| r.as_str() == fresh) && status_ok(w) =>
+        {
             Ok(())
         }
-        (Op::Get, Outcome::One(w)) | (Op::Find, Outcome::One(w)) if &w.id == target && status_ok(w) => Ok(()),
-        (Op::Submit, Outcome::Submitted(s))
+        (Operation::Get, Outcome::One(w)) | (Operation::Find, Outcome::One(w)) if &w.id == target && status_ok(w) => {
+            Ok(())
+        }
+        (Operation::Submit, Outcome::Submitted(s))
             if s.withdrawal.reference.as_ref().is_none_or(|r| r.as_str() == fresh) && status_ok(&s.withdrawal) =>
         {
             Ok(())
         }
-        (Op::ListPage, Outcome::Many(items)) if items.len() == LIMIT as usize && items.iter().all(status_ok) => Ok(()),
-        (Op::ListAll, Outcome::Many(items)) => {
+        (Operation::List, Outcome::Many(items)) if items.len() == LIMIT as usize && items.iter().all(status_ok) => {
+            Ok(())
+        }
+        (Operation::ListAll, Outcome::Many(items)) => {
             let mut ids: Vec<_> = items.iter().map(|w| w.id.clone()).collect();
             ids.sort();
             ids.dedup();

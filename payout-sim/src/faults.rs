@@ -5,7 +5,12 @@
 //! Rules are kept in a queue: a request takes the first rule whose path (and, when the rule names
 //! one, method) matches it, and a rule is dropped once it has been applied the number of times it
 //! was given.
+//!
+//! These are wire-level faults: the real client under test turns them into errors. The
+//! testkit's `payout_testkit::fake::Fault` is the other layer, for the in-memory fake that has no
+//! wire: it fails a call with an error directly. A fault matrix names its rows with this enum.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -31,7 +36,7 @@ pub enum Fault {
         /// The HTTP status, e.g. 500, 502, 503.
         status: u16,
         /// The body, sent as is.
-        body: String,
+        body: Cow<'static, str>,
     },
     /// Reads the request, acts on it (a create creates the withdrawal), then closes the TCP
     /// connection without writing any response: the client sees a connection error although the
@@ -57,13 +62,18 @@ pub enum Fault {
     UnknownStatus,
     /// Acts and answers normally, except that the named field is removed from the same objects
     /// as [`Fault::UnknownStatus`] changes.
-    MissingField(String),
+    MissingField(Cow<'static, str>),
     /// Acts and answers with the real status and well-formed JSON of another shape than the
     /// documented one: an object holding a `data` array becomes `{"results": [...], "total": n}`
     /// (the envelope of AlpPay's newer `listPayments` page); any other object is wrapped as
     /// `{"data": {...}}` (AlphaPo's wrapper, around an answer that has none, or around the one
     /// it has). A client must not read either as "nothing found".
     OtherShape,
+    /// Nothing listens: the connection is refused before anything is sent. A fault matrix
+    /// produces it by pointing the client at a port nothing listens on; a listener that has
+    /// already accepted can only come close, so armed on one it closes the connection at once,
+    /// without reading the request or acting.
+    ConnectionRefused,
 }
 
 impl Fault {
@@ -81,6 +91,7 @@ impl Fault {
             Fault::UnknownStatus => "unknown_status",
             Fault::MissingField(_) => "missing_field",
             Fault::OtherShape => "other_shape",
+            Fault::ConnectionRefused => "connection_refused",
         }
     }
 }

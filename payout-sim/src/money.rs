@@ -19,7 +19,7 @@ use payout_core::{ErrorKind, PayoutError, PayoutProviderExt, SubmitPath, Submitt
 use crate::Fault;
 use crate::Served;
 use crate::backend::{ClientSettings, SimBackend};
-use crate::fault_matrix::Op;
+use payout_testkit::Operation;
 
 /// Concurrent `submit` calls per run.
 pub const CALLS: usize = 1000;
@@ -50,7 +50,7 @@ pub struct Figures {
 /// The create and lookup endpoints of `backend`, where the faults are armed.
 fn endpoints<B: SimBackend>(backend: &B) -> ((http::Method, String), (http::Method, String)) {
     let any = WithdrawalId::new("0");
-    (backend.endpoint(Op::Create, &any), backend.endpoint(Op::Find, &any))
+    (backend.endpoint(Operation::Create, &any), backend.endpoint(Operation::Find, &any))
 }
 
 /// Runs the 1,000 submits at once against `server` and checks every invariant; returns the figures.
@@ -128,7 +128,7 @@ pub async fn lost_answers<B: SimBackend>(backend: &B) {
 pub async fn throttling_and_server_errors<B: SimBackend>(backend: &B, lookups_per_call: usize) {
     let server = backend.start().await;
     let ((post, create), (get, lookup)) = endpoints(backend);
-    let s5xx = |k: usize| Fault::Status { status: [500, 502, 503][k % 3], body: r#"{"error":"injected"}"#.into() };
+    let s5xx = |k: usize| crate::fault_matrix::status([500, 502, 503][k % 3]);
     for block in 0..CALLS / 100 {
         for i in 0..100 {
             let fault = match i {
@@ -164,7 +164,7 @@ pub async fn soak<B: SimBackend>(backend: &B) {
     let server = backend.start().await;
     server.requests().set_enabled(false);
     let ((post, create), (get, lookup)) = endpoints(backend);
-    let s5xx = |k: usize| Fault::Status { status: [500, 502, 503, 504][k % 4], body: r#"{"error":"injected"}"#.into() };
+    let s5xx = |k: usize| crate::fault_matrix::status([500, 502, 503, 504][k % 4]);
     for block in 0..calls.div_ceil(100) {
         for i in 0..100 {
             let fault = match i {

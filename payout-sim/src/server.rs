@@ -166,8 +166,9 @@ async fn answer(router: &Router, fault: Option<Fault>, req: Request<Body>) -> Re
         }
         Fault::Status { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            Ok(json(status, Bytes::from(body)))
+            Ok(json(status, Bytes::from(body.into_owned())))
         }
+        Fault::ConnectionRefused => Err(Dropped),
         Fault::CloseBeforeActing => {
             let _ = axum::body::to_bytes(req.into_body(), BUFFER_LIMIT).await;
             Err(Dropped)
@@ -209,7 +210,7 @@ async fn answer(router: &Router, fault: Option<Fault>, req: Request<Body>) -> Re
         })
         .await),
         Fault::MissingField(field) => Ok(rewrite(call(router, req).await, |o| {
-            o.remove(&field);
+            o.remove(field.as_ref());
         })
         .await),
         Fault::OtherShape => Ok(other_shape(call(router, req).await).await),

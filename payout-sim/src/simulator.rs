@@ -82,14 +82,37 @@ pub fn restore(sims: &[&dyn Simulator], value: &Value) -> Result<(), SimError> {
     Ok(())
 }
 
-/// Writes once, for every provider module, what its handle (a struct with an
-/// `engine: Arc<Engine<Rules>>` field) and its running handle share: the configuration, the
-/// router, serving, the count, the deliveries, [`Simulator`] and `start`. The module has
+/// Writes once, for every provider module, what its handle and its running handle share: the
+/// marker its `Rules` are implemented on, the handle (an `engine: Arc<Engine<Rules>>`), the
+/// running handle's alias and credential accessors, the configuration, the router, serving, the
+/// count, the deliveries, [`Simulator`] and `start`. The module has
 /// `handlers::routes` and `handlers::unknown_path`, and its handle `new`, `snapshot` and
 /// `restore`.
 #[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_macros))]
 macro_rules! simulator {
-    ($sim:ident, $config:ident, $rules:ident, $name:literal) => {
+    (
+        $sim:ident, $server:ident, $config:ident, $name:literal,
+        rules: $rules:ident $rules_doc:literal,
+        credentials: $key:ident, $secret:ident
+    ) => {
+        #[doc = concat!("The provider's side of the [`Engine`](crate::engine::Engine): ", $rules_doc, ".")]
+        pub(crate) struct $rules;
+
+        #[doc = concat!("A running ", stringify!($sim), " simulator: the control methods of [`", stringify!($sim), "`] (through")]
+        /// `Deref`), plus the address, credentials, fault queue and request log. Dropping it stops
+        /// the server.
+        pub type $server = $crate::Served<$sim>;
+
+        #[doc = concat!("The state and control of one ", stringify!($sim), " simulator. Cheap to clone (all clones share")]
+        /// the state).
+        ///
+        #[doc = concat!("It is also the router's state, so it can be mounted without [`", stringify!($server), "`]; see")]
+        #[doc = concat!("[`", stringify!($sim), "::router`] and [`crate::router`].")]
+        #[derive(Clone)]
+        pub struct $sim {
+            engine: std::sync::Arc<$crate::engine::Engine<$rules>>,
+        }
+
         impl $sim {
             /// The configuration.
             pub fn config(&self) -> &$config {
@@ -168,8 +191,89 @@ macro_rules! simulator {
             pub async fn start(config: $config) -> std::io::Result<Self> {
                 $sim::new(config).serve(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
             }
+
+            #[doc = concat!("The configured `", stringify!($key), "`, for a client to send.")]
+            pub fn $key(&self) -> &str {
+                &self.config().$key
+            }
+
+            #[doc = concat!("The configured `", stringify!($secret), "`, to sign with.")]
+            pub fn $secret(&self) -> &str {
+                &self.config().$secret
+            }
         }
     };
 }
 #[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_imports))]
 pub(crate) use simulator;
+
+/// A simulator's configuration, declared once per provider: the fields every simulator has (the
+/// two credentials a client sends and signs with, the mount prefix, the receiver of deliveries,
+/// none by default), the provider's own fields each with its default, the `Default` impl, and
+/// the setters `with_credentials`, `with_prefix` and `with_callback`. The provider's own setters
+/// stay in its module.
+macro_rules! config {
+    (
+        $(#[$doc:meta])*
+        $config:ident {
+            credentials: $key:ident = $key_default:ident, $secret:ident = $secret_default:ident;
+            prefix: $prefix:literal, sandbox $sandbox:literal;
+            $( $(#[$field_doc:meta])* $field:ident: $ty:ty = $value:expr, )*
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug)]
+        pub struct $config {
+            #[doc = concat!("The key a client must send. Default [`", stringify!($key_default), "`].")]
+            pub $key: String,
+            #[doc = concat!("The secret requests and deliveries are signed with. Default [`", stringify!($secret_default), "`].")]
+            pub $secret: String,
+            #[doc = concat!("Where the API is mounted. Default `", $prefix, "` (the CLI's sandbox uses `", $sandbox, "`).")]
+            pub prefix: String,
+            /// Where to send the callbacks or webhooks, or `None` (default).
+            pub callback: Option<$crate::CallbackConfig>,
+            $( $(#[$field_doc])* pub $field: $ty, )*
+        }
+
+        impl $crate::engine::SimConfig for $config {
+            fn callback(&self) -> Option<$crate::CallbackConfig> {
+                self.callback.clone()
+            }
+        }
+
+        impl Default for $config {
+            fn default() -> Self {
+                Self {
+                    $key: $key_default.to_owned(),
+                    $secret: $secret_default.to_owned(),
+                    prefix: $prefix.to_owned(),
+                    callback: None,
+                    $($field: $value),*
+                }
+            }
+        }
+
+        impl $config {
+            #[doc = concat!("Sets `", stringify!($key), "` and `", stringify!($secret), "`.")]
+            pub fn with_credentials(mut self, $key: &str, $secret: &str) -> Self {
+                $key.clone_into(&mut self.$key);
+                $secret.clone_into(&mut self.$secret);
+                self
+            }
+
+            #[doc = concat!("Sets the mount prefix (e.g. `", $sandbox, "`).")]
+            pub fn with_prefix(mut self, prefix: &str) -> Self {
+                prefix.clone_into(&mut self.prefix);
+                self
+            }
+
+            /// Sends the callbacks or webhooks to this receiver.
+            pub fn with_callback(mut self, callback: $crate::CallbackConfig) -> Self {
+                self.callback = Some(callback);
+                self
+            }
+        }
+    };
+}
+#[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_imports))]
+pub(crate) use config;

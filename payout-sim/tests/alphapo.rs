@@ -7,22 +7,13 @@ use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus};
 use payout_testkit::signing::alphapo_signature;
 use serde_json::{Value, json};
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
-}
+mod common;
+
+use common::{alphapo_request, client};
 
 /// Sends `body` signed with the simulator's secret.
 async fn signed(sim: &AlphaPoServer, method: reqwest::Method, path: &str, body: &[u8]) -> (u16, String) {
-    let sig = alphapo_signature(sim.api_secret().as_bytes(), body);
-    let r = client()
-        .request(method, format!("{}{path}", sim.base_url()))
-        .header("Content-Type", "application/json")
-        .header("X-Processing-Key", sim.api_key())
-        .header("X-Processing-Signature", sig)
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap();
+    let r = alphapo_request(&client(), sim, method, path, body).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
 

@@ -7,9 +7,9 @@ use payout_sim::{AlpPayConfig, AlpPayServer, AlpPayStatus};
 use payout_testkit::signing::alppay_signature;
 use serde_json::{Value, json};
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
-}
+mod common;
+
+use common::{alppay_get, client};
 
 async fn post_raw(sim: &AlpPayServer, body: &[u8], key: Option<&str>, sig: Option<String>) -> (u16, Value) {
     let mut req = client().post(format!("{}/withdrawal", sim.base_url())).header("Content-Type", "application/json");
@@ -31,12 +31,7 @@ async fn create(sim: &AlpPayServer, body: &Value) -> (u16, Value) {
 }
 
 async fn get(sim: &AlpPayServer, path_and_query: &str) -> (u16, Value) {
-    let r = client()
-        .get(format!("{}{path_and_query}", sim.base_url()))
-        .header("API-KEY", sim.api_key())
-        .send()
-        .await
-        .unwrap();
+    let r = alppay_get(&client(), sim, path_and_query).send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap())
 }

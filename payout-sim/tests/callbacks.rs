@@ -49,24 +49,32 @@ async fn until(mut f: impl FnMut() -> bool) {
     panic!("condition never held");
 }
 
-async fn alphapo_create(sim: &AlphaPoServer, foreign_id: &str) -> i64 {
+/// POSTs `body` with `headers` to `url` and reads the JSON answer.
+async fn post_json(url: String, headers: &[(&str, String)], body: String) -> Value {
+    let mut request = reqwest::Client::builder().no_proxy().build().unwrap().post(url).body(body);
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// Creates an ETH withdrawal of `amount` under `foreign_id`, signed; the answer's `data`.
+async fn alphapo_create_amount(sim: &AlphaPoServer, foreign_id: &str, amount: &str) -> Value {
     let body =
-        json!({"currency":"ETH","foreign_id":foreign_id,"end_user_reference":"u","address":"0xabc","amount":"0.01"})
+        json!({"currency":"ETH","foreign_id":foreign_id,"end_user_reference":"u","address":"0xabc","amount":amount})
             .to_string();
-    let r = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-        .post(format!("{}/withdrawal/crypto", sim.base_url()))
-        .header("Content-Type", "application/json")
-        .header("X-Processing-Key", sim.api_key())
-        .header("X-Processing-Signature", alphapo_signature(sim.api_secret().as_bytes(), body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let v: Value = r.json().await.unwrap();
-    v["data"]["id"].as_i64().unwrap()
+    let signature = alphapo_signature(sim.api_secret().as_bytes(), body.as_bytes());
+    let headers = [
+        ("Content-Type", "application/json".to_owned()),
+        ("X-Processing-Key", sim.api_key().to_owned()),
+        ("X-Processing-Signature", signature),
+    ];
+    post_json(format!("{}/withdrawal/crypto", sim.base_url()), &headers, body).await["data"].clone()
+}
+
+/// Creates a 0.01 ETH withdrawal under `foreign_id`; its id.
+async fn alphapo_create(sim: &AlphaPoServer, foreign_id: &str) -> i64 {
+    alphapo_create_amount(sim, foreign_id, "0.01").await["id"].as_i64().unwrap()
 }
 
 #[tokio::test]
@@ -131,19 +139,10 @@ async fn alppay_webhooks_on_creation_and_each_change() {
     let body = json!({"amount":"10","asset":{"short":"USDT","network":"tron"},"addressTo":"TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n",
         "customer":{"id":1,"name":"C","email":"c@example.com"},"destTag":"","invoice":"hook-1"})
     .to_string();
-    let r = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-        .post(format!("{}/withdrawal", sim.base_url()))
-        .header("API-KEY", sim.api_key())
-        .header("X-HMAC", alppay_signature(sim.hmac_key().as_bytes(), body.as_bytes()))
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let created: Value = r.json().await.unwrap();
+    let signature = alppay_signature(sim.hmac_key().as_bytes(), body.as_bytes());
+    let headers =
+        [("API-KEY", sim.api_key().to_owned()), ("X-HMAC", signature), ("Content-Type", "application/json".to_owned())];
+    let created = post_json(format!("{}/withdrawal", sim.base_url()), &headers, body).await;
     let id = created["id"].as_str().unwrap();
     until(|| rx.got.lock().unwrap().len() == 1).await;
     sim.set_status(id, AlpPayStatus::Approved).unwrap();
@@ -175,17 +174,9 @@ async fn automatic_life_cycle_delivers_without_reads() {
     let body = json!({"amount":"1","asset":{"short":"USDT","network":"ethereum"},"addressTo":"0xabc",
         "customer":{"id":1,"name":"C","email":"c@example.com"},"destTag":null,"invoice":"auto"})
     .to_string();
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-        .post(format!("{}/withdrawal", pay.base_url()))
-        .header("API-KEY", pay.api_key())
-        .header("X-HMAC", alppay_signature(pay.hmac_key().as_bytes(), body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let signature = alppay_signature(pay.hmac_key().as_bytes(), body.as_bytes());
+    let headers = [("API-KEY", pay.api_key().to_owned()), ("X-HMAC", signature)];
+    post_json(format!("{}/withdrawal", pay.base_url()), &headers, body).await;
     until(|| rx.got.lock().unwrap().len() == 3).await;
     let statuses: Vec<String> = rx
         .got
@@ -223,23 +214,9 @@ async fn above_the_withdrawal_limit_a_withdrawal_waits_for_review() {
     // 0.01 ETH is 30 EUR: under the limit, it runs the automatic life cycle.
     alphapo_create(&sim, "small").await;
     // 1 ETH is 3000 EUR: pending, and the life cycle leaves it to the reviewer.
-    let body = json!({"currency":"ETH","foreign_id":"big","end_user_reference":"u","address":"0xabc","amount":"1"})
-        .to_string();
-    let r = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-        .post(format!("{}/withdrawal/crypto", sim.base_url()))
-        .header("Content-Type", "application/json")
-        .header("X-Processing-Key", sim.api_key())
-        .header("X-Processing-Signature", alphapo_signature(sim.api_secret().as_bytes(), body.as_bytes()))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let created: Value = r.json().await.unwrap();
-    assert_eq!(created["data"]["status"], "processing");
-    let big = created["data"]["id"].as_i64().unwrap();
+    let created = alphapo_create_amount(&sim, "big", "1").await;
+    assert_eq!(created["status"], "processing");
+    let big = created["id"].as_i64().unwrap();
     until(|| sim.find("small").is_some_and(|w| w.status == AlphaPoStatus::Confirmed)).await;
     assert_eq!(sim.get(big).unwrap().status, AlphaPoStatus::Pending);
     let statuses = |rx: &Receiver, id: i64| -> Vec<String> {

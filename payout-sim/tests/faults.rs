@@ -3,24 +3,18 @@
 use std::time::Duration;
 
 use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, Fault};
-use payout_testkit::signing::{alphapo_signature, alppay_signature};
+use payout_testkit::signing::alppay_signature;
 use serde_json::{Value, json};
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
-}
+mod common;
+
+use common::{alphapo_request, alppay_get, client};
 
 fn create_request(sim: &AlphaPoServer, foreign_id: &str) -> reqwest::RequestBuilder {
     let body =
         json!({"currency":"BTC","foreign_id":foreign_id,"end_user_reference":"u","address":"tb1q","amount":"0.0002"})
             .to_string();
-    let sig = alphapo_signature(sim.api_secret().as_bytes(), body.as_bytes());
-    client()
-        .post(format!("{}/withdrawal/crypto", sim.base_url()))
-        .header("Content-Type", "application/json")
-        .header("X-Processing-Key", sim.api_key())
-        .header("X-Processing-Signature", sig)
-        .body(body)
+    alphapo_request(&client(), sim, reqwest::Method::POST, "/withdrawal/crypto", body)
 }
 
 async fn alphapo() -> AlphaPoServer {
@@ -62,12 +56,7 @@ async fn a_delayed_request_is_acted_on_after_the_client_gave_up() {
 async fn method_rules_reach_only_their_method() {
     let sim = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
     sim.faults().on_request(http::Method::POST, "/withdrawal", Fault::Status { status: 503, body: "{}".into() }, 1);
-    let list = client()
-        .get(format!("{}/withdrawal?invoices=x", sim.base_url()))
-        .header("API-KEY", sim.api_key())
-        .send()
-        .await
-        .unwrap();
+    let list = alppay_get(&client(), &sim, "/withdrawal?invoices=x").send().await.unwrap();
     assert_eq!(list.status(), 200);
     assert_eq!(sim.faults().pending(), 1, "the GET must not take the POST's fault");
 }
@@ -119,37 +108,35 @@ async fn closed_before_acting_leaves_nothing() {
     assert_eq!(sim.count(), 0);
 }
 
-#[tokio::test]
-async fn malformed_json_after_acting() {
-    let sim = alphapo().await;
-    sim.faults().next(Fault::MalformedJson);
-    let r = create_request(&sim, "m1").send().await.unwrap();
-    assert_eq!(r.status(), 201);
-    let text = r.text().await.unwrap();
-    assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
-    assert!(sim.find("m1").is_some());
-}
+/// A check of the body an answer spoiled by a fault brought.
+type BodyCheck = fn(reqwest::Result<Vec<u8>>);
 
+/// The faults that act, then spoil the answer: the withdrawal exists and the status is the
+/// real 201; only the body is as the fault says.
 #[tokio::test]
-async fn truncated_body_fails_the_read() {
-    let sim = alphapo().await;
-    sim.faults().next(Fault::TruncatedBody);
-    let r = create_request(&sim, "t1").send().await.unwrap();
-    assert_eq!(r.status(), 201);
-    assert!(r.bytes().await.is_err());
-    assert!(sim.find("t1").is_some());
-}
-
-#[tokio::test]
-async fn oversized_body_is_valid_json_of_the_given_size() {
-    let sim = alphapo().await;
-    sim.faults().next(Fault::OversizedBody { bytes: 3 * 1024 * 1024 });
-    let r = create_request(&sim, "o1").send().await.unwrap();
-    assert_eq!(r.status(), 201);
-    let body = r.bytes().await.unwrap();
-    assert_eq!(body.len(), 3 * 1024 * 1024);
-    let v: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(v["data"]["foreign_id"], "o1");
+async fn faults_after_acting_spoil_only_the_body() {
+    const BIG: usize = 3 * 1024 * 1024;
+    let cases: [(Fault, &str, BodyCheck); 3] = [
+        (Fault::MalformedJson, "m1", |body| {
+            let body = body.unwrap();
+            assert!(serde_json::from_slice::<Value>(&body).is_err(), "{}", String::from_utf8_lossy(&body));
+        }),
+        (Fault::TruncatedBody, "t1", |body| assert!(body.is_err(), "the read must fail")),
+        (Fault::OversizedBody { bytes: BIG }, "o1", |body| {
+            let body = body.unwrap();
+            assert_eq!(body.len(), BIG);
+            let v: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(v["data"]["foreign_id"], "o1");
+        }),
+    ];
+    for (fault, foreign_id, check) in cases {
+        let sim = alphapo().await;
+        sim.faults().next(fault);
+        let r = create_request(&sim, foreign_id).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        check(r.bytes().await.map(|b| b.to_vec()));
+        assert!(sim.find(foreign_id).is_some());
+    }
 }
 
 #[tokio::test]
@@ -162,7 +149,7 @@ async fn unknown_status_and_missing_field() {
 
     let pay = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
     let ids = pay.seed(3);
-    let get = |path: String| client().get(format!("{}{path}", pay.base_url())).header("API-KEY", pay.api_key()).send();
+    let get = |path: String| alppay_get(&client(), &pay, &path).send();
     pay.faults().on_path("/withdrawal", Fault::UnknownStatus, 1);
     let v: Value = get("/withdrawal".into()).await.unwrap().json().await.unwrap();
     assert!(v["data"].as_array().unwrap().iter().all(|w| w["status"] == "surprise_status"));
@@ -214,7 +201,7 @@ async fn other_shape_keeps_the_status_and_reshapes_the_json() {
     // AlpPay: a listing moves under `results` with its total; an object is wrapped in `data`.
     let pay = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
     let ids = pay.seed(3);
-    let get = |path: String| client().get(format!("{}{path}", pay.base_url())).header("API-KEY", pay.api_key()).send();
+    let get = |path: String| alppay_get(&client(), &pay, &path).send();
     pay.faults().on_request(http::Method::GET, "/withdrawal", Fault::OtherShape, 1);
     let r = get("/withdrawal?limit=2".into()).await.unwrap();
     assert_eq!(r.status(), 200);

@@ -4,12 +4,11 @@
 use std::net::SocketAddr;
 
 use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, SandboxServer};
-use payout_testkit::signing::{alphapo_signature, alppay_signature};
 use serde_json::{Value, json};
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
-}
+mod common;
+
+use common::{alphapo_request, alppay_create, client};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_creates_on_each_simulator() {
@@ -21,23 +20,12 @@ async fn two_hundred_concurrent_creates_on_each_simulator() {
         let http = http.clone();
         let body = json!({"currency":"TRX","foreign_id":format!("load-{i}"),"end_user_reference":"u","address":"Taddr","amount":"1.5"})
             .to_string();
-        let sig = alphapo_signature(ap.api_secret().as_bytes(), body.as_bytes());
-        let req = http
-            .post(format!("{}/withdrawal/crypto", ap.base_url()))
-            .header("Content-Type", "application/json")
-            .header("X-Processing-Key", ap.api_key())
-            .header("X-Processing-Signature", sig)
-            .body(body);
+        let req = alphapo_request(&http, &ap, reqwest::Method::POST, "/withdrawal/crypto", body);
         tasks.push(tokio::spawn(async move { req.send().await.map(|r| r.status().as_u16()) }));
         let body = json!({"amount":"1","asset":{"short":"USDT","network":"tron"},"addressTo":"Taddr",
             "customer":{"id":i,"name":"C","email":"c@example.com"},"destTag":"","invoice":format!("load-{i}")})
         .to_string();
-        let sig = alppay_signature(pay.hmac_key().as_bytes(), body.as_bytes());
-        let req = http
-            .post(format!("{}/withdrawal", pay.base_url()))
-            .header("API-KEY", pay.api_key())
-            .header("X-HMAC", sig)
-            .body(body);
+        let req = alppay_create(&http, &pay, body);
         tasks.push(tokio::spawn(async move { req.send().await.map(|r| r.status().as_u16()) }));
     }
     for t in tasks {
@@ -125,30 +113,13 @@ async fn odd_bodies_get_documented_answers() {
             (reqwest::Method::POST, "/currencies/list"),
             (reqwest::Method::POST, "/accounts/list"),
         ] {
-            let sig = alphapo_signature(ap.api_secret().as_bytes(), body.as_bytes());
-            let r = http
-                .request(method, format!("{}{path}", ap.base_url()))
-                .header("Content-Type", "application/json")
-                .header("X-Processing-Key", ap.api_key())
-                .header("X-Processing-Signature", sig)
-                .body(body.clone())
-                .send()
-                .await
-                .unwrap();
+            let r = alphapo_request(&http, &ap, method, path, body.clone()).send().await.unwrap();
             let status = r.status().as_u16();
             assert!([200, 400, 404].contains(&status), "{path} {body:.80} -> {status}");
             let v: Value = r.json().await.unwrap();
             assert!(v.is_object());
         }
-        let sig = alppay_signature(pay.hmac_key().as_bytes(), body.as_bytes());
-        let r = http
-            .post(format!("{}/withdrawal", pay.base_url()))
-            .header("API-KEY", pay.api_key())
-            .header("X-HMAC", sig)
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+        let r = alppay_create(&http, &pay, body.clone()).send().await.unwrap();
         let status = r.status().as_u16();
         assert!([400, 422].contains(&status), "{body:.80} -> {status}");
         let v: Value = r.json().await.unwrap();

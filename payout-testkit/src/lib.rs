@@ -7,6 +7,8 @@
 //!   failures (including a create whose answer is lost *after* the provider acted), a log of calls
 //!   and signed webhooks. Cheap: no runtime, no thread, no network.
 //! - [`MockPayoutProvider`]: the mockall mock of the trait, for tests that only script answers.
+//! - [`Operation`] ([`operation`]): the one name of an operation under test, for the fake's
+//!   scripts and `payout-sim`'s fault matrix alike.
 //! - [`conformance`]: the suite every [`PayoutProvider`](payout_core::PayoutProvider) must pass.
 //! - [`webhooks`]: correctly signed AlphaPo and AlpPay webhooks built from a unified withdrawal.
 //! - [`signing`]: both providers' signatures, with their published known answers.
@@ -138,6 +140,7 @@ pub mod client_settings;
 pub mod conformance;
 pub mod delivery_orders;
 pub mod fake;
+pub mod operation;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod secrets;
@@ -145,6 +148,7 @@ pub mod signing;
 pub mod webhooks;
 
 pub use fake::FakeProvider;
+pub use operation::Operation;
 /// The mockall mock of [`PayoutProvider`](payout_core::PayoutProvider), re-exported from
 /// payout-core (its `mock` feature): set expectations with `expect_create_withdrawal()` and the
 /// like.

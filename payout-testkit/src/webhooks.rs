@@ -117,42 +117,44 @@ const ALPPAY_STATUSES: &[(&str, WithdrawalStatus)] = &[
     ("CANCELLED", WithdrawalStatus::Cancelled),
 ];
 
-/// Keeps `w.provider_status` when it is one of `table`'s raw statuses for `w.status`.
-fn kept_status(w: &Withdrawal, table: &[(&str, WithdrawalStatus)]) -> Option<String> {
-    table.iter().any(|(raw, st)| *raw == w.provider_status && *st == w.status).then(|| w.provider_status.clone())
+/// What a webhook carries for each unified status that has no raw status of its own kept:
+/// (unified, AlphaPo, AlpPay). AlpPay has no decline: a rejected withdrawal is `CANCELLED`.
+const SENT_AS: &[(WithdrawalStatus, &str, &str)] = &[
+    (WithdrawalStatus::Pending, "pending", "OPEN"),
+    (WithdrawalStatus::Approved, "not_confirmed", "APPROVED"),
+    (WithdrawalStatus::Processing, "not_confirmed", "APPROVED"),
+    (WithdrawalStatus::Completed, "confirmed", "COMPLETE"),
+    (WithdrawalStatus::Cancelled, "cancelled", "CANCELLED"),
+    (WithdrawalStatus::Rejected, "declined", "CANCELLED"),
+];
+
+/// The raw status a webhook for `w` carries: `w.provider_status` when it is one of `known`'s
+/// raw statuses for `w.status` (and whatever it is for `unknown`), otherwise the `column` of
+/// [`SENT_AS`].
+fn sent_status(
+    w: &Withdrawal,
+    known: &[(&str, WithdrawalStatus)],
+    column: fn(&(WithdrawalStatus, &'static str, &'static str)) -> &'static str,
+) -> String {
+    let kept = known.iter().any(|(raw, st)| *raw == w.provider_status && *st == w.status);
+    match SENT_AS.iter().find(|row| row.0 == w.status) {
+        Some(row) if !kept => column(row).to_owned(),
+        _ => w.provider_status.clone(),
+    }
 }
 
 /// The AlphaPo status a callback for `w` carries: pending→`pending`, approved and
 /// processing→`not_confirmed`, completed→`confirmed`, cancelled→`cancelled`,
 /// rejected→`declined`, unknown→the raw `provider_status` as it is.
 pub fn alphapo_status(w: &Withdrawal) -> String {
-    kept_status(w, ALPHAPO_STATUSES).unwrap_or_else(|| {
-        match w.status {
-            WithdrawalStatus::Pending => "pending",
-            WithdrawalStatus::Approved | WithdrawalStatus::Processing => "not_confirmed",
-            WithdrawalStatus::Completed => "confirmed",
-            WithdrawalStatus::Cancelled => "cancelled",
-            WithdrawalStatus::Rejected => "declined",
-            WithdrawalStatus::Unknown => return w.provider_status.clone(),
-        }
-        .to_owned()
-    })
+    sent_status(w, ALPHAPO_STATUSES, |row| row.1)
 }
 
 /// The AlpPay status a webhook for `w` carries: pending→`OPEN`, approved and
 /// processing→`APPROVED`, completed→`COMPLETE`, cancelled and rejected→`CANCELLED` (AlpPay has
 /// no decline), unknown→the raw `provider_status` as it is.
 pub fn alppay_status(w: &Withdrawal) -> String {
-    kept_status(w, ALPPAY_STATUSES).unwrap_or_else(|| {
-        match w.status {
-            WithdrawalStatus::Pending => "OPEN",
-            WithdrawalStatus::Approved | WithdrawalStatus::Processing => "APPROVED",
-            WithdrawalStatus::Completed => "COMPLETE",
-            WithdrawalStatus::Cancelled | WithdrawalStatus::Rejected => "CANCELLED",
-            WithdrawalStatus::Unknown => return w.provider_status.clone(),
-        }
-        .to_owned()
-    })
+    sent_status(w, ALPPAY_STATUSES, |row| row.2)
 }
 
 /// An id as a JSON number when it is one (AlphaPo's ids are integers), else as the text, so a

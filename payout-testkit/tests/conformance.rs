@@ -192,44 +192,45 @@ fn any_contains(problems: &[String], needle: &str) -> bool {
     problems.iter().any(|p| p.contains(needle))
 }
 
-#[tokio::test]
-async fn creating_twice_on_a_duplicate_fails_the_duplicate_rule() {
-    let (report, problems) = failures_of(
-        Flaw::CreatesTwice,
-        FakeProvider::new(),
-        "duplicate_reference",
-        &["duplicate_reference", "submit_is_idempotent"],
-    )
-    .await;
-    assert!(any_contains(&problems, "a second create_withdrawal("), "{report}");
-    assert!(any_contains(&problems, "expected duplicate_reference"), "{report}");
-    let text = report.to_string();
-    assert!(text.contains("rule: a second create with a used reference is DuplicateReference"), "{text}");
-}
+/// A flaw, the case that must fail naming it, every case that fails, what the case's problems
+/// must say, and what the printed report must say.
+type FlawCase = (Flaw, &'static str, &'static [&'static str], &'static [&'static str], &'static [&'static str]);
 
 #[tokio::test]
-async fn losing_the_reference_fails_the_echo_rule() {
-    let (report, problems) = failures_of(
-        Flaw::LosesReference,
-        FakeProvider::new(),
-        "create_echoes_request",
-        &["create_echoes_request", "get_and_find_agree", "listing_pages"],
-    )
-    .await;
-    assert!(any_contains(&problems, "reference: expected Some("), "{report}");
-    assert!(any_contains(&problems, "got None"), "{report}");
-}
-
-#[tokio::test]
-async fn a_changed_amount_fails_the_echo_rule_naming_the_field() {
-    let (report, problems) = failures_of(
-        Flaw::ChangesAmount,
-        FakeProvider::new(),
-        "create_echoes_request",
-        &["create_echoes_request", "get_and_find_agree"],
-    )
-    .await;
-    assert!(any_contains(&problems, "amount: expected Some(0.0002), got Some(0.0004)"), "{report}");
+async fn flawed_creates_fail_their_rules_naming_what_is_wrong() {
+    let table: &[FlawCase] = &[
+        (
+            Flaw::CreatesTwice,
+            "duplicate_reference",
+            &["duplicate_reference", "submit_is_idempotent"],
+            &["a second create_withdrawal(", "expected duplicate_reference"],
+            &["rule: a second create with a used reference is DuplicateReference"],
+        ),
+        (
+            Flaw::LosesReference,
+            "create_echoes_request",
+            &["create_echoes_request", "get_and_find_agree", "listing_pages"],
+            &["reference: expected Some(", "got None"],
+            &[],
+        ),
+        (
+            Flaw::ChangesAmount,
+            "create_echoes_request",
+            &["create_echoes_request", "get_and_find_agree"],
+            &["amount: expected Some(0.0002), got Some(0.0004)"],
+            &[],
+        ),
+    ];
+    for &(flaw, case, failing, problems_say, report_says) in table {
+        let (report, problems) = failures_of(flaw, FakeProvider::new(), case, failing).await;
+        for needle in problems_say {
+            assert!(any_contains(&problems, needle), "{case}: no problem says {needle:?}\n{report}");
+        }
+        let text = report.to_string();
+        for needle in report_says {
+            assert!(text.contains(needle), "{case}: the report does not say {needle:?}\n{text}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use payout_core::{Asset, EndUser, PayoutProvider, Withdrawal, WithdrawalId};
 use payout_sim::alphapo::AlphaPoServer;
-use payout_sim::fault_matrix::Op;
 use payout_sim::receiver::Inbox;
 use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoStatus, Fault};
+use payout_testkit::Operation;
 use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
 use payout_testkit::webhooks::{SignedWebhook, sign_alphapo};
 use rust_decimal_macros::dec;
@@ -181,12 +181,12 @@ impl payout_sim::backend::SimBackend for Backend {
         Ok(std::sync::Arc::new(b.build()?))
     }
     /// AlphaPo has no listing endpoint.
-    fn ops(&self) -> &'static [Op] {
-        &[Op::Create, Op::Get, Op::Find, Op::Submit]
+    fn ops(&self) -> &'static [Operation] {
+        &[Operation::Create, Operation::Get, Operation::Find, Operation::Submit]
     }
-    fn endpoint(&self, op: Op, _target: &WithdrawalId) -> (http::Method, String) {
+    fn endpoint(&self, op: Operation, _target: &WithdrawalId) -> (http::Method, String) {
         match op {
-            Op::Create | Op::Submit => (http::Method::POST, "/withdrawal/crypto".into()),
+            Operation::Create | Operation::Submit => (http::Method::POST, "/withdrawal/crypto".into()),
             _ => (http::Method::GET, "/transactions/info".into()),
         }
     }

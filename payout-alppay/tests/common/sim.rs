@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
 use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
-use payout_sim::fault_matrix::Op;
 use payout_sim::{AlpPayConfig as SimConfig, AlpPayServer, AlpPayStatus, Fault};
+use payout_testkit::Operation;
 use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
 use payout_testkit::webhooks::{SignedWebhook, sign_alppay};
 use rust_decimal_macros::dec;
@@ -142,16 +142,16 @@ impl payout_sim::backend::SimBackend for Backend {
         let b = payout_testkit::apply_client_settings!(builder_for(server), s);
         Ok(std::sync::Arc::new(b.build()?))
     }
-    fn ops(&self) -> &'static [Op] {
-        &Op::ALL
+    fn ops(&self) -> &'static [Operation] {
+        &[Operation::Create, Operation::Get, Operation::Find, Operation::List, Operation::ListAll, Operation::Submit]
     }
     /// Creates are armed on `POST /withdrawal`, so the reference lookup that precedes a create is
     /// not hit.
-    fn endpoint(&self, op: Op, target: &WithdrawalId) -> (http::Method, String) {
+    fn endpoint(&self, op: Operation, target: &WithdrawalId) -> (http::Method, String) {
         match op {
-            Op::Create | Op::Submit => (http::Method::POST, "/withdrawal".into()),
-            Op::Get => (http::Method::GET, format!("/withdrawal/{target}")),
-            Op::Find | Op::ListPage | Op::ListAll => (http::Method::GET, "/withdrawal".into()),
+            Operation::Create | Operation::Submit => (http::Method::POST, "/withdrawal".into()),
+            Operation::Get => (http::Method::GET, format!("/withdrawal/{target}")),
+            _ => (http::Method::GET, "/withdrawal".into()),
         }
     }
     fn request(&self, reference: &str) -> payout_core::WithdrawalRequest {

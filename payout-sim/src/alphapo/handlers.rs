@@ -1,19 +1,19 @@
-//! AlphaPo's endpoints: authentication over the raw body first, then parsing, validation and the
-//! documented answers.
+//! AlphaPo's endpoints, HTTP only: authentication over the raw body first (the [`Signed`]
+//! extractor), then the checks of `validate.rs`, the change in `state.rs` and the documented
+//! answers of `wire.rs`.
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http::{HeaderMap, StatusCode, header};
-use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use crate::amounts::plain;
 use payout_testkit::signing::verify_alphapo;
 
 use super::AlphaPoSim;
-use super::state::{AlphaPoStatus, AlphaPoWithdrawal};
+
 use super::validate::{present, text, validate};
 use super::wire::{self, FieldErrors, Refusal};
 
@@ -36,6 +36,19 @@ pub(crate) fn unknown_path() -> Response {
 
 async fn ping() -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "OK").into_response()
+}
+
+/// A request that passed [`authenticate`]: its parsed JSON body. A request that did not is
+/// answered with the documented refusal (or 413 for a body over the limit) before the handler.
+struct Signed(Value);
+
+impl FromRequest<AlphaPoSim> for Signed {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, sim: &AlphaPoSim) -> Result<Self, Response> {
+        let (headers, body) = crate::split(req).await?;
+        authenticate(sim, &headers, &body).map(Signed).map_err(|r| r.response())
+    }
 }
 
 /// Checks the key and the signature over the raw bytes, then the content type, then parses.
@@ -66,84 +79,19 @@ fn authenticate(sim: &AlphaPoSim, headers: &HeaderMap, body: &[u8]) -> Result<Va
     }
 }
 
-async fn create(State(sim): State<AlphaPoSim>, req: Request) -> Response {
-    let (headers, body) = match crate::split(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let value = match authenticate(&sim, &headers, &body) {
-        Ok(v) => v,
-        Err(r) => return r.response(),
-    };
+async fn create(State(sim): State<AlphaPoSim>, Signed(value): Signed) -> Response {
     let req = match validate(&sim, &value) {
         Ok(r) => r,
         Err(e) => return e.response(StatusCode::BAD_REQUEST),
     };
-    let result = sim.engine().change(|store, _| {
-        if store.by_foreign_id.contains_key(&req.foreign_id) {
-            let mut e = FieldErrors::default();
-            e.add("foreign_id", "The foreign id has already been taken.");
-            return (Err(e), Vec::new());
-        }
-        if store.spent(&req.sender.code).checked_add(req.sender_amount).is_none_or(|total| total > req.sender.balance) {
-            let mut e = FieldErrors::default();
-            e.add("amount", "Not enough money on balance");
-            return (Err(e), Vec::new());
-        }
-        let now = crate::clock::now();
-        let w = AlphaPoWithdrawal {
-            id: store.take_id(),
-            foreign_id: req.foreign_id.clone(),
-            end_user_reference: req.end_user_reference.clone(),
-            exchange: req.exchange,
-            status: AlphaPoStatus::Processing,
-            sender_currency: req.sender.code.clone(),
-            sender_amount: req.sender_amount,
-            sender_precision: req.sender.precision,
-            receiver_currency: req.receiver.code.clone(),
-            receiver_amount: req.receiver_amount,
-            receiver_precision: req.receiver.precision,
-            address: req.address.clone(),
-            tag: req.tag.clone(),
-            address_id: store.take_aux_id(),
-            transaction_id: store.take_aux_id(),
-            txid: None,
-            error: String::new(),
-            created_at: now,
-            updated_at: now,
-            automatic: sim.config().lifecycle.is_some(),
-            debited: true,
-        };
-        let body = wire::created(&w);
-        let (id, created_at) = (w.id, w.created_at);
-        let eur = req.sender_amount.checked_mul(req.sender.eur_rate).unwrap_or(Decimal::MAX);
-        store.insert(w);
-        // Above the merchant's withdrawal limit the withdrawal waits for a reviewer; the create
-        // answer still says "processing" (as in every documented example), the callback "pending".
-        let changed = match sim.config().review_above_eur {
-            Some(limit) if eur > limit => {
-                store.transition(id, AlphaPoStatus::Pending, None, None, created_at);
-                vec![id]
-            }
-            _ => Vec::new(),
-        };
-        (Ok(body), changed)
-    });
+    let result = sim.engine().change(|store, config| store.create(&req, config));
     match result {
         Ok(body) => wire::json(StatusCode::CREATED, body),
         Err(e) => e.response(StatusCode::BAD_REQUEST),
     }
 }
 
-async fn info(State(sim): State<AlphaPoSim>, req: Request) -> Response {
-    let (headers, body) = match crate::split(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let value = match authenticate(&sim, &headers, &body) {
-        Ok(v) => v,
-        Err(r) => return r.response(),
-    };
+async fn info(State(sim): State<AlphaPoSim>, Signed(value): Signed) -> Response {
     let empty = Map::new();
     let obj = value.as_object().unwrap_or(&empty);
     let by_id = present(obj, "id");
@@ -195,15 +143,7 @@ async fn info(State(sim): State<AlphaPoSim>, req: Request) -> Response {
     }
 }
 
-async fn currencies(State(sim): State<AlphaPoSim>, req: Request) -> Response {
-    let (headers, body) = match crate::split(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let value = match authenticate(&sim, &headers, &body) {
-        Ok(v) => v,
-        Err(r) => return r.response(),
-    };
+async fn currencies(State(sim): State<AlphaPoSim>, Signed(value): Signed) -> Response {
     // Every simulated currency is enabled, so `"visible": false` lists none.
     let visible = value.get("visible").and_then(Value::as_bool).unwrap_or(true);
     let data: Vec<wire::CurrencyRow<'_>> = if visible {
@@ -227,14 +167,7 @@ async fn currencies(State(sim): State<AlphaPoSim>, req: Request) -> Response {
     wire::json(StatusCode::OK, wire::data(&data))
 }
 
-async fn accounts(State(sim): State<AlphaPoSim>, req: Request) -> Response {
-    let (headers, body) = match crate::split(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if let Err(r) = authenticate(&sim, &headers, &body) {
-        return r.response();
-    }
+async fn accounts(State(sim): State<AlphaPoSim>, _: Signed) -> Response {
     let cfg = sim.config();
     let store = sim.engine().lock();
     let data: Vec<wire::BalanceRow<'_>> = cfg

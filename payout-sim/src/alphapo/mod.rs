@@ -10,7 +10,6 @@ mod state;
 mod validate;
 mod wire;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
@@ -20,9 +19,8 @@ pub use currencies::{AlphaPoCurrency, CurrencyKind, default_currencies};
 pub use state::{AlphaPoLifecycle, AlphaPoStatus, AlphaPoWithdrawal};
 
 use super::SimError;
-use super::deliveries::{CallbackConfig, Delivery};
+use super::deliveries::Delivery;
 use super::engine::{Engine, Rules};
-use super::served::Served;
 use state::{Change, Store};
 
 /// The default test API key (`X-Processing-Key`).
@@ -30,95 +28,36 @@ pub const DEFAULT_API_KEY: &str = "alphapo-sandbox-key";
 /// The default test secret (signs `X-Processing-Signature`).
 pub const DEFAULT_API_SECRET: &str = "alphapo-sandbox-secret";
 
-/// How an AlphaPo simulator behaves.
-#[derive(Clone, Debug)]
-pub struct AlphaPoConfig {
-    /// Expected `X-Processing-Key`. Default [`DEFAULT_API_KEY`].
-    pub api_key: String,
-    /// The HMAC-SHA512 secret. Default [`DEFAULT_API_SECRET`].
-    pub api_secret: String,
-    /// Where the API is mounted. Default `/api/v2` (the CLI's sandbox uses `/alphapo/api/v2`).
-    pub prefix: String,
-    /// The currencies; default [`default_currencies`].
-    pub currencies: Vec<AlphaPoCurrency>,
-    /// The automatic life cycle, or `None` (default) to move statuses only by hand.
-    pub lifecycle: Option<AlphaPoLifecycle>,
-    /// Where to send callbacks, or `None` (default).
-    pub callback: Option<CallbackConfig>,
-    /// The id of the first withdrawal. Default 134702815 (the documented example's id).
-    pub first_id: i64,
-    /// The merchant's withdrawal limit per operation in EUR: a withdrawal worth more becomes
-    /// `pending` (awaiting a reviewer) right after creation, with a `pending` callback. Default
-    /// `None` (no limit).
-    pub review_above_eur: Option<Decimal>,
-}
-
-impl Default for AlphaPoConfig {
-    fn default() -> Self {
-        Self {
-            api_key: DEFAULT_API_KEY.to_owned(),
-            api_secret: DEFAULT_API_SECRET.to_owned(),
-            prefix: "/api/v2".to_owned(),
-            currencies: default_currencies(),
-            lifecycle: None,
-            callback: None,
-            first_id: 134_702_815,
-            review_above_eur: None,
-        }
+crate::simulator::config! {
+    /// How an AlphaPo simulator behaves.
+    AlphaPoConfig {
+        credentials: api_key = DEFAULT_API_KEY, api_secret = DEFAULT_API_SECRET;
+        prefix: "/api/v2", sandbox "/alphapo/api/v2";
+        /// The currencies; default [`default_currencies`].
+        currencies: Vec<AlphaPoCurrency> = default_currencies(),
+        /// The automatic life cycle, or `None` (default) to move statuses only by hand.
+        lifecycle: Option<AlphaPoLifecycle> = None,
+        /// The id of the first withdrawal. Default 134702815 (the documented example's id).
+        first_id: i64 = 134_702_815,
+        /// The merchant's withdrawal limit per operation in EUR: a withdrawal worth more becomes
+        /// `pending` (awaiting a reviewer) right after creation, with a `pending` callback. Default
+        /// `None` (no limit).
+        review_above_eur: Option<Decimal> = None,
     }
 }
 
 impl AlphaPoConfig {
-    /// Sets the key and secret.
-    pub fn with_credentials(mut self, api_key: &str, api_secret: &str) -> Self {
-        api_key.clone_into(&mut self.api_key);
-        api_secret.clone_into(&mut self.api_secret);
-        self
-    }
-
-    /// Sets the mount prefix (e.g. `/alphapo/api/v2`).
-    pub fn with_prefix(mut self, prefix: &str) -> Self {
-        prefix.clone_into(&mut self.prefix);
-        self
-    }
-
     /// Turns the automatic life cycle on.
     pub fn with_lifecycle(mut self, send_after: Duration, confirm_after: Duration) -> Self {
         self.lifecycle = Some(AlphaPoLifecycle { send_after, confirm_after });
         self
     }
-
-    /// Sends callbacks.
-    pub fn with_callback(mut self, callback: CallbackConfig) -> Self {
-        self.callback = Some(callback);
-        self
-    }
 }
-
-/// The state and control of one AlphaPo simulator. Cheap to clone (all clones share the state).
-///
-/// It is also the router's state, so it can be mounted without [`AlphaPoServer`]; see
-/// [`AlphaPoSim::router`] and [`crate::router`].
-#[derive(Clone)]
-pub struct AlphaPoSim {
-    engine: Arc<Engine<AlphaPo>>,
-}
-
-/// AlphaPo's side of the [`Engine`]: withdrawals by integer id, callbacks signed with the secret.
-pub(crate) struct AlphaPo;
 
 impl Rules for AlphaPo {
     type Config = AlphaPoConfig;
     type Store = Store;
     type Key = Change;
-
-    fn store(config: &AlphaPoConfig) -> Store {
-        Store::new(config.first_id)
-    }
-
-    fn callback(config: &AlphaPoConfig) -> Option<CallbackConfig> {
-        config.callback.clone()
-    }
 
     fn tick(config: &AlphaPoConfig) -> Option<Duration> {
         config.lifecycle.map(|life| life.send_after.min(life.confirm_after) / 2)
@@ -220,20 +159,8 @@ impl AlphaPoSim {
     }
 }
 
-/// A running AlphaPo simulator: the control methods of [`AlphaPoSim`] (through `Deref`), plus the
-/// address, credentials, fault queue and request log. Dropping it stops the server.
-pub type AlphaPoServer = Served<AlphaPoSim>;
-
-impl Served<AlphaPoSim> {
-    /// The API key to send.
-    pub fn api_key(&self) -> &str {
-        &self.config().api_key
-    }
-
-    /// The secret to sign with.
-    pub fn api_secret(&self) -> &str {
-        &self.config().api_secret
-    }
-}
-
-crate::simulator::simulator!(AlphaPoSim, AlphaPoConfig, AlphaPo, "alphapo");
+crate::simulator::simulator!(
+    AlphaPoSim, AlphaPoServer, AlphaPoConfig, "alphapo",
+    rules: AlphaPo "withdrawals by integer id, callbacks signed with the secret",
+    credentials: api_key, api_secret
+);

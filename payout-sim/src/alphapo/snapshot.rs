@@ -16,16 +16,11 @@ impl AlphaPoSim {
     pub fn seed(&self, n: usize) -> Vec<i64> {
         let cryptos: Vec<AlphaPoCurrency> =
             self.config().currencies.iter().filter(|c| c.kind == CurrencyKind::Crypto).cloned().collect();
-        if cryptos.is_empty() {
-            return Vec::new();
-        }
-        let now = clock::now();
         let mut store = self.engine().lock();
         let mut ids = Vec::with_capacity(n);
-        for k in 0..n {
-            let c = &cryptos[k % cryptos.len()];
+        // Without a crypto currency nothing is seeded.
+        for ((k, created), c) in clock::seed_times(n).enumerate().zip(cryptos.iter().cycle()) {
             let status = AlphaPoStatus::ALL[k % AlphaPoStatus::ALL.len()];
-            let created = now - time::Duration::milliseconds(i64::try_from(n - k).unwrap_or(i64::MAX));
             let id = store.take_id();
             let amount = c.minimum * Decimal::from(1 + k % 10);
             let w = AlphaPoWithdrawal {

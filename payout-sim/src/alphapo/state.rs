@@ -11,7 +11,10 @@ use time::OffsetDateTime;
 use crate::clock;
 use crate::ids::IdGen;
 
+use super::AlphaPoConfig;
 use super::currencies::hash_has_0x;
+use super::validate::Validated;
+use super::wire::{self, FieldErrors};
 
 /// A withdrawal's status inside the simulator. Lookups and callbacks print it with the documented
 /// mapping ([`AlphaPoStatus::wire`]): `processing` reads `not_confirmed`.
@@ -165,6 +168,13 @@ pub(crate) struct Store {
     pub(crate) ids: IdGen,
 }
 
+/// An empty store whose first withdrawal gets the configured id.
+impl From<&AlphaPoConfig> for Store {
+    fn from(config: &AlphaPoConfig) -> Self {
+        Store::new(config.first_id)
+    }
+}
+
 impl Store {
     pub(crate) fn new(first_id: i64) -> Self {
         Self {
@@ -192,6 +202,64 @@ impl Store {
 
     pub(crate) fn spent(&self, currency: &str) -> Decimal {
         self.spent.get(currency).copied().unwrap_or_default()
+    }
+
+    /// Creates the withdrawal a validated request asks for: a used `foreign_id` or a balance too
+    /// small is refused; above the merchant's limit it waits for a reviewer. The create answer,
+    /// and the withdrawals whose change is delivered.
+    pub(crate) fn create(
+        &mut self,
+        req: &Validated,
+        config: &AlphaPoConfig,
+    ) -> (Result<Vec<u8>, FieldErrors>, Vec<i64>) {
+        if self.by_foreign_id.contains_key(&req.foreign_id) {
+            let mut e = FieldErrors::default();
+            e.add("foreign_id", "The foreign id has already been taken.");
+            return (Err(e), Vec::new());
+        }
+        if self.spent(&req.sender.code).checked_add(req.sender_amount).is_none_or(|total| total > req.sender.balance) {
+            let mut e = FieldErrors::default();
+            e.add("amount", "Not enough money on balance");
+            return (Err(e), Vec::new());
+        }
+        let now = crate::clock::now();
+        let w = AlphaPoWithdrawal {
+            id: self.take_id(),
+            foreign_id: req.foreign_id.clone(),
+            end_user_reference: req.end_user_reference.clone(),
+            exchange: req.exchange,
+            status: AlphaPoStatus::Processing,
+            sender_currency: req.sender.code.clone(),
+            sender_amount: req.sender_amount,
+            sender_precision: req.sender.precision,
+            receiver_currency: req.receiver.code.clone(),
+            receiver_amount: req.receiver_amount,
+            receiver_precision: req.receiver.precision,
+            address: req.address.clone(),
+            tag: req.tag.clone(),
+            address_id: self.take_aux_id(),
+            transaction_id: self.take_aux_id(),
+            txid: None,
+            error: String::new(),
+            created_at: now,
+            updated_at: now,
+            automatic: config.lifecycle.is_some(),
+            debited: true,
+        };
+        let body = wire::created(&w);
+        let (id, created_at) = (w.id, w.created_at);
+        let eur = req.sender_amount.checked_mul(req.sender.eur_rate).unwrap_or(Decimal::MAX);
+        self.insert(w);
+        // Above the merchant's withdrawal limit the withdrawal waits for a reviewer; the create
+        // answer still says "processing" (as in every documented example), the callback "pending".
+        let changed = match config.review_above_eur {
+            Some(limit) if eur > limit => {
+                self.transition(id, AlphaPoStatus::Pending, None, None, created_at);
+                vec![id]
+            }
+            _ => Vec::new(),
+        };
+        (Ok(body), changed)
     }
 
     pub(crate) fn insert(&mut self, w: AlphaPoWithdrawal) {

@@ -110,28 +110,19 @@ pub(crate) fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Validated, Fiel
     if let Some(s) = sender.as_ref().filter(|s| s.kind == CurrencyKind::Fiat && !wants_conversion) {
         e.add("convert_to", format!("The convert to field is required when currency is {}.", s.code));
     }
-    let amount = if has_amount && !e.has("amount") {
-        match obj.get("amount").map(number) {
-            Some(Ok(d)) => Some(d),
-            _ => {
-                e.add("amount", "The amount must be a number.");
-                None
-            }
+    // Read only when given and `amount` has no error yet; a value that is no number is an error.
+    let mut decimal = |given: bool, key: &'static str, message: &str| {
+        if !given || e.has("amount") {
+            return None;
         }
-    } else {
-        None
-    };
-    let amount_to = if has_amount_to && !e.has("amount") {
-        match obj.get("amount_to").map(number) {
-            Some(Ok(d)) => Some(d),
-            _ => {
-                e.add("amount_to", "The amount to must be a number.");
-                None
-            }
+        let parsed = obj.get(key).map(number).and_then(Result::ok);
+        if parsed.is_none() {
+            e.add(key, message);
         }
-    } else {
-        None
+        parsed
     };
+    let amount = decimal(has_amount, "amount", "The amount must be a number.");
+    let amount_to = decimal(has_amount_to, "amount_to", "The amount to must be a number.");
 
     // address, tag, references
     let address = match text(obj, "address", false) {

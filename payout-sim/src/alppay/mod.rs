@@ -7,9 +7,9 @@ mod handlers;
 mod query;
 mod snapshot;
 mod state;
+mod validate;
 mod wire;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -18,9 +18,8 @@ use time::OffsetDateTime;
 pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
 
 use super::SimError;
-use super::deliveries::{CallbackConfig, Delivery};
+use super::deliveries::Delivery;
 use super::engine::{Engine, Rules};
-use super::served::Served;
 use state::{Life, Store};
 
 /// The default test API key (`API-KEY`).
@@ -96,72 +95,32 @@ impl Default for AlpPayMerchant {
     }
 }
 
-/// How an AlpPay simulator behaves.
-#[derive(Clone, Debug)]
-pub struct AlpPayConfig {
-    /// Expected `API-KEY`. Default [`DEFAULT_API_KEY`].
-    pub api_key: String,
-    /// The HMAC-SHA256 key. Default [`DEFAULT_HMAC_KEY`].
-    pub hmac_key: String,
-    /// Where the API is mounted. Default `/v2` (the CLI's sandbox uses `/alppay/v2`).
-    pub prefix: String,
-    /// Accepted asset/network pairs; default [`default_assets`].
-    pub assets: Vec<AlpPayAsset>,
-    /// The merchant shown in every withdrawal.
-    pub merchant: AlpPayMerchant,
-    /// Automatic approval this long after creation (`timeToApprove` = `createdAt` + it), or `None`
-    /// (default: `timeToApprove` is `null` and only the control handle approves).
-    pub auto_approve_after: Option<Duration>,
-    /// After an automatic approval, completion this much later, or `None` (stays `APPROVED`).
-    pub complete_after: Option<Duration>,
-    /// Refuse a second withdrawal with the same `invoice` (422). Default `false`: the documents
-    /// are silent, so duplicates are accepted.
-    pub refuse_duplicate_invoice: bool,
-    /// Where to send webhooks, or `None` (default).
-    pub callback: Option<CallbackConfig>,
-}
-
-impl Default for AlpPayConfig {
-    fn default() -> Self {
-        Self {
-            api_key: DEFAULT_API_KEY.to_owned(),
-            hmac_key: DEFAULT_HMAC_KEY.to_owned(),
-            prefix: "/v2".to_owned(),
-            assets: default_assets(),
-            merchant: AlpPayMerchant::default(),
-            auto_approve_after: None,
-            complete_after: None,
-            refuse_duplicate_invoice: false,
-            callback: None,
-        }
+crate::simulator::config! {
+    /// How an AlpPay simulator behaves.
+    AlpPayConfig {
+        credentials: api_key = DEFAULT_API_KEY, hmac_key = DEFAULT_HMAC_KEY;
+        prefix: "/v2", sandbox "/alppay/v2";
+        /// Accepted asset/network pairs; default [`default_assets`].
+        assets: Vec<AlpPayAsset> = default_assets(),
+        /// The merchant shown in every withdrawal.
+        merchant: AlpPayMerchant = AlpPayMerchant::default(),
+        /// Automatic approval this long after creation (`timeToApprove` = `createdAt` + it), or `None`
+        /// (default: `timeToApprove` is `null` and only the control handle approves).
+        auto_approve_after: Option<Duration> = None,
+        /// After an automatic approval, completion this much later, or `None` (stays `APPROVED`).
+        complete_after: Option<Duration> = None,
+        /// Refuse a second withdrawal with the same `invoice` (422). Default `false`: the documents
+        /// are silent, so duplicates are accepted.
+        refuse_duplicate_invoice: bool = false,
     }
 }
 
 impl AlpPayConfig {
-    /// Sets the API key and HMAC key.
-    pub fn with_credentials(mut self, api_key: &str, hmac_key: &str) -> Self {
-        api_key.clone_into(&mut self.api_key);
-        hmac_key.clone_into(&mut self.hmac_key);
-        self
-    }
-
-    /// Sets the mount prefix (e.g. `/alppay/v2`).
-    pub fn with_prefix(mut self, prefix: &str) -> Self {
-        prefix.clone_into(&mut self.prefix);
-        self
-    }
-
     /// Turns the automatic life cycle on: approve after `approve_after`, complete
     /// `complete_after` later (if given).
     pub fn with_lifecycle(mut self, approve_after: Duration, complete_after: Option<Duration>) -> Self {
         self.auto_approve_after = Some(approve_after);
         self.complete_after = complete_after;
-        self
-    }
-
-    /// Sends webhooks.
-    pub fn with_callback(mut self, callback: CallbackConfig) -> Self {
-        self.callback = Some(callback);
         self
     }
 
@@ -176,28 +135,10 @@ impl AlpPayConfig {
     }
 }
 
-/// The state and control of one AlpPay simulator. Cheap to clone (clones share the state).
-#[derive(Clone)]
-pub struct AlpPaySim {
-    engine: Arc<Engine<AlpPay>>,
-}
-
-/// AlpPay's side of the [`Engine`]: withdrawals by creation index, webhooks signed with the HMAC
-/// key.
-pub(crate) struct AlpPay;
-
 impl Rules for AlpPay {
     type Config = AlpPayConfig;
     type Store = Store;
     type Key = usize;
-
-    fn store(_: &AlpPayConfig) -> Store {
-        Store::new()
-    }
-
-    fn callback(config: &AlpPayConfig) -> Option<CallbackConfig> {
-        config.callback.clone()
-    }
 
     fn tick(config: &AlpPayConfig) -> Option<Duration> {
         let approve = config.auto_approve_after?;
@@ -309,20 +250,8 @@ impl AlpPaySim {
     }
 }
 
-/// A running AlpPay simulator: the control methods of [`AlpPaySim`] (through `Deref`), plus the
-/// address, credentials, fault queue and request log. Dropping it stops the server.
-pub type AlpPayServer = Served<AlpPaySim>;
-
-impl Served<AlpPaySim> {
-    /// The API key to send.
-    pub fn api_key(&self) -> &str {
-        &self.config().api_key
-    }
-
-    /// The HMAC key to sign with.
-    pub fn hmac_key(&self) -> &str {
-        &self.config().hmac_key
-    }
-}
-
-crate::simulator::simulator!(AlpPaySim, AlpPayConfig, AlpPay, "alppay");
+crate::simulator::simulator!(
+    AlpPaySim, AlpPayServer, AlpPayConfig, "alppay",
+    rules: AlpPay "withdrawals by creation index, webhooks signed with the HMAC key",
+    credentials: api_key, hmac_key
+);

@@ -14,15 +14,10 @@ impl AlpPaySim {
     /// their ids.
     pub fn seed(&self, n: usize) -> Vec<String> {
         let assets = self.config().assets.clone();
-        if assets.is_empty() {
-            return Vec::new();
-        }
-        let now = clock::now();
         let mut store = self.engine().lock();
         let mut ids = Vec::with_capacity(n);
-        for k in 0..n {
-            let a = &assets[k % assets.len()];
-            let created = now - time::Duration::milliseconds(i64::try_from(n - k).unwrap_or(i64::MAX));
+        // Without an asset nothing is seeded.
+        for ((k, created), a) in clock::seed_times(n).enumerate().zip(assets.iter().cycle()) {
             let seq = store.take_seq();
             let id = store.ids.uuid();
             let cust = i64::try_from(1 + k % 50).unwrap_or(1);

@@ -10,6 +10,9 @@ use time::OffsetDateTime;
 use crate::clock;
 use crate::ids::IdGen;
 
+use super::AlpPayConfig;
+use super::validate::{Refusal, Validated, invalid};
+
 /// AlpPay's withdrawal statuses (`COMPLETE`, not `COMPLETED`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -138,6 +141,13 @@ pub(crate) struct Life {
     pub(crate) complete_after: Option<std::time::Duration>,
 }
 
+/// An empty store (nothing in the configuration shapes it).
+impl From<&AlpPayConfig> for Store {
+    fn from(_: &AlpPayConfig) -> Self {
+        Store::new()
+    }
+}
+
 impl Store {
     pub(crate) fn new() -> Self {
         Self {
@@ -157,6 +167,42 @@ impl Store {
         let s = self.next_seq;
         self.next_seq += 1;
         s
+    }
+
+    /// Creates the withdrawal a validated request asks for (`OPEN`, on its way to approval when
+    /// the configuration approves automatically); a used invoice is refused with 422 when the
+    /// configuration says so. Its index.
+    pub(crate) fn create(&mut self, req: &Validated, config: &AlpPayConfig) -> Result<usize, Refusal> {
+        if config.refuse_duplicate_invoice && self.by_invoice.get(&req.invoice).is_some_and(|v| !v.is_empty()) {
+            return Err(invalid("invoice", "invoice already exists"));
+        }
+        let created_at = clock::now();
+        let id = self.ids.uuid();
+        let seq = self.take_seq();
+        let w = AlpPayWithdrawal {
+            id,
+            seq,
+            txn_id: String::new(),
+            amount: req.amount,
+            received_amount: Decimal::ZERO,
+            asset_short: req.asset.short.clone(),
+            asset_network: req.asset.network.clone(),
+            asset_name: req.asset.name.clone(),
+            asset_logo_url: req.asset.logo_url.clone(),
+            address_from: String::new(),
+            send_from: req.address_from.clone().unwrap_or_else(|| req.asset.hot_wallet.clone()),
+            address_to: req.address_to.clone(),
+            dest_tag: req.dest_tag.clone(),
+            status: AlpPayStatus::Open,
+            customer: req.customer.clone(),
+            invoice: req.invoice.clone(),
+            client_id: req.client_id.clone(),
+            time_to_approve: config.auto_approve_after.map(|d| clock::add(created_at, d)),
+            automatic: config.auto_approve_after.is_some(),
+            created_at,
+            updated_at: clock::now(),
+        };
+        Ok(self.insert(w))
     }
 
     pub(crate) fn insert(&mut self, w: AlpPayWithdrawal) -> usize {

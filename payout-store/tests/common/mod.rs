@@ -324,7 +324,7 @@ pub async fn a_lost_answer_is_reconciled_in_the_same_call<B: Backend>(b: B) {
 pub async fn refusals_are_recorded_and_may_be_sent_again<B: Backend>(b: B) {
     let server = sim().await;
     let body = r#"{"message":"amount too small","errors":{"amount":["too small"]}}"#.to_owned();
-    server.faults().on_request(http::Method::POST, "/withdrawal", Fault::Status { status: 422, body }, 1);
+    server.faults().on_request(http::Method::POST, "/withdrawal", Fault::Status { status: 422, body: body.into() }, 1);
     let journal = b.fresh("refused").await;
     let p = JournaledProvider::new(client(&server), journal.clone()).with_options(fast());
     let refused = p.submit(&request("r-1", "10.5")).await;

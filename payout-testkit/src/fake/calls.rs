@@ -2,7 +2,7 @@
 
 use payout_core::{ListQuery, Reference, WithdrawalId, WithdrawalRequest};
 
-use super::script::Operation;
+use crate::Operation;
 
 /// One call the fake received, with its key argument. Logged before any scripted fault applies,
 /// so a failed call is logged too.

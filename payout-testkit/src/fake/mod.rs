@@ -46,8 +46,9 @@ use payout_core::{
     WithdrawalUpdate,
 };
 
+pub use crate::Operation;
 pub use calls::Call;
-pub use script::{Fault, Operation};
+pub use script::Fault;
 
 use crate::signing;
 use crate::webhooks::SignedWebhook;
@@ -401,19 +402,19 @@ impl FakeProvider {
 
     /// Approves a pending withdrawal (`approved`).
     pub fn approve(&self, id: &WithdrawalId) -> Result<Withdrawal, FakeError> {
-        self.move_to(id, WithdrawalStatus::Approved, raw_status(WithdrawalStatus::Approved).into(), |_| {})
+        self.move_with(id, WithdrawalStatus::Approved, |_| {})
     }
 
     /// Starts sending it (`processing`).
     pub fn start_processing(&self, id: &WithdrawalId) -> Result<Withdrawal, FakeError> {
-        self.move_to(id, WithdrawalStatus::Processing, raw_status(WithdrawalStatus::Processing).into(), |_| {})
+        self.move_with(id, WithdrawalStatus::Processing, |_| {})
     }
 
     /// Completes it with this transaction hash (`completed`); the amount sent becomes the amount
     /// requested and the source address [`SOURCE_ADDRESS`].
     pub fn complete(&self, id: &WithdrawalId, tx_hash: impl Into<String>) -> Result<Withdrawal, FakeError> {
         let tx_hash = tx_hash.into();
-        self.move_to(id, WithdrawalStatus::Completed, raw_status(WithdrawalStatus::Completed).into(), move |w| {
+        self.move_with(id, WithdrawalStatus::Completed, move |w| {
             w.tx_hash = Some(tx_hash);
             w.amount_sent = w.amount;
             w.source_address = Some(SOURCE_ADDRESS.into());
@@ -422,20 +423,20 @@ impl FakeProvider {
 
     /// Cancels it (`cancelled`).
     pub fn cancel(&self, id: &WithdrawalId) -> Result<Withdrawal, FakeError> {
-        self.move_to(id, WithdrawalStatus::Cancelled, raw_status(WithdrawalStatus::Cancelled).into(), |_| {})
+        self.move_with(id, WithdrawalStatus::Cancelled, |_| {})
     }
 
     /// Cancels it and records why, as a provider reports a failed send (`cancelled`).
     pub fn fail(&self, id: &WithdrawalId, reason: impl Into<String>) -> Result<Withdrawal, FakeError> {
         let reason = reason.into();
-        self.move_to(id, WithdrawalStatus::Cancelled, raw_status(WithdrawalStatus::Cancelled).into(), move |w| {
+        self.move_with(id, WithdrawalStatus::Cancelled, move |w| {
             w.failure_reason = Some(reason);
         })
     }
 
     /// Declines it, as a reviewer would (`rejected`).
     pub fn reject(&self, id: &WithdrawalId) -> Result<Withdrawal, FakeError> {
-        self.move_to(id, WithdrawalStatus::Rejected, raw_status(WithdrawalStatus::Rejected).into(), |_| {})
+        self.move_with(id, WithdrawalStatus::Rejected, |_| {})
     }
 
     /// Sets a raw provider status. One of the fake's own (see [`raw_status`]) maps to its unified
@@ -444,6 +445,16 @@ impl FakeProvider {
     pub fn set_raw_status(&self, id: &WithdrawalId, raw: impl Into<String>) -> Result<Withdrawal, FakeError> {
         let raw = raw.into();
         self.move_to(id, status_of_raw(&raw), raw, |_| {})
+    }
+
+    /// A move to `to` under the fake's own raw status for it.
+    fn move_with(
+        &self,
+        id: &WithdrawalId,
+        to: WithdrawalStatus,
+        change: impl FnOnce(&mut Withdrawal),
+    ) -> Result<Withdrawal, FakeError> {
+        self.move_to(id, to, raw_status(to).into(), change)
     }
 
     /// Applies a move under one lock. Moving to the status a withdrawal already has changes
@@ -503,10 +514,10 @@ impl FakeProvider {
     fn enter(&self, call: Call) -> Result<Option<Fault>, PayoutError> {
         let op = call.operation();
         let (capability, what) = match op {
-            Operation::Create => (Capability::Create, "creating withdrawals"),
+            Operation::Create | Operation::Submit => (Capability::Create, "creating withdrawals"),
             Operation::Get => (Capability::Get, "getting withdrawals by id"),
             Operation::Find => (Capability::Find, "finding withdrawals by reference"),
-            Operation::List => (Capability::List, "listing withdrawals"),
+            Operation::List | Operation::ListAll => (Capability::List, "listing withdrawals"),
             Operation::ParseWebhook => (Capability::Webhook, "webhooks"),
         };
         let mut st = self.state();

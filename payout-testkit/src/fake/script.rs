@@ -1,48 +1,18 @@
 //! Scripted failures: what the fake does instead of answering, for the next call or for every call
 //! of an operation.
 
-use std::fmt;
 use std::time::Duration;
 
 use payout_core::{ErrorKind, PayoutError, ProviderId, Reference};
 
-/// An operation of [`PayoutProvider`](payout_core::PayoutProvider) that the fake logs and can fail.
-///
-/// `id()` and `capabilities()` are plain accessors: they are neither logged nor failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// `create_withdrawal`.
-    Create,
-    /// `get_withdrawal`.
-    Get,
-    /// `find_withdrawal`.
-    Find,
-    /// `list_withdrawals`.
-    List,
-    /// `parse_webhook`.
-    ParseWebhook,
-}
-
-impl Operation {
-    /// The trait method's name (`"create_withdrawal"`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::Create => "create_withdrawal",
-            Operation::Get => "get_withdrawal",
-            Operation::Find => "find_withdrawal",
-            Operation::List => "list_withdrawals",
-            Operation::ParseWebhook => "parse_webhook",
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::Operation;
 
 /// What a scripted failure does.
+///
+/// This is the fake's layer: it fails a *call* with an error, since the fake has no wire. The
+/// HTTP simulators' `payout_sim::Fault` misbehaves on the wire instead (delays, 5xx, closed
+/// connections, broken bodies) and leaves it to the real client to turn that into an error; the
+/// two describe different things and are kept apart.
 ///
 /// The two outcome-unknown cases that matter for money are told apart:
 /// `Fault::Kind(ErrorKind::OutcomeUnknown)` loses the request *before* the provider acted (nothing

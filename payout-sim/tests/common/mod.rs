@@ -1,0 +1,45 @@
+//! What the simulator tests share: a client without proxies, and requests signed as each
+//! provider's clients sign them.
+
+// Each test crate uses the part it needs.
+#![allow(dead_code)]
+
+use payout_sim::{AlpPayServer, AlphaPoServer};
+use payout_testkit::signing::{alphapo_signature, alppay_signature};
+use reqwest::{Method, RequestBuilder};
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// A request to AlphaPo's `path` with the JSON content type, the key and the signature of `body`.
+pub fn alphapo_request(
+    http: &reqwest::Client,
+    sim: &AlphaPoServer,
+    method: Method,
+    path: &str,
+    body: impl Into<Vec<u8>>,
+) -> RequestBuilder {
+    let body = body.into();
+    let sig = alphapo_signature(sim.api_secret().as_bytes(), &body);
+    http.request(method, format!("{}{path}", sim.base_url()))
+        .header("Content-Type", "application/json")
+        .header("X-Processing-Key", sim.api_key())
+        .header("X-Processing-Signature", sig)
+        .body(body)
+}
+
+/// A create (`POST /withdrawal`) to AlpPay with the key and the HMAC of `body`.
+pub fn alppay_create(http: &reqwest::Client, sim: &AlpPayServer, body: impl Into<Vec<u8>>) -> RequestBuilder {
+    let body = body.into();
+    let sig = alppay_signature(sim.hmac_key().as_bytes(), &body);
+    http.post(format!("{}/withdrawal", sim.base_url()))
+        .header("API-KEY", sim.api_key())
+        .header("X-HMAC", sig)
+        .body(body)
+}
+
+/// A read (`GET`) of AlpPay's `path_and_query` with the key.
+pub fn alppay_get(http: &reqwest::Client, sim: &AlpPayServer, path_and_query: &str) -> RequestBuilder {
+    http.get(format!("{}{path_and_query}", sim.base_url())).header("API-KEY", sim.api_key())
+}
