@@ -10,41 +10,13 @@
 
 mod common;
 
-use payout_core::ErrorKind::{OutcomeUnknown, Protocol, Unavailable};
-use payout_core::SubmitPath;
+use payout_core::ErrorKind::OutcomeUnknown;
 use payout_sim::Fault;
-use payout_sim::fault_matrix::{
-    DELAY, Expect, OVERSIZED, Operation, Row, assert_complete, assert_rows, check_doc_table, missing, render, status,
-};
+use payout_sim::fault_matrix::{DELAY, Expect, OVERSIZED, Operation, missing, status};
 
-use Expect::*;
 use Fault::*;
 use Operation::*;
-
-const fn ok(requests: u32) -> Expect {
-    Ok { requests }
-}
-const fn rec(requests: u32) -> Expect {
-    Recovers { requests }
-}
-const fn fails(kind: payout_core::ErrorKind, requests: u32) -> Expect {
-    Fails { kind, requests }
-}
-const fn unknown(created: u32) -> Expect {
-    Expect::OutcomeUnknown { requests: 1, created }
-}
-const fn submitted(path: SubmitPath, requests: u32) -> Expect {
-    Submitted { path, requests }
-}
-const fn kept(requests: u32) -> Expect {
-    UnknownKept { requests }
-}
-/// The answer could not be read.
-const PROTOCOL: Expect = fails(Protocol, 1);
-/// Nothing was sent.
-const REFUSED: Expect = fails(Unavailable, 0);
-const CREATED: SubmitPath = SubmitPath::Created;
-const RECONCILED: SubmitPath = SubmitPath::Reconciled;
+use payout_sim::fault_matrix::cells::*;
 
 /// The operations AlpPay supports: the columns of [`GRID`].
 const OPS: [Operation; 6] = [Create, Get, Find, List, ListAll, Submit];
@@ -79,25 +51,8 @@ static GRID: &[(Fault, [Expect; 6])] = &[
     (OtherShape, [unknown(1), PROTOCOL, PROTOCOL, PROTOCOL, PROTOCOL, unknown(1)]),
 ];
 
-/// The grid as the engine's rows, fault by fault in the order above.
-fn matrix() -> Vec<Row> {
-    GRID.iter()
-        .flat_map(|(fault, cells)| OPS.iter().zip(cells).map(|(op, expect)| Row::new(*op, fault.clone(), *expect)))
-        .collect()
-}
-
-#[test]
-fn the_table_is_complete_and_within_the_retry_bound() {
-    assert_complete(&common::sim::Backend, &matrix());
-}
-
-#[test]
-fn reliability_md_shows_this_table() {
-    let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../RELIABILITY.md");
-    check_doc_table(&doc, "alppay-fault-matrix", &render(&matrix())).unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_operation_under_every_fault() {
-    assert_rows(&common::sim::Backend, &matrix()).await;
-}
+payout_sim::fault_matrix_tests!(
+    backend: common::sim::Backend,
+    marker: "alppay-fault-matrix",
+    rows: payout_sim::fault_matrix::grid(&OPS, GRID),
+);

@@ -128,6 +128,47 @@ pub enum Expect {
     },
 }
 
+/// The cells of a provider's grid, short enough that one line of the grid reads as one fault:
+/// `use payout_sim::fault_matrix::cells::*;`.
+pub mod cells {
+    use payout_core::{ErrorKind, SubmitPath};
+
+    use super::Expect;
+
+    /// Succeeds after `requests` requests.
+    pub const fn ok(requests: u32) -> Expect {
+        Expect::Ok { requests }
+    }
+    /// Succeeds after the client retried on its own.
+    pub const fn rec(requests: u32) -> Expect {
+        Expect::Recovers { requests }
+    }
+    /// Fails with `kind`.
+    pub const fn fails(kind: ErrorKind, requests: u32) -> Expect {
+        Expect::Fails { kind, requests }
+    }
+    /// A create sent once ends outcome-unknown, with `created` withdrawals afterwards.
+    pub const fn unknown(created: u32) -> Expect {
+        Expect::OutcomeUnknown { requests: 1, created }
+    }
+    /// `submit` returns the one withdrawal, got by `path`.
+    pub const fn submitted(path: SubmitPath, requests: u32) -> Expect {
+        Expect::Submitted { path, requests }
+    }
+    /// Succeeds with status `unknown`, the raw one kept.
+    pub const fn kept(requests: u32) -> Expect {
+        Expect::UnknownKept { requests }
+    }
+    /// The answer could not be read.
+    pub const PROTOCOL: Expect = fails(ErrorKind::Protocol, 1);
+    /// Nothing was sent.
+    pub const REFUSED: Expect = fails(ErrorKind::Unavailable, 0);
+    /// `submit` created the withdrawal.
+    pub const CREATED: SubmitPath = SubmitPath::Created;
+    /// `submit` found the withdrawal by looking its reference up.
+    pub const RECONCILED: SubmitPath = SubmitPath::Reconciled;
+}
+
 impl Expect {
     /// The cell text.
     pub fn describe(&self) -> String {
@@ -174,6 +215,42 @@ impl Row {
     pub const fn new(op: Operation, fault: Fault, expect: Expect) -> Self {
         Self { op, fault, expect }
     }
+}
+
+/// A provider's grid (one line per fault, one cell per operation of `ops`) as rows, fault by
+/// fault in the grid's order.
+pub fn grid<const N: usize>(ops: &[Operation; N], lines: &[(Fault, [Expect; N])]) -> Vec<Row> {
+    lines
+        .iter()
+        .flat_map(|(fault, cells)| ops.iter().zip(cells).map(|(op, expect)| Row::new(*op, fault.clone(), *expect)))
+        .collect()
+}
+
+/// The three tests every provider's fault matrix runs, for a `backend` (a [`SimBackend`]
+/// value), the `marker` of its table in `RELIABILITY.md`, and its rows (a `Vec<Row>`
+/// expression): the table covers every operation and fault within the retry bound, the document
+/// shows exactly this table (`PAYOUT_UPDATE_DOCS=1` rewrites it), and every row holds against a
+/// fresh simulator.
+#[macro_export]
+macro_rules! fault_matrix_tests {
+    (backend: $backend:expr, marker: $marker:literal, rows: $rows:expr $(,)?) => {
+        #[test]
+        fn the_table_is_complete_and_within_the_retry_bound() {
+            $crate::fault_matrix::assert_complete(&$backend, &$rows);
+        }
+
+        #[test]
+        fn reliability_md_shows_this_table() {
+            let doc = ::std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../RELIABILITY.md");
+            let table = $crate::fault_matrix::render(&$rows);
+            $crate::fault_matrix::check_doc_table(&doc, $marker, &table).unwrap();
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn every_operation_under_every_fault() {
+            $crate::fault_matrix::assert_rows(&$backend, &$rows).await;
+        }
+    };
 }
 
 /// The rows as a Markdown grid: one line per fault (in first-seen order), one column per
