@@ -41,40 +41,7 @@ pub struct AlphaPoConfig {
 }
 
 impl AlphaPoConfig {
-    /// Starts a configuration with the defaults: production base URL, 30 s per attempt, three
-    /// retries of reads with backoff, a 2 MiB bound on answers.
-    pub fn builder() -> AlphaPoBuilder {
-        AlphaPoBuilder::default()
-    }
-
-    /// Reads `ALPHAPO_API_KEY`, `ALPHAPO_API_SECRET` and (optionally) `ALPHAPO_BASE_URL` from the
-    /// process environment. A missing or empty key or secret is a configuration error naming the
-    /// variable.
-    pub fn from_env() -> Result<Self, PayoutError> {
-        AlphaPoBuilder::from_env().config()
-    }
-
-    /// Like [`from_env`](Self::from_env), reading the variables through `lookup` (a map, a
-    /// config file, a test) instead of the process environment.
-    ///
-    /// ```
-    /// use payout_alphapo::AlphaPoConfig;
-    /// let err = AlphaPoConfig::from_lookup(|name| (name == "ALPHAPO_API_KEY").then(|| "k".to_owned())).unwrap_err();
-    /// assert!(err.to_string().contains("ALPHAPO_API_SECRET"));
-    /// ```
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PayoutError> {
-        AlphaPoBuilder::from_lookup(lookup).config()
-    }
-
-    /// The base URL requests go to (no trailing `/`).
-    pub fn base_url(&self) -> &Url {
-        &self.base_url
-    }
-
-    /// The HTTP settings.
-    pub fn http(&self) -> &HttpConfig {
-        &self.http
-    }
+    payout_core::http_config_accessors!(AlphaPoBuilder, "AlphaPo");
 
     /// The API key, for code that must show which key is configured. Handle with care.
     pub fn api_key(&self) -> &SecretString {

@@ -40,38 +40,7 @@ pub struct AlpPayConfig {
 }
 
 impl AlpPayConfig {
-    /// Starts a configuration (the same builder as [`AlpPayClient::builder`]).
-    pub fn builder() -> AlpPayBuilder {
-        AlpPayBuilder::default()
-    }
-
-    /// Reads `ALPPAY_API_KEY`, `ALPPAY_HMAC_KEY` and `ALPPAY_BASE_URL` (optional). A missing or
-    /// empty key is a configuration error naming its variable.
-    pub fn from_env() -> Result<Self, PayoutError> {
-        AlpPayBuilder::from_env().config()
-    }
-
-    /// Like [`from_env`](Self::from_env), reading the variables through `lookup` (a map, a
-    /// config file, a test) instead of the process environment.
-    ///
-    /// ```
-    /// use payout_alppay::AlpPayConfig;
-    /// let err = AlpPayConfig::from_lookup(|name| (name == "ALPPAY_API_KEY").then(|| "k".to_owned())).unwrap_err();
-    /// assert!(err.to_string().contains("ALPPAY_HMAC_KEY"));
-    /// ```
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PayoutError> {
-        AlpPayBuilder::from_lookup(lookup).config()
-    }
-
-    /// The base URL requests go to (without a trailing `/`).
-    pub fn base_url(&self) -> &Url {
-        &self.base_url
-    }
-
-    /// The HTTP settings (timeouts, retries, body bound, an optional caller-supplied client).
-    pub fn http(&self) -> &HttpConfig {
-        &self.http
-    }
+    payout_core::http_config_accessors!(AlpPayBuilder, "AlpPay");
 
     /// Whether creates look the reference up first (see [`AlpPayBuilder::duplicate_check`]).
     pub fn duplicate_check(&self) -> bool {

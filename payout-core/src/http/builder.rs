@@ -155,3 +155,78 @@ macro_rules! http_builder_setters {
         }
     };
 }
+
+/// Writes what every provider's configuration offers inside `impl YourConfig { .. }`:
+/// `builder()`, `from_env()`, `from_lookup(..)` (through the builder's own `from_env`,
+/// `from_lookup` and `config`), and the `base_url()` and `http()` getters, for a configuration
+/// with `base_url: Url` and `http: HttpConfig` fields. The arguments are the builder type and
+/// the provider's name for the docs.
+///
+/// ```
+/// use payout_core::PayoutError;
+/// use payout_core::http::{BuilderSettings, HttpConfig};
+///
+/// pub const DEFAULT_BASE_URL: &str = "https://api.acme.example/v1";
+///
+/// pub struct AcmeConfig {
+///     base_url: url::Url,
+///     http: HttpConfig,
+/// }
+///
+/// #[derive(Default)]
+/// pub struct AcmeBuilder {
+///     settings: BuilderSettings,
+/// }
+///
+/// impl AcmeBuilder {
+///     pub fn from_env() -> Self {
+///         Self::from_lookup(|name| std::env::var(name).ok())
+///     }
+///     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+///         Self { settings: BuilderSettings::from_lookup(&lookup, "ACME_BASE_URL") }
+///     }
+///     pub fn config(self) -> Result<AcmeConfig, PayoutError> {
+///         let (base_url, http) = self.settings.endpoint("Acme", "ACME_BASE_URL", DEFAULT_BASE_URL)?;
+///         Ok(AcmeConfig { base_url, http })
+///     }
+/// }
+///
+/// impl AcmeConfig {
+///     payout_core::http_config_accessors!(AcmeBuilder, "Acme");
+/// }
+///
+/// let config = AcmeConfig::from_lookup(|_| None).unwrap();
+/// assert_eq!(config.base_url().as_str(), "https://api.acme.example/v1");
+/// ```
+#[macro_export]
+macro_rules! http_config_accessors {
+    ($builder:ident, $provider:literal) => {
+        #[doc = concat!("Starts a configuration with the defaults: ", $provider, "'s production base URL, 30 s per attempt, three retries of reads with backoff, a 2 MiB bound on answers.")]
+        pub fn builder() -> $builder {
+            $builder::default()
+        }
+
+        #[doc = concat!("Reads the keys and (optionally) the base URL from the process environment (see the crate's `ENV_*` constants). A missing or empty key is a configuration error naming its variable.")]
+        pub fn from_env() -> ::std::result::Result<Self, $crate::PayoutError> {
+            $builder::from_env().config()
+        }
+
+        /// Like `from_env`, reading the variables through `lookup` (a map, a config file, a
+        /// test) instead of the process environment.
+        pub fn from_lookup(
+            lookup: impl Fn(&str) -> ::std::option::Option<::std::string::String>,
+        ) -> ::std::result::Result<Self, $crate::PayoutError> {
+            $builder::from_lookup(lookup).config()
+        }
+
+        /// The base URL requests go to (no trailing `/`).
+        pub fn base_url(&self) -> &$crate::http::reqwest::Url {
+            &self.base_url
+        }
+
+        /// The HTTP settings (timeouts, retries, body bound, an optional caller-supplied client).
+        pub fn http(&self) -> &$crate::http::HttpConfig {
+            &self.http
+        }
+    };
+}
