@@ -224,17 +224,7 @@ impl FakeProviderBuilder {
 
     /// The fake.
     pub fn build(self) -> FakeProvider {
-        FakeProvider {
-            inner: Arc::new(Inner {
-                id: self.id,
-                capabilities: self.capabilities,
-                assets: self.assets,
-                initial_status: self.initial_status,
-                secret: self.secret,
-                clock: self.clock,
-                state: Mutex::new(State::default()),
-            }),
-        }
+        FakeProvider { inner: Arc::new(Inner { settings: self, state: Mutex::new(State::default()) }) }
     }
 }
 
@@ -264,13 +254,9 @@ pub struct FakeProvider {
     inner: Arc<Inner>,
 }
 
+/// What the builder set, and the withdrawals.
 struct Inner {
-    id: ProviderId,
-    capabilities: Capabilities,
-    assets: Assets,
-    initial_status: WithdrawalStatus,
-    secret: Vec<u8>,
-    clock: Clock,
+    settings: FakeProviderBuilder,
     state: Mutex<State>,
 }
 
@@ -294,8 +280,8 @@ struct State {
 impl fmt::Debug for FakeProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FakeProvider")
-            .field("id", &self.inner.id)
-            .field("capabilities", &self.inner.capabilities)
+            .field("id", &self.inner.settings.id)
+            .field("capabilities", &self.inner.settings.capabilities)
             .field("withdrawals", &self.state().records.len())
             .field("webhook_secret", &"<redacted>")
             .finish_non_exhaustive()
@@ -333,7 +319,7 @@ impl FakeProvider {
     }
 
     fn now(&self) -> OffsetDateTime {
-        (self.inner.clock)()
+        (self.inner.settings.clock)()
     }
 
     // ----- scripted failures and the call log -----
@@ -428,10 +414,8 @@ impl FakeProvider {
 
     /// Cancels it and records why, as a provider reports a failed send (`cancelled`).
     pub fn fail(&self, id: &WithdrawalId, reason: impl Into<String>) -> Result<Withdrawal, FakeError> {
-        let reason = reason.into();
-        self.move_with(id, WithdrawalStatus::Cancelled, move |w| {
-            w.failure_reason = Some(reason);
-        })
+        let reason = Some(reason.into());
+        self.move_with(id, WithdrawalStatus::Cancelled, move |w| w.failure_reason = reason)
     }
 
     /// Declines it, as a reviewer would (`rejected`).
@@ -503,7 +487,7 @@ impl FakeProvider {
     /// Signs any body with the fake's webhook secret (for tests of malformed bodies).
     pub fn sign_body(&self, body: Vec<u8>) -> SignedWebhook {
         // The fake's signature is the same construction as AlpPay's: hex HMAC-SHA256 of the body.
-        let signature = signing::alppay_signature(&self.inner.secret, &body);
+        let signature = signing::alppay_signature(&self.inner.settings.secret, &body);
         SignedWebhook::new(body).header(SIGNATURE_HEADER, &signature)
     }
 
@@ -523,8 +507,8 @@ impl FakeProvider {
         let mut st = self.state();
         let reference = call.reference().cloned();
         st.calls.push(call);
-        if !self.inner.capabilities.supports(capability) {
-            return Err(PayoutError::unsupported(self.inner.id.clone(), what));
+        if !self.inner.settings.capabilities.supports(capability) {
+            return Err(PayoutError::unsupported(self.inner.settings.id.clone(), what));
         }
         Ok(st.script.take(op, reference.as_ref()))
     }
@@ -532,37 +516,40 @@ impl FakeProvider {
     fn fault_error(&self, fault: Fault, op: Operation, reference: Option<&Reference>) -> PayoutError {
         match fault {
             Fault::Error(e) => e,
-            Fault::Kind(kind) => error_of_kind(kind, &self.inner.id, op, reference),
+            Fault::Kind(kind) => error_of_kind(kind, &self.inner.settings.id, op, reference),
             Fault::LoseAnswer => lost_answer(op, reference),
         }
     }
 
     /// The provider's own rules, checked before anything is created.
     fn check_request(&self, request: &WithdrawalRequest) -> Result<(), PayoutError> {
-        let caps = self.inner.capabilities;
+        let caps = self.inner.settings.capabilities;
         if request.amount().convert_to().is_some() && !caps.supports(Capability::Convert) {
-            return Err(PayoutError::unsupported(self.inner.id.clone(), "conversion on withdrawal (convert_to)"));
+            return Err(PayoutError::unsupported(
+                self.inner.settings.id.clone(),
+                "conversion on withdrawal (convert_to)",
+            ));
         }
         if request.travel_rule().is_some() && !caps.supports(Capability::TravelRule) {
-            return Err(PayoutError::unsupported(self.inner.id.clone(), "travel-rule data"));
+            return Err(PayoutError::unsupported(self.inner.settings.id.clone(), "travel-rule data"));
         }
         if request.tag().is_some() && !caps.supports(Capability::Tag) {
-            return Err(PayoutError::unsupported(self.inner.id.clone(), "destination tags"));
+            return Err(PayoutError::unsupported(self.inner.settings.id.clone(), "destination tags"));
         }
         let asset = request.asset();
-        let accepted = match &self.inner.assets {
+        let accepted = match &self.inner.settings.assets {
             Assets::Any => true,
             Assets::Known => asset.decimals().is_some() && !asset.is_provider_code(),
             Assets::Only(list) => list.iter().any(|a| a.symbol() == asset.symbol() && a.network() == asset.network()),
         };
         if !accepted {
-            let offer = match &self.inner.assets {
+            let offer = match &self.inner.settings.assets {
                 Assets::Only(list) => list.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
                 _ => "assets whose decimals payout-core knows (BTC, ETH, USDT, …)".into(),
             };
             return Err(PayoutError::invalid_field(
                 "asset",
-                format!("{} does not pay out {asset}; it pays out {offer}", self.inner.id),
+                format!("{} does not pay out {asset}; it pays out {offer}", self.inner.settings.id),
             ));
         }
         Ok(())
@@ -577,8 +564,8 @@ impl FakeProvider {
         }
         let index = st.records.len();
         let id = WithdrawalId::new((index + 1).to_string());
-        let status = self.inner.initial_status;
-        let mut w = Withdrawal::new(self.inner.id.clone(), id.clone(), status, raw_status(status));
+        let status = self.inner.settings.initial_status;
+        let mut w = Withdrawal::new(self.inner.settings.id.clone(), id.clone(), status, raw_status(status));
         // The fake has no exchange rates: of a conversion only the exact side is known.
         let (asset, amount, debited) = match request.amount() {
             PayoutAmount::Converted { to, amount } => (to.clone(), Some(*amount), Some(request.asset().clone())),
@@ -631,7 +618,7 @@ impl FakeProvider {
             .ok_or_else(|| PayoutError::webhook(format!("the {SIGNATURE_HEADER} header is missing")))?
             .to_str()
             .map_err(|_| PayoutError::webhook(format!("the {SIGNATURE_HEADER} header is not text")))?;
-        if !signing::verify_alppay(&self.inner.secret, body, signature) {
+        if !signing::verify_alppay(&self.inner.settings.secret, body, signature) {
             return Err(PayoutError::webhook(format!(
                 "the {SIGNATURE_HEADER} signature does not match the body (wrong secret, or the body was changed)"
             )));
@@ -641,10 +628,10 @@ impl FakeProvider {
         // From the text: payout-core reads amounts through `RawValue`, exactly.
         let mut withdrawal: Withdrawal = serde_json::from_str(raw.get())
             .map_err(|e| PayoutError::webhook(format!("the body is not a withdrawal: {e}")))?;
-        if withdrawal.provider != self.inner.id {
+        if withdrawal.provider != self.inner.settings.id {
             return Err(PayoutError::webhook(format!(
                 "the webhook is for provider {}, not {}",
-                withdrawal.provider, self.inner.id
+                withdrawal.provider, self.inner.settings.id
             )));
         }
         withdrawal.raw = RawJson::from(raw);
@@ -678,11 +665,11 @@ fn lost_answer(op: Operation, reference: Option<&Reference>) -> PayoutError {
 #[async_trait]
 impl PayoutProvider for FakeProvider {
     fn id(&self) -> ProviderId {
-        self.inner.id.clone()
+        self.inner.settings.id.clone()
     }
 
     fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities
+        self.inner.settings.capabilities
     }
 
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
