@@ -11,8 +11,8 @@ use payout_alppay::mapping::parse_withdrawal;
 use payout_alppay::{AlpPayClient, WebhookVerifier};
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, Decimal, EndUser, ErrorKind, ListQuery, PayoutProvider, WithdrawalId, WithdrawalRequest};
-use payout_testkit::signing::alppay_signature;
 use payout_testkit::properties::{self, assert_one_changed_byte_is_refused};
+use payout_testkit::signing::alppay_signature;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use secrecy::SecretString;
@@ -69,7 +69,8 @@ fn signed(body: &[u8]) -> HeaderMap {
 }
 
 /// Timestamps as AlpPay writes them, and nearly so.
-const TIMESTAMP: &str = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,12})?(Z|[+-][0-9]{2}:[0-9]{2})?";
+const TIMESTAMP: &str =
+    "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,12})?(Z|[+-][0-9]{2}:[0-9]{2})?";
 
 /// Any JSON value, AlpPay's timestamps among the strings.
 fn any_json() -> impl Strategy<Value = Value> {
