@@ -6,9 +6,7 @@ mod common;
 
 use http::HeaderMap;
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
-use payout_core::{
-    ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WithdrawalId, WithdrawalRequest,
-};
+use payout_core::{PayoutError, PayoutProvider, PayoutProviderExt, WithdrawalId, WithdrawalRequest};
 use payout_sim::redirects::assert_redirects_never_followed;
 use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoServer, AlphaPoStatus, Fault};
 use payout_testkit::secrets::{Capture, Shown, assert_hidden};
@@ -34,15 +32,7 @@ async fn no_key_secret_or_signature_in_any_output() {
     shown.push(format!("{client:?} {client:#?}"));
 
     // Every operation, succeeding and failing.
-    let created = client.create_withdrawal(&request("sec-1")).await;
-    shown.show(&created);
-    let created = created.unwrap();
-    shown.show(&client.get_withdrawal(&created.id).await);
-    shown.show(&client.find_withdrawal(&Reference::new("sec-1").unwrap()).await);
-    shown.show(&client.find_withdrawal(&Reference::new("sec-none").unwrap()).await);
-    shown.show(&client.get_withdrawal(&WithdrawalId::new("999")).await);
-    shown.show(&client.get_withdrawal(&WithdrawalId::new("not-a-number")).await);
-    shown.show(&client.list_withdrawals(&ListQuery::new()).await);
+    let created = shown.show_operations(&client, &request("sec-1"), &["999", "not-a-number"]).await;
     server.faults().on_request(
         http::Method::GET,
         "/transactions/info",

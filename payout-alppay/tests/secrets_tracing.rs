@@ -7,7 +7,7 @@ mod common;
 use futures::TryStreamExt;
 use http::HeaderMap;
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
-use payout_core::{ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WithdrawalId};
+use payout_core::{ListQuery, PayoutError, PayoutProvider, PayoutProviderExt};
 use payout_sim::redirects::assert_redirects_never_followed;
 use payout_sim::{AlpPayConfig as SimConfig, AlpPayStatus, Fault};
 use payout_testkit::secrets::{Capture, Shown, assert_hidden};
@@ -31,14 +31,8 @@ async fn no_key_secret_or_signature_in_any_output() {
     shown.push(format!("{verifier:?} {verifier:#?}"));
 
     // Every operation, succeeding and failing.
-    let created = client.create_withdrawal(&common::request("sec-1")).await;
-    shown.show(&created);
-    let created = created.unwrap();
-    shown.show(&client.get_withdrawal(&created.id).await);
-    shown.show(&client.find_withdrawal(&Reference::new("sec-1").unwrap()).await);
-    shown.show(&client.find_withdrawal(&Reference::new("sec-none").unwrap()).await);
-    shown.show(&client.get_withdrawal(&WithdrawalId::new("00000000-0000-4000-8000-000000000000")).await);
-    shown.show(&client.list_withdrawals(&ListQuery::new()).await);
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let created = shown.show_operations(&client, &common::request("sec-1"), &[unknown]).await;
     shown.show(&client.list_all(ListQuery::new()).try_collect::<Vec<_>>().await);
     server.faults().on_request(http::Method::GET, "/withdrawal", Fault::Status { status: 503, body: "{}".into() }, 2);
     shown.show(&client.list_withdrawals(&ListQuery::new()).await);
