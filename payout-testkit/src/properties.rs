@@ -126,7 +126,8 @@ impl ChangedByte {
                 Err(e) => Err(format!("a changed signature gave {:?}, not Webhook: {e}", e.kind())),
             }
         } else {
-            let value = HeaderValue::from_str(&self.signature).map_err(|e| format!("the signature is no header: {e}"))?;
+            let value =
+                HeaderValue::from_str(&self.signature).map_err(|e| format!("the signature is no header: {e}"))?;
             headers.insert(signature_header, value);
             match verify(&headers, &self.changed) {
                 Ok(_) => Err("a changed body was accepted".to_owned()),
