@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::sim::{confirm, create_each, held_now, set, wait_for};
-use payout_core::{ErrorKind, PayoutProvider, WithdrawalUpdate};
+use common::sim::{confirm, create_each, held_now, set};
+use payout_core::{ErrorKind, PayoutProvider};
 use payout_sim::receiver::Inbox;
 use payout_sim::{AlphaPoConfig, AlphaPoServer, AlphaPoStatus, CallbackConfig};
 use payout_testkit::delivery_orders;
@@ -26,13 +26,10 @@ async fn shuffled_duplicated_callbacks_end_in_alphapos_state() {
 
     // No callback for the create (its answer says `processing`); one per change, each twice.
     let expected = 2 * 5;
-    wait_for(&inbox, expected).await;
+    inbox.wait_for(expected).await;
     let deliveries = inbox.deliveries();
     assert_eq!(deliveries.len(), expected);
-    let updates: Vec<WithdrawalUpdate> = deliveries
-        .iter()
-        .map(|d| client.parse_webhook(&d.headers, &d.body).expect("a signed callback verifies"))
-        .collect();
+    let updates = inbox.parse_each(&client);
     let mut forged = deliveries[0].body.to_vec();
     let last = forged.len() - 2;
     forged[last] ^= 0x01;

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::sim::{confirm, create_each, held_now, set, wait_for};
+use common::sim::{confirm, create_each, held_now, set};
 use futures::StreamExt;
 use payout_core::receiver::Decision;
 use payout_core::{
@@ -44,7 +44,7 @@ async fn get_and_callbacks_show_the_review_and_the_receiver_keeps_it() {
     assert_eq!((now.status, now.provider_status.as_str()), (WithdrawalStatus::Pending, "pending"));
 
     // The `pending` callback is applied on top of the create's answer: it is news, not stale.
-    wait_for(&inbox, 1).await;
+    inbox.wait_for(1).await;
     let d = &inbox.deliveries()[0];
     let update = client.parse_webhook(&d.headers, &d.body).unwrap();
     assert_eq!(update.withdrawal.status, WithdrawalStatus::Pending);
@@ -102,7 +102,7 @@ async fn shuffled_review_callbacks_converge() {
     confirm(&server, &created[1], "cd34");
     set(&server, &created[2], AlphaPoStatus::Declined);
     // Three `pending` callbacks at creation, then three changes, each delivered twice.
-    wait_for(&inbox, 2 * 6).await;
+    inbox.wait_for(2 * 6).await;
     let updates: Vec<WithdrawalUpdate> =
         inbox.deliveries().iter().map(|d| client.parse_webhook(&d.headers, &d.body).unwrap()).collect();
     let truth = held_now(&client, &created).await;

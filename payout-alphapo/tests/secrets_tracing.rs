@@ -6,14 +6,10 @@ mod common;
 
 use http::HeaderMap;
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
-use payout_core::ErrorKind;
-use payout_core::{
-    ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WithdrawalId, WithdrawalRequest,
-};
+use payout_core::{PayoutError, PayoutProvider, PayoutProviderExt, WithdrawalId, WithdrawalRequest};
+use payout_sim::redirects::assert_redirects_never_followed;
 use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoServer, AlphaPoStatus, Fault};
 use payout_testkit::secrets::{Capture, Shown, assert_hidden};
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "ak-KNOWN-7c1e5d9a0b";
 const SECRET: &str = "as-KNOWN-4f0b2e88c1";
@@ -36,15 +32,7 @@ async fn no_key_secret_or_signature_in_any_output() {
     shown.push(format!("{client:?} {client:#?}"));
 
     // Every operation, succeeding and failing.
-    let created = client.create_withdrawal(&request("sec-1")).await;
-    shown.show(&created);
-    let created = created.unwrap();
-    shown.show(&client.get_withdrawal(&created.id).await);
-    shown.show(&client.find_withdrawal(&Reference::new("sec-1").unwrap()).await);
-    shown.show(&client.find_withdrawal(&Reference::new("sec-none").unwrap()).await);
-    shown.show(&client.get_withdrawal(&WithdrawalId::new("999")).await);
-    shown.show(&client.get_withdrawal(&WithdrawalId::new("not-a-number")).await);
-    shown.show(&client.list_withdrawals(&ListQuery::new()).await);
+    let created = shown.show_operations(&client, &request("sec-1"), &["999", "not-a-number"]).await;
     server.faults().on_request(
         http::Method::GET,
         "/transactions/info",
@@ -111,25 +99,17 @@ async fn no_key_secret_or_signature_in_any_output() {
 /// none, and an answer that came through one a caller's own client followed is refused.
 #[tokio::test]
 async fn redirects_never_carry_the_signing_headers_elsewhere() {
-    let elsewhere = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(201)).mount(&elsewhere).await;
-    let origin = MockServer::start().await;
-    for (verb, status) in [("GET", 302), ("POST", 307)] {
-        Mock::given(method(verb))
-            .respond_with(ResponseTemplate::new(status).insert_header("location", format!("{}/steal", elsewhere.uri())))
-            .mount(&origin)
-            .await;
-    }
-    let builder =
-        || AlphaPoConfig::builder().api_key(KEY).api_secret(SECRET).base_url(format!("{}/api/v2", origin.uri()));
-    let client = builder().build().unwrap();
-    assert_eq!(client.create_withdrawal(&request("r-1")).await.unwrap_err().kind(), ErrorKind::Protocol);
-    assert_eq!(client.get_withdrawal(&WithdrawalId::new("1")).await.unwrap_err().kind(), ErrorKind::Protocol);
-    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "the signed request reached another host");
-
-    let follows = reqwest::Client::builder().no_proxy().build().unwrap();
-    let careless = builder().client(follows).build().unwrap();
-    let e = careless.create_withdrawal(&request("r-2")).await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{e}");
-    assert!(e.to_string().contains("Policy::none"), "{e}");
+    let client = |origin: &str, http: Option<reqwest::Client>| {
+        let builder = AlphaPoConfig::builder().api_key(KEY).api_secret(SECRET).base_url(format!("{origin}/api/v2"));
+        match http {
+            Some(http) => builder.client(http).build().unwrap(),
+            None => builder.build().unwrap(),
+        }
+    };
+    assert_redirects_never_followed(
+        client,
+        async |c| c.create_withdrawal(&request("r-1")).await,
+        async |c| c.get_withdrawal(&WithdrawalId::new("1")).await,
+    )
+    .await;
 }

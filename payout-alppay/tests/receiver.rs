@@ -5,9 +5,8 @@
 mod common;
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use payout_core::{ErrorKind, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalUpdate};
+use payout_core::{ErrorKind, PayoutProvider, Withdrawal, WithdrawalId};
 use payout_sim::receiver::Inbox;
 use payout_sim::{AlpPayConfig, AlpPayStatus, CallbackConfig};
 use payout_testkit::delivery_orders;
@@ -31,19 +30,11 @@ async fn shuffled_duplicated_webhooks_end_in_alppays_state() {
 
     // OPEN for each, then one per change; every delivery twice.
     let expected = 2 * (3 + 4);
-    for _ in 0..2_000 {
-        if inbox.deliveries().len() >= expected {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    inbox.wait_for(expected).await;
     let deliveries = inbox.deliveries();
     assert_eq!(deliveries.len(), expected);
 
-    let updates: Vec<WithdrawalUpdate> = deliveries
-        .iter()
-        .map(|d| client.parse_webhook(&d.headers, &d.body).expect("a signed webhook verifies"))
-        .collect();
+    let updates = inbox.parse_each(&client);
     // A changed byte is refused.
     let mut forged = deliveries[0].body.to_vec();
     forged[5] ^= 0x20;

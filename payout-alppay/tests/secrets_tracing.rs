@@ -7,12 +7,10 @@ mod common;
 use futures::TryStreamExt;
 use http::HeaderMap;
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
-use payout_core::ErrorKind;
-use payout_core::{ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WithdrawalId};
+use payout_core::{ListQuery, PayoutError, PayoutProvider, PayoutProviderExt};
+use payout_sim::redirects::assert_redirects_never_followed;
 use payout_sim::{AlpPayConfig as SimConfig, AlpPayStatus, Fault};
 use payout_testkit::secrets::{Capture, Shown, assert_hidden};
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "ak-KNOWN-2d9e61f0c4";
 const HMAC: &str = "hk-KNOWN-a83b57e1d6";
@@ -33,14 +31,8 @@ async fn no_key_secret_or_signature_in_any_output() {
     shown.push(format!("{verifier:?} {verifier:#?}"));
 
     // Every operation, succeeding and failing.
-    let created = client.create_withdrawal(&common::request("sec-1")).await;
-    shown.show(&created);
-    let created = created.unwrap();
-    shown.show(&client.get_withdrawal(&created.id).await);
-    shown.show(&client.find_withdrawal(&Reference::new("sec-1").unwrap()).await);
-    shown.show(&client.find_withdrawal(&Reference::new("sec-none").unwrap()).await);
-    shown.show(&client.get_withdrawal(&WithdrawalId::new("00000000-0000-4000-8000-000000000000")).await);
-    shown.show(&client.list_withdrawals(&ListQuery::new()).await);
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let created = shown.show_operations(&client, &common::request("sec-1"), &[unknown]).await;
     shown.show(&client.list_all(ListQuery::new()).try_collect::<Vec<_>>().await);
     server.faults().on_request(http::Method::GET, "/withdrawal", Fault::Status { status: 503, body: "{}".into() }, 2);
     shown.show(&client.list_withdrawals(&ListQuery::new()).await);
@@ -89,30 +81,18 @@ async fn no_key_secret_or_signature_in_any_output() {
 /// none, and an answer that came through one a caller's own client followed is refused.
 #[tokio::test]
 async fn redirects_never_carry_the_signing_headers_elsewhere() {
-    let elsewhere = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
-    let origin = MockServer::start().await;
-    for (verb, status) in [("GET", 302), ("POST", 307)] {
-        Mock::given(method(verb))
-            .respond_with(ResponseTemplate::new(status).insert_header("location", format!("{}/steal", elsewhere.uri())))
-            .mount(&origin)
-            .await;
-    }
-    let builder = || {
-        AlpPayClient::builder()
-            .api_key(KEY)
-            .hmac_key(HMAC)
-            .base_url(format!("{}/v2", origin.uri()))
-            .duplicate_check(false)
+    let client = |origin: &str, http: Option<reqwest::Client>| {
+        let builder =
+            AlpPayClient::builder().api_key(KEY).hmac_key(HMAC).base_url(format!("{origin}/v2")).duplicate_check(false);
+        match http {
+            Some(http) => builder.client(http).build().unwrap(),
+            None => builder.build().unwrap(),
+        }
     };
-    let client = builder().build().unwrap();
-    assert_eq!(client.create_withdrawal(&common::request("r-1")).await.unwrap_err().kind(), ErrorKind::Protocol);
-    assert_eq!(client.list_withdrawals(&ListQuery::new()).await.unwrap_err().kind(), ErrorKind::Protocol);
-    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "the signed request reached another host");
-
-    let follows = reqwest::Client::builder().no_proxy().build().unwrap();
-    let careless = builder().client(follows).build().unwrap();
-    let e = careless.create_withdrawal(&common::request("r-2")).await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::OutcomeUnknown, "{e}");
-    assert!(e.to_string().contains("Policy::none"), "{e}");
+    assert_redirects_never_followed(
+        client,
+        async |c| c.create_withdrawal(&common::request("r-1")).await,
+        async |c| c.list_withdrawals(&ListQuery::new()).await,
+    )
+    .await;
 }

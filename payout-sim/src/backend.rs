@@ -73,3 +73,9 @@ pub trait SimBackend: Send + Sync {
     /// How many withdrawals the simulator holds.
     fn count(&self, server: &Served<Self::Sim>) -> usize;
 }
+
+/// The default retry policy (as many retries, the same statuses) with waits of a few
+/// milliseconds: tests check the policy's shape, not its waits.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+}

@@ -11,6 +11,8 @@
 //!   queue and the [`RequestLog`]; [`CallbackConfig`] / [`DeliveryAttempt`]: the outgoing
 //!   deliveries of callbacks and webhooks.
 //! - [`receiver`]: the HTTP receiver a test points those deliveries at.
+//! - [`redirects`]: an origin that redirects every request elsewhere, and the check that a
+//!   client never takes a signed request there.
 //! - [`backend`], [`fault_matrix`], [`money`], [`load`]: the shared suites a provider crate
 //!   runs its client through against its simulator; [`net`]: a loopback address that refuses.
 //!
@@ -251,6 +253,7 @@ mod log;
 pub mod money;
 pub mod net;
 pub mod receiver;
+pub mod redirects;
 #[cfg(all(feature = "alphapo", feature = "alppay"))]
 mod sandbox;
 mod served;

@@ -252,3 +252,37 @@ pub async fn soak<B: SimBackend>(backend: &B) {
     assert_eq!(twice, 0, "a reference was paid twice");
     assert!(total <= calls, "{total} withdrawals for {calls} calls");
 }
+
+/// Declares a provider crate's money tests, each a call of this module with its [`SimBackend`]:
+/// `a_tenth_of_the_creates_lose_their_answer_after_acting` ([`lost_answers`]),
+/// `throttling_and_server_errors_spread_over_the_run` ([`throttling_and_server_errors`], with the
+/// lookups the backend's fault arms per call) and the ignored long run `soak_every_fault_at_once`
+/// ([`soak`]). The test crate needs tokio's `macros` and `rt-multi-thread`.
+///
+/// ```ignore
+/// payout_sim::money_tests!(common::sim::Backend, lookups_per_call: 2);
+/// ```
+#[macro_export]
+macro_rules! money_tests {
+    ($backend:expr, lookups_per_call: $lookups:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_tenth_of_the_creates_lose_their_answer_after_acting() {
+            $crate::money::lost_answers(&$backend).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn throttling_and_server_errors_spread_over_the_run() {
+            $crate::money::throttling_and_server_errors(&$backend, $lookups).await;
+        }
+
+        /// The long run (`PAYOUT_SOAK_CALLS` sets the number of calls, 10,000 by default,
+        /// `PAYOUT_SOAK_CONCURRENCY` how many run at once, 500 by default): every fault at once,
+        /// creates and lookups alike, and a client timeout shorter than some answers. No
+        /// reference is ever paid twice.
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = "long run: see RELIABILITY.md"]
+        async fn soak_every_fault_at_once() {
+            $crate::money::soak(&$backend).await;
+        }
+    };
+}

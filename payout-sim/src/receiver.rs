@@ -69,4 +69,27 @@ impl Inbox {
     pub fn deliveries(&self) -> Vec<Delivery> {
         self.got.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
+
+    /// Every delivery so far, parsed by `provider`; panics if one does not verify.
+    pub fn parse_each<P: payout_core::PayoutProvider + ?Sized>(
+        &self,
+        provider: &P,
+    ) -> Vec<payout_core::WithdrawalUpdate> {
+        self.deliveries()
+            .iter()
+            .map(|d| provider.parse_webhook(&d.headers, &d.body).expect("a signed delivery verifies"))
+            .collect()
+    }
+
+    /// Waits (ten seconds at most) until the inbox holds `count` deliveries; panics if it does
+    /// not.
+    pub async fn wait_for(&self, count: usize) {
+        for _ in 0..2_000 {
+            if self.deliveries().len() >= count {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        panic!("expected {count} deliveries, got {}", self.deliveries().len());
+    }
 }

@@ -15,6 +15,8 @@
 //! - [`delivery_orders`]: applies a provider's webhook deliveries in many shuffled orders and
 //!   checks they converge.
 //! - [`secrets`]: checks that no secret reaches a log line.
+//! - [`properties`]: shared parts of property tests (any JSON value, "one changed byte of a
+//!   signed webhook is refused").
 //! - [`client_settings`]: applies a reliability suite's client settings to any provider's
 //!   client builder ([`apply_client_settings!`]).
 //! - [`postgres`] (feature `postgres`): a throwaway PostgreSQL server for tests.
@@ -143,6 +145,7 @@ pub mod fake;
 pub mod operation;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+pub mod properties;
 pub mod secrets;
 pub mod signing;
 pub mod webhooks;

@@ -17,6 +17,7 @@
 use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use payout_core::{ListQuery, PayoutProvider, Reference, Withdrawal, WithdrawalId, WithdrawalRequest};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -74,6 +75,28 @@ impl Shown {
     /// Keeps this output.
     pub fn push(&mut self, shown: String) {
         self.0.push(shown);
+    }
+
+    /// Creates `request` through `client` and keeps what that and the reads around it show: a
+    /// get of the new withdrawal, a find of its reference and of an unknown one (`sec-none`), a
+    /// get of each `unknown` id and a list. The created withdrawal (panics if the create failed).
+    pub async fn show_operations<P: PayoutProvider + ?Sized>(
+        &mut self,
+        client: &P,
+        request: &WithdrawalRequest,
+        unknown: &[&str],
+    ) -> Withdrawal {
+        let created = client.create_withdrawal(request).await;
+        self.show(&created);
+        let created = created.expect("the create succeeds");
+        self.show(&client.get_withdrawal(&created.id).await);
+        self.show(&client.find_withdrawal(request.reference()).await);
+        self.show(&client.find_withdrawal(&Reference::new("sec-none").expect("a valid reference")).await);
+        for id in unknown {
+            self.show(&client.get_withdrawal(&WithdrawalId::new(*id)).await);
+        }
+        self.show(&client.list_withdrawals(&ListQuery::new()).await);
+        created
     }
 
     /// Keeps the value's `Debug`, or the error's `Display`, `Debug` and pretty `Debug`.

@@ -3,9 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::time::Duration;
-
-use payout_alphapo::{AlphaPoClient, AlphaPoConfig, RetryPolicy};
+use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
 use payout_core::{Asset, Decimal, EndUser, PayoutError, WithdrawalRequest};
 use rust_decimal_macros::dec;
 use wiremock::matchers::{method, path};
@@ -15,10 +13,7 @@ pub const KEY: &str = "pk_test_7f3a9c";
 pub const SECRET: &str = "sk_test_b81d42e6";
 pub const BASE: &str = "/api/v2";
 
-/// Retries fast enough for tests; the policy's shape is what is tested, not its waits.
-pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-}
+pub use payout_sim::backend::fast_retry;
 
 pub fn client(server: &MockServer) -> AlphaPoClient {
     AlphaPoConfig::builder()

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use payout_core::{Asset, EndUser, PayoutProvider, Withdrawal, WithdrawalId};
 use payout_sim::alphapo::AlphaPoServer;
-use payout_sim::receiver::Inbox;
 use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoStatus, Fault};
 use payout_testkit::Operation;
 use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
@@ -74,17 +73,6 @@ pub async fn held_now(client: &AlphaPoClient, withdrawals: &[Withdrawal]) -> Has
         held.insert(w.id.clone(), client.get_withdrawal(&w.id).await.expect("the simulator answers"));
     }
     held
-}
-
-/// Waits (ten seconds at most) until `inbox` holds `count` deliveries.
-pub async fn wait_for(inbox: &Inbox, count: usize) {
-    for _ in 0..2_000 {
-        if inbox.deliveries().len() >= count {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    panic!("expected {count} deliveries, got {}", inbox.deliveries().len());
 }
 
 /// Drives the AlphaPo simulator for the conformance suite.

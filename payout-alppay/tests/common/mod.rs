@@ -3,10 +3,7 @@
 
 pub mod sim;
 
-use std::time::Duration;
-
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
-use payout_core::http::RetryPolicy;
 use payout_core::{Asset, Decimal, EndUser, WithdrawalRequest};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -21,10 +18,7 @@ pub const REDUCED: &str = include_str!("../fixtures/withdrawal_reduced.json");
 pub const LIST: &str = include_str!("../fixtures/list.json");
 pub const LIST_REDUCED: &str = include_str!("../fixtures/list_reduced.json");
 
-/// Retries as many as the default, without the waits.
-pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-}
+pub use payout_sim::backend::fast_retry;
 
 pub fn builder(server: &MockServer) -> AlpPayBuilder {
     AlpPayClient::builder()
