@@ -99,8 +99,9 @@ pub const ALPHAPO_SIGNATURE_HEADER: &str = "x-processing-signature";
 /// AlpPay's signature header: lowercase hex HMAC-SHA256 of the raw body.
 pub const ALPPAY_SIGNATURE_HEADER: &str = "x-hmac";
 
-/// AlphaPo's raw statuses and the unified status each means.
-const ALPHAPO_STATUSES: &[(&str, WithdrawalStatus)] = &[
+/// AlphaPo's raw statuses and the unified status each means (design section 3), for building
+/// webhooks and for checking a client's mapping against the documented table.
+pub const ALPHAPO_STATUSES: &[(&str, WithdrawalStatus)] = &[
     ("pending", WithdrawalStatus::Pending),
     ("processing", WithdrawalStatus::Processing),
     ("not_confirmed", WithdrawalStatus::Processing),
@@ -109,8 +110,9 @@ const ALPHAPO_STATUSES: &[(&str, WithdrawalStatus)] = &[
     ("declined", WithdrawalStatus::Rejected),
 ];
 
-/// AlpPay's raw statuses and the unified status each means.
-const ALPPAY_STATUSES: &[(&str, WithdrawalStatus)] = &[
+/// AlpPay's raw statuses and the unified status each means (design section 3), for building
+/// webhooks and for checking a client's mapping against the documented table.
+pub const ALPPAY_STATUSES: &[(&str, WithdrawalStatus)] = &[
     ("OPEN", WithdrawalStatus::Pending),
     ("APPROVED", WithdrawalStatus::Approved),
     ("COMPLETE", WithdrawalStatus::Completed),
