@@ -87,13 +87,6 @@ pub struct AlphaPoBuilder {
 }
 
 impl AlphaPoBuilder {
-    /// A builder with the key, secret and base URL read from the environment
-    /// (`ALPHAPO_API_KEY`, `ALPHAPO_API_SECRET`, `ALPHAPO_BASE_URL`). Settings made afterwards
-    /// override them; a key still missing at `config` or `build` is an error naming its variable.
-    pub fn from_env() -> Self {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Like [`AlphaPoBuilder::from_env`], reading the variables through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         Self {

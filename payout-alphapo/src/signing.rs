@@ -5,7 +5,6 @@
 //! signing (another field order, other white space) would make AlphaPo refuse the request.
 //! Callbacks carry the same signature over their raw body; verify before parsing.
 
-use hmac::Hmac;
 use payout_core::http::HexMac;
 use secrecy::SecretString;
 use sha2::Sha512;
@@ -31,7 +30,7 @@ pub const SIGNATURE_HEADER: &str = "X-Processing-Signature";
 /// assert!(signer.verify(body, &sig));
 /// assert!(!signer.verify(b"{}", &sig));
 /// ```
-pub type Signer = HexMac<Hmac<Sha512>>;
+pub type Signer = HexMac<Sha512>;
 
 /// The signature of `body` with `secret`: lowercase hex HMAC-SHA512.
 pub fn sign(secret: &SecretString, body: &[u8]) -> String {

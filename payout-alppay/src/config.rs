@@ -90,13 +90,6 @@ pub struct AlpPayBuilder {
 }
 
 impl AlpPayBuilder {
-    /// A builder with the keys and base URL read from the environment (`ALPPAY_API_KEY`,
-    /// `ALPPAY_HMAC_KEY`, `ALPPAY_BASE_URL`). Settings made afterwards override them; a key still
-    /// missing at `build` is an error naming its variable.
-    pub fn from_env() -> Self {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Like [`AlpPayBuilder::from_env`], reading the variables through `lookup` (for settings
     /// kept elsewhere than the process environment, and for tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {

@@ -4,7 +4,6 @@
 //! once, signs those bytes and sends the same bytes; nothing re-serializes in between. Webhooks
 //! are signed the same way and are checked in constant time.
 
-use hmac::Hmac;
 use payout_core::http::HexMac;
 use sha2::Sha256;
 
@@ -22,7 +21,7 @@ pub const SIGNATURE_HEADER: &str = "X-HMAC";
 /// assert_eq!(sig, "e4f4735e8e4f1d0a2014cecc4113bf99667e54dcee7b10b4669386f11e11aff0");
 /// assert!(signer.verify(body, &sig));
 /// ```
-pub type Signer = HexMac<Hmac<Sha256>>;
+pub type Signer = HexMac<Sha256>;
 
 #[cfg(test)]
 mod tests {

@@ -76,10 +76,10 @@ pub fn shown(secret: &Option<SecretString>) -> &'static str {
     if secret.is_some() { "[REDACTED]" } else { "<unset>" }
 }
 
-/// Writes the setters every provider's builder shares (`base_url`, `http`, `timeout`,
-/// `connect_timeout`, `retry`, `max_response_bytes`, `client`) inside `impl YourBuilder { .. }`,
-/// for a builder whose `settings` field is a [`BuilderSettings`]. The argument names the
-/// provider in their docs.
+/// Writes `from_env` and the setters every provider's builder shares (`base_url`, `http`,
+/// `timeout`, `connect_timeout`, `retry`, `max_response_bytes`, `client`) inside
+/// `impl YourBuilder { .. }`, for a builder whose `settings` field is a [`BuilderSettings`] and
+/// that has its own `from_lookup`. The argument names the provider in their docs.
 ///
 /// ```
 /// use payout_core::http::BuilderSettings;
@@ -94,6 +94,10 @@ pub fn shown(secret: &Option<SecretString>) -> &'static str {
 ///
 /// impl AcmeBuilder {
 ///     payout_core::http_builder_setters!("Acme");
+///
+///     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+///         Self { settings: BuilderSettings::from_lookup(&lookup, "ACME_BASE_URL") }
+///     }
 /// }
 ///
 /// let b = AcmeBuilder::default().base_url("http://127.0.0.1:9/v1").timeout(std::time::Duration::from_secs(3));
@@ -103,6 +107,11 @@ pub fn shown(secret: &Option<SecretString>) -> &'static str {
 #[macro_export]
 macro_rules! http_builder_setters {
     ($provider:literal) => {
+        #[doc = concat!("A builder with the keys and base URL read from the process environment (the crate's `ENV_*` variables), through `from_lookup`. Settings made afterwards override them; a key still missing when the ", $provider, " builder builds is an error naming its variable.")]
+        pub fn from_env() -> Self {
+            Self::from_lookup(|name| ::std::env::var(name).ok())
+        }
+
         /// The base URL, [`DEFAULT_BASE_URL`] unless set. `https://`, or plain `http://` for a
         /// loopback host only (a local simulator), so keys and signatures never cross a network
         /// in clear text.

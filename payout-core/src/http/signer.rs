@@ -1,12 +1,12 @@
 //! [`HexMac`]: the signature both HTTP providers put in a header, written once. A provider's
-//! `Signer` is this type over its MAC (`HexMac<Hmac<Sha512>>` for AlphaPo, `HexMac<Hmac<Sha256>>`
-//! for AlpPay).
+//! `Signer` is this type over its hash (`HexMac<Sha512>` for AlphaPo, `HexMac<Sha256>` for
+//! AlpPay).
 
 use std::fmt;
 
-use hmac::{KeyInit, Mac};
+use hmac::{EagerHash, Hmac, KeyInit, Mac};
 
-/// A MAC keyed once, signing exact body bytes to lowercase hex and verifying hex signatures in
+/// An HMAC over the hash `D`, keyed once, signing exact body bytes to lowercase hex and verifying hex signatures in
 /// constant time.
 ///
 /// The key is absorbed into the MAC state when the signer is made and the state is cloned for
@@ -14,11 +14,10 @@ use hmac::{KeyInit, Mac};
 /// signatures, so `Debug` shows nothing of it.
 ///
 /// ```
-/// use hmac::Hmac;
 /// use payout_core::http::HexMac;
 /// use sha2::Sha256;
 ///
-/// let signer = HexMac::<Hmac<Sha256>>::new(&"sk_live_abcdef1234567890".into());
+/// let signer = HexMac::<Sha256>::new(&"sk_live_abcdef1234567890".into());
 /// let body = br#"{"amount":"250.00","asset":{"short":"USDT","network":"tron"}}"#;
 /// let sig = signer.sign(body);
 /// assert_eq!(sig, "e4f4735e8e4f1d0a2014cecc4113bf99667e54dcee7b10b4669386f11e11aff0");
@@ -27,12 +26,29 @@ use hmac::{KeyInit, Mac};
 /// assert!(!signer.verify(b"{}", &sig));
 /// assert_eq!(format!("{signer:?}"), "Signer([REDACTED])");
 /// ```
-#[derive(Clone)]
-pub struct HexMac<M> {
-    keyed: M,
+pub struct HexMac<D>
+where
+    D: EagerHash,
+    Hmac<D>: Mac + KeyInit + Clone,
+{
+    keyed: Hmac<D>,
 }
 
-impl<M: Mac + KeyInit + Clone> HexMac<M> {
+impl<D> Clone for HexMac<D>
+where
+    D: EagerHash,
+    Hmac<D>: Mac + KeyInit + Clone,
+{
+    fn clone(&self) -> Self {
+        Self { keyed: self.keyed.clone() }
+    }
+}
+
+impl<D> HexMac<D>
+where
+    D: EagerHash,
+    Hmac<D>: Mac + KeyInit + Clone,
+{
     /// A signer keyed with `secret`.
     pub fn new(secret: &secrecy::SecretString) -> Self {
         use secrecy::ExposeSecret;
@@ -41,9 +57,10 @@ impl<M: Mac + KeyInit + Clone> HexMac<M> {
 
     /// A signer keyed with raw secret bytes.
     pub fn from_bytes(secret: &[u8]) -> Self {
-        // An HMAC accepts keys of any length (longer ones are hashed); a MAC that refused one
-        // would be keyed with its default key rather than panic.
-        let keyed = <M as KeyInit>::new_from_slice(secret).unwrap_or_else(|_| <M as KeyInit>::new(&Default::default()));
+        // HMAC accepts keys of any length (longer ones are hashed), so the fallback is never
+        // taken; it keeps this free of panics.
+        let keyed = <Hmac<D> as KeyInit>::new_from_slice(secret)
+            .unwrap_or_else(|_| <Hmac<D> as KeyInit>::new(&Default::default()));
         Self { keyed }
     }
 
@@ -65,7 +82,11 @@ impl<M: Mac + KeyInit + Clone> HexMac<M> {
     }
 }
 
-impl<M> fmt::Debug for HexMac<M> {
+impl<D> fmt::Debug for HexMac<D>
+where
+    D: EagerHash,
+    Hmac<D>: Mac + KeyInit + Clone,
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Signer([REDACTED])")
     }
