@@ -85,17 +85,23 @@ pub(crate) struct Delivery {
 /// Sends deliveries for one simulator and remembers the attempts.
 #[derive(Debug)]
 pub(crate) struct Deliverer {
-    config: Option<CallbackConfig>,
-    client: reqwest::Client,
+    /// Where to deliver, and the client that does it; none when deliveries are off (building a
+    /// client loads TLS roots, too slow for a simulator started per test).
+    config: Option<(CallbackConfig, reqwest::Client)>,
     attempts: Arc<Mutex<Vec<DeliveryAttempt>>>,
 }
 
 impl Deliverer {
     pub(crate) fn new(config: Option<CallbackConfig>) -> Self {
-        let timeout = config.as_ref().map_or(Duration::from_secs(2), |c| c.timeout);
-        let client =
-            reqwest::Client::builder().no_proxy().timeout(timeout).build().unwrap_or_else(|_| reqwest::Client::new());
-        Self { config, client, attempts: Arc::default() }
+        let config = config.map(|c| {
+            let client = reqwest::Client::builder()
+                .no_proxy()
+                .timeout(c.timeout)
+                .build()
+                .unwrap_or_else(|_| reqwest::Client::new());
+            (c, client)
+        });
+        Self { config, attempts: Arc::default() }
     }
 
     pub(crate) fn enabled(&self) -> bool {
@@ -109,11 +115,10 @@ impl Deliverer {
     /// Sends `batch` in order on a task of the current runtime (outside one, nothing is sent and
     /// each delivery is recorded as failed with that reason).
     pub(crate) fn send(&self, batch: Vec<Delivery>) {
-        let Some(config) = self.config.clone() else { return };
+        let Some((config, client)) = self.config.clone() else { return };
         if batch.is_empty() {
             return;
         }
-        let client = self.client.clone();
         let attempts = self.attempts.clone();
         match tokio::runtime::Handle::try_current() {
             Ok(rt) => {

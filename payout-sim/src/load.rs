@@ -2,7 +2,7 @@
 //! release): [`CREATES`] creates through one client in its default configuration, [`IN_FLIGHT`]
 //! at a time, against the provider's simulator in its own one-worker runtime. Prints throughput,
 //! p50 and p99 latency and the errors, and checks that the simulator holds exactly [`CREATES`]
-//! withdrawals afterwards (`payout-alphapo/tests/load.rs`, `payout-alppay/tests/load.rs`).
+//! withdrawals afterwards (`payout-alphapo/tests/suite/load.rs`, `payout-alppay/tests/suite/load.rs`).
 
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@
 //! no reference is paid twice.
 //!
 //! Each function panics when an invariant breaks; a provider crate calls them from its tests with
-//! its [`SimBackend`] (`payout-alphapo/tests/money.rs`, `payout-alppay/tests/money.rs`). Run them
+//! its [`SimBackend`] (`payout-alphapo/tests/suite/money.rs`, `payout-alppay/tests/suite/money.rs`). Run them
 //! in a multi-threaded runtime.
 
 use std::collections::{HashMap, HashSet};

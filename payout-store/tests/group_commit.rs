@@ -24,6 +24,8 @@ const PAYOUTS: usize = 4_000;
 const IN_FLIGHT: usize = 64;
 /// Acknowledged payouts the worker reports before it is killed.
 const KILL_AFTER: usize = 300;
+/// The worker's lease: the claims it holds when killed block their payouts this long.
+const WORKER_LEASE: Duration = Duration::from_secs(1);
 
 /// Worker mode: 64 submits in flight at once until killed; one `ok REFERENCE ID` line per
 /// payout whose submit returned, printed only after the journal acknowledged its writes.
@@ -33,7 +35,8 @@ async fn group_commit_worker() {
     let Some(provider) = worker_provider("GROUP").await else {
         return;
     };
-    let provider = Arc::new(provider);
+    // A short lease, so that the test waits out the killed worker's claims in a second.
+    let provider = Arc::new(provider.with_options(JournalOptions::new().lease(WORKER_LEASE)));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let printer = std::thread::spawn(move || {
         let mut out = std::io::stdout().lock();
@@ -128,10 +131,11 @@ async fn a_kill_during_group_commits_loses_no_acknowledged_write() {
         assert!(matches!(entry.state, State::Sent | State::Created), "{}: {:?}", w.invoice, entry.state);
     }
     assert!(sent.len() < PAYOUTS, "killed in the middle, not after the end");
-    // The rest: after the in-flight window, the same payouts again finish with one withdrawal each.
+    // The rest: once the killed worker's leases and the in-flight window have passed, the same
+    // payouts again finish with one withdrawal each.
     let provider = JournaledProvider::new(client_at(&server.base_url(), server.api_key(), server.hmac_key()), journal)
         .with_options(JournalOptions::new().in_flight_window(Duration::ZERO).lease(Duration::from_millis(100)));
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(WORKER_LEASE + Duration::from_millis(100)).await;
     let touched: Vec<String> = entries.keys().cloned().collect();
     for reference in &touched {
         let s = provider.submit(&request(reference, "10.5")).await.unwrap();

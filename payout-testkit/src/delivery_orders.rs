@@ -1,7 +1,7 @@
 //! Applying a provider's deliveries with [`payout_core::receiver`] in many shuffled orders:
 //! [`assert_orders_converge`] checks that every order ends in the provider's state, that
 //! duplicates and late deliveries are recognised, and that nothing else is decided
-//! (`payout-alphapo/tests/receiver.rs`, `payout-alppay/tests/receiver.rs`).
+//! (`payout-alphapo/tests/suite/receiver.rs`, `payout-alppay/tests/suite/receiver.rs`).
 
 use std::collections::HashMap;
 use std::fmt::Debug;

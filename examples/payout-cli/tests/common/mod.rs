@@ -50,6 +50,24 @@ impl Sandbox {
         Self { dir: tempfile::tempdir().unwrap() }
     }
 
+    /// Runs the command; its output, once it exited 0.
+    pub fn ok(&self, args: &[&str]) -> std::process::Output {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out
+    }
+
+    /// Runs with `--json` and parses standard output, once it exited 0.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_slice(&self.ok(&[&["--json"], args].concat()).stdout).unwrap()
+    }
+
+    /// A `--json withdraw` of USDT on AlpPay under `reference`.
+    pub fn withdraw_usdt(&self, reference: &str) -> serde_json::Value {
+        let payout = ["--provider", "alppay", "withdraw", "--reference", reference];
+        self.json(&[&payout[..], &usdt_args("Ada Lovelace", "ada@example.com")].concat())
+    }
+
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("payout").unwrap();
         for v in PROVIDER_VARS {
