@@ -169,10 +169,14 @@ pub trait RawHttp {
 
 /// Writes `pub struct NAME(pub CRATE::Client)` and its [`RawHttp`] for a reqwest-like `CRATE`
 /// (reqwest itself, or reqwest 0.11 renamed as a bench's dev-dependency), with `NAME::new()`
-/// building it with the settings `payout-core`'s HTTP client builds by default.
+/// building it with the settings `payout-core`'s HTTP client builds by default, and then
+/// `configure`, a function of the version's `ClientBuilder` (for settings only one version has).
 #[macro_export]
 macro_rules! raw_http {
     ($(#[$meta:meta])* $name:ident, $reqwest:ident) => {
+        $crate::raw_http!($(#[$meta])* $name, $reqwest, ::std::convert::identity);
+    };
+    ($(#[$meta:meta])* $name:ident, $reqwest:ident, $configure:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone)]
         pub struct $name(pub $reqwest::Client);
@@ -186,9 +190,8 @@ macro_rules! raw_http {
                     .redirect($reqwest::redirect::Policy::none())
                     .connect_timeout(::std::time::Duration::from_secs(10))
                     .pool_idle_timeout(::std::time::Duration::from_secs(60))
-                    .user_agent($crate::bench::USER_AGENT)
-                    .build()
-                    .expect("reqwest client");
+                    .user_agent($crate::bench::USER_AGENT);
+                let client = ($configure)(client).build().expect("reqwest client");
                 Self(client)
             }
         }
@@ -226,9 +229,11 @@ macro_rules! raw_http {
 }
 
 crate::raw_http!(
-    /// Plain reqwest 0.13, the stack the library is built on.
+    /// Plain reqwest 0.13, the stack the library is built on, with its own retries off as the
+    /// library's default client has them.
     Reqwest013,
-    reqwest
+    reqwest,
+    |builder: reqwest::ClientBuilder| builder.retry(crate::http::no_transport_retries())
 );
 
 /// The HTTP client the library and the `raw` side share: the settings `payout-core`'s HTTP

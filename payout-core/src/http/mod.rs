@@ -41,6 +41,8 @@ pub use backoff::RetryPolicy;
 pub use base_url::base_url;
 pub use builder::{BuilderSettings, Required, required_secrets, shown};
 pub use client::HttpClient;
+#[cfg(feature = "bench")]
+pub(crate) use client::no_transport_retries;
 pub use config::HttpConfig;
 pub use outgoing::Outgoing;
 pub use response::{HttpResponse, field_errors};

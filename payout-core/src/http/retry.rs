@@ -81,9 +81,10 @@ impl HttpClient {
             return Err(refused);
         }
         self.retrying(safety, None, || {
-            build(&self.client).timeout(self.timeout).build().map_err(|e| {
-                PayoutError::configuration(format!("cannot build the request to {}: {e}", self.provider))
-            })
+            build(&self.client)
+                .timeout(self.timeout)
+                .build()
+                .map_err(|e| PayoutError::configuration(format!("cannot build the request to {}: {e}", self.provider)))
         })
         .await
     }
