@@ -1,21 +1,28 @@
 //! `AlphaPoClient` against the raw HTTP limit, in the same run: each group has a `client` id (the
-//! library) and a `raw` id (the same HTTP exchange written with plain reqwest, serde_json and
-//! hmac calls, no library code), both against the same AlphaPo simulator.
+//! library) and two raw ids (the same HTTP exchange written with plain reqwest, serde_json and
+//! hmac calls, no library code): `raw` with reqwest 0.13 (the library's stack) and `raw-0.11`
+//! with reqwest 0.11 (the stack of the other AlphaPo client), all against the same AlphaPo
+//! simulator.
 //!
 //! - `alphapo_create`: 32 signed creates in flight per iteration (`POST /withdrawal/crypto`).
+//! - `alphapo_create_one`: one signed create per iteration, one at a time.
 //! - `alphapo_lookup`: one lookup by reference (`GET /transactions/info`, signed JSON body).
 //!
-//! Interleaving and the paired ratio are `payout_core::bench`'s (feature `bench`): every timed
-//! iteration of `client` follows an untimed iteration of `raw`, and the other way round, so both
-//! ids see the same machine load. A run therefore takes twice the measurement time.
+//! Interleaving and the paired ratios are `payout_core::bench`'s (feature `bench`): every timed
+//! iteration of `client` follows an untimed iteration of `raw`, and every timed raw iteration
+//! an untimed `client` one, so all ids see the same machine load. A run therefore takes twice
+//! the measurement time per id.
 //!
 //! Isolation on a small machine: the simulator runs in its own one-worker tokio runtime (its
 //! own thread); the client and raw requests run in a current-thread runtime on the bench
-//! thread. Both sides share one `reqwest::Client` (one pool, the library's default settings),
-//! passed into the library with `.client(...)`. No faults are injected, so the retry policy
-//! never acts. The simulator's request log is off (as a load test would run it).
+//! thread. The client and `raw` share one `reqwest::Client` (one pool, the library's default
+//! settings), passed into the library with `.client(...)`; `raw-0.11` has its own reqwest 0.11
+//! client with the same settings. No faults are injected, so the retry policy never acts. The
+//! simulator's request log is off (as a load test would run it).
 //!
-//! Run: `cargo bench -p payout-alphapo --bench client` (see BENCHMARKS.md).
+//! Run: `cargo bench -p payout-alphapo --bench client` (see BENCHMARKS.md). With
+//! `PAYOUT_BENCH_PROFILE=GROUP/SIDE/N` the binary runs N iterations of one side only, for
+//! callgrind (see BENCHMARKS.md).
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,12 +31,18 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use futures::future::join_all;
 use hmac::{Hmac, KeyInit, Mac};
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig, RetryPolicy};
-use payout_core::bench::{Comparison, http_client};
+use payout_core::bench::{Comparison, Method, RawHttp, Reqwest013, Side};
 use payout_core::{Asset, EndUser, PayoutProvider, Reference, WithdrawalRequest};
 use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoServer};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::Sha512;
+
+payout_core::raw_http!(
+    /// Plain reqwest 0.11 (a renamed dev-dependency).
+    Reqwest011,
+    reqwest011
+);
 
 /// Requests in flight per iteration of the create group.
 const IN_FLIGHT: usize = 32;
@@ -56,7 +69,8 @@ struct RawLookup<'a> {
 struct Setup {
     _sim_rt: tokio::runtime::Runtime,
     sim: AlphaPoServer,
-    http: reqwest::Client,
+    raw013: Reqwest013,
+    raw011: Reqwest011,
     client: AlphaPoClient,
     keyed: Hmac<Sha512>,
     create_url: String,
@@ -72,12 +86,12 @@ fn setup() -> Setup {
         .expect("simulator runtime");
     let sim = sim_rt.block_on(AlphaPoServer::start(SimConfig::default())).expect("simulator");
     sim.requests().set_enabled(false);
-    let http = http_client();
+    let raw013 = Reqwest013::new();
     let client = AlphaPoConfig::builder()
         .api_key(sim.api_key())
         .api_secret(sim.api_secret())
         .base_url(sim.base_url())
-        .client(http.clone())
+        .client(raw013.0.clone())
         .retry(RetryPolicy::none())
         .build()
         .expect("client");
@@ -87,7 +101,8 @@ fn setup() -> Setup {
         info_url: format!("{}/transactions/info", sim.base_url()),
         _sim_rt: sim_rt,
         sim,
-        http,
+        raw013,
+        raw011: Reqwest011::new(),
         client,
         keyed,
     }
@@ -111,26 +126,19 @@ impl Setup {
         hex::encode(mac.finalize().into_bytes())
     }
 
-    /// One signed exchange with plain reqwest: exactly the headers and body bytes the client
-    /// sends; the answer read whole and parsed as JSON.
-    async fn raw(&self, method: reqwest::Method, url: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
+    /// One signed exchange with plain reqwest (0.13 or 0.11): exactly the headers and body bytes
+    /// the client sends; the answer read whole and parsed as JSON.
+    async fn raw(&self, http: &impl RawHttp, method: Method, url: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
         let signature = self.sign(&body);
-        let response = self
-            .http
-            .request(method, url)
-            .header("content-type", "application/json")
-            .header("X-Processing-Key", self.sim.api_key())
-            .header("X-Processing-Signature", signature)
-            .body(body)
-            .send()
-            .await
-            .expect("raw request");
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.expect("raw body");
-        (status, serde_json::from_slice(&bytes).expect("raw JSON"))
+        let headers = [
+            ("content-type", "application/json"),
+            ("X-Processing-Key", self.sim.api_key()),
+            ("X-Processing-Signature", signature.as_str()),
+        ];
+        http.json(method, url, &headers, Some(body)).await
     }
 
-    async fn raw_create(&self, reference: &str) {
+    async fn raw_create(&self, http: &impl RawHttp, reference: &str) {
         let body = serde_json::to_vec(&RawCreate {
             currency: "TRX",
             foreign_id: reference,
@@ -139,26 +147,36 @@ impl Setup {
             amount: "1.000000",
         })
         .expect("JSON");
-        let (status, value) = self.raw(reqwest::Method::POST, &self.create_url, body).await;
+        let (status, value) = self.raw(http, Method::Post, &self.create_url, body).await;
         assert_eq!(status, 201, "{value}");
         black_box(value["data"]["id"].as_i64());
     }
 
-    async fn client_create(&self, reference: &str) {
-        let w = self.client.create_withdrawal(&request(reference)).await.expect("create");
-        black_box(w);
+    async fn create(&self, side: Side, reference: &str) {
+        match side {
+            Side::Client => {
+                black_box(self.client.create_withdrawal(&request(reference)).await.expect("create"));
+            }
+            Side::Raw => self.raw_create(&self.raw013, reference).await,
+            Side::Raw011 => self.raw_create(&self.raw011, reference).await,
+        }
     }
 
-    async fn raw_lookup(&self, reference: &str) {
+    async fn raw_lookup(&self, http: &impl RawHttp, reference: &str) {
         let body = serde_json::to_vec(&RawLookup { foreign_id: reference }).expect("JSON");
-        let (status, value) = self.raw(reqwest::Method::GET, &self.info_url, body).await;
+        let (status, value) = self.raw(http, Method::Get, &self.info_url, body).await;
         assert_eq!(status, 200, "{value}");
         black_box(value["status"].as_str().map(str::len));
     }
 
-    async fn client_lookup(&self, reference: &Reference) {
-        let w = self.client.find_withdrawal(reference).await.expect("lookup");
-        black_box(w.expect("found"));
+    async fn lookup(&self, side: Side, reference: &Reference) {
+        match side {
+            Side::Client => {
+                black_box(self.client.find_withdrawal(reference).await.expect("lookup").expect("found"));
+            }
+            Side::Raw => self.raw_lookup(&self.raw013, reference.as_str()).await,
+            Side::Raw011 => self.raw_lookup(&self.raw011, reference.as_str()).await,
+        }
     }
 }
 
@@ -181,33 +199,21 @@ fn benches(c: &mut Criterion) {
     let next = AtomicU64::new(0);
     let fresh = || format!("bench-{}", next.fetch_add(1, Ordering::Relaxed));
 
-    let batch = |client: bool| {
-        let refs: Vec<String> = (0..IN_FLIGHT).map(|_| fresh()).collect();
-        let s = &s;
-        async move {
-            if client {
-                join_all(refs.iter().map(|r| s.client_create(r))).await;
-            } else {
-                join_all(refs.iter().map(|r| s.raw_create(r))).await;
+    for (group, in_flight, rounds) in [("alphapo_create", IN_FLIGHT, 1000), ("alphapo_create_one", 1, 10000)] {
+        let batch = |side: Side| {
+            let refs: Vec<String> = (0..in_flight).map(|_| fresh()).collect();
+            let s = &s;
+            async move {
+                join_all(refs.iter().map(|r| s.create(side, r))).await;
             }
-        }
-    };
-    Comparison::new("alphapo_create", IN_FLIGHT as u64, 1000).run(c, &rt, batch);
+        };
+        Comparison::new(group, in_flight as u64, rounds).run(c, &rt, batch);
+    }
 
     // One withdrawal to look up, created through the raw path.
-    let target = "bench-lookup-target";
-    rt.block_on(s.raw_create(target));
-    let target_ref = Reference::new(target).expect("reference");
-    let lookup = |client: bool| {
-        let (s, target_ref) = (&s, &target_ref);
-        async move {
-            if client {
-                s.client_lookup(target_ref).await;
-            } else {
-                s.raw_lookup(target).await;
-            }
-        }
-    };
+    let target = Reference::new("bench-lookup-target").expect("reference");
+    rt.block_on(s.create(Side::Raw, target.as_str()));
+    let lookup = |side: Side| s.lookup(side, &target);
     Comparison::new("alphapo_lookup", 1, 10000).run(c, &rt, lookup);
 }
 

@@ -4,9 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, header};
-use payout_core::http::{HttpClient, HttpResponse, Safety};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, header};
+use payout_core::http::{HttpClient, HttpResponse, Outgoing, Safety};
 use payout_core::{
     Capabilities, Capability, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, RawJson, Reference, Withdrawal,
     WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
@@ -16,9 +15,16 @@ use url::Url;
 
 use crate::config::AlphaPoConfig;
 use crate::mapping::{self, PROVIDER_ID};
-use crate::signing::{KEY_HEADER, SIGNATURE_HEADER, Signer};
+use crate::signing::Signer;
 use crate::webhook::WebhookVerifier;
 use crate::wire::{Created, CreatedText, CreatedWithdrawal, Lookup, Transaction};
+
+/// [`KEY_HEADER`](crate::signing::KEY_HEADER) and [`SIGNATURE_HEADER`](crate::signing::SIGNATURE_HEADER)
+/// as header names, made once (a name given as text is parsed, and lowercased into a new
+/// allocation, on every request).
+const KEY: HeaderName = HeaderName::from_static("x-processing-key");
+const SIGNATURE: HeaderName = HeaderName::from_static("x-processing-signature");
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// An AlphaPo account behind the [`PayoutProvider`] trait. Cheap to clone (one shared
 /// connection pool); `Debug` never shows the key or the secret.
@@ -106,20 +112,17 @@ impl AlphaPoClient {
         safety: &Safety,
         read: impl FnOnce(&HttpResponse) -> Result<T, PayoutError>,
     ) -> Result<T, PayoutError> {
-        let mut signature = HeaderValue::from_str(&self.inner.signer.sign(&body))
+        let signature = self
+            .inner
+            .signer
+            .sign_header(&body)
             .map_err(|_| PayoutError::configuration("the signature is not a valid header value"))?;
-        signature.set_sensitive(true);
-        let body = Bytes::from(body);
-        let inner = &self.inner;
-        let build = |client: &reqwest::Client| {
-            client
-                .request(method.clone(), url.clone())
-                .header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .header(KEY_HEADER, inner.key.clone())
-                .header(SIGNATURE_HEADER, signature.clone())
-                .body(body.clone())
-        };
-        inner.http.send_and_read(safety, build, read).await
+        let outgoing = Outgoing::new(method, url)
+            .header(header::CONTENT_TYPE, JSON)
+            .header(KEY, self.inner.key.clone())
+            .header(SIGNATURE, signature)
+            .body(body);
+        self.inner.http.send_prepared_and_read(safety, &outgoing, read).await
     }
 
     /// `POST /withdrawal/crypto`, sent once.
@@ -289,5 +292,17 @@ impl PayoutProvider for AlphaPoClient {
 
     fn parse_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
         self.inner.webhooks.parse(headers, body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signing::{KEY_HEADER, SIGNATURE_HEADER};
+
+    #[test]
+    fn header_names_are_the_documented_ones() {
+        assert_eq!(KEY, HeaderName::from_bytes(KEY_HEADER.as_bytes()).unwrap());
+        assert_eq!(SIGNATURE, HeaderName::from_bytes(SIGNATURE_HEADER.as_bytes()).unwrap());
     }
 }

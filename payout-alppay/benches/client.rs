@@ -1,6 +1,7 @@
 //! `AlpPayClient` against the raw HTTP limit, in the same run: each group has a `client` id (the
-//! library) and a `raw` id (the same HTTP exchange written with plain reqwest, serde_json and
-//! hmac calls, no library code), both against the same AlpPay simulator.
+//! library) and two raw ids (the same HTTP exchange written with plain reqwest, serde_json and
+//! hmac calls, no library code): `raw` with reqwest 0.13 (the library's stack) and `raw-0.11`
+//! with reqwest 0.11, all against the same AlpPay simulator.
 //!
 //! - `alppay_create`: 32 signed creates in flight per iteration, in the client's **default**
 //!   configuration: each create first looks its invoice up (`GET /withdrawal?invoices=…`, AlpPay
@@ -14,17 +15,21 @@
 //! Same exchange: at start-up the client's default create is recorded on a wiremock server and
 //! its GET query and POST body are compared with the raw side's.
 //!
-//! Interleaving and the paired ratio are `payout_core::bench`'s (feature `bench`): every timed
-//! iteration of `client` follows an untimed iteration of `raw`, and the other way round, so both
-//! ids see the same machine load. A run takes twice the measurement time.
+//! Interleaving and the paired ratios are `payout_core::bench`'s (feature `bench`): every timed
+//! iteration of `client` follows an untimed iteration of `raw`, and every timed raw iteration
+//! an untimed `client` one, so all ids see the same machine load. A run takes twice the
+//! measurement time per id.
 //!
 //! Isolation: the simulators run in their own one-worker tokio runtime (their own thread); the
-//! client and raw requests run in a current-thread runtime on the bench thread. Both sides share
-//! one `reqwest::Client` (one pool, the library's default settings), passed into the library with
-//! `.client(...)`. No faults are injected, so the retry policy never acts. The simulators'
-//! request logs are off.
+//! client and raw requests run in a current-thread runtime on the bench thread. The client and
+//! `raw` share one `reqwest::Client` (one pool, the library's default settings), passed into the
+//! library with `.client(...)`; `raw-0.11` has its own reqwest 0.11 client with the same
+//! settings. No faults are injected, so the retry policy never acts. The simulators' request
+//! logs are off.
 //!
-//! Run: `cargo bench -p payout-alppay --bench client` (see BENCHMARKS.md).
+//! Run: `cargo bench -p payout-alppay --bench client` (see BENCHMARKS.md). With
+//! `PAYOUT_BENCH_PROFILE=GROUP/SIDE/N` the binary runs N iterations of one side only, for
+//! callgrind.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,13 +39,19 @@ use futures::TryStreamExt;
 use futures::future::join_all;
 use hmac::{Hmac, KeyInit, Mac};
 use payout_alppay::AlpPayClient;
-use payout_core::bench::{Comparison, http_client};
+use payout_core::bench::{Comparison, Method, RawHttp, Reqwest013, Side as BenchSide};
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, WithdrawalRequest};
 use payout_sim::{AlpPayConfig as SimConfig, AlpPayServer};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::Sha256;
+
+payout_core::raw_http!(
+    /// Plain reqwest 0.11 (a renamed dev-dependency).
+    Reqwest011,
+    reqwest011
+);
 
 /// Requests in flight per iteration of the create groups.
 const IN_FLIGHT: usize = 32;
@@ -83,7 +94,8 @@ struct Side {
 
 struct Setup {
     _sim_rt: tokio::runtime::Runtime,
-    http: reqwest::Client,
+    raw013: Reqwest013,
+    raw011: Reqwest011,
     keyed: Hmac<Sha256>,
     checked: Side,
     unchecked: Side,
@@ -112,13 +124,13 @@ fn setup() -> Setup {
         .enable_all()
         .build()
         .expect("simulator runtime");
-    let http = http_client();
-    let checked = side(&sim_rt, &http, true);
-    let unchecked = side(&sim_rt, &http, false);
-    let listing = side(&sim_rt, &http, false);
+    let raw013 = Reqwest013::new();
+    let checked = side(&sim_rt, &raw013.0, true);
+    let unchecked = side(&sim_rt, &raw013.0, false);
+    let listing = side(&sim_rt, &raw013.0, false);
     listing.sim.seed(SEEDED);
     let keyed = Hmac::<Sha256>::new_from_slice(checked.sim.hmac_key().as_bytes()).expect("any key length");
-    Setup { _sim_rt: sim_rt, http, keyed, checked, unchecked, listing }
+    Setup { _sim_rt: sim_rt, raw013, raw011: Reqwest011::new(), keyed, checked, unchecked, listing }
 }
 
 fn request(reference: &str) -> WithdrawalRequest {
@@ -146,54 +158,46 @@ fn raw_body(reference: &str) -> Vec<u8> {
 
 impl Setup {
     /// A GET with the API key; the answer read whole and parsed as JSON.
-    async fn raw_get(&self, side: &Side, query: &str) -> serde_json::Value {
-        let response = self
-            .http
-            .get(format!("{}?{query}", side.withdrawal_url))
-            .header("api-key", side.sim.api_key())
-            .send()
-            .await
-            .expect("raw GET");
-        assert_eq!(response.status(), 200);
-        serde_json::from_slice(&response.bytes().await.expect("raw body")).expect("raw JSON")
+    async fn raw_get(&self, http: &impl RawHttp, side: &Side, query: &str) -> serde_json::Value {
+        let url = format!("{}?{query}", side.withdrawal_url);
+        let (status, value) = http.json(Method::Get, &url, &[("api-key", side.sim.api_key())], None).await;
+        assert_eq!(status, 200);
+        value
     }
 
     /// The raw create: the invoice looked up first (as the client's default does) when
     /// `check`, then the signed POST of the same bytes the client sends.
-    async fn raw_create(&self, side: &Side, reference: &str, check: bool) {
+    async fn raw_create(&self, http: &impl RawHttp, side: &Side, reference: &str, check: bool) {
         if check {
-            let found = self.raw_get(side, &format!("invoices={reference}&page=0&limit=100")).await;
+            let found = self.raw_get(http, side, &format!("invoices={reference}&page=0&limit=100")).await;
             assert_eq!(found["data"].as_array().map(Vec::len), Some(0), "a fresh invoice");
         }
         let body = raw_body(reference);
         let mut mac = self.keyed.clone();
         mac.update(&body);
         let signature = hex::encode(mac.finalize().into_bytes());
-        let response = self
-            .http
-            .post(&side.withdrawal_url)
-            .header("api-key", side.sim.api_key())
-            .header("x-hmac", signature)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .expect("raw POST");
-        assert_eq!(response.status(), 200);
-        let value: serde_json::Value =
-            serde_json::from_slice(&response.bytes().await.expect("raw body")).expect("JSON");
+        let headers =
+            [("api-key", side.sim.api_key()), ("x-hmac", signature.as_str()), ("content-type", "application/json")];
+        let (status, value) = http.json(Method::Post, &side.withdrawal_url, &headers, Some(body)).await;
+        assert_eq!(status, 200);
         black_box(value["id"].as_str().map(str::len));
     }
 
-    async fn client_create(&self, side: &Side, reference: &str) {
-        black_box(side.client.create_withdrawal(&request(reference)).await.expect("create"));
+    async fn create(&self, who: BenchSide, side: &Side, reference: &str, check: bool) {
+        match who {
+            BenchSide::Client => {
+                black_box(side.client.create_withdrawal(&request(reference)).await.expect("create"));
+            }
+            BenchSide::Raw => self.raw_create(&self.raw013, side, reference, check).await,
+            BenchSide::Raw011 => self.raw_create(&self.raw011, side, reference, check).await,
+        }
     }
 
     /// The raw paging loop: pages of 100 until the total is reached (or a page is empty).
-    async fn raw_list_all(&self) -> usize {
+    async fn raw_list_all(&self, http: &impl RawHttp) -> usize {
         let mut seen = 0;
         for page in 0u64.. {
-            let value = self.raw_get(&self.listing, &format!("page={page}&limit={PAGE}")).await;
+            let value = self.raw_get(http, &self.listing, &format!("page={page}&limit={PAGE}")).await;
             let items = value["data"].as_array().map_or(0, |items| {
                 for item in items {
                     black_box(item["id"].as_str());
@@ -219,6 +223,14 @@ impl Setup {
         }
         seen
     }
+
+    async fn list_all(&self, who: BenchSide) -> usize {
+        match who {
+            BenchSide::Client => self.client_list_all().await,
+            BenchSide::Raw => self.raw_list_all(&self.raw013).await,
+            BenchSide::Raw011 => self.raw_list_all(&self.raw011).await,
+        }
+    }
 }
 
 /// Checks that the raw side sends what the client sends: the client's default create is
@@ -235,7 +247,12 @@ async fn same_exchange(s: &Setup) {
         .mount(&mock)
         .await;
     let id = s.listing.sim.withdrawals().first().map(|w| w.id.clone()).expect("seeded");
-    let object = s.listing.sim.wire_object(&id).expect("object");
+    // A seeded object, answered as the withdrawal of the invoice the create sends (the client
+    // refuses an answer about another invoice).
+    let mut object: serde_json::Value =
+        serde_json::from_slice(&s.listing.sim.wire_object(&id).expect("object")).expect("JSON");
+    object["invoice"] = "same-bytes".into();
+    let object = serde_json::to_vec(&object).expect("JSON");
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(object, "application/json"))
         .mount(&mock)
@@ -244,7 +261,7 @@ async fn same_exchange(s: &Setup) {
         .api_key(s.checked.sim.api_key())
         .hmac_key(s.checked.sim.hmac_key())
         .base_url(format!("{}/v2", mock.uri()))
-        .client(s.http.clone())
+        .client(s.raw013.0.clone())
         .build()
         .expect("client");
     client.create_withdrawal(&request("same-bytes")).await.expect("create");
@@ -270,27 +287,24 @@ fn benches(c: &mut Criterion) {
 
     for (group, side, check) in [("alppay_create", &s.checked, true), ("alppay_create_unchecked", &s.unchecked, false)]
     {
-        let batch = |client: bool| {
+        let batch = |who: BenchSide| {
             let refs: Vec<String> = (0..IN_FLIGHT).map(|_| fresh()).collect();
             let s = &s;
             async move {
-                if client {
-                    join_all(refs.iter().map(|r| s.client_create(side, r))).await;
-                } else {
-                    join_all(refs.iter().map(|r| s.raw_create(side, r, check))).await;
-                }
+                join_all(refs.iter().map(|r| s.create(who, side, r, check))).await;
             }
         };
         Comparison::new(group, IN_FLIGHT as u64, 1000).run(c, &rt, batch);
     }
 
-    // Both sides read every seeded withdrawal.
-    assert_eq!(rt.block_on(s.raw_list_all()), SEEDED);
-    assert_eq!(rt.block_on(s.client_list_all()), SEEDED);
-    let list = |client: bool| {
+    // Every side reads every seeded withdrawal.
+    for who in BenchSide::ALL {
+        assert_eq!(rt.block_on(s.list_all(who)), SEEDED, "{}", who.id());
+    }
+    let list = |who: BenchSide| {
         let s = &s;
         async move {
-            black_box(if client { s.client_list_all().await } else { s.raw_list_all().await });
+            black_box(s.list_all(who).await);
         }
     };
     Comparison::new("alppay_list_all", SEEDED as u64, 40).samples(20).run(c, &rt, list);

@@ -4,10 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bytes::Bytes;
-use http::HeaderValue;
 use http::header::{CONTENT_TYPE, HeaderName};
-use payout_core::http::{HttpClient, HttpResponse, Safety};
+use http::{HeaderValue, Method};
+use payout_core::http::{HttpClient, HttpResponse, Outgoing, Safety};
 use payout_core::{
     Capabilities, Capability, ErrorKind, FieldError, ListQuery, Page, PayoutError, PayoutProvider, ProviderId,
     Reference, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
@@ -156,8 +155,8 @@ impl AlpPayClient {
 
     /// A GET with the `API-KEY` header, retried as a read.
     async fn read(&self, url: &Url) -> Result<HttpResponse, PayoutError> {
-        let key = &self.inner.api_key;
-        self.inner.http.send(&Safety::Read, |c| c.get(url.clone()).header(API_KEY, key.clone())).await
+        let outgoing = Outgoing::new(Method::GET, url).header(API_KEY, self.inner.api_key.clone());
+        self.inner.http.send_prepared(&Safety::Read, &outgoing).await
     }
 
     /// One page of `GET /withdrawal` for a query string built by [`mapping::list_request`].
@@ -239,33 +238,35 @@ fn echoed_text(w: &Withdrawal, key: &str) -> Option<String> {
 /// The operations, unscrubbed; the trait methods scrub their errors.
 impl AlpPayClient {
     async fn create(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
-        let body = Bytes::from(mapping::create_body(request)?);
+        let body = mapping::create_body(request)?;
         let reference = request.reference();
         if self.inner.duplicate_check && !self.all_with_reference(reference).await?.is_empty() {
             return Err(PayoutError::DuplicateReference { reference: reference.clone() });
         }
-        let signature = HeaderValue::from_str(&self.inner.signer.sign(&body))
+        let signature = self
+            .inner
+            .signer
+            .sign_header(&body)
             .map_err(|_| PayoutError::configuration("the signature is not a header value"))?;
         let safety = Safety::Create(reference.clone());
-        let url = &self.inner.withdrawal_url;
-        let key = &self.inner.api_key;
-        let build = |c: &reqwest::Client| {
-            c.post(url.clone())
-                .header(API_KEY, key.clone())
-                .header(X_HMAC, signature.clone())
-                .header(CONTENT_TYPE, JSON)
-                .body(body.clone())
-        };
+        let outgoing = Outgoing::new(Method::POST, &self.inner.withdrawal_url)
+            .header(API_KEY, self.inner.api_key.clone())
+            .header(X_HMAC, signature)
+            .header(CONTENT_TYPE, JSON)
+            .body(body);
         // AlpPay acted on a 2xx: an answer that cannot be read, or that is about another
         // invoice, leaves the outcome unknown (submit then reconciles by reference).
         self.inner
             .http
-            .send_and_read(&safety, build, |answer| {
+            .send_prepared_and_read(&safety, &outgoing, |answer| {
                 if !answer.is_success() {
                     return Err(mapping::refusal(answer, Some(reference)));
                 }
                 let created = mapping::withdrawal_from_body(&answer.body, Some(answer.status))?;
-                if let Some(echoed) = echoed_text(&created, "invoice")
+                // An answer typed with this very reference echoed it exactly (a `Reference` is
+                // its text); only another one needs the text as sent, from `raw`.
+                if created.reference.as_ref() != Some(reference)
+                    && let Some(echoed) = echoed_text(&created, "invoice")
                     && echoed != reference.as_str()
                 {
                     return Err(PayoutError::protocol(

@@ -4,10 +4,9 @@
 //! (into the typed model), and the rare caller who needs a field the model does not carry parses
 //! it on demand.
 
-use std::collections::HashMap;
 use std::fmt;
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer as _, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
@@ -138,8 +137,57 @@ impl RawJson {
     /// assert_eq!(raw.get("missing"), None);
     /// ```
     pub fn get(&self, key: &str) -> Option<serde_json::Value> {
-        let fields: HashMap<String, &RawValue> = serde_json::from_str(self.0.as_deref()?.get()).ok()?;
-        serde_json::from_str(fields.get(key)?.get()).ok()
+        // One scan of the object: keys compared in place and values skipped as text, without a
+        // map of every field (a `String` and a hash per key).
+        let mut de = serde_json::Deserializer::from_str(self.0.as_deref()?.get());
+        let field = de.deserialize_map(Field(key)).ok()?;
+        de.end().ok()?;
+        serde_json::from_str(field?.get()).ok()
+    }
+}
+
+/// The text of the last top-level field named `.0` of a JSON object.
+struct Field<'k>(&'k str);
+
+impl<'de> Visitor<'de> for Field<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(wanted) = map.next_key_seed(KeyIs(self.0))? {
+            let value: &'de RawValue = map.next_value()?;
+            if wanted {
+                found = Some(value);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Whether a key, unescaped, is `.0`.
+struct KeyIs<'k>(&'k str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
     }
 }
 
@@ -230,6 +278,7 @@ mod tests {
         let raw = RawJson::from_text(r#"{"k": 1, "k": {"x": "y"}, "\u0041": 2}"#).unwrap();
         assert_eq!(raw.get("k"), Some(serde_json::json!({"x": "y"})));
         assert_eq!(raw.get("A"), Some(serde_json::json!(2)));
+        assert_eq!(raw.get("x"), None, "only top-level fields");
         assert_eq!(RawJson::from_text("[1]").unwrap().get("k"), None);
         assert_eq!(RawJson::default().get("k"), None);
         assert_eq!(RawJson::default().to_value().unwrap(), serde_json::Value::Null);

@@ -31,6 +31,7 @@ impl HttpClient {
             Some(c) => c.clone(),
             None => reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .retry(no_transport_retries())
                 .connect_timeout(config.connect_timeout)
                 .pool_idle_timeout(Duration::from_secs(60))
                 .user_agent(concat!("payout/", env!("CARGO_PKG_VERSION")))
@@ -74,6 +75,13 @@ impl HttpClient {
             }
         }
     }
+}
+
+/// reqwest's own retries off: what is retried, and whether a create may be, is this crate's
+/// decision alone. (reqwest 0.13 retries HTTP/2 refusals by default, which an HTTP/1 client never
+/// gets, and to be able to, copies every request's headers, URI and body before sending it.)
+pub(crate) fn no_transport_retries() -> reqwest::retry::Builder {
+    reqwest::retry::never().max_retries_per_request(0)
 }
 
 pub(super) enum BodyError {

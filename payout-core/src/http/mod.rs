@@ -9,6 +9,8 @@
 //!   ran before the first request landed can never lead to a second payout.
 //!   [`HttpClient::send_and_read`] reads the answer too, so that what cannot be read of a
 //!   create's 2xx answer is outcome-unknown without the provider saying so.
+//! - [`Outgoing`]: a request prepared once from parts the provider's client prepared once,
+//!   sent with [`HttpClient::send_prepared`] (no request builder, no URL copy per attempt).
 //! - [`RetryPolicy`]: bounded exponential backoff that honours `Retry-After`.
 //! - [`base_url`]: plain `http://` only for loopback hosts.
 //! - [`HttpResponse`]: the status, headers and a body read up to a bound, with the default
@@ -16,7 +18,7 @@
 //!
 //! Files: `client.rs` (the client, bounded reads), `config.rs` ([`HttpConfig`]), `retry.rs`
 //! (the retry loop and [`Safety`]: what is safe to repeat), `backoff.rs` ([`RetryPolicy`]),
-//! `in_flight.rs` (the creates that may still be in flight), `response.rs` ([`HttpResponse`] and
+//! `in_flight.rs` (the creates that may still be in flight), `outgoing.rs` ([`Outgoing`]), `response.rs` ([`HttpResponse`] and
 //! the default status mapping), `base_url.rs` (the loopback rule), `builder.rs` (the settings
 //! every provider's builder shares), `signer.rs` ([`HexMac`]: a keyed MAC over the exact bytes
 //! sent, in lowercase hex, verified in constant time).
@@ -30,6 +32,7 @@ mod builder;
 mod client;
 mod config;
 mod in_flight;
+mod outgoing;
 mod response;
 mod retry;
 mod signer;
@@ -38,7 +41,10 @@ pub use backoff::RetryPolicy;
 pub use base_url::base_url;
 pub use builder::{BuilderSettings, Required, required_secrets, shown};
 pub use client::HttpClient;
+#[cfg(feature = "bench")]
+pub(crate) use client::no_transport_retries;
 pub use config::HttpConfig;
+pub use outgoing::Outgoing;
 pub use response::{HttpResponse, field_errors};
 pub use retry::Safety;
 pub use signer::HexMac;

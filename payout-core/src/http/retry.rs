@@ -4,9 +4,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tracing::Instrument;
+use tracing::{Instrument, Level};
+use url::Url;
 
 use super::client::{BodyError, HttpClient, describe};
+use super::outgoing::Outgoing;
 use super::response::HttpResponse;
 use crate::error::PayoutError;
 use crate::id::Reference;
@@ -46,6 +48,15 @@ impl Safety {
     }
 }
 
+/// `read` of an answer: for a create, what `read` refuses of a 2xx answer is outcome-unknown.
+fn read_answer<T>(
+    safety: &Safety,
+    answer: &HttpResponse,
+    read: impl FnOnce(&HttpResponse) -> Result<T, PayoutError>,
+) -> Result<T, PayoutError> {
+    read(answer).map_err(|e| if answer.is_success() { safety.after_acted(e) } else { e })
+}
+
 /// What one attempt came to.
 enum Attempt {
     Done(Result<HttpResponse, PayoutError>),
@@ -66,24 +77,63 @@ impl HttpClient {
         safety: &Safety,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<HttpResponse, PayoutError> {
-        if let Safety::Create(reference) = safety
-            && let Some(age) = self.in_flight.pending(reference)
-        {
-            tracing::warn!(target: "payout::http", provider = %self.provider, reference = %reference, "create not sent again: an earlier one got no answer and may still be in flight");
-            return Err(PayoutError::outcome_unknown(
-                reference.clone(),
-                format!(
-                    "a create for this reference was sent {} s ago and got no answer in time; {} may still be processing it, so it is not sent again: look the reference up until it appears (or until the provider confirms it never arrived)",
-                    age.as_secs(),
-                    self.provider
-                ),
-            ));
+        if let Some(refused) = self.refused_in_flight(safety) {
+            return Err(refused);
         }
+        self.retrying(safety, None, || {
+            build(&self.client)
+                .timeout(self.timeout)
+                .build()
+                .map_err(|e| PayoutError::configuration(format!("cannot build the request to {}: {e}", self.provider)))
+        })
+        .await
+    }
+
+    /// [`send`](Self::send) for a request prepared once ([`Outgoing`]): each attempt is built
+    /// from its parts without a request builder, and the redirect check compares the answer's URL
+    /// with the one the request borrows, without copying it.
+    pub async fn send_prepared(&self, safety: &Safety, outgoing: &Outgoing<'_>) -> Result<HttpResponse, PayoutError> {
+        if let Some(refused) = self.refused_in_flight(safety) {
+            return Err(refused);
+        }
+        self.retrying(safety, Some(outgoing.url()), || Ok(outgoing.attempt(self.timeout))).await
+    }
+
+    /// The create for this reference that is not sent again, if an earlier one got no answer
+    /// within the in-flight window.
+    fn refused_in_flight(&self, safety: &Safety) -> Option<PayoutError> {
+        let Safety::Create(reference) = safety else { return None };
+        let age = self.in_flight.pending(reference)?;
+        tracing::warn!(target: "payout::http", provider = %self.provider, reference = %reference, "create not sent again: an earlier one got no answer and may still be in flight");
+        Some(PayoutError::outcome_unknown(
+            reference.clone(),
+            format!(
+                "a create for this reference was sent {} s ago and got no answer in time; {} may still be processing it, so it is not sent again: look the reference up until it appears (or until the provider confirms it never arrived)",
+                age.as_secs(),
+                self.provider
+            ),
+        ))
+    }
+
+    /// The retry loop: `make` builds each attempt's request; `asked` is the URL it goes to, when
+    /// the caller holds it (otherwise each attempt's URL is copied for the redirect check).
+    async fn retrying(
+        &self,
+        safety: &Safety,
+        asked: Option<&Url>,
+        make: impl Fn() -> Result<reqwest::Request, PayoutError>,
+    ) -> Result<HttpResponse, PayoutError> {
         let mut retries = 0;
         loop {
-            let request = build(&self.client).timeout(self.timeout).build().map_err(|e| {
-                PayoutError::configuration(format!("cannot build the request to {}: {e}", self.provider))
-            })?;
+            let request = make()?;
+            let copied;
+            let asked = match asked {
+                Some(url) => url,
+                None => {
+                    copied = request.url().clone();
+                    &copied
+                }
+            };
             let span = tracing::debug_span!(
                 "payout.http",
                 provider = %self.provider,
@@ -91,7 +141,13 @@ impl HttpClient {
                 path = %request.url().path(),
                 attempt = retries + 1,
             );
-            match self.attempt(safety, request).instrument(span).await {
+            // A span nobody listens to is not entered and left on every poll.
+            let attempt = if span.is_disabled() {
+                self.attempt(safety, request, asked).await
+            } else {
+                self.attempt(safety, request, asked).instrument(span).await
+            };
+            match attempt {
                 Attempt::Done(result) => return result,
                 Attempt::Retry { error, wait } => {
                     let wait = match wait {
@@ -121,17 +177,29 @@ impl HttpClient {
         read: impl FnOnce(&HttpResponse) -> Result<T, PayoutError>,
     ) -> Result<T, PayoutError> {
         let answer = self.send(safety, build).await?;
-        read(&answer).map_err(|e| if answer.is_success() { safety.after_acted(e) } else { e })
+        read_answer(safety, &answer, read)
     }
 
-    async fn attempt(&self, safety: &Safety, request: reqwest::Request) -> Attempt {
-        let started = Instant::now();
-        let asked = request.url().clone();
+    /// [`send_prepared`](Self::send_prepared), then `read` of the answer, as
+    /// [`send_and_read`](Self::send_and_read) reads it.
+    pub async fn send_prepared_and_read<T>(
+        &self,
+        safety: &Safety,
+        outgoing: &Outgoing<'_>,
+        read: impl FnOnce(&HttpResponse) -> Result<T, PayoutError>,
+    ) -> Result<T, PayoutError> {
+        let answer = self.send_prepared(safety, outgoing).await?;
+        read_answer(safety, &answer, read)
+    }
+
+    async fn attempt(&self, safety: &Safety, request: reqwest::Request, asked: &Url) -> Attempt {
+        // Read only for the debug log: no clock is read when nobody listens.
+        let started = tracing::enabled!(target: "payout::http", Level::DEBUG).then(Instant::now);
         let mut response = match self.client.execute(request).await {
             Ok(r) => r,
             Err(e) => return self.transport_failure(safety, e),
         };
-        if response.url() != &asked {
+        if response.url() != asked {
             // Only a caller-supplied client follows redirects (reqwest has no per-request
             // policy), and it forwards the provider's signing headers to wherever it was sent.
             let other = response.url().host_str().unwrap_or("another host").to_owned();
@@ -146,7 +214,9 @@ impl HttpClient {
         // Moved out, not cloned: the body is read through the response, not its headers.
         let headers = std::mem::take(response.headers_mut());
         let body = self.read_body(response).await;
-        tracing::debug!(target: "payout::http", status, elapsed_ms = started.elapsed().as_millis() as u64, "answer");
+        if let Some(started) = started {
+            tracing::debug!(target: "payout::http", status, elapsed_ms = started.elapsed().as_millis() as u64, "answer");
+        }
         let body = match body {
             Ok(b) => b,
             Err(BodyError::TooLarge) => {

@@ -5,6 +5,15 @@
 use std::fmt;
 
 use hmac::{EagerHash, Hmac, KeyInit, Mac};
+use http::HeaderValue;
+use http::header::InvalidHeaderValue;
+
+/// Lowercase hex digits by value: a signature is written two table look-ups per byte, not
+/// formatted character by character.
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// The longest signature written on the stack: 128 hex digits, SHA-512's 64-byte tag.
+const STACK_HEX: usize = 128;
 
 /// An HMAC over the hash `D`, keyed once, signing exact body bytes to lowercase hex and verifying hex signatures in
 /// constant time.
@@ -25,6 +34,9 @@ use hmac::{EagerHash, Hmac, KeyInit, Mac};
 /// assert!(signer.verify(body, &sig.to_uppercase()));
 /// assert!(!signer.verify(b"{}", &sig));
 /// assert_eq!(format!("{signer:?}"), "Signer([REDACTED])");
+/// let header = signer.sign_header(body).unwrap();
+/// assert_eq!(header.to_str().unwrap(), sig);
+/// assert!(header.is_sensitive());
 /// ```
 pub struct HexMac<D>
 where
@@ -66,9 +78,36 @@ where
 
     /// The lowercase hex signature of `body`.
     pub fn sign(&self, body: &[u8]) -> String {
+        self.with_hex(body, |hex| String::from_utf8_lossy(hex).into_owned())
+    }
+
+    /// The lowercase hex signature of `body` as a header value, marked sensitive (no header dump
+    /// shows it): the hex is written into a stack buffer and copied once, into the value. It is
+    /// always a valid header value; the error only keeps this free of panics.
+    pub fn sign_header(&self, body: &[u8]) -> Result<HeaderValue, InvalidHeaderValue> {
+        let mut value = self.with_hex(body, HeaderValue::from_bytes)?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+
+    /// Hands the lowercase hex signature of `body` to `f`, written on the stack for tags of up
+    /// to 64 bytes (on the heap for longer ones).
+    fn with_hex<R>(&self, body: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
         let mut mac = self.keyed.clone();
         mac.update(body);
-        hex::encode(mac.finalize().into_bytes())
+        let tag = mac.finalize().into_bytes();
+        let (mut stack, mut heap) = ([0u8; STACK_HEX], Vec::new());
+        let hex: &mut [u8] = if tag.len() * 2 <= STACK_HEX {
+            &mut stack[..tag.len() * 2]
+        } else {
+            heap.resize(tag.len() * 2, 0);
+            &mut heap
+        };
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(tag.iter()) {
+            pair[0] = HEX_DIGITS[usize::from(byte >> 4)];
+            pair[1] = HEX_DIGITS[usize::from(byte & 0x0f)];
+        }
+        f(hex)
     }
 
     /// Whether `signature_hex` (either case, surrounding white space ignored) is the signature
