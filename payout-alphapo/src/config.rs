@@ -1,9 +1,7 @@
 //! Configuration: keys, base URL and HTTP settings, from code or from the environment.
 
-use std::fmt;
-
 use payout_core::PayoutError;
-use payout_core::http::{BuilderSettings, HttpConfig, required_secrets, shown};
+use payout_core::http::{BuilderSettings, HttpConfig, KeyName, Keys};
 use secrecy::SecretString;
 use url::Url;
 
@@ -32,7 +30,7 @@ pub const ENV_BASE_URL: &str = "ALPHAPO_BASE_URL";
 /// assert!(!shown.contains("pk_live_1") && !shown.contains("s3cr3t"));
 /// assert_eq!(config.base_url().as_str(), "https://app.alphapo.net/api/v2");
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct AlphaPoConfig {
     pub(crate) api_key: SecretString,
     pub(crate) api_secret: SecretString,
@@ -46,17 +44,6 @@ impl AlphaPoConfig {
     /// The API key, for code that must show which key is configured. Handle with care.
     pub fn api_key(&self) -> &SecretString {
         &self.api_key
-    }
-}
-
-impl fmt::Debug for AlphaPoConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AlphaPoConfig")
-            .field("api_key", &"[REDACTED]")
-            .field("api_secret", &"[REDACTED]")
-            .field("base_url", &self.base_url.as_str())
-            .field("http", &self.http)
-            .finish()
     }
 }
 
@@ -79,32 +66,30 @@ impl fmt::Debug for AlphaPoConfig {
 /// # let _ = client;
 /// assert!(AlphaPoConfig::builder().api_key("k").api_secret("s").base_url("http://example.com").build().is_err());
 /// ```
-#[derive(Default, Clone)]
+#[derive(Clone, Debug, Default)]
 pub struct AlphaPoBuilder {
-    api_key: Option<SecretString>,
-    api_secret: Option<SecretString>,
+    keys: Keys<2>,
     settings: BuilderSettings,
 }
+
+/// The two secrets, by environment variable and builder method.
+const KEYS: [KeyName; 2] = [KeyName::new(ENV_API_KEY, "api_key"), KeyName::new(ENV_API_SECRET, "api_secret")];
 
 impl AlphaPoBuilder {
     /// Like [`AlphaPoBuilder::from_env`], reading the variables through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        Self {
-            api_key: lookup(ENV_API_KEY).map(SecretString::from),
-            api_secret: lookup(ENV_API_SECRET).map(SecretString::from),
-            settings: BuilderSettings::from_lookup(&lookup, ENV_BASE_URL),
-        }
+        Self { keys: Keys::from_lookup(&lookup, KEYS), settings: BuilderSettings::from_lookup(&lookup, ENV_BASE_URL) }
     }
 
     /// The API key (`X-Processing-Key`). Required.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(SecretString::from(key.into()));
+        self.keys.set(0, key.into().into());
         self
     }
 
     /// The API secret that signs requests and callbacks. Required.
     pub fn api_secret(mut self, secret: impl Into<String>) -> Self {
-        self.api_secret = Some(SecretString::from(secret.into()));
+        self.keys.set(1, secret.into().into());
         self
     }
 
@@ -112,10 +97,8 @@ impl AlphaPoBuilder {
 
     /// Checks the settings and returns the configuration.
     pub fn config(self) -> Result<AlphaPoConfig, PayoutError> {
-        let [api_key, api_secret] = required_secrets(
-            "the AlphaPo API key and secret from the dashboard's API settings",
-            [(self.api_key, ENV_API_KEY, "api_key"), (self.api_secret, ENV_API_SECRET, "api_secret")],
-        )?;
+        let [api_key, api_secret] =
+            self.keys.require(KEYS, "the AlphaPo API key and secret from the dashboard's API settings")?;
         let (base_url, http) = self.settings.endpoint("AlphaPo", ENV_BASE_URL, DEFAULT_BASE_URL)?;
         Ok(AlphaPoConfig { api_key, api_secret, base_url, http })
     }
@@ -123,17 +106,6 @@ impl AlphaPoBuilder {
     /// Checks the settings and returns a ready client.
     pub fn build(self) -> Result<AlphaPoClient, PayoutError> {
         AlphaPoClient::new(self.config()?)
-    }
-}
-
-impl fmt::Debug for AlphaPoBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AlphaPoBuilder")
-            .field("api_key", &shown(&self.api_key))
-            .field("api_secret", &shown(&self.api_secret))
-            .field("base_url", &self.settings.base_url)
-            .field("http", &self.settings.http)
-            .finish()
     }
 }
 

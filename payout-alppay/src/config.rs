@@ -1,10 +1,8 @@
 //! Settings of an [`AlpPayClient`]: the two keys, the base URL and the
 //! HTTP settings, from code or from the environment.
 
-use std::fmt;
-
 use payout_core::PayoutError;
-use payout_core::http::{BuilderSettings, HttpConfig, required_secrets, shown};
+use payout_core::http::{BuilderSettings, HttpConfig, KeyName, Keys};
 use secrecy::SecretString;
 use url::Url;
 
@@ -30,7 +28,7 @@ pub const ENV_BASE_URL: &str = "ALPPAY_BASE_URL";
 /// assert_eq!(config.base_url().as_str(), "https://api.alppay.io/v2");
 /// assert!(!format!("{config:?}").contains("secret"));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct AlpPayConfig {
     pub(crate) api_key: SecretString,
     pub(crate) hmac_key: SecretString,
@@ -45,18 +43,6 @@ impl AlpPayConfig {
     /// Whether creates look the reference up first (see [`AlpPayBuilder::duplicate_check`]).
     pub fn duplicate_check(&self) -> bool {
         self.duplicate_check
-    }
-}
-
-impl fmt::Debug for AlpPayConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AlpPayConfig")
-            .field("api_key", &"[REDACTED]")
-            .field("hmac_key", &"[REDACTED]")
-            .field("base_url", &self.base_url.as_str())
-            .field("http", &self.http)
-            .field("duplicate_check", &self.duplicate_check)
-            .finish()
     }
 }
 
@@ -81,35 +67,33 @@ impl fmt::Debug for AlpPayConfig {
 /// let err = AlpPayClient::builder().hmac_key("k").build().unwrap_err();
 /// assert!(err.to_string().contains("ALPPAY_API_KEY"));
 /// ```
-#[derive(Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AlpPayBuilder {
-    api_key: Option<SecretString>,
-    hmac_key: Option<SecretString>,
+    keys: Keys<2>,
     settings: BuilderSettings,
     duplicate_check: Option<bool>,
 }
+
+/// The two keys, by environment variable and builder method.
+const KEYS: [KeyName; 2] = [KeyName::new(ENV_API_KEY, "api_key"), KeyName::new(ENV_HMAC_KEY, "hmac_key")];
 
 impl AlpPayBuilder {
     /// Like [`AlpPayBuilder::from_env`], reading the variables through `lookup` (for settings
     /// kept elsewhere than the process environment, and for tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        Self {
-            api_key: lookup(ENV_API_KEY).map(SecretString::from),
-            hmac_key: lookup(ENV_HMAC_KEY).map(SecretString::from),
-            settings: BuilderSettings::from_lookup(&lookup, ENV_BASE_URL),
-            duplicate_check: None,
-        }
+        let settings = BuilderSettings::from_lookup(&lookup, ENV_BASE_URL);
+        Self { keys: Keys::from_lookup(&lookup, KEYS), settings, duplicate_check: None }
     }
 
     /// The API key, sent in the `API-KEY` header (required).
     pub fn api_key(mut self, key: impl Into<SecretString>) -> Self {
-        self.api_key = Some(key.into());
+        self.keys.set(0, key.into());
         self
     }
 
     /// The HMAC key that signs request bodies (`X-HMAC`) and webhooks (required).
     pub fn hmac_key(mut self, key: impl Into<SecretString>) -> Self {
-        self.hmac_key = Some(key.into());
+        self.keys.set(1, key.into());
         self
     }
 
@@ -130,10 +114,9 @@ impl AlpPayBuilder {
 
     /// Checks the settings and returns the configuration.
     pub fn config(self) -> Result<AlpPayConfig, PayoutError> {
-        let [api_key, hmac_key] = required_secrets(
-            "the API key from Dashboard → Settings → API Keys and the HMAC key AlpPay support issued",
-            [(self.api_key, ENV_API_KEY, "api_key"), (self.hmac_key, ENV_HMAC_KEY, "hmac_key")],
-        )?;
+        let [api_key, hmac_key] = self
+            .keys
+            .require(KEYS, "the API key from Dashboard → Settings → API Keys and the HMAC key AlpPay support issued")?;
         let (base_url, http) = self.settings.endpoint("AlpPay", ENV_BASE_URL, DEFAULT_BASE_URL)?;
         Ok(AlpPayConfig { api_key, hmac_key, base_url, http, duplicate_check: self.duplicate_check.unwrap_or(true) })
     }
@@ -141,18 +124,6 @@ impl AlpPayBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<AlpPayClient, PayoutError> {
         AlpPayClient::new(self.config()?)
-    }
-}
-
-impl fmt::Debug for AlpPayBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AlpPayBuilder")
-            .field("api_key", &shown(&self.api_key))
-            .field("hmac_key", &shown(&self.hmac_key))
-            .field("base_url", &self.settings.base_url)
-            .field("http", &self.settings.http)
-            .field("duplicate_check", &self.duplicate_check)
-            .finish()
     }
 }
 

@@ -52,7 +52,7 @@ static GRID: &[(Fault, [Expect; 6])] = &[
 ];
 
 payout_sim::fault_matrix_tests!(
-    backend: common::sim::Backend,
+    backend: common::sim::Backend::default(),
     marker: "alppay-fault-matrix",
     rows: payout_sim::fault_matrix::grid(&OPS, GRID),
 );

@@ -1,18 +1,22 @@
-//! What the shared reliability suites ([`fault_matrix`](crate::fault_matrix), [`money`](crate::money))
-//! need of a provider: its simulator, a client of it, and where each operation's request goes.
+//! A provider under test: its simulator, a client of it, where each operation's request goes,
+//! and how to move its withdrawals. Every shared suite drives a provider through it: the
+//! conformance suite ([`conformance`](crate::conformance)), the [`fault_matrix`](crate::fault_matrix),
+//! the [`money`](crate::money) figures and the [`load`](crate::load) figures.
 //!
-//! A provider crate implements [`SimBackend`] once in its tests, in a few lines, and every suite
-//! runs against it; the testkit never names a provider crate.
+//! A provider crate implements [`SimBackend`] once in its tests and every suite runs against
+//! it; neither this crate nor the testkit names a provider crate.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use payout_core::http::RetryPolicy;
-use payout_core::{PayoutError, PayoutProvider, WithdrawalId, WithdrawalRequest};
+use payout_core::{PayoutError, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest};
+use payout_testkit::Operation;
+use payout_testkit::conformance::{Drive, InvalidCase, RequestTemplate, Step, UNKNOWN_ID, unknown_asset_case};
+use payout_testkit::webhooks::SignedWebhook;
 
 use crate::Served;
-use payout_testkit::Operation;
 
 /// How a suite wants the client built. Each `None` keeps what the backend's own test builder
 /// sets (its credentials, the simulator's base URL, its test retry policy).
@@ -56,8 +60,37 @@ pub trait SimBackend: Send + Sync {
     /// The method and path suffix of the request `op` sends (`target` is the withdrawal a `get`
     /// reads). For [`Operation::Find`] and the list operations it is the lookup endpoint.
     fn endpoint(&self, op: Operation, target: &WithdrawalId) -> (http::Method, String);
-    /// A valid request holding `reference`.
-    fn request(&self, reference: &str) -> WithdrawalRequest;
+    /// The parts of a valid request (the suites add a fresh reference to each).
+    fn template(&self) -> RequestTemplate;
+    /// A valid request holding `reference`: the [`template`](Self::template)'s.
+    fn request(&self, reference: &str) -> WithdrawalRequest {
+        self.template().build(reference).expect("the backend's template builds a valid request")
+    }
+    /// Requests the provider must refuse before sending (the conformance suite's
+    /// `invalid_requests_refused`). By default: an asset no provider names.
+    fn invalid_cases(&self) -> Vec<InvalidCase> {
+        vec![unknown_asset_case(self.template())]
+    }
+    /// An id of the provider's form that names no withdrawal.
+    fn unknown_id(&self) -> WithdrawalId {
+        WithdrawalId::new(UNKNOWN_ID)
+    }
+    /// Whether `server` (with this backend's client) refuses a second create with a used reference.
+    fn enforces_unique_references(&self, server: &Served<Self::Sim>) -> bool {
+        let _ = server;
+        true
+    }
+    /// Moves the withdrawal `id` on `server` as the provider would (refusing, as it would, to move
+    /// a final one). By default nothing can be driven.
+    fn drive(&self, server: &Served<Self::Sim>, id: &WithdrawalId, step: &Step) -> Result<Drive, String> {
+        let _ = (server, id, step);
+        Ok(Drive::NotSupported)
+    }
+    /// The webhook `server` would send about `withdrawal`, signed with its keys. By default none.
+    fn webhook(&self, server: &Served<Self::Sim>, withdrawal: &Withdrawal) -> Option<SignedWebhook> {
+        let _ = (server, withdrawal);
+        None
+    }
     /// How many requests to the [`Operation::Find`] endpoint a create sends before its own (a client
     /// that looks the reference up first sends one). None by default.
     fn lookups_before_create(&self) -> usize {

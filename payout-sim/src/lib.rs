@@ -13,8 +13,8 @@
 //! - [`receiver`]: the HTTP receiver a test points those deliveries at.
 //! - [`redirects`]: an origin that redirects every request elsewhere, and the check that a
 //!   client never takes a signed request there.
-//! - [`backend`], [`fault_matrix`], [`money`], [`load`]: the shared suites a provider crate
-//!   runs its client through against its simulator; [`net`]: a loopback address that refuses.
+//! - [`backend`] (`SimBackend`, a provider under test), [`conformance`], [`fault_matrix`], [`money`],
+//!   [`load`]: the shared suites a provider crate runs its client through against its simulator; [`net`]: a loopback address that refuses.
 //!
 //! Each simulator is a stateful HTTP server on loopback that speaks its provider's wire format as
 //! the provider documents describe it (`providers/alphapo.md`, `providers/alppay.md`): it checks
@@ -243,6 +243,7 @@ pub mod alppay;
 mod amounts;
 pub mod backend;
 mod clock;
+pub mod conformance;
 mod deliveries;
 mod engine;
 pub mod fault_matrix;

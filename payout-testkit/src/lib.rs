@@ -10,7 +10,10 @@
 //! - [`Operation`] ([`operation`]): the one name of an operation under test, for the fake's
 //!   scripts and `payout-sim`'s fault matrix alike.
 //! - [`conformance`]: the suite every [`PayoutProvider`](payout_core::PayoutProvider) must pass.
+//! - [`contract`]: what the design's contracts promise outside code (a withdrawal's JSON keys).
 //! - [`webhooks`]: correctly signed AlphaPo and AlpPay webhooks built from a unified withdrawal.
+//! - [`wire`]: the providers' wire objects (lookup answers, webhook bodies), written once for
+//!   these builders and `payout-sim`'s simulators.
 //! - [`signing`]: both providers' signatures, with their published known answers.
 //! - [`delivery_orders`]: applies a provider's webhook deliveries in many shuffled orders and
 //!   checks they converge.
@@ -140,6 +143,7 @@
 
 pub mod client_settings;
 pub mod conformance;
+pub mod contract;
 pub mod delivery_orders;
 pub mod fake;
 pub mod operation;
@@ -149,6 +153,7 @@ pub mod properties;
 pub mod secrets;
 pub mod signing;
 pub mod webhooks;
+pub mod wire;
 
 pub use fake::FakeProvider;
 pub use operation::Operation;

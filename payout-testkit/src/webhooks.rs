@@ -31,10 +31,11 @@
 
 use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
-use payout_core::{Decimal, OffsetDateTime, Withdrawal, WithdrawalStatus, amount};
-use serde_json::{Value, json};
+use payout_core::{Decimal, Withdrawal, WithdrawalStatus, amount};
+use serde_json::Value;
 
 use crate::signing;
+use crate::wire::{self, Nanos, NumberOrText};
 
 /// A webhook request ready to hand to a handler: headers and the raw body, exactly as sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,12 +160,6 @@ pub fn alppay_status(w: &Withdrawal) -> String {
     sent_status(w, ALPPAY_STATUSES, |row| row.2)
 }
 
-/// An id as a JSON number when it is one (AlphaPo's ids are integers), else as the text, so a
-/// test can also check that a client refuses a malformed id.
-fn number_or_text(text: &str) -> Value {
-    text.parse::<u64>().map_or_else(|_| Value::String(text.to_owned()), Value::from)
-}
-
 /// AlphaPo writes amounts with 8 decimals; an amount that needs more is written as it is.
 fn alphapo_amount(a: Decimal) -> String {
     amount::format_scaled(a, 8).unwrap_or_else(|| a.to_string())
@@ -178,52 +173,43 @@ fn alphapo_amount(a: Decimal) -> String {
 /// or confirmed; the blockchain transaction appears once there is a hash or the withdrawal is
 /// processing or confirmed. `error` is the failure reason or `""`.
 pub fn alphapo_callback_body(w: &Withdrawal) -> Value {
-    let currency = w.asset.as_ref().map(|a| a.symbol().to_owned());
+    use wire::alphapo::{CryptoAddress, CurrencyAmount, Info, Transaction};
+    let currency = w.asset.as_ref().map(|a| a.symbol());
     let amount = w.amount.map(alphapo_amount);
     let received = w.amount_sent.or(w.amount).map(alphapo_amount);
     let status = alphapo_status(w);
-    let id = number_or_text(w.id.as_str());
+    let id = NumberOrText::parse(w.id.as_str());
+    let address = w.address.as_deref();
+    let tag = w.tag.as_deref();
     let on_chain = matches!(w.status, WithdrawalStatus::Processing | WithdrawalStatus::Completed);
-    let mut body = json!({
-        "id": id,
-        "foreign_id": w.reference.as_ref().map(|r| r.as_str()),
-        "end_user_reference": w.end_user.as_ref().map(|u| u.id.as_str()),
-        "type": "withdrawal",
-        "crypto_address": {
-            "id": id,
-            "currency": currency,
-            "address": w.address,
-            "tag": w.tag,
-        },
-        "transactions": [],
-        "fees": [],
-        "error": w.failure_reason.clone().unwrap_or_default(),
-        "status": status,
-    });
-    if let Value::Object(map) = &mut body {
-        if on_chain {
-            map.insert("currency_sent".into(), json!({"currency": currency, "amount": amount}));
-            map.insert("currency_received".into(), json!({"currency": currency, "amount": received}));
-        }
-        if on_chain || w.tx_hash.is_some() {
-            let confirmations = if w.status == WithdrawalStatus::Completed { "1" } else { "0" };
-            map.insert(
-                "transactions".into(),
-                json!([{
-                    "id": id,
-                    "currency": currency,
-                    "transaction_type": "blockchain",
-                    "type": "withdrawal",
-                    "address": w.address,
-                    "tag": w.tag,
-                    "amount": received,
-                    "txid": w.tx_hash,
-                    "confirmations": confirmations,
-                }]),
-            );
-        }
+    let mut transactions = Vec::new();
+    if on_chain || w.tx_hash.is_some() {
+        transactions.push(Transaction::Blockchain {
+            id,
+            currency,
+            transaction_type: "blockchain",
+            kind: "withdrawal",
+            address,
+            tag,
+            amount: received.clone(),
+            txid: w.tx_hash.as_deref(),
+            confirmations: if w.status == WithdrawalStatus::Completed { "1" } else { "0" },
+        });
     }
-    body
+    let info = Info {
+        id,
+        foreign_id: w.reference.as_ref().map(|r| r.as_str()),
+        end_user_reference: w.end_user.as_ref().map(|u| u.id.as_str()),
+        kind: "withdrawal",
+        crypto_address: CryptoAddress { id, currency, address, tag },
+        currency_sent: on_chain.then_some(CurrencyAmount { currency, amount }),
+        currency_received: on_chain.then_some(CurrencyAmount { currency, amount: received }),
+        transactions,
+        fees: [],
+        error: w.failure_reason.as_deref().unwrap_or_default(),
+        status: &status,
+    };
+    serde_json::to_value(&info).unwrap_or_default()
 }
 
 /// Signs any body the way AlphaPo signs callbacks.
@@ -247,13 +233,6 @@ fn alppay_asset_names(symbol: &str) -> (&str, &'static str) {
     }
 }
 
-/// RFC 3339 in UTC with nanoseconds, as AlpPay writes times (`2025-08-07T09:08:58.780375195Z`).
-fn alppay_time(t: Option<OffsetDateTime>) -> Value {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
-    t.and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok()).map_or(Value::Null, Value::String)
-}
-
 /// The body of the AlpPay webhook for `w` (the bare withdrawal object), before signing (to change
 /// a field and sign it with [`sign_alppay`]).
 ///
@@ -261,43 +240,37 @@ fn alppay_time(t: Option<OffsetDateTime>) -> Value {
 /// sends them; `receivedAmount` is `"0"` until sent. `customer.id` is a number when the end-user
 /// id is one. The merchant is a fixed test merchant.
 pub fn alppay_webhook_body(w: &Withdrawal) -> Value {
+    use wire::alppay::{Asset, Customer, Merchant, Withdrawal as Object};
     let symbol = w.asset.as_ref().map(|a| a.symbol()).unwrap_or_default();
-    let (name, logo) = alppay_asset_names(symbol);
+    let (name, logo_url) = alppay_asset_names(symbol);
     let user = w.end_user.as_ref();
-    let customer_id =
-        user.map_or(Value::Null, |u| u.id.parse::<i64>().map_or_else(|_| Value::String(u.id.clone()), Value::from));
-    json!({
-        "id": w.id.as_str(),
-        "txnId": w.tx_hash.clone().unwrap_or_default(),
-        "amount": w.amount.map_or_else(|| "0".to_owned(), |a| a.to_string()),
-        "receivedAmount": w.amount_sent.map_or_else(|| "0".to_owned(), |a| a.to_string()),
-        "asset": {
-            "short": symbol,
-            "name": name,
-            "logoUrl": logo,
-            "network": w.asset.as_ref().and_then(|a| a.network()).unwrap_or_default(),
+    let object = Object {
+        id: w.id.as_str(),
+        txn_id: w.tx_hash.as_deref().unwrap_or_default(),
+        amount: w.amount.map_or_else(|| "0".to_owned(), |a| a.to_string()),
+        received_amount: w.amount_sent.map_or_else(|| "0".to_owned(), |a| a.to_string()),
+        asset: Asset {
+            short: symbol,
+            name,
+            logo_url,
+            network: w.asset.as_ref().and_then(|a| a.network()).unwrap_or_default(),
         },
-        "addressFrom": w.source_address.clone().unwrap_or_default(),
-        "addressTo": w.address.clone().unwrap_or_default(),
-        "destTag": w.tag.clone().unwrap_or_default(),
-        "status": alppay_status(w),
-        "customer": {
-            "id": customer_id,
-            "name": user.and_then(|u| u.name.clone()).unwrap_or_default(),
-            "email": user.and_then(|u| u.email.clone()).unwrap_or_default(),
+        address_from: w.source_address.as_deref().unwrap_or_default(),
+        address_to: w.address.as_deref().unwrap_or_default(),
+        dest_tag: w.tag.as_deref().unwrap_or_default(),
+        status: &alppay_status(w),
+        customer: Customer {
+            id: user.map(|u| NumberOrText::parse(&u.id)),
+            name: user.and_then(|u| u.name.as_deref()).unwrap_or_default(),
+            email: user.and_then(|u| u.email.as_deref()).unwrap_or_default(),
         },
-        "merchant": {
-            "id": 1,
-            "name": "TestMerchant",
-            "email": "merchant@example.com",
-            "siteUrl": "",
-            "logoUrl": "",
-        },
-        "invoice": w.reference.as_ref().map(|r| r.as_str()).unwrap_or_default(),
-        "createdAt": alppay_time(w.created_at),
-        "updatedAt": alppay_time(w.updated_at),
-        "timeToApprove": alppay_time(w.approve_at),
-    })
+        merchant: Merchant { id: 1, name: "TestMerchant", email: "merchant@example.com", site_url: "", logo_url: "" },
+        invoice: w.reference.as_ref().map(|r| r.as_str()).unwrap_or_default(),
+        created_at: w.created_at.map(Nanos),
+        updated_at: w.updated_at.map(Nanos),
+        time_to_approve: w.approve_at.map(Nanos),
+    };
+    serde_json::to_value(&object).unwrap_or_default()
 }
 
 /// Signs any body the way AlpPay signs webhooks.

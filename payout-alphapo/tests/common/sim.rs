@@ -1,5 +1,5 @@
-//! The AlphaPo simulator of payout-testkit with a client pointed at it, and the conformance
-//! harness that drives it.
+//! The AlphaPo simulator of payout-sim with a client pointed at it, and the `SimBackend` every
+//! shared suite (conformance, fault matrix, money, load) drives it through.
 
 use async_trait::async_trait;
 use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
@@ -7,9 +7,10 @@ use std::collections::HashMap;
 
 use payout_core::{Asset, EndUser, PayoutProvider, Withdrawal, WithdrawalId};
 use payout_sim::alphapo::AlphaPoServer;
-use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoStatus, Fault};
+use payout_sim::backend::SimBackend;
+use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoStatus};
 use payout_testkit::Operation;
-use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
+use payout_testkit::conformance::{Drive, InvalidCase, RequestTemplate, Step};
 use payout_testkit::webhooks::{SignedWebhook, sign_alphapo};
 use rust_decimal_macros::dec;
 
@@ -22,7 +23,7 @@ pub async fn start() -> AlphaPoServer {
 
 /// A valid BTC withdrawal of 0.001 to the documented address, under `reference`.
 pub fn btc_request(reference: &str) -> payout_core::WithdrawalRequest {
-    super::request_of(reference, "BTC", dec!(0.001), super::BTC_ADDRESS, "user-42").expect("a valid request")
+    Backend.request(reference)
 }
 
 /// A client for `server` with its credentials and fast retries.
@@ -75,84 +76,11 @@ pub async fn held_now(client: &AlphaPoClient, withdrawals: &[Withdrawal]) -> Has
     held
 }
 
-/// Drives the AlphaPo simulator for the conformance suite.
-pub struct SimHarness {
-    pub server: AlphaPoServer,
-}
-
-#[async_trait]
-impl Harness for SimHarness {
-    fn template(&self) -> RequestTemplate {
-        RequestTemplate::new(
-            Asset::new("BTC"),
-            dec!(0.001),
-            "tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc",
-            EndUser::new("user-4711"),
-        )
-    }
-
-    fn invalid_cases(&self) -> Vec<InvalidCase> {
-        let base = self.template();
-        let with = |what: &str, change: &dyn Fn(&mut RequestTemplate)| {
-            let mut template = base.clone();
-            change(&mut template);
-            InvalidCase { what: what.to_owned(), template }
-        };
-        vec![
-            with("an end-user id that is an e-mail address", &|t| t.end_user = EndUser::new("jane@example.com")),
-            with("USDT without a network (AlphaPo has USDTT and USDTE)", &|t| t.asset = Asset::new("USDT")),
-            with("an asset AlphaPo does not name (SOL)", &|t| t.asset = Asset::new("SOL")),
-            with("more decimals than AlphaPo takes for ETH (8)", &|t| {
-                t.asset = Asset::new("ETH");
-                t.amount = dec!(0.123456789);
-            }),
-            with("fiat paid out without conversion (EUR)", &|t| {
-                t.asset = Asset::new("EUR");
-                t.amount = dec!(20);
-            }),
-        ]
-    }
-
-    fn unknown_id(&self) -> WithdrawalId {
-        WithdrawalId::new("999999999")
-    }
-
-    async fn drive(&self, id: &WithdrawalId, step: &Step) -> Result<Drive, String> {
-        let id = sim_id(id)?;
-        let current = self.server.get(id).ok_or_else(|| format!("the simulator has no withdrawal {id}"))?;
-        // AlphaPo never moves a withdrawal out of a final status; the simulator's manual control
-        // would, so the harness refuses as AlphaPo would.
-        if current.status.is_final() {
-            return Err(format!("withdrawal {id} is final ({}); AlphaPo does not move it", current.status.as_str()));
-        }
-        let moved = match step {
-            Step::Approve => self.server.set_status(id, AlphaPoStatus::Processing),
-            Step::Complete { tx_hash } => {
-                self.server.set_status_with(id, AlphaPoStatus::Confirmed, Some(tx_hash), None)
-            }
-            Step::Cancel => self.server.set_status(id, AlphaPoStatus::Cancelled),
-            Step::Reject => self.server.set_status(id, AlphaPoStatus::Declined),
-            _ => return Ok(Drive::NotSupported),
-        };
-        moved.map(|_| Drive::Done).map_err(|e| e.to_string())
-    }
-
-    async fn lose_next_create_answer(&self) -> Result<Drive, String> {
-        self.server.faults().on_path("/withdrawal/crypto", Fault::CloseAfterActing, 1);
-        Ok(Drive::Done)
-    }
-
-    fn webhook(&self, withdrawal: &Withdrawal) -> Option<SignedWebhook> {
-        let body = self.server.wire_object(sim_id(&withdrawal.id).ok()?)?;
-        Some(sign_alphapo(body, self.server.api_key(), self.server.api_secret().as_bytes()))
-    }
-}
-
-/// The AlphaPo simulator and client as the shared reliability suites of payout-testkit drive them.
+/// The AlphaPo simulator and client as the shared suites of payout-sim drive them.
 pub struct Backend;
 
 #[async_trait]
-impl payout_sim::backend::SimBackend for Backend {
+impl SimBackend for Backend {
     type Sim = payout_sim::AlphaPoSim;
     const NAME: &'static str = "alphapo";
     const BASE_PATH: &'static str = "/api/v2";
@@ -178,8 +106,52 @@ impl payout_sim::backend::SimBackend for Backend {
             _ => (http::Method::GET, "/transactions/info".into()),
         }
     }
-    fn request(&self, reference: &str) -> payout_core::WithdrawalRequest {
-        btc_request(reference)
+    fn template(&self) -> RequestTemplate {
+        RequestTemplate::new(Asset::new("BTC"), dec!(0.001), super::BTC_ADDRESS, EndUser::new("user-42"))
+    }
+    fn invalid_cases(&self) -> Vec<InvalidCase> {
+        let base = self.template();
+        let with = |what: &str, change: fn(&mut RequestTemplate)| InvalidCase::of(&base, what, change);
+        vec![
+            with("an end-user id that is an e-mail address", |t| t.end_user = EndUser::new("jane@example.com")),
+            with("USDT without a network (AlphaPo has USDTT and USDTE)", |t| t.asset = Asset::new("USDT")),
+            with("an asset AlphaPo does not name (SOL)", |t| t.asset = Asset::new("SOL")),
+            with("more decimals than AlphaPo takes for ETH (8)", |t| {
+                t.asset = Asset::new("ETH");
+                t.amount = dec!(0.123456789);
+            }),
+            with("fiat paid out without conversion (EUR)", |t| {
+                t.asset = Asset::new("EUR");
+                t.amount = dec!(20);
+            }),
+        ]
+    }
+
+    fn unknown_id(&self) -> WithdrawalId {
+        WithdrawalId::new("999999999")
+    }
+
+    fn drive(&self, server: &AlphaPoServer, id: &WithdrawalId, step: &Step) -> Result<Drive, String> {
+        let id = sim_id(id)?;
+        let current = server.get(id).ok_or_else(|| format!("the simulator has no withdrawal {id}"))?;
+        // AlphaPo never moves a withdrawal out of a final status; the simulator's manual control
+        // would, so the harness refuses as AlphaPo would.
+        if current.status.is_final() {
+            return Err(format!("withdrawal {id} is final ({}); AlphaPo does not move it", current.status.as_str()));
+        }
+        let moved = match step {
+            Step::Approve => server.set_status(id, AlphaPoStatus::Processing),
+            Step::Complete { tx_hash } => server.set_status_with(id, AlphaPoStatus::Confirmed, Some(tx_hash), None),
+            Step::Cancel => server.set_status(id, AlphaPoStatus::Cancelled),
+            Step::Reject => server.set_status(id, AlphaPoStatus::Declined),
+            _ => return Ok(Drive::NotSupported),
+        };
+        moved.map(|_| Drive::Done).map_err(|e| e.to_string())
+    }
+
+    fn webhook(&self, server: &AlphaPoServer, withdrawal: &Withdrawal) -> Option<SignedWebhook> {
+        let body = server.wire_object(sim_id(&withdrawal.id).ok()?)?;
+        Some(sign_alphapo(body, server.api_key(), server.api_secret().as_bytes()))
     }
     fn seed(&self, server: &AlphaPoServer, n: usize) -> Vec<WithdrawalId> {
         server.seed(n).into_iter().map(|id| WithdrawalId::new(id.to_string())).collect()

@@ -2,15 +2,11 @@
 
 use crate::common;
 
-use common::sim::{SimHarness, client_for, start};
-use payout_testkit::conformance::{self, Outcome};
+use payout_testkit::conformance::Outcome;
 
 #[tokio::test]
 async fn alphapo_client_passes_the_conformance_suite() {
-    let server = start().await;
-    let client = client_for(&server);
-    let harness = SimHarness { server };
-    let report = conformance::run(&client, &harness).await;
+    let report = payout_sim::conformance::run(&common::sim::Backend).await;
     println!("{report}");
     report.assert_passed();
 

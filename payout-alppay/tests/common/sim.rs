@@ -1,12 +1,13 @@
-//! The AlpPay simulator of payout-testkit with a client pointed at it, and the conformance
-//! harness that drives it.
+//! The AlpPay simulator of payout-sim with a client pointed at it, and the `SimBackend` every
+//! shared suite (conformance, fault matrix, money, load) drives it through.
 
 use async_trait::async_trait;
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
 use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
+use payout_sim::backend::SimBackend;
 use payout_sim::{AlpPayConfig as SimConfig, AlpPayServer, AlpPayStatus, Fault};
 use payout_testkit::Operation;
-use payout_testkit::conformance::{Drive, Harness, InvalidCase, RequestTemplate, Step};
+use payout_testkit::conformance::{Drive, InvalidCase, RequestTemplate, Step};
 use payout_testkit::webhooks::{SignedWebhook, sign_alppay};
 use rust_decimal_macros::dec;
 
@@ -43,103 +44,37 @@ pub fn lose_next_create_answer(server: &AlpPayServer) {
     server.faults().on_request(http::Method::POST, "/withdrawal", Fault::CloseAfterActing, 1);
 }
 
-/// Drives the AlpPay simulator for the conformance suite.
-pub struct SimHarness {
-    pub server: AlpPayServer,
-    /// Whether the client looks the reference up before a create.
+/// The AlpPay simulator and client as the shared suites of payout-sim drive them.
+pub struct Backend {
+    /// Whether the client looks the reference up before a create (its default).
     pub precheck: bool,
+    /// Whether the simulator refuses a duplicate invoice (AlpPay's documents are silent on it, so
+    /// by default it accepts one).
+    pub refuse_duplicates: bool,
+}
+
+impl Default for Backend {
+    fn default() -> Self {
+        Self { precheck: true, refuse_duplicates: false }
+    }
 }
 
 #[async_trait]
-impl Harness for SimHarness {
-    fn template(&self) -> RequestTemplate {
-        RequestTemplate::new(
-            Asset::new("USDT").on("tron"),
-            dec!(10.5),
-            "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n",
-            EndUser::new("42").with_name("Test User").with_email("test@example.com"),
-        )
-    }
-
-    fn invalid_cases(&self) -> Vec<InvalidCase> {
-        let base = self.template();
-        let with = |what: &str, change: &dyn Fn(&mut RequestTemplate)| {
-            let mut template = base.clone();
-            change(&mut template);
-            InvalidCase { what: what.to_owned(), template }
-        };
-        vec![
-            with("a customer id that is not an integer", &|t| t.end_user.id = "user-42".into()),
-            with("no customer e-mail", &|t| t.end_user.email = None),
-            with("no customer name", &|t| t.end_user.name = None),
-            with("a malformed customer e-mail", &|t| t.end_user.email = Some("not-an-address".into())),
-            with("USDC on tron (dropped by the newer documents)", &|t| t.asset = Asset::new("USDC").on("tron")),
-            with("an asset AlpPay does not pay out (BTC)", &|t| t.asset = Asset::new("BTC").on("bitcoin")),
-            with("USDT without a network", &|t| t.asset = Asset::new("USDT")),
-            with("more than 8 decimal places", &|t| {
-                t.asset = Asset::new("USDT").on("tron").with_decimals(18);
-                t.amount = dec!(1.123456789);
-            }),
-        ]
-    }
-
-    fn unknown_id(&self) -> WithdrawalId {
-        WithdrawalId::new("00000000-0000-4000-8000-000000000000")
-    }
-
-    fn enforces_unique_references(&self) -> bool {
-        self.precheck || self.server.config().refuse_duplicate_invoice
-    }
-
-    async fn drive(&self, id: &WithdrawalId, step: &Step) -> Result<Drive, String> {
-        let current = self.server.get(id.as_str()).ok_or_else(|| format!("the simulator has no withdrawal {id}"))?;
-        // AlpPay never moves a withdrawal out of COMPLETE or CANCELLED; the simulator's manual
-        // control would, so the harness refuses as AlpPay would.
-        if matches!(current.status, AlpPayStatus::Complete | AlpPayStatus::Cancelled) {
-            return Err(format!("withdrawal {id} is final ({}); AlpPay does not move it", current.status.as_str()));
-        }
-        let moved = match step {
-            Step::Approve => self.server.set_status(id.as_str(), AlpPayStatus::Approved),
-            Step::Complete { tx_hash } => {
-                self.server.set_status_with(id.as_str(), AlpPayStatus::Complete, Some(tx_hash))
-            }
-            // AlpPay has no decline status: a withdrawal refused by the merchant or AlpPay is
-            // CANCELLED.
-            Step::Cancel | Step::Reject => self.server.set_status(id.as_str(), AlpPayStatus::Cancelled),
-            _ => return Ok(Drive::NotSupported),
-        };
-        moved.map(|_| Drive::Done).map_err(|e| e.to_string())
-    }
-
-    async fn lose_next_create_answer(&self) -> Result<Drive, String> {
-        lose_next_create_answer(&self.server);
-        Ok(Drive::Done)
-    }
-
-    fn webhook(&self, withdrawal: &Withdrawal) -> Option<SignedWebhook> {
-        let body = self.server.wire_object(withdrawal.id.as_str())?;
-        Some(sign_alppay(body, self.server.hmac_key().as_bytes()))
-    }
-}
-
-/// The AlpPay simulator and client as the shared reliability suites of payout-testkit drive them.
-pub struct Backend;
-
-#[async_trait]
-impl payout_sim::backend::SimBackend for Backend {
+impl SimBackend for Backend {
     type Sim = payout_sim::AlpPaySim;
     const NAME: &'static str = "alppay";
     const BASE_PATH: &'static str = "/v2";
 
     async fn start(&self) -> AlpPayServer {
-        start().await
+        let config = SimConfig::default();
+        start_with(if self.refuse_duplicates { config.refusing_duplicate_invoices() } else { config }).await
     }
     fn client(
         &self,
         server: &AlpPayServer,
         s: payout_sim::backend::ClientSettings,
     ) -> Result<std::sync::Arc<dyn payout_core::PayoutProvider>, payout_core::PayoutError> {
-        let b = payout_testkit::apply_client_settings!(builder_for(server), s);
+        let b = payout_testkit::apply_client_settings!(builder_for(server).duplicate_check(self.precheck), s);
         Ok(std::sync::Arc::new(b.build()?))
     }
     fn ops(&self) -> &'static [Operation] {
@@ -154,8 +89,62 @@ impl payout_sim::backend::SimBackend for Backend {
             _ => (http::Method::GET, "/withdrawal".into()),
         }
     }
-    fn request(&self, reference: &str) -> payout_core::WithdrawalRequest {
-        super::request(reference)
+    fn template(&self) -> RequestTemplate {
+        RequestTemplate::new(
+            Asset::new("USDT").on("tron"),
+            dec!(10.5),
+            "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n",
+            EndUser::new("42").with_name("Test User").with_email("test@example.com"),
+        )
+    }
+
+    fn invalid_cases(&self) -> Vec<InvalidCase> {
+        let base = self.template();
+        let with = |what: &str, change: fn(&mut RequestTemplate)| InvalidCase::of(&base, what, change);
+        vec![
+            with("a customer id that is not an integer", |t| t.end_user.id = "user-42".into()),
+            with("no customer e-mail", |t| t.end_user.email = None),
+            with("no customer name", |t| t.end_user.name = None),
+            with("a malformed customer e-mail", |t| t.end_user.email = Some("not-an-address".into())),
+            with("USDC on tron (dropped by the newer documents)", |t| t.asset = Asset::new("USDC").on("tron")),
+            with("an asset AlpPay does not pay out (BTC)", |t| t.asset = Asset::new("BTC").on("bitcoin")),
+            with("USDT without a network", |t| t.asset = Asset::new("USDT")),
+            with("more than 8 decimal places", |t| {
+                t.asset = Asset::new("USDT").on("tron").with_decimals(18);
+                t.amount = dec!(1.123456789);
+            }),
+        ]
+    }
+
+    fn unknown_id(&self) -> WithdrawalId {
+        WithdrawalId::new("00000000-0000-4000-8000-000000000000")
+    }
+
+    fn enforces_unique_references(&self, server: &AlpPayServer) -> bool {
+        self.precheck || server.config().refuse_duplicate_invoice
+    }
+
+    fn drive(&self, server: &AlpPayServer, id: &WithdrawalId, step: &Step) -> Result<Drive, String> {
+        let current = server.get(id.as_str()).ok_or_else(|| format!("the simulator has no withdrawal {id}"))?;
+        // AlpPay never moves a withdrawal out of COMPLETE or CANCELLED; the simulator's manual
+        // control would, so the harness refuses as AlpPay would.
+        if matches!(current.status, AlpPayStatus::Complete | AlpPayStatus::Cancelled) {
+            return Err(format!("withdrawal {id} is final ({}); AlpPay does not move it", current.status.as_str()));
+        }
+        let moved = match step {
+            Step::Approve => server.set_status(id.as_str(), AlpPayStatus::Approved),
+            Step::Complete { tx_hash } => server.set_status_with(id.as_str(), AlpPayStatus::Complete, Some(tx_hash)),
+            // AlpPay has no decline status: a withdrawal refused by the merchant or AlpPay is
+            // CANCELLED.
+            Step::Cancel | Step::Reject => server.set_status(id.as_str(), AlpPayStatus::Cancelled),
+            _ => return Ok(Drive::NotSupported),
+        };
+        moved.map(|_| Drive::Done).map_err(|e| e.to_string())
+    }
+
+    fn webhook(&self, server: &AlpPayServer, withdrawal: &Withdrawal) -> Option<SignedWebhook> {
+        let body = server.wire_object(withdrawal.id.as_str())?;
+        Some(sign_alppay(body, server.hmac_key().as_bytes()))
     }
     /// The client looks the reference up before each create (the default duplicate check).
     fn lookups_before_create(&self) -> usize {

@@ -2,8 +2,7 @@
 
 use crate::common;
 
-use common::sim::{SimHarness, builder_for, client_for, start, start_with};
-use payout_sim::AlpPayConfig as SimConfig;
+use common::sim::Backend;
 use payout_testkit::conformance::{self, Outcome};
 
 fn assert_every_case_ran(report: &conformance::Report) {
@@ -19,9 +18,7 @@ fn assert_every_case_ran(report: &conformance::Report) {
 /// (duplicate invoices accepted, as AlpPay's documents are silent on them).
 #[tokio::test]
 async fn alppay_client_passes_the_conformance_suite() {
-    let server = start().await;
-    let client = client_for(&server);
-    let report = conformance::run(&client, &SimHarness { server, precheck: true }).await;
+    let report = payout_sim::conformance::run(&Backend::default()).await;
     println!("{report}");
     report.assert_passed();
     assert_every_case_ran(&report);
@@ -31,9 +28,7 @@ async fn alppay_client_passes_the_conformance_suite() {
 /// refusal is read as a duplicate reference.
 #[tokio::test]
 async fn without_the_lookup_against_an_alppay_that_refuses_duplicates() {
-    let server = start_with(SimConfig::default().refusing_duplicate_invoices()).await;
-    let client = builder_for(&server).duplicate_check(false).build().unwrap();
-    let report = conformance::run(&client, &SimHarness { server, precheck: false }).await;
+    let report = payout_sim::conformance::run(&Backend { precheck: false, refuse_duplicates: true }).await;
     println!("{report}");
     report.assert_passed();
     assert_every_case_ran(&report);

@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 #[test]
 #[ignore = "load test: run with --release -- --ignored --nocapture"]
 fn ten_thousand_creates_with_64_in_flight() {
-    payout_sim::load::creates(&common::sim::Backend, " (GET invoices + POST each)", |reference| {
+    payout_sim::load::creates(&common::sim::Backend::default(), " (GET invoices + POST each)", |reference| {
         WithdrawalRequest::builder()
             .reference(reference)
             .asset(Asset::new("USDT").on("tron"))

@@ -10,4 +10,4 @@
 use crate::common;
 
 // Lookups armed: 3 per call.
-payout_sim::money_tests!(common::sim::Backend, lookups_per_call: 3);
+payout_sim::money_tests!(common::sim::Backend::default(), lookups_per_call: 3);

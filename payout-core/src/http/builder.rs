@@ -1,5 +1,5 @@
-//! What every provider's builder holds besides its keys, and its setters, written once: a
-//! builder embeds [`BuilderSettings`] as its `settings` field and calls
+//! What every provider's builder holds, and its setters, written once: a builder embeds its
+//! [`Keys`] as `keys` and [`BuilderSettings`] as `settings`, and calls
 //! [`http_builder_setters!`](crate::http_builder_setters) inside its `impl`.
 
 use secrecy::{ExposeSecret, SecretString};
@@ -69,6 +69,75 @@ pub fn required_secrets<const N: usize>(
         )));
     }
     Ok(wanted.map(|(v, ..)| SecretString::from(v.as_ref().map_or("", |v| v.expose_secret().trim()))))
+}
+
+/// One secret a builder takes: the environment variable and the builder method that give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyName {
+    /// The environment variable (`ALPHAPO_API_KEY`).
+    pub var: &'static str,
+    /// The builder method (`api_key`).
+    pub method: &'static str,
+}
+
+impl KeyName {
+    /// The secret given by `var` or `.method(..)`.
+    pub const fn new(var: &'static str, method: &'static str) -> Self {
+        Self { var, method }
+    }
+}
+
+/// The secrets a provider's builder requires, as given so far, in the order of its
+/// [`KeyName`]s. `Debug` shows whether each is set, never its value.
+///
+/// ```
+/// use payout_core::http::{KeyName, Keys};
+/// const KEYS: [KeyName; 2] = [KeyName::new("ACME_KEY", "key"), KeyName::new("ACME_SECRET", "secret")];
+///
+/// let mut keys = Keys::from_lookup(&|var| (var == "ACME_KEY").then(|| "k1".to_owned()), KEYS);
+/// assert_eq!(format!("{keys:?}"), r#"["[REDACTED]", "<unset>"]"#);
+/// let err = keys.clone().require(KEYS, "the keys from the dashboard").unwrap_err();
+/// assert!(err.to_string().contains("ACME_SECRET not set"), "{err}");
+///
+/// keys.set(1, "s1".into());
+/// let [_key, _secret] = keys.require(KEYS, "the keys from the dashboard").unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Keys<const N: usize> {
+    values: [Option<SecretString>; N],
+}
+
+impl<const N: usize> Default for Keys<N> {
+    fn default() -> Self {
+        Self { values: std::array::from_fn(|_| None) }
+    }
+}
+
+impl<const N: usize> Keys<N> {
+    /// The secrets `names` as the environment gives them through `lookup`.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>, names: [KeyName; N]) -> Self {
+        Self { values: names.map(|n| lookup(n.var).map(SecretString::from)) }
+    }
+
+    /// Sets the `index`th secret.
+    pub fn set(&mut self, index: usize, value: SecretString) {
+        if let Some(slot) = self.values.get_mut(index) {
+            *slot = Some(value);
+        }
+    }
+
+    /// Every secret, trimmed, or one error naming each missing one by its `names` entry, with
+    /// `hint` saying where the provider issues them ([`required_secrets`]).
+    pub fn require(self, names: [KeyName; N], hint: &str) -> Result<[SecretString; N], PayoutError> {
+        let mut values = self.values.into_iter();
+        required_secrets(hint, names.map(|n| (values.next().flatten(), n.var, n.method)))
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for Keys<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.values.iter().map(shown)).finish()
+    }
 }
 
 /// How a builder's `Debug` shows a secret: whether it is set, never what it is.

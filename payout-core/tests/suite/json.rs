@@ -3,26 +3,10 @@
 use crate::common;
 
 use payout_core::{Asset, EndUser, Withdrawal, WithdrawalStatus, amount};
+use payout_testkit::contract::WITHDRAWAL_KEYS as CONTRACT_KEYS;
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
 use time::macros::datetime;
-
-const CONTRACT_KEYS: [&str; 14] = [
-    "provider",
-    "id",
-    "reference",
-    "end_user",
-    "status",
-    "provider_status",
-    "asset",
-    "network",
-    "amount",
-    "address",
-    "tag",
-    "tx_hash",
-    "created_at",
-    "updated_at",
-];
 
 #[test]
 fn contract_keys_and_values() {

@@ -4,6 +4,8 @@
 use axum::body::Body;
 use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
+use payout_testkit::wire::NumberOrText;
+use payout_testkit::wire::alphapo::{CryptoAddress, CurrencyAmount, Info, Transaction};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
@@ -58,66 +60,8 @@ pub(crate) fn created(w: &AlphaPoWithdrawal) -> Vec<u8> {
     serde_json::to_vec(&body).unwrap_or_default()
 }
 
-/// The object `GET /transactions/info` answers at the top level and callbacks carry.
-#[derive(Serialize)]
-struct Info<'a> {
-    id: i64,
-    foreign_id: &'a str,
-    end_user_reference: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    crypto_address: CryptoAddress<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    currency_sent: Option<CurrencyAmount<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    currency_received: Option<CurrencyAmount<'a>>,
-    transactions: Vec<Transaction<'a>>,
-    fees: [(); 0],
-    error: &'a str,
-    status: &'a str,
-}
-
-#[derive(Serialize)]
-struct CryptoAddress<'a> {
-    id: i64,
-    currency: &'a str,
-    address: &'a str,
-    tag: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct CurrencyAmount<'a> {
-    currency: &'a str,
-    amount: String,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Transaction<'a> {
-    Exchange {
-        id: i64,
-        currency: &'a str,
-        currency_to: &'a str,
-        transaction_type: &'a str,
-        #[serde(rename = "type")]
-        kind: &'a str,
-        amount: String,
-        amount_to: String,
-    },
-    Blockchain {
-        id: i64,
-        currency: &'a str,
-        transaction_type: &'a str,
-        #[serde(rename = "type")]
-        kind: &'a str,
-        address: &'a str,
-        tag: Option<&'a str>,
-        amount: String,
-        txid: &'a str,
-        confirmations: &'a str,
-    },
-}
-
+/// The object `GET /transactions/info` answers at the top level and callbacks carry (the
+/// testkit's [`Info`], shared with its webhook builders).
 pub(crate) fn info(w: &AlphaPoWithdrawal) -> Vec<u8> {
     let sent = amount(w.sender_amount, w.sender_precision);
     let received = amount(w.receiver_amount, w.receiver_precision);
@@ -136,30 +80,31 @@ pub(crate) fn info(w: &AlphaPoWithdrawal) -> Vec<u8> {
             });
         }
         transactions.push(Transaction::Blockchain {
-            id: w.transaction_id,
-            currency: &w.receiver_currency,
+            id: NumberOrText::Number(w.transaction_id),
+            currency: Some(&w.receiver_currency),
             transaction_type: "blockchain",
             kind: "withdrawal",
-            address: &w.address,
+            address: Some(&w.address),
             tag: w.tag.as_deref(),
-            amount: received.clone(),
-            txid,
+            amount: Some(received.clone()),
+            txid: Some(txid),
             confirmations: if w.status == super::AlphaPoStatus::Confirmed { "1" } else { "0" },
         });
     }
     let body = Info {
-        id: w.id,
-        foreign_id: &w.foreign_id,
-        end_user_reference: &w.end_user_reference,
+        id: NumberOrText::Number(w.id),
+        foreign_id: Some(&w.foreign_id),
+        end_user_reference: Some(&w.end_user_reference),
         kind: w.kind(),
         crypto_address: CryptoAddress {
-            id: w.address_id,
-            currency: &w.receiver_currency,
-            address: &w.address,
+            id: NumberOrText::Number(w.address_id),
+            currency: Some(&w.receiver_currency),
+            address: Some(&w.address),
             tag: w.tag.as_deref(),
         },
-        currency_sent: show.then(|| CurrencyAmount { currency: &w.sender_currency, amount: sent }),
-        currency_received: show.then(|| CurrencyAmount { currency: &w.receiver_currency, amount: received }),
+        currency_sent: show.then(|| CurrencyAmount { currency: Some(&w.sender_currency), amount: Some(sent) }),
+        currency_received: show
+            .then(|| CurrencyAmount { currency: Some(&w.receiver_currency), amount: Some(received) }),
         transactions,
         fees: [],
         error: &w.error,

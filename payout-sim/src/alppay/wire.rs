@@ -1,61 +1,18 @@
-//! AlpPay's JSON on the wire: the bare withdrawal object, the list page and the error body.
+//! AlpPay's JSON on the wire: the bare withdrawal object (the testkit's [`Withdrawal`], shared with
+//! its webhook builders), the list page and the error body.
 
 use axum::body::Body;
 use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
+use payout_testkit::wire::alppay::{Asset, Customer, Merchant, Withdrawal};
+use payout_testkit::wire::{Nanos, NumberOrText};
+
 use crate::amounts::plain;
-use crate::clock::Nanos;
 
 use super::AlpPayMerchant;
 use super::state::AlpPayWithdrawal;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Withdrawal<'a> {
-    id: &'a str,
-    txn_id: &'a str,
-    amount: String,
-    received_amount: String,
-    asset: Asset<'a>,
-    address_from: &'a str,
-    address_to: &'a str,
-    dest_tag: &'a str,
-    status: &'a str,
-    customer: Customer<'a>,
-    merchant: Merchant<'a>,
-    invoice: &'a str,
-    created_at: Nanos,
-    updated_at: Nanos,
-    time_to_approve: Option<Nanos>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Asset<'a> {
-    short: &'a str,
-    name: &'a str,
-    logo_url: &'a str,
-    network: &'a str,
-}
-
-#[derive(Serialize)]
-struct Customer<'a> {
-    id: i64,
-    name: &'a str,
-    email: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Merchant<'a> {
-    id: i64,
-    name: &'a str,
-    email: &'a str,
-    site_url: &'a str,
-    logo_url: &'a str,
-}
 
 /// Appends the bare withdrawal object to `out`.
 pub(crate) fn write_withdrawal(out: &mut Vec<u8>, w: &AlpPayWithdrawal, m: &AlpPayMerchant) {
@@ -74,11 +31,15 @@ pub(crate) fn write_withdrawal(out: &mut Vec<u8>, w: &AlpPayWithdrawal, m: &AlpP
         address_to: &w.address_to,
         dest_tag: &w.dest_tag,
         status: w.status.as_str(),
-        customer: Customer { id: w.customer.id, name: &w.customer.name, email: &w.customer.email },
+        customer: Customer {
+            id: Some(NumberOrText::Number(w.customer.id)),
+            name: &w.customer.name,
+            email: &w.customer.email,
+        },
         merchant: Merchant { id: m.id, name: &m.name, email: &m.email, site_url: &m.site_url, logo_url: &m.logo_url },
         invoice: &w.invoice,
-        created_at: Nanos(w.created_at),
-        updated_at: Nanos(w.updated_at),
+        created_at: Some(Nanos(w.created_at)),
+        updated_at: Some(Nanos(w.updated_at)),
         time_to_approve: w.time_to_approve.map(Nanos),
     };
     let _ = serde_json::to_writer(out, &body);

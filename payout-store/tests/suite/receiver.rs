@@ -503,6 +503,12 @@ async fn an_unwritable_journal_is_answered_503_and_the_retry_is_applied() {
         held.get(&w.id).is_some_and(|x| x.status == WithdrawalStatus::Completed)
     })
     .await;
+    // The journal holds the update before the simulator has read the 200 that answered it.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !sim.deliveries().iter().filter(complete).any(DeliveryAttempt::succeeded) {
+        assert!(tokio::time::Instant::now() < deadline, "no delivery answered 200: {:?}", sim.deliveries());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let attempts: Vec<_> = sim.deliveries().iter().filter(complete).cloned().collect();
     let first_ok = attempts.iter().position(DeliveryAttempt::succeeded).unwrap();
     assert!(attempts[..first_ok].iter().all(|a| a.outcome == Ok(503)), "{attempts:?}");

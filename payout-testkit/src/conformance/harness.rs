@@ -64,6 +64,15 @@ pub struct InvalidCase {
     pub template: RequestTemplate,
 }
 
+impl InvalidCase {
+    /// `valid` changed by `change`: `InvalidCase::of(&t, "no e-mail", |t| t.end_user.email = None)`.
+    pub fn of(valid: &RequestTemplate, what: &str, change: impl FnOnce(&mut RequestTemplate)) -> Self {
+        let mut template = valid.clone();
+        change(&mut template);
+        Self { what: what.to_owned(), template }
+    }
+}
+
 /// A status move the suite asks the backend to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -101,6 +110,16 @@ pub enum Drive {
     NotSupported,
 }
 
+/// The invalid case every backend has by default: `template` with an asset no provider names
+/// (`NOTACOIN`).
+pub fn unknown_asset_case(mut template: RequestTemplate) -> InvalidCase {
+    template.asset = Asset::new("NOTACOIN");
+    InvalidCase { what: "an asset no provider pays out (NOTACOIN)".into(), template }
+}
+
+/// The id the suite reads as "no such withdrawal" unless a backend names another.
+pub const UNKNOWN_ID: &str = "999999999";
+
 /// Tells the conformance suite how to drive one backend. Only [`template`](Harness::template) is
 /// required; every other method has a default that makes the cases needing it skip (or, for
 /// [`invalid_cases`](Harness::invalid_cases), uses an asset no provider names).
@@ -117,15 +136,13 @@ pub trait Harness: Send + Sync {
     /// an end-user id that is an e-mail address; AlpPay: a non-numeric customer id, an asset other
     /// than USDT or USDC, or a missing e-mail).
     fn invalid_cases(&self) -> Vec<InvalidCase> {
-        let mut template = self.template();
-        template.asset = Asset::new("NOTACOIN");
-        vec![InvalidCase { what: "an asset no provider pays out (NOTACOIN)".into(), template }]
+        vec![unknown_asset_case(self.template())]
     }
 
     /// An id of this provider's form that names no withdrawal (AlphaPo ids are integers, AlpPay
-    /// ids UUIDs). By default `"999999999"`.
+    /// ids UUIDs). By default [`UNKNOWN_ID`].
     fn unknown_id(&self) -> WithdrawalId {
-        WithdrawalId::new("999999999")
+        WithdrawalId::new(UNKNOWN_ID)
     }
 
     /// Whether the provider refuses a second create with a used reference. When it does not,

@@ -31,7 +31,7 @@ use payout_core::{OffsetDateTime, PayoutProvider};
 
 use context::{Ctx, Findings, Stop};
 pub use fake_harness::FakeHarness;
-pub use harness::{Drive, Harness, InvalidCase, RequestTemplate, Step};
+pub use harness::{Drive, Harness, InvalidCase, RequestTemplate, Step, UNKNOWN_ID, unknown_asset_case};
 pub use report::{CaseReport, Outcome, Report};
 
 /// Every case, by name, with the rule it checks, in the order [`run`] runs them.

@@ -11,6 +11,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 use common::{ADDRESS, Sandbox};
+use payout_testkit::contract::WITHDRAWAL_KEYS as CONTRACT_KEYS;
 
 impl Sandbox {
     fn withdraw_btc(&self, reference: &str, amount: &str) -> Value {
@@ -48,23 +49,6 @@ fn error_of(out: &std::process::Output) -> Value {
         stderr.lines().find(|l| l.starts_with("{\"error\"")).unwrap_or_else(|| panic!("no JSON error in {stderr}"));
     serde_json::from_str(line).unwrap()
 }
-
-const CONTRACT_KEYS: [&str; 14] = [
-    "provider",
-    "id",
-    "reference",
-    "end_user",
-    "status",
-    "provider_status",
-    "asset",
-    "network",
-    "amount",
-    "address",
-    "tag",
-    "tx_hash",
-    "created_at",
-    "updated_at",
-];
 
 #[test]
 fn the_readme_quick_start_runs_in_the_sandbox() {
