@@ -13,15 +13,16 @@ use payout_sim::Fault;
 #[tokio::test]
 async fn a_slow_create_is_never_sent_twice_by_submit() {
     let server = start().await;
-    let client = builder_for(&server).timeout(Duration::from_millis(100)).build().unwrap();
-    server.faults().on_request(http::Method::POST, "/withdrawal", Fault::Delay(Duration::from_millis(400)), 1);
+    // Long enough for the request to arrive on a loaded machine, well short of the answer.
+    let client = builder_for(&server).timeout(Duration::from_millis(400)).build().unwrap();
+    server.faults().on_request(http::Method::POST, "/withdrawal", Fault::Delay(Duration::from_millis(1500)), 1);
 
     let err = client.submit(&common::request("slow-1")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err}");
     assert!(err.to_string().contains("slow-1"), "{err}");
 
     // The slow request lands; it is the only one.
-    for _ in 0..200 {
+    for _ in 0..1000 {
         if server.count() > 0 {
             break;
         }

@@ -36,11 +36,13 @@ async fn delay_then_normal_answer() {
 #[tokio::test]
 async fn a_delayed_request_is_acted_on_after_the_client_gave_up() {
     let sim = alphapo().await;
-    sim.faults().next(Fault::Delay(Duration::from_millis(150)));
-    let gave_up = create_request(&sim, "late").timeout(Duration::from_millis(20)).send().await;
+    // The client waits long enough for its request to arrive even on a loaded machine, and
+    // gives up well before the answer.
+    sim.faults().next(Fault::Delay(Duration::from_millis(1500)));
+    let gave_up = create_request(&sim, "late").timeout(Duration::from_millis(300)).send().await;
     assert!(gave_up.unwrap_err().is_timeout());
     // The provider was slow, not down: the create still happens, once.
-    for _ in 0..200 {
+    for _ in 0..1000 {
         if sim.find("late").is_some() {
             break;
         }
