@@ -355,6 +355,9 @@ fn push_list<'a>(
 /// once: these exact bytes are signed and sent. Every problem is reported at once, naming its
 /// field.
 pub(crate) fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, PayoutError> {
+    // AlpPay takes its fee as it decides and sends webhooks to the dashboard's URL: a choice of
+    // fee or a callback URL per payout is refused, never dropped.
+    request.refuse_unsupported(&PROVIDER_ID, payout_core::RequestOptions::none())?;
     let PayoutAmount::Exact(amount) = *request.amount() else {
         return Err(PayoutError::unsupported(PROVIDER_ID, "conversion on withdrawal (convert_to)"));
     };

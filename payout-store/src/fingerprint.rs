@@ -36,6 +36,14 @@ pub fn request_json(request: &WithdrawalRequest) -> Value {
     if let Some(rule) = request.travel_rule() {
         stored["travel_rule"] = json!(rule);
     }
+    // Stored (and fingerprinted) only when they differ from the defaults, so that the requests
+    // journaled before they existed keep their fingerprints.
+    if request.fee_from() != payout_core::FeeFrom::default() {
+        stored["fee_from"] = json!(request.fee_from());
+    }
+    if let Some(url) = request.callback_url() {
+        stored["callback_url"] = json!(url);
+    }
     stored
 }
 
