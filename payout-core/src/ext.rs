@@ -138,6 +138,9 @@ pub trait PayoutProviderExt: PayoutProvider {
         let mut replays: Option<bool> = None;
         // Whether this round's create repeats, at once, one whose answer was lost.
         let mut resent = false;
+        // A refusal of such a repeat: trusted only once the lookup shows nothing (the first
+        // create may have been made, and a provider could check the balance again).
+        let mut refused_after_loss = None;
         for round in 0..SUBMIT_ROUNDS {
             let path = match self.create_withdrawal(request).await {
                 Ok(withdrawal) if !resent => {
@@ -160,6 +163,10 @@ pub trait PayoutProviderExt: PayoutProvider {
                     }
                     SubmitPath::Reconciled
                 }
+                Err(e) if resent => {
+                    refused_after_loss = Some(e);
+                    SubmitPath::Reconciled
+                }
                 Err(e) => return Err(e),
             };
             match self.find_withdrawal(reference).await {
@@ -167,7 +174,10 @@ pub trait PayoutProviderExt: PayoutProvider {
                     return Ok(Submitted { withdrawal, path });
                 }
                 Ok(Some(_)) => return Err(PayoutError::DuplicateReference { reference: reference.clone() }),
-                Ok(None) if path == SubmitPath::Reconciled => continue,
+                Ok(None) if path == SubmitPath::Reconciled => match refused_after_loss.take() {
+                    Some(refusal) => return Err(refusal),
+                    None => continue,
+                },
                 Ok(None) => return Err(PayoutError::DuplicateReference { reference: reference.clone() }),
                 Err(e) => {
                     let message = format!("the create's answer was lost and looking the reference up failed: {e}");

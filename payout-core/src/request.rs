@@ -508,14 +508,14 @@ impl WithdrawalRequestBuilder {
             _ => {}
         }
 
-        if let Some(rule) = &self.travel_rule {
-            errors.extend(rule.problems());
-        }
-
         if let Some(u) = &self.callback_url
             && let Some(problem) = callback_url_problem(u)
         {
             need("callback_url", &problem);
+        }
+
+        if let Some(rule) = &self.travel_rule {
+            errors.extend(rule.problems());
         }
 
         if !errors.is_empty() {

@@ -209,8 +209,7 @@ impl CryptomusClient {
         let created = match mapping::result_of(&answer) {
             Ok(result) => mapping::withdrawal_from_raw(result, Some(reference))
                 .map_err(|m| safety.after_acted(PayoutError::protocol(m, Some(answer.status), &answer.body)))?,
-            Err(Some(unreadable)) if answer.is_success() => return Err(safety.after_acted(unreadable)),
-            Err(Some(unreadable)) => return Err(unreadable),
+            Err(Some(unreadable)) => return Err(safety.after_acted(unreadable)),
             Err(None) => return Err(mapping::refusal(&answer, Call::Create(reference))),
         };
         if created.reference.as_ref() != Some(reference) {

@@ -77,7 +77,8 @@
 //! ## Requests
 //!
 //! - **Reference** (`order_id`): 1 to 100 ASCII letters, digits, `_` and `-`
-//!   ([`mapping::REFERENCE_RULES`], also [`PayoutProvider::reference_rules`]); anything else is
+//!   ([`mapping::REFERENCE_RULES`], also
+//!   [`PayoutProvider::reference_rules`](payout_core::PayoutProvider::reference_rules)); anything else is
 //!   refused before sending. Cryptomus's info call reads at most 32 characters, so a longer
 //!   reference can be created but not found by reference: `find_withdrawal` refuses it with
 //!   [`PayoutError::InvalidRequest`](payout_core::PayoutError::InvalidRequest), and `submit`

@@ -98,16 +98,20 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-/// The `result` of a successful answer (`state` 0), or why there is none: a refusal
-/// (`Err(None)`: map it with [`refusal`]) or an unreadable body (`Err(Some(protocol error))`).
+/// The `result` of a successful answer (2xx, `state` 0), or why there is none: a refusal (any
+/// non-2xx answer, or `state` 1 with a message or errors: `Err(None)`, map it with [`refusal`])
+/// or a 2xx body that cannot be read (`Err(Some(protocol error))`).
 pub(crate) fn result_of(answer: &HttpResponse) -> Result<&RawValue, Option<PayoutError>> {
+    if !answer.is_success() {
+        return Err(None);
+    }
     let protocol = |m: String| Some(PayoutError::protocol(m, Some(answer.status), &answer.body));
     let envelope: wire::Envelope<'_> = serde_json::from_slice(&answer.body)
         .map_err(|e| protocol(format!("the answer is not Cryptomus's `{{state, result}}` envelope: {e}")))?;
     match (envelope.state, envelope.result) {
-        (Some(0), Some(result)) if answer.is_success() => Ok(result),
-        (Some(0), _) if answer.is_success() => Err(protocol("the answer has `state: 0` but no `result`".into())),
-        _ if !answer.is_success() || envelope.message.is_some() || envelope.errors.is_some() => Err(None),
+        (Some(0), Some(result)) => Ok(result),
+        (Some(0), _) => Err(protocol("the answer has `state: 0` but no `result`".into())),
+        _ if envelope.message.is_some() || envelope.errors.is_some() => Err(None),
         (state, _) => Err(protocol(format!(
             "the answer's `state` is {} without a message or errors: it says neither what was done nor why not",
             state.map_or_else(|| "missing".to_owned(), |s| s.to_string())

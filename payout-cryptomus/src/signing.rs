@@ -103,6 +103,8 @@ impl fmt::Debug for Signer {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+
     use super::*;
 
     fn signer() -> Signer {

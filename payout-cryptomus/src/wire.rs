@@ -199,33 +199,24 @@ pub mod php_json {
     /// assert_eq!(out.unwrap(), r#"{"u":"https:\/\/a.b\/c","e":"é","n":1.50}"#.as_bytes());
     /// ```
     pub fn encode(json: &[u8]) -> Option<Vec<u8>> {
-        encode_without(json, None).map(|(out, _)| out)
+        run(json, None, true).map(|(out, _)| out)
     }
 
     /// [`encode`] of a JSON object without its top-level member `key`, and that member's value
     /// as text if it was a string (a webhook's `sign`). Slashes are escaped when `escape_slashes`
     /// is set (PHP's default), kept otherwise (`JSON_UNESCAPED_SLASHES`).
     pub fn encode_without_key(json: &[u8], key: &str, escape_slashes: bool) -> Option<(Vec<u8>, Option<String>)> {
-        let mut w = Writer { src: json, pos: 0, escape_slashes, strip: Some(key), stripped: None };
-        let mut out = Vec::with_capacity(json.len());
+        run(json, Some(key), escape_slashes)
+    }
+
+    fn run(json: &[u8], strip: Option<&str>, escape_slashes: bool) -> Option<(Vec<u8>, Option<String>)> {
+        // Checked whole first, so that the scanner below may trust the grammar.
         serde_json::from_slice::<serde::de::IgnoredAny>(json).ok()?;
+        let mut w = Writer { src: json, pos: 0, escape_slashes, strip, stripped: None };
+        let mut out = Vec::with_capacity(json.len() + 8);
         w.value(&mut out, 0)?;
         w.skip_ws();
         (w.pos == json.len()).then_some((out, w.stripped))
-    }
-
-    fn encode_without(json: &[u8], key: Option<&str>) -> Option<(Vec<u8>, Option<String>)> {
-        match key {
-            Some(k) => encode_without_key(json, k, true),
-            None => {
-                serde_json::from_slice::<serde::de::IgnoredAny>(json).ok()?;
-                let mut w = Writer { src: json, pos: 0, escape_slashes: true, strip: None, stripped: None };
-                let mut out = Vec::with_capacity(json.len() + 8);
-                w.value(&mut out, 0)?;
-                w.skip_ws();
-                (w.pos == json.len()).then_some((out, None))
-            }
-        }
     }
 
     /// Writes the string `s` PHP-style, quotes included.
@@ -344,15 +335,12 @@ pub mod php_json {
                 self.skip_ws();
                 self.pos += 1; // the ':'
                 if depth == 0 && self.strip == Some(key.as_str()) {
-                    let mut scratch = Vec::new();
                     self.skip_ws();
-                    let is_string = self.peek() == Some(b'"');
-                    let at = self.pos;
-                    if is_string {
+                    if self.peek() == Some(b'"') {
                         self.stripped = Some(self.string()?);
                     } else {
-                        self.pos = at;
-                        self.value(&mut scratch, depth + 1)?;
+                        self.stripped = None;
+                        self.value(&mut Vec::new(), depth + 1)?;
                     }
                     continue;
                 }

@@ -336,6 +336,9 @@ impl JournaledProvider {
         let reference = request.reference();
         let mut via = via;
         let mut resends = if self.replays_creates() { REPLAY_RESENDS } else { 0 };
+        // Whether this answer is to a create sent again after a lost answer: its refusal is then
+        // no proof that nothing was made (the first create may have been), so it is looked up.
+        let mut resent = false;
         let answer = loop {
             let answer = {
                 let create = self.inner.create_withdrawal(request);
@@ -355,6 +358,7 @@ impl JournaledProvider {
                 // marked sent (durably, under this generation) before it leaves.
                 Err(PayoutError::OutcomeUnknown { .. }) if resends > 0 => {
                     resends -= 1;
+                    resent = true;
                     via = SubmitVia::Reconciled;
                     let now = now_millis();
                     match self.journal.mark_sent(key, generation, self.lease_until(now), now).await {
@@ -386,7 +390,7 @@ impl JournaledProvider {
                     Turn::Done(Err(PayoutError::DuplicateReference { reference: reference.clone() }))
                 }
             },
-            Err(e) if definitely_not_created(&e) => {
+            Err(e) if definitely_not_created(&e) && !resent => {
                 let msg = e.to_string();
                 if let Err(store) =
                     self.journal.finish(key, generation, State::Refused, Some(&msg), None, now_millis()).await

@@ -182,3 +182,27 @@ async fn a_replay_of_another_payout_is_a_duplicate() {
     p.expect_find_withdrawal().never();
     assert_eq!(p.submit(&request("r1")).await.unwrap_err().kind(), ErrorKind::DuplicateReference);
 }
+
+/// A refusal of the repeat is trusted only once the lookup shows nothing: the first create may
+/// have been made.
+#[tokio::test]
+async fn a_refused_replay_is_looked_up_before_it_is_believed() {
+    for (found, expected) in [(true, None), (false, Some(ErrorKind::Rejected))] {
+        let mut p = MockPayoutProvider::new();
+        p.expect_capabilities().return_const(Capabilities::all());
+        let mut seq = Sequence::new();
+        p.expect_create_withdrawal().times(1).in_sequence(&mut seq).returning(|_| Err(lost("r1")));
+        p.expect_create_withdrawal().times(1).in_sequence(&mut seq).returning(|_| {
+            Err(PayoutError::Rejected { message: "Not enough funds".into(), errors: vec![], code: None, status: None })
+        });
+        p.expect_find_withdrawal()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(move |_| Ok(found.then(|| withdrawal("4", "r1", WithdrawalStatus::Processing))));
+        match (p.submit(&request("r1")).await, expected) {
+            (Ok(s), None) => assert_eq!((s.path, s.withdrawal.id.as_str()), (SubmitPath::Reconciled, "4")),
+            (Err(e), Some(kind)) => assert_eq!(e.kind(), kind),
+            (other, _) => panic!("{other:?}"),
+        }
+    }
+}
