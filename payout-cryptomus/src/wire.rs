@@ -39,8 +39,9 @@ pub struct Envelope<'a> {
 pub struct Payout {
     /// `uuid`: Cryptomus's id.
     pub uuid: String,
-    /// `order_id`: the caller's reference, when sent (history items, webhooks; may be `null`).
-    #[serde(default)]
+    /// `order_id`: the caller's reference, when sent (history items, webhooks; may be `null`;
+    /// a number is kept as its text).
+    #[serde(default, deserialize_with = "text_opt")]
     pub order_id: Option<String>,
     /// `amount`: the amount asked for, in `currency`.
     #[serde(default, deserialize_with = "amount_opt")]
@@ -55,7 +56,7 @@ pub struct Payout {
     #[serde(default)]
     pub address: Option<String>,
     /// `txid`: absent, `null` or the hash.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_opt")]
     pub txid: Option<String>,
     /// `status`: `process`, `check`, `paid`, `fail`, `cancel`, `system_fail`, or anything newer.
     pub status: String,
@@ -443,6 +444,16 @@ pub(crate) fn amount_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decim
         .or_else(|_| Decimal::from_scientific(text))
         .map(Some)
         .map_err(|_| de::Error::custom(format!("`{text}` is not a decimal amount")))
+}
+
+/// A string, or a number kept as its text; `null` is none.
+pub(crate) fn text_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s)),
+        Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(de::Error::custom(format!("expected a string, got {other}"))),
+    }
 }
 
 /// A boolean sent as `true`/`false`, `1`/`0` or `"1"`/`"0"` (Laravel's boolean); `null` is none.

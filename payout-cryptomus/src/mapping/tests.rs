@@ -82,6 +82,12 @@ fn history_items_echo_order_id_and_times() {
 }
 
 #[test]
+fn a_numeric_order_id_is_kept_as_text() {
+    let w = withdrawal_from_raw(&raw(r#"{"uuid":"u","order_id":129359,"status":"check","txid":null}"#), None).unwrap();
+    assert_eq!(w.reference.unwrap().as_str(), "129359");
+}
+
+#[test]
 fn unreadable_payouts_are_refused_not_guessed() {
     for text in [r#"{"uuid":"","status":"paid"}"#, r#"{"status":"paid"}"#, r#"{"uuid":"u","status":"paid","amount":"1,5"}"#, "[]"] {
         assert!(withdrawal_from_raw(&raw(text), None).is_err(), "{text}");
@@ -124,7 +130,8 @@ fn create_refuses_what_cryptomus_would_before_sending() {
     assert_eq!(field(builder("ordér").build().unwrap()), "reference");
     assert_eq!(field(builder(&"x".repeat(101)).build().unwrap()), "reference");
     assert!(create_body(&builder(&"x".repeat(100)).build().unwrap()).is_ok(), "100 is allowed");
-    assert_eq!(field(builder("o").amount(dec("0.000000001")).build().unwrap()), "amount");
+    let precise = Asset::new("USDT").on("tron").with_decimals(18);
+    assert_eq!(field(builder("o").asset(precise).amount(dec("0.000000001")).build().unwrap()), "amount");
     assert_eq!(field(builder("o").tag("t".repeat(31)).build().unwrap()), "tag");
     let convert = WithdrawalRequest::builder()
         .reference("o")
