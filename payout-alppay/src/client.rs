@@ -8,8 +8,8 @@ use http::header::{CONTENT_TYPE, HeaderName};
 use http::{HeaderValue, Method};
 use payout_core::http::{HttpClient, HttpResponse, Outgoing, Safety};
 use payout_core::{
-    Capabilities, Capability, ErrorKind, ListQuery, Page, PayoutError, PayoutProvider, ProviderId,
-    Reference, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+    Capabilities, Capability, ErrorKind, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
+    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
 };
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;

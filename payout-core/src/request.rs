@@ -545,7 +545,9 @@ fn callback_url_problem(text: &str) -> Option<String> {
         return Some("must be at most 2048 bytes".into());
     }
     match url::Url::parse(text) {
-        Err(e) => Some(format!("is not a URL ({e}); give an absolute http(s) URL such as https://example.com/webhooks")),
+        Err(e) => {
+            Some(format!("is not a URL ({e}); give an absolute http(s) URL such as https://example.com/webhooks"))
+        }
         Ok(u) if !matches!(u.scheme(), "http" | "https") => {
             Some(format!("must be an http or https URL, got scheme `{}`", u.scheme()))
         }

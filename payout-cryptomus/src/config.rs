@@ -200,9 +200,8 @@ mod tests {
 
     #[test]
     fn env_sets_everything_and_the_default_base_url() {
-        let c = CryptomusBuilder::from_lookup(vars(&[(ENV_MERCHANT, "m-1"), (ENV_PAYOUT_KEY, " k-1\n")]))
-            .config()
-            .unwrap();
+        let c =
+            CryptomusBuilder::from_lookup(vars(&[(ENV_MERCHANT, "m-1"), (ENV_PAYOUT_KEY, " k-1\n")])).config().unwrap();
         assert_eq!(c.base_url().as_str(), DEFAULT_BASE_URL);
         assert!(c.services_check());
         assert_eq!(c.services_ttl(), DEFAULT_SERVICES_TTL);

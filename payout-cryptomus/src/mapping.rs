@@ -157,9 +157,7 @@ pub(crate) fn refusal(answer: &HttpResponse, call: Call<'_>) -> PayoutError {
     let message = value
         .as_ref()
         .and_then(|v| v.get("message").and_then(serde_json::Value::as_str).map(str::to_owned))
-        .or_else(|| {
-            (!errors.is_empty()).then(|| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
-        })
+        .or_else(|| (!errors.is_empty()).then(|| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))
         .unwrap_or_else(|| {
             let text = String::from_utf8_lossy(&answer.body[..answer.body.len().min(300)]).trim().to_owned();
             if text.is_empty() { format!("HTTP {}", answer.status) } else { text }
@@ -197,7 +195,10 @@ pub(crate) fn refusal(answer: &HttpResponse, call: Call<'_>) -> PayoutError {
         }
     }
     if lower.contains("terminal was not found") {
-        return PayoutError::unavailable(format!("{message} (Cryptomus is doing technical work; nothing was done)"), status);
+        return PayoutError::unavailable(
+            format!("{message} (Cryptomus is doing technical work; nothing was done)"),
+            status,
+        );
     }
     match answer.status {
         200..=299 | 400 | 409 | 422 => PayoutError::Rejected { message, errors, code: None, status },
@@ -339,7 +340,10 @@ pub(crate) fn filters(q: &ListQuery) -> bool {
 }
 
 /// Reads the services table (`result` of `POST /payout/services`).
-pub(crate) fn services_from_result(result: &RawValue, answer: &HttpResponse) -> Result<Vec<wire::Service>, PayoutError> {
+pub(crate) fn services_from_result(
+    result: &RawValue,
+    answer: &HttpResponse,
+) -> Result<Vec<wire::Service>, PayoutError> {
     serde_json::from_str(result.get()).map_err(|e| {
         PayoutError::protocol(format!("cannot read the payout services table: {e}"), Some(answer.status), &answer.body)
     })

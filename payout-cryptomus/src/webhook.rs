@@ -73,8 +73,8 @@ impl WebhookVerifier {
     /// read.
     pub fn parse(&self, body: &[u8]) -> Result<WithdrawalUpdate, PayoutError> {
         self.verify(body)?;
-        let raw: &RawValue = serde_json::from_slice(body)
-            .map_err(|e| PayoutError::webhook(format!("the body is not JSON: {e}")))?;
+        let raw: &RawValue =
+            serde_json::from_slice(body).map_err(|e| PayoutError::webhook(format!("the body is not JSON: {e}")))?;
         if let Some(serde_json::Value::String(kind)) = payout_core::RawJson::from(raw).get("type")
             && kind != "payout"
         {
@@ -179,7 +179,8 @@ mod tests {
     fn whitespace_and_sign_position_do_not_matter_but_order_does() {
         let spaced = format!(" {{ \"sign\" : \"{SIGN}\", {} ", &PAYLOAD[1..].replace(',', ", "));
         assert!(verifier().verify(spaced.as_bytes()).is_ok(), "{spaced}");
-        let reordered = with_sign(&PAYLOAD.replace(r#""type":"payout","#, "").replace('}', r#","type":"payout"}"#), SIGN);
+        let reordered =
+            with_sign(&PAYLOAD.replace(r#""type":"payout","#, "").replace('}', r#","type":"payout"}"#), SIGN);
         assert!(verifier().verify(reordered.as_bytes()).is_err(), "the order signed is the order received");
     }
 

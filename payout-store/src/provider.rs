@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use payout_core::{
-    Capabilities, Capability, ErrorKind, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference, Withdrawal,
-    WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+    Capabilities, Capability, ErrorKind, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
+    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
 };
 use tokio::time::Instant;
 

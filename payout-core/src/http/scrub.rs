@@ -31,7 +31,9 @@ pub fn scrub(err: PayoutError, secrets: &[SecretString]) -> PayoutError {
         text
     };
     match err {
-        PayoutError::Authentication { message, status } => PayoutError::Authentication { message: clean(message), status },
+        PayoutError::Authentication { message, status } => {
+            PayoutError::Authentication { message: clean(message), status }
+        }
         PayoutError::Rejected { message, errors, code, status } => PayoutError::Rejected {
             message: clean(message),
             errors: errors.into_iter().map(|f| FieldError::new(f.field, clean(f.message))).collect(),

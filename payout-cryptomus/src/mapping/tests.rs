@@ -89,7 +89,12 @@ fn a_numeric_order_id_is_kept_as_text() {
 
 #[test]
 fn unreadable_payouts_are_refused_not_guessed() {
-    for text in [r#"{"uuid":"","status":"paid"}"#, r#"{"status":"paid"}"#, r#"{"uuid":"u","status":"paid","amount":"1,5"}"#, "[]"] {
+    for text in [
+        r#"{"uuid":"","status":"paid"}"#,
+        r#"{"status":"paid"}"#,
+        r#"{"uuid":"u","status":"paid","amount":"1,5"}"#,
+        "[]",
+    ] {
         assert!(withdrawal_from_raw(&raw(text), None).is_err(), "{text}");
     }
 }
@@ -97,11 +102,8 @@ fn unreadable_payouts_are_refused_not_guessed() {
 /// The spec's signed example body (section 2), byte for byte: field order, `/` escaped.
 #[test]
 fn create_body_is_php_encoded_in_documented_order() {
-    let r = builder("1")
-        .asset(Asset::new("USDT").on("TRON"))
-        .callback_url("https://your.site/callback")
-        .build()
-        .unwrap();
+    let r =
+        builder("1").asset(Asset::new("USDT").on("TRON")).callback_url("https://your.site/callback").build().unwrap();
     let body = create_body(&r).unwrap();
     assert_eq!(
         String::from_utf8(body.clone()).unwrap(),
@@ -185,7 +187,10 @@ fn refusals_map_to_their_categories() {
     assert_eq!(create(429, "").kind(), ErrorKind::RateLimited);
     let read = |status, body| refusal(&answer(status, body), Call::Read);
     assert_eq!(read(403, "").kind(), ErrorKind::Authentication);
-    assert_eq!(read(422, r#"{"state":1,"errors":{"uuid":["validation.required_without"]}}"#).kind(), ErrorKind::Rejected);
+    assert_eq!(
+        read(422, r#"{"state":1,"errors":{"uuid":["validation.required_without"]}}"#).kind(),
+        ErrorKind::Rejected
+    );
     assert_eq!(read(418, "teapot").kind(), ErrorKind::Protocol);
 }
 

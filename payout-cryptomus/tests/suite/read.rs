@@ -92,7 +92,11 @@ async fn two_pages(server: &MockServer, first: Vec<serde_json::Value>, second: V
         .with_priority(1)
         .mount(server)
         .await;
-    Mock::given(method("POST")).and(path("/v1/payout/list")).respond_with(history(first, Some("c2"))).mount(server).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/payout/list"))
+        .respond_with(history(first, Some("c2")))
+        .mount(server)
+        .await;
 }
 
 #[tokio::test]

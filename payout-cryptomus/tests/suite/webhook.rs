@@ -16,7 +16,10 @@ async fn the_spec_vector_is_accepted_with_its_key_and_refused_with_another() {
     assert_eq!(update.withdrawal.status, WithdrawalStatus::Completed);
     assert_eq!(update.withdrawal.id.as_str(), "2b852d86-3cf1-43fb-b1bb-36f0b7d12151");
     let other = client(&server);
-    assert_eq!(other.parse_webhook(&http::HeaderMap::new(), SPEC_BODY.as_bytes()).unwrap_err().kind(), ErrorKind::Webhook);
+    assert_eq!(
+        other.parse_webhook(&http::HeaderMap::new(), SPEC_BODY.as_bytes()).unwrap_err().kind(),
+        ErrorKind::Webhook
+    );
 }
 
 #[tokio::test]
