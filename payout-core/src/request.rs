@@ -188,8 +188,8 @@ pub struct WithdrawalRequest {
     /// Boxed: most requests carry none, and a request should stay small to move around.
     travel_rule: Option<Box<TravelRule>>,
     fee_from: FeeFrom,
-    /// Checked as an `http(s)` URL when built.
-    callback_url: Option<String>,
+    /// Checked as an `http(s)` URL when built; a `Box<str>`, so that the request stays small.
+    callback_url: Option<Box<str>>,
 }
 
 impl WithdrawalRequest {
@@ -531,7 +531,7 @@ impl WithdrawalRequestBuilder {
                 end_user,
                 travel_rule: self.travel_rule.map(Box::new),
                 fee_from: self.fee_from,
-                callback_url: self.callback_url,
+                callback_url: self.callback_url.map(String::into_boxed_str),
             }),
             _ => Err(PayoutError::invalid_field("request", "is incomplete")),
         }
