@@ -252,6 +252,24 @@ impl WithdrawalRequest {
         self.callback_url.as_deref()
     }
 
+    /// The amount of a request for a provider that pays plain amounts only and has no place for
+    /// travel-rule data: a conversion, travel-rule data, or an option `takes` leaves out (see
+    /// [`WithdrawalRequest::refuse_unsupported`]) is refused with [`PayoutError::Unsupported`]
+    /// before anything is sent.
+    pub fn plain_amount(&self, provider: &ProviderId, takes: RequestOptions) -> Result<Decimal, PayoutError> {
+        self.refuse_unsupported(provider, takes)?;
+        let PayoutAmount::Exact(amount) = self.amount else {
+            return Err(PayoutError::unsupported(provider.clone(), "conversion on withdrawal (convert_to)"));
+        };
+        if self.travel_rule.is_some() {
+            return Err(PayoutError::unsupported(
+                provider.clone(),
+                "travel-rule data (travel_rule.sender, travel_rule.receiver)",
+            ));
+        }
+        Ok(amount)
+    }
+
     /// Refuses, before anything is sent, an option `provider` cannot carry: a [`FeeFrom`] other
     /// than the default, or a callback URL, unless `takes` says the provider has room for it.
     /// The error is [`PayoutError::Unsupported`] and names the field; nothing is dropped

@@ -4,10 +4,9 @@
 
 use payout_core::http::{HttpResponse, field_errors};
 use payout_core::{
-    Asset, FieldError, ListQuery, Page, PayoutAmount, PayoutError, RawJson, Reference, ReferenceAlphabet,
-    ReferenceRules, RequestOptions, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
+    Asset, FieldError, ListQuery, Page, PayoutError, RawJson, Reference, ReferenceAlphabet, ReferenceRules,
+    RequestOptions, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus,
 };
-use rust_decimal::Decimal;
 use serde_json::value::RawValue;
 
 use crate::PROVIDER_ID;
@@ -212,21 +211,14 @@ pub(crate) fn refusal(answer: &HttpResponse, call: Call<'_>) -> PayoutError {
 /// PHP-style: these exact bytes are signed and sent. Every problem is reported at once, naming
 /// its field.
 pub(crate) fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, PayoutError> {
-    request.refuse_unsupported(&PROVIDER_ID, RequestOptions::none().with_fee_from().with_callback_url())?;
-    let PayoutAmount::Exact(amount) = *request.amount() else {
-        return Err(PayoutError::unsupported(PROVIDER_ID, "conversion on withdrawal (convert_to)"));
-    };
-    if request.travel_rule().is_some() {
-        return Err(PayoutError::unsupported(
-            PROVIDER_ID,
-            "travel-rule data (travel_rule.sender, travel_rule.receiver)",
-        ));
-    }
+    let amount = request.plain_amount(&PROVIDER_ID, RequestOptions::none().with_fee_from().with_callback_url())?;
     let mut errors = Vec::new();
     if let Some(problem) = REFERENCE_RULES.problem(request.reference()) {
         errors.push(FieldError::new("reference", format!("{problem} (Cryptomus `order_id`)")));
     }
-    let amount = wire_amount(amount).map_err(|m| errors.push(FieldError::new("amount", m))).unwrap_or_default();
+    let amount = payout_core::amount::wire_text(amount, MAX_DECIMALS)
+        .map_err(|m| errors.push(FieldError::new("amount", m)))
+        .unwrap_or_default();
     let (currency, network) = wire_asset(request.asset());
     if currency.is_empty() {
         errors.push(FieldError::new("asset", "must name a Cryptomus currency code, such as USDT"));
@@ -273,17 +265,6 @@ fn php_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, PayoutError> {
     let compact = serde_json::to_vec(body)
         .map_err(|e| PayoutError::invalid_field("request", format!("cannot be written as JSON: {e}")))?;
     php_json::encode(&compact).ok_or_else(|| PayoutError::invalid_field("request", "cannot be written as JSON"))
-}
-
-/// The amount as Cryptomus takes it: positive, at most 8 places, written with its own scale.
-fn wire_amount(amount: Decimal) -> Result<String, String> {
-    payout_core::amount::check("amount", amount, MAX_DECIMALS)
-        .map_err(|e| e.field_errors().first().map_or_else(|| e.to_string(), |f| f.message.clone()))?;
-    let mut a = amount;
-    if a.scale() > MAX_DECIMALS {
-        a.rescale(MAX_DECIMALS);
-    }
-    Ok(a.to_string())
 }
 
 /// `currency` and `network` for an asset: upper case, as Cryptomus's requests and services

@@ -1,6 +1,7 @@
 use bytes::Bytes;
 use http::HeaderMap;
 use payout_core::{EndUser, ErrorKind, FeeFrom};
+use rust_decimal::Decimal;
 
 use super::*;
 
