@@ -234,7 +234,7 @@ impl PayoutProvider for AlphaPoClient {
     /// Create, get, find, callbacks, conversion (both forms), tags and travel-rule data; no
     /// listing.
     fn capabilities(&self) -> Capabilities {
-        Capabilities::all().without(Capability::List)
+        Capabilities::all().without(Capability::List).without(Capability::IdempotentCreate)
     }
 
     /// A create's answer always says `processing`; a withdrawal over the merchant's limits

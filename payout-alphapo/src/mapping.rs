@@ -233,6 +233,9 @@ fn format_amount(field: &str, value: Decimal, currency: &WireCurrency) -> Result
 ///
 /// Never sent: the end user's name and e-mail (AlphaPo must not receive personal data).
 pub fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, PayoutError> {
+    // AlphaPo takes its fee as it decides and has no callback URL per payout: refused, never
+    // dropped.
+    request.refuse_unsupported(&crate::PROVIDER_ID, payout_core::RequestOptions::none())?;
     let mut errors = Vec::new();
     errors.extend(check_end_user(request.end_user()));
 
@@ -595,6 +598,20 @@ mod tests {
         assert_eq!(create_body(&too_precise).unwrap_err().field_errors()[0].field, "amount");
         let into_fiat = req(Asset::new("BTC"), dec!(0.1)).convert_to(Asset::new("EUR")).build().unwrap();
         assert_eq!(create_body(&into_fiat).unwrap_err().field_errors()[0].field, "convert_to");
+    }
+
+    /// AlphaPo cannot choose where its fee comes from, nor take a callback URL per payout:
+    /// either is refused naming the field, before a body exists.
+    #[test]
+    fn fee_from_and_callback_url_are_refused() {
+        let fee = req(Asset::new("BTC"), dec!(0.1)).fee_from(payout_core::FeeFrom::Amount).build().unwrap();
+        let e = create_body(&fee).unwrap_err();
+        assert_eq!(e.kind(), payout_core::ErrorKind::Unsupported);
+        assert!(e.to_string().contains("fee_from"), "{e}");
+        let hook = req(Asset::new("BTC"), dec!(0.1)).callback_url("https://shop.example/cb").build().unwrap();
+        let e = create_body(&hook).unwrap_err();
+        assert_eq!(e.kind(), payout_core::ErrorKind::Unsupported);
+        assert!(e.to_string().contains("callback_url"), "{e}");
     }
 
     /// The travel-rule data as AlphaPo's (CryptoProcessing's) page documents it; `self` carries

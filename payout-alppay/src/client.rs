@@ -8,8 +8,8 @@ use http::header::{CONTENT_TYPE, HeaderName};
 use http::{HeaderValue, Method};
 use payout_core::http::{HttpClient, HttpResponse, Outgoing, Safety};
 use payout_core::{
-    Capabilities, Capability, ErrorKind, FieldError, ListQuery, Page, PayoutError, PayoutProvider, ProviderId,
-    Reference, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+    Capabilities, Capability, ErrorKind, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
+    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
 };
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -65,45 +65,9 @@ impl Inner {
     /// Replaces any key AlpPay may have echoed in an answer with `[REDACTED]`, so no error
     /// message ever carries one.
     fn scrub(&self, err: PayoutError) -> PayoutError {
-        let clean = |text: String| -> String {
-            let mut text = text;
-            for key in &self.secrets {
-                let key = key.expose_secret();
-                if key.len() >= MIN_SCRUBBED && text.contains(key) {
-                    text = text.replace(key, "[REDACTED]");
-                }
-            }
-            text
-        };
-        match err {
-            PayoutError::Authentication { message, status } => {
-                PayoutError::Authentication { message: clean(message), status }
-            }
-            PayoutError::Rejected { message, errors, code, status } => PayoutError::Rejected {
-                message: clean(message),
-                errors: errors.into_iter().map(|f| FieldError::new(f.field, clean(f.message))).collect(),
-                code: code.map(clean),
-                status,
-            },
-            PayoutError::NotFound { what } => PayoutError::NotFound { what: clean(what) },
-            // The cause is a transport error kept without its URL: it holds no key.
-            PayoutError::Unavailable { message, status, source } => {
-                PayoutError::Unavailable { message: clean(message), status, source }
-            }
-            PayoutError::OutcomeUnknown { reference, message, source } => {
-                PayoutError::OutcomeUnknown { reference, message: clean(message), source }
-            }
-            PayoutError::Protocol { message, status, body } => {
-                PayoutError::Protocol { message: clean(message), status, body: clean(body) }
-            }
-            PayoutError::Configuration { message } => PayoutError::Configuration { message: clean(message) },
-            other => other,
-        }
+        payout_core::http::scrub(err, &self.secrets)
     }
 }
-
-/// Keys shorter than this are not scrubbed from messages (they would match ordinary text).
-const MIN_SCRUBBED: usize = 6;
 
 impl AlpPayClient {
     /// Starts building a client; only the two keys are required.
@@ -345,7 +309,10 @@ impl PayoutProvider for AlpPayClient {
 
     /// Everything but conversions: create, get, find, list, webhooks and destination tags.
     fn capabilities(&self) -> Capabilities {
-        Capabilities::all().without(Capability::Convert).without(Capability::TravelRule)
+        Capabilities::all()
+            .without(Capability::Convert)
+            .without(Capability::TravelRule)
+            .without(Capability::IdempotentCreate)
     }
 
     /// `POST /withdrawal`, signed. Checked before sending: at most 8 decimal places, a supported

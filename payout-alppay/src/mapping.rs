@@ -3,8 +3,8 @@
 
 use payout_core::http::HttpResponse;
 use payout_core::{
-    Asset, EndUser, FieldError, ListQuery, Page, PayoutAmount, PayoutError, RawJson, Reference, Withdrawal,
-    WithdrawalId, WithdrawalRequest, WithdrawalStatus,
+    Asset, EndUser, FieldError, ListQuery, Page, PayoutError, RawJson, Reference, Withdrawal, WithdrawalId,
+    WithdrawalRequest, WithdrawalStatus,
 };
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rust_decimal::Decimal;
@@ -355,16 +355,9 @@ fn push_list<'a>(
 /// once: these exact bytes are signed and sent. Every problem is reported at once, naming its
 /// field.
 pub(crate) fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, PayoutError> {
-    let PayoutAmount::Exact(amount) = *request.amount() else {
-        return Err(PayoutError::unsupported(PROVIDER_ID, "conversion on withdrawal (convert_to)"));
-    };
-    if request.travel_rule().is_some() {
-        // AlpPay's create has no field for sender or receiver data: refused, never dropped.
-        return Err(PayoutError::unsupported(
-            PROVIDER_ID,
-            "travel-rule data (travel_rule.sender, travel_rule.receiver)",
-        ));
-    }
+    // AlpPay converts nothing, has no field for sender or receiver data, takes its fee as it
+    // decides and sends webhooks to the dashboard's URL: any of those is refused, never dropped.
+    let amount = request.plain_amount(&PROVIDER_ID, payout_core::RequestOptions::none())?;
     let mut errors = Vec::new();
     let amount = match wire_amount(amount) {
         Ok(a) => a,
@@ -417,13 +410,7 @@ pub(crate) fn create_body(request: &WithdrawalRequest) -> Result<Vec<u8>, Payout
 /// (`"250.00"` stays `"250.00"`; trailing zeros beyond the 8th place are dropped, which changes
 /// nothing). More places are refused, never rounded.
 fn wire_amount(amount: Decimal) -> Result<String, String> {
-    payout_core::amount::check("amount", amount, MAX_DECIMALS)
-        .map_err(|e| e.field_errors().first().map_or_else(|| e.to_string(), |f| f.message.clone()))?;
-    let mut a = amount;
-    if a.scale() > MAX_DECIMALS {
-        a.rescale(MAX_DECIMALS);
-    }
-    Ok(a.to_string())
+    payout_core::amount::wire_text(amount, MAX_DECIMALS)
 }
 
 /// AlpPay's `{short, network}` for an asset, or why it cannot be sent.

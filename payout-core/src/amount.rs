@@ -117,6 +117,29 @@ pub fn check(field: &str, amount: Decimal, max_places: u32) -> Result<(), Payout
     check_message(amount, max_places).map_or(Ok(()), |m| Err(PayoutError::invalid_field(field, m)))
 }
 
+/// The amount as a provider's JSON string: positive, at most `max_places` decimals, written with
+/// its own scale (`250.00` stays `"250.00"`; zeros past `max_places` are dropped, which changes
+/// nothing). More places are refused (the message says why), never rounded.
+///
+/// ```
+/// use payout_core::amount::wire_text;
+/// use rust_decimal::Decimal;
+/// use std::str::FromStr;
+/// assert_eq!(wire_text(Decimal::from_str("250.00").unwrap(), 8).unwrap(), "250.00");
+/// assert_eq!(wire_text(Decimal::from_str("1.1000000000").unwrap(), 8).unwrap(), "1.10000000");
+/// assert!(wire_text(Decimal::from_str("0.000000001").unwrap(), 8).is_err());
+/// ```
+pub fn wire_text(amount: Decimal, max_places: u32) -> Result<String, String> {
+    if let Some(problem) = check_message(amount, max_places) {
+        return Err(problem);
+    }
+    let mut a = amount;
+    if a.scale() > max_places {
+        a.rescale(max_places);
+    }
+    Ok(a.to_string())
+}
+
 pub(crate) fn check_message(amount: Decimal, max_places: u32) -> Option<String> {
     if amount <= Decimal::ZERO {
         Some(format!("must be greater than zero, got {amount}"))

@@ -25,11 +25,18 @@ pub enum Capability {
     Tag,
     /// Sender and receiver data ([`crate::travel::TravelRule`]) sent with a withdrawal.
     TravelRule,
+    /// The provider itself replays a create whose reference it already holds: it answers with
+    /// the existing withdrawal instead of making a second one (Cryptomus by `order_id`). A
+    /// create whose answer was lost may then be sent again at once, with the same reference:
+    /// [`submit`](crate::PayoutProviderExt::submit) and the journal do, instead of waiting out
+    /// the in-flight window. Declare it only when the provider documents that replay; without
+    /// it, a lost answer is reconciled by looking the reference up.
+    IdempotentCreate,
 }
 
 impl Capability {
     /// Every capability, in a stable order.
-    pub const ALL: [Capability; 8] = [
+    pub const ALL: [Capability; 9] = [
         Capability::Create,
         Capability::Get,
         Capability::Find,
@@ -38,6 +45,7 @@ impl Capability {
         Capability::Convert,
         Capability::Tag,
         Capability::TravelRule,
+        Capability::IdempotentCreate,
     ];
 
     /// The lower-case name used in JSON (`"list"`).
@@ -51,6 +59,7 @@ impl Capability {
             Capability::Convert => "convert",
             Capability::Tag => "tag",
             Capability::TravelRule => "travel_rule",
+            Capability::IdempotentCreate => "idempotent_create",
         }
     }
 
@@ -82,7 +91,8 @@ impl Capabilities {
         Self(0)
     }
 
-    /// Every capability.
+    /// Every capability. A provider that does not replay creates by reference leaves out
+    /// [`Capability::IdempotentCreate`] (`Capabilities::all().without(..)`).
     pub fn all() -> Self {
         Capability::ALL.into_iter().collect()
     }

@@ -77,19 +77,36 @@ const SUBMIT_ROUNDS: usize = 3;
 /// ```
 #[async_trait]
 pub trait PayoutProviderExt: PayoutProvider {
-    /// Every withdrawal matching `query`, from `query.page` on, as a stream that fetches a page
-    /// only when the consumer has used up the one before. It holds one page at a time and stops
-    /// after the last page (or an empty one). An error ends the stream.
+    /// Every withdrawal matching `query`, from `query.page` on (or from `query.cursor`, for a
+    /// provider that pages by cursor), as a stream that fetches a page only when the consumer has
+    /// used up the one before. It holds one page at a time and stops after the last page (or an
+    /// empty one). An error ends the stream.
+    ///
+    /// It follows whichever paging the provider gives: a page that is
+    /// [`cursor_paged`](crate::Page::cursor_paged) leads to the query with its
+    /// [`next_cursor`](crate::Page::next_cursor), and ends the listing without one (or when the
+    /// provider hands out the cursor it was just given, which would repeat the page forever);
+    /// otherwise to the next page number.
     ///
     /// Offset paging over a list that changes while it is read can skip or repeat an item; filter
     /// by status or reference for a stable view.
     fn list_all(&self, query: ListQuery) -> BoxStream<'_, Result<Withdrawal, PayoutError>> {
         stream::try_unfold(Some(query), move |next| async move {
             let Some(query) = next else { return Ok(None) };
-            let page = self.list_withdrawals(&query).await?;
-            let following = match query.page.checked_add(1) {
-                Some(n) if page.has_more() => Some(ListQuery { page: n, ..query }),
-                _ => None,
+            let mut page = self.list_withdrawals(&query).await?;
+            let more = page.has_more();
+            let following = if page.cursor_paged {
+                match page.next_cursor.take() {
+                    Some(c) if more && query.cursor.as_deref() != Some(c.as_str()) => {
+                        Some(ListQuery { cursor: Some(c), ..query })
+                    }
+                    _ => None,
+                }
+            } else {
+                match query.page.checked_add(1) {
+                    Some(n) if more => Some(ListQuery { page: n, ..query }),
+                    _ => None,
+                }
             };
             Ok(Some((stream::iter(page.items.into_iter().map(Ok)), following)))
         })
@@ -103,21 +120,51 @@ pub trait PayoutProviderExt: PayoutProvider {
     /// - When the answer was lost ([`PayoutError::OutcomeUnknown`]), looks the reference up: a
     ///   withdrawal found is returned ([`SubmitPath::Reconciled`]); only when the provider says
     ///   there is none is the create made again (a few rounds at most).
+    /// - For a provider with [`Capability::IdempotentCreate`](crate::Capability::IdempotentCreate)
+    ///   (it answers a create whose reference it holds with the existing withdrawal), a lost
+    ///   answer is followed at once by the same create again, which the provider replays
+    ///   ([`SubmitPath::Reconciled`]); only when every round's answer is lost does it fall back
+    ///   to the lookup.
     /// - When the reference is taken ([`PayoutError::DuplicateReference`]), returns the existing
     ///   withdrawal if it is the same payout ([`SubmitPath::AlreadyExisted`]).
     ///
-    /// A withdrawal found under the reference but for another amount or address is not
-    /// this payout: that is a [`PayoutError::DuplicateReference`]. If the lookup itself fails,
+    /// A withdrawal found (or replayed) under the reference but for another amount or address is
+    /// not this payout: that is a [`PayoutError::DuplicateReference`]. If the lookup itself fails,
     /// the error is still [`PayoutError::OutcomeUnknown`], naming the reference to reconcile.
     async fn submit(&self, request: &WithdrawalRequest) -> Result<Submitted, PayoutError> {
         let reference = request.reference();
         let mut unknown = None;
-        for _ in 0..SUBMIT_ROUNDS {
+        // Asked only once an answer is lost, so a provider (or mock) is not asked otherwise.
+        let mut replays: Option<bool> = None;
+        // Whether this round's create repeats, at once, one whose answer was lost.
+        let mut resent = false;
+        // A refusal of such a repeat: trusted only once the lookup shows nothing (the first
+        // create may have been made, and a provider could check the balance again).
+        let mut refused_after_loss = None;
+        for round in 0..SUBMIT_ROUNDS {
             let path = match self.create_withdrawal(request).await {
-                Ok(withdrawal) => return Ok(Submitted { withdrawal, path: SubmitPath::Created }),
+                Ok(withdrawal) if !resent => {
+                    return Ok(Submitted { withdrawal, path: SubmitPath::Created });
+                }
+                // A create sent again after a lost answer: the provider replayed the first one
+                // (or, if it never arrived, made it now); either way, the one withdrawal.
+                Ok(withdrawal) if same_payout(&withdrawal, request) => {
+                    return Ok(Submitted { withdrawal, path: SubmitPath::Reconciled });
+                }
+                Ok(_) => return Err(PayoutError::DuplicateReference { reference: reference.clone() }),
                 Err(PayoutError::DuplicateReference { .. }) => SubmitPath::AlreadyExisted,
                 Err(e @ PayoutError::OutcomeUnknown { .. }) => {
                     unknown = Some(e);
+                    let idempotent = *replays
+                        .get_or_insert_with(|| self.capabilities().supports(crate::Capability::IdempotentCreate));
+                    resent = idempotent && round + 1 < SUBMIT_ROUNDS;
+                    if resent {
+                        continue;
+                    }
+                    SubmitPath::Reconciled
+                }
+                Err(e) if resent => {
+                    refused_after_loss = Some(e);
                     SubmitPath::Reconciled
                 }
                 Err(e) => return Err(e),
@@ -127,7 +174,10 @@ pub trait PayoutProviderExt: PayoutProvider {
                     return Ok(Submitted { withdrawal, path });
                 }
                 Ok(Some(_)) => return Err(PayoutError::DuplicateReference { reference: reference.clone() }),
-                Ok(None) if path == SubmitPath::Reconciled => continue,
+                Ok(None) if path == SubmitPath::Reconciled => match refused_after_loss.take() {
+                    Some(refusal) => return Err(refusal),
+                    None => continue,
+                },
                 Ok(None) => return Err(PayoutError::DuplicateReference { reference: reference.clone() }),
                 Err(e) => {
                     let message = format!("the create's answer was lost and looking the reference up failed: {e}");

@@ -63,14 +63,14 @@ pub use asset::Asset;
 pub use capabilities::{Capabilities, Capability};
 pub use error::{Cause, ErrorKind, FieldError, PayoutError};
 pub use ext::{PayoutProviderExt, SubmitPath, Submitted, WatchOptions};
-pub use id::{ProviderId, Reference, WithdrawalId};
+pub use id::{ProviderId, Reference, ReferenceAlphabet, ReferenceRules, WithdrawalId};
 #[cfg(any(test, feature = "mock"))]
 pub use provider::MockPayoutProvider;
 pub use provider::PayoutProvider;
 pub use query::{ListQuery, Page};
 pub use raw_json::RawJson;
 pub use receiver::Decision;
-pub use request::{EndUser, PayoutAmount, WithdrawalRequest, WithdrawalRequestBuilder};
+pub use request::{EndUser, FeeFrom, PayoutAmount, RequestOptions, WithdrawalRequest, WithdrawalRequestBuilder};
 pub use status::{ParseStatusError, Transition, WithdrawalStatus};
 pub use travel::{Party, TravelRule};
 pub use withdrawal::{Withdrawal, WithdrawalUpdate};

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use crate::capabilities::Capabilities;
 use crate::error::PayoutError;
-use crate::id::{ProviderId, Reference, WithdrawalId};
+use crate::id::{ProviderId, Reference, ReferenceRules, WithdrawalId};
 use crate::query::{ListQuery, Page};
 use crate::receiver::Rules;
 use crate::request::WithdrawalRequest;
@@ -49,6 +49,12 @@ pub trait PayoutProvider: Send + Sync {
     async fn list_withdrawals(&self, query: &ListQuery) -> Result<Page<Withdrawal>, PayoutError> {
         let _ = query;
         Err(PayoutError::unsupported(self.id(), "listing withdrawals"))
+    }
+
+    /// This provider's own rules for references (length, characters, and the longest its lookup
+    /// reads), which it checks before sending. By default, the core's rules.
+    fn reference_rules(&self) -> ReferenceRules {
+        ReferenceRules::new()
     }
 
     /// The moves between statuses this provider documents beyond the core table, for

@@ -11,6 +11,12 @@ use crate::status::WithdrawalStatus;
 /// Values within one filter are alternatives (any of these ids); different filters must all
 /// match; an empty filter does not filter. Pages count from 0.
 ///
+/// Two ways of paging, whichever the provider uses: page numbers ([`ListQuery::page`], counted
+/// from 0) or an opaque cursor ([`ListQuery::cursor`]) that a provider paging by cursor hands out
+/// in [`Page::next_cursor`]. A provider paging by cursor reads the cursor and ignores `page`; one
+/// paging by number ignores the cursor. [`list_all`](crate::PayoutProviderExt::list_all)
+/// follows whichever the provider gives.
+///
 /// ```
 /// use payout_core::{ListQuery, WithdrawalStatus};
 /// let q = ListQuery::new().status(WithdrawalStatus::Pending).limit(50).unwrap();
@@ -32,6 +38,10 @@ pub struct ListQuery {
     pub page: u32,
     /// Items per page, 1 to [`ListQuery::MAX_LIMIT`].
     pub limit: u32,
+    /// Where to continue, for providers that page by cursor: the [`Page::next_cursor`] of the
+    /// page before (opaque text, passed back as it came). `None`: from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 impl Default for ListQuery {
@@ -43,6 +53,7 @@ impl Default for ListQuery {
             statuses: Vec::new(),
             page: 0,
             limit: Self::DEFAULT_LIMIT,
+            cursor: None,
         }
     }
 }
@@ -88,6 +99,17 @@ impl ListQuery {
         self
     }
 
+    /// Continues from a cursor a provider paging by cursor handed out ([`Page::next_cursor`]).
+    ///
+    /// ```
+    /// let q = payout_core::ListQuery::new().cursor("eyJpZCI6MjF9");
+    /// assert_eq!(q.cursor.as_deref(), Some("eyJpZCI6MjF9"));
+    /// ```
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
     /// Sets the page size; refuses 0 and more than [`ListQuery::MAX_LIMIT`].
     pub fn limit(mut self, limit: u32) -> Result<Self, PayoutError> {
         self.limit = limit;
@@ -119,22 +141,48 @@ pub struct Page<T> {
     pub limit: u32,
     /// How many items match in all, when the provider says.
     pub total: Option<u64>,
+    /// The cursor of the next page, for providers that page by cursor; `None` on the last page
+    /// (and always, for providers that page by number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// Whether the provider pages by cursor: [`Page::has_more`] then follows
+    /// [`Page::next_cursor`] alone, and page numbers mean nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cursor_paged: bool,
 }
 
 impl<T> Page<T> {
     /// A page.
     pub fn new(items: Vec<T>, page: u32, limit: u32, total: Option<u64>) -> Self {
-        Self { items, page, limit, total }
+        Self { items, page, limit, total, next_cursor: None, cursor_paged: false }
+    }
+
+    /// A page of a provider that pages by cursor: `next_cursor` is where the next page starts,
+    /// `None` on the last one.
+    ///
+    /// ```
+    /// use payout_core::Page;
+    /// let first: Page<u8> = Page::cursored(vec![1, 2], 2, Some("c2".into()));
+    /// assert!(first.has_more());
+    /// let last: Page<u8> = Page::cursored(vec![3, 4], 2, None);
+    /// assert!(!last.has_more(), "no cursor: the end, however full the page");
+    /// ```
+    pub fn cursored(items: Vec<T>, limit: u32, next_cursor: Option<String>) -> Self {
+        Self { items, page: 0, limit, total: None, next_cursor, cursor_paged: true }
     }
 
     /// Whether a later page may hold more items.
     ///
-    /// With a total: whether the pages so far hold fewer than it. Without: whether this page was
-    /// full. An empty page always ends the listing, so a provider whose total is wrong cannot make
-    /// a caller page forever.
+    /// Paged by cursor: whether the provider handed out a next cursor. By number, with a total:
+    /// whether the pages so far hold fewer than it; without: whether this page was full. An empty
+    /// page always ends the listing, so a provider whose total (or cursor) is wrong cannot make a
+    /// caller page forever.
     pub fn has_more(&self) -> bool {
         if self.items.is_empty() {
             return false;
+        }
+        if self.cursor_paged {
+            return self.next_cursor.is_some();
         }
         match self.total {
             Some(total) => (u64::from(self.page) + 1) * u64::from(self.limit) < total,

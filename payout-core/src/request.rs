@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::amount;
 use crate::asset::Asset;
 use crate::error::{FieldError, PayoutError};
-use crate::id::Reference;
+use crate::id::{ProviderId, Reference};
 use crate::travel::TravelRule;
 
 /// The person or account being paid, as the caller knows them.
@@ -100,6 +100,62 @@ impl PayoutAmount {
     }
 }
 
+/// Where the provider's fee is taken from.
+///
+/// Most providers decide this themselves and accept only the default; a provider that lets the
+/// caller choose (Cryptomus `is_subtract`) sends it, and one that cannot refuses any other value
+/// with [`PayoutError::Unsupported`] naming `fee_from` before sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FeeFrom {
+    /// From the merchant's balance: the recipient gets exactly the amount asked for.
+    #[default]
+    Balance,
+    /// From the amount: the recipient gets the amount less the fee.
+    Amount,
+}
+
+impl FeeFrom {
+    /// The snake_case name used in JSON (`"balance"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeeFrom::Balance => "balance",
+            FeeFrom::Amount => "amount",
+        }
+    }
+}
+
+/// The request options a provider can carry, for [`WithdrawalRequest::refuse_unsupported`]:
+/// start from [`RequestOptions::none`] and add what the provider takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// The provider lets the caller choose where the fee comes from ([`FeeFrom`]).
+    pub fee_from: bool,
+    /// The provider takes a callback URL per payout.
+    pub callback_url: bool,
+}
+
+impl RequestOptions {
+    /// Only the defaults: no choice of fee, no callback URL per payout.
+    pub const fn none() -> Self {
+        Self { fee_from: false, callback_url: false }
+    }
+
+    /// These options plus a choice of [`FeeFrom`].
+    pub const fn with_fee_from(mut self) -> Self {
+        self.fee_from = true;
+        self
+    }
+
+    /// These options plus a callback URL per payout.
+    pub const fn with_callback_url(mut self) -> Self {
+        self.callback_url = true;
+        self
+    }
+}
+
 /// A checked request to create a withdrawal. Build it with [`WithdrawalRequest::builder`].
 ///
 /// ```
@@ -131,6 +187,9 @@ pub struct WithdrawalRequest {
     end_user: EndUser,
     /// Boxed: most requests carry none, and a request should stay small to move around.
     travel_rule: Option<Box<TravelRule>>,
+    fee_from: FeeFrom,
+    /// Checked as an `http(s)` URL when built; a `Box<str>`, so that the request stays small.
+    callback_url: Option<Box<str>>,
 }
 
 impl WithdrawalRequest {
@@ -181,6 +240,68 @@ impl WithdrawalRequest {
     pub fn travel_rule(&self) -> Option<&TravelRule> {
         self.travel_rule.as_deref()
     }
+
+    /// Where the fee is taken from ([`FeeFrom::Balance`] unless set).
+    pub fn fee_from(&self) -> FeeFrom {
+        self.fee_from
+    }
+
+    /// The URL the provider should send this payout's status changes to, if one was given (an
+    /// `http` or `https` URL, checked when built).
+    pub fn callback_url(&self) -> Option<&str> {
+        self.callback_url.as_deref()
+    }
+
+    /// The amount of a request for a provider that pays plain amounts only and has no place for
+    /// travel-rule data: a conversion, travel-rule data, or an option `takes` leaves out (see
+    /// [`WithdrawalRequest::refuse_unsupported`]) is refused with [`PayoutError::Unsupported`]
+    /// before anything is sent.
+    pub fn plain_amount(&self, provider: &ProviderId, takes: RequestOptions) -> Result<Decimal, PayoutError> {
+        self.refuse_unsupported(provider, takes)?;
+        let PayoutAmount::Exact(amount) = self.amount else {
+            return Err(PayoutError::unsupported(provider.clone(), "conversion on withdrawal (convert_to)"));
+        };
+        if self.travel_rule.is_some() {
+            return Err(PayoutError::unsupported(
+                provider.clone(),
+                "travel-rule data (travel_rule.sender, travel_rule.receiver)",
+            ));
+        }
+        Ok(amount)
+    }
+
+    /// Refuses, before anything is sent, an option `provider` cannot carry: a [`FeeFrom`] other
+    /// than the default, or a callback URL, unless `takes` says the provider has room for it.
+    /// The error is [`PayoutError::Unsupported`] and names the field; nothing is dropped
+    /// silently.
+    ///
+    /// ```
+    /// use payout_core::{Asset, EndUser, FeeFrom, ProviderId, RequestOptions, WithdrawalRequest};
+    /// let request = WithdrawalRequest::builder().reference("r-1").asset(Asset::new("BTC")).amount_text("0.1")
+    ///     .address("a1").end_user(EndUser::new("u-1")).fee_from(FeeFrom::Amount).build().unwrap();
+    /// let acme = ProviderId::from_static("acme");
+    /// let err = request.refuse_unsupported(&acme, RequestOptions::none()).unwrap_err();
+    /// assert!(err.to_string().contains("fee_from"), "{err}");
+    /// assert!(request.refuse_unsupported(&acme, RequestOptions::none().with_fee_from()).is_ok());
+    /// ```
+    pub fn refuse_unsupported(&self, provider: &ProviderId, takes: RequestOptions) -> Result<(), PayoutError> {
+        if self.fee_from != FeeFrom::Balance && !takes.fee_from {
+            return Err(PayoutError::unsupported(
+                provider.clone(),
+                format!(
+                    "fee_from = {}: it takes its fee as it decides (the recipient gets the amount asked for)",
+                    self.fee_from.as_str()
+                ),
+            ));
+        }
+        if self.callback_url.is_some() && !takes.callback_url {
+            return Err(PayoutError::unsupported(
+                provider.clone(),
+                "callback_url: a callback URL per payout (configure webhooks in its dashboard instead)",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Builds a [`WithdrawalRequest`]; `build` checks every field and reports all problems at once.
@@ -195,6 +316,8 @@ pub struct WithdrawalRequestBuilder {
     tag: Option<String>,
     end_user: Option<EndUser>,
     travel_rule: Option<TravelRule>,
+    fee_from: FeeFrom,
+    callback_url: Option<String>,
     /// Amounts handed in as text that could not be read, reported by `build`.
     unreadable: Vec<FieldError>,
 }
@@ -264,6 +387,31 @@ impl WithdrawalRequestBuilder {
     /// provider that has no place for it refuses the request rather than drop it.
     pub fn travel_rule(mut self, travel_rule: TravelRule) -> Self {
         self.travel_rule = (!travel_rule.is_empty()).then_some(travel_rule);
+        self
+    }
+
+    /// Where the provider's fee is taken from ([`FeeFrom::Balance`], the recipient gets the exact
+    /// amount, unless set). A provider that cannot choose refuses any other value.
+    pub fn fee_from(mut self, fee_from: FeeFrom) -> Self {
+        self.fee_from = fee_from;
+        self
+    }
+
+    /// The URL the provider should send this payout's status changes to (an `http` or `https`
+    /// URL with a host; checked by `build`, reported under `callback_url`). A provider that takes
+    /// no URL per payout refuses the request rather than drop it.
+    ///
+    /// ```
+    /// use payout_core::{Asset, EndUser, WithdrawalRequest};
+    /// let base = WithdrawalRequest::builder().reference("r-1").asset(Asset::new("BTC")).amount_text("0.1")
+    ///     .address("a1").end_user(EndUser::new("u-1"));
+    /// let ok = base.clone().callback_url("https://shop.example/payout/cryptomus").build().unwrap();
+    /// assert_eq!(ok.callback_url(), Some("https://shop.example/payout/cryptomus"));
+    /// let err = base.callback_url("not a url").build().unwrap_err();
+    /// assert_eq!(err.field_errors()[0].field, "callback_url");
+    /// ```
+    pub fn callback_url(mut self, url: impl Into<String>) -> Self {
+        self.callback_url = Some(url.into());
         self
     }
 
@@ -378,6 +526,12 @@ impl WithdrawalRequestBuilder {
             _ => {}
         }
 
+        if let Some(u) = &self.callback_url
+            && let Some(problem) = callback_url_problem(u)
+        {
+            need("callback_url", &problem);
+        }
+
         if let Some(rule) = &self.travel_rule {
             errors.extend(rule.problems());
         }
@@ -394,8 +548,31 @@ impl WithdrawalRequestBuilder {
                 tag: self.tag,
                 end_user,
                 travel_rule: self.travel_rule.map(Box::new),
+                fee_from: self.fee_from,
+                callback_url: self.callback_url.map(String::into_boxed_str),
             }),
             _ => Err(PayoutError::invalid_field("request", "is incomplete")),
         }
+    }
+}
+
+/// What is wrong with a callback URL, if anything: it must parse, be `http` or `https`, have a
+/// host, carry no user name or password, and be at most 2048 bytes.
+fn callback_url_problem(text: &str) -> Option<String> {
+    if text.len() > 2048 {
+        return Some("must be at most 2048 bytes".into());
+    }
+    match url::Url::parse(text) {
+        Err(e) => {
+            Some(format!("is not a URL ({e}); give an absolute http(s) URL such as https://example.com/webhooks"))
+        }
+        Ok(u) if !matches!(u.scheme(), "http" | "https") => {
+            Some(format!("must be an http or https URL, got scheme `{}`", u.scheme()))
+        }
+        Ok(u) if u.host_str().is_none_or(str::is_empty) => Some("must name a host".into()),
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+            Some("must not carry a user name or password".into())
+        }
+        Ok(_) => None,
     }
 }

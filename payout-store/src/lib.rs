@@ -24,6 +24,12 @@
 //! | (a payout taken over from a refusal, or from `recorded` in a journal of an earlier version) mark sent, durably, under the new generation | `sent` | `sent` | as above |
 //! | the provider answers; the answer recorded in one guarded statement | `created` / `refused` / `unanswered` | `sent` (answer not recorded) | looks it up and finds it |
 //!
+//! A provider that replays a create by reference (`Capability::IdempotentCreate`, Cryptomus by
+//! `order_id`) is not made to wait out the in-flight window: a create whose answer was lost is
+//! sent again at once, in the same call or by the next submit after a crash (also when the
+//! lookup fails), each send marked durably first, and the provider answers with the withdrawal
+//! it holds. A refusal of such a repeat is looked up before it is believed.
+//!
 //! A journaled payout is so two durable commits (the claim, the answer) and no read. On SQLite,
 //! the writes that wait at the same moment (claims, answers, webhook updates of every task of the
 //! process) commit in one transaction, one savepoint each: one fsync for all of them, each caller

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use payout_core::{
-    Capabilities, ErrorKind, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference, Withdrawal,
-    WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+    Capabilities, Capability, ErrorKind, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
+    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
 };
 use tokio::time::Instant;
 
@@ -89,6 +89,10 @@ fn definitely_not_created(e: &PayoutError) -> bool {
     )
 }
 
+/// How many times a create whose answer was lost is sent again at once, to a provider that
+/// replays creates by reference ([`Capability::IdempotentCreate`]), before the lookup decides.
+const REPLAY_RESENDS: u32 = 2;
+
 /// What one turn of the submit loop decided. (Short-lived and never stored: its size does not
 /// matter, and boxing the result would only add an allocation per submit.)
 #[allow(clippy::large_enum_variant)]
@@ -138,6 +142,13 @@ impl JournaledProvider {
         now.saturating_add(i64::try_from(self.options.lease.as_millis()).unwrap_or(i64::MAX / 2))
     }
 
+    /// Whether the provider answers a create whose reference it holds with the existing
+    /// withdrawal ([`Capability::IdempotentCreate`]): a create whose answer was lost may then be
+    /// sent again at once, instead of after the in-flight window.
+    pub(crate) fn replays_creates(&self) -> bool {
+        self.inner.capabilities().supports(Capability::IdempotentCreate)
+    }
+
     fn window_ms(&self) -> i64 {
         i64::try_from(self.options.in_flight_window.as_millis()).unwrap_or(i64::MAX / 2)
     }
@@ -152,11 +163,15 @@ impl JournaledProvider {
     /// 3. a payout whose create may have left (sent, unanswered) is looked up first: found, it is
     ///    recorded and returned; not found within the in-flight window, the answer is
     ///    [`PayoutError::OutcomeUnknown`] naming the reference; not found after it, it is sent
-    ///    again;
+    ///    again. A provider that replays creates by reference
+    ///    ([`Capability::IdempotentCreate`]) is sent the same create again at once instead (also
+    ///    when the lookup fails): it answers with the withdrawal it holds, if any;
     /// 4. otherwise (a fresh claim, or one taken over from a refusal) it is marked sent (durably)
     ///    and sent, and the answer recorded: the
     ///    withdrawal (`created`), a definite refusal (`refused`), or neither (`unanswered`, then
-    ///    looked up once at once).
+    ///    looked up once at once). To a provider that replays creates by reference, a create
+    ///    whose answer was lost is first sent again at once (a few times, each marked sent
+    ///    durably before it leaves).
     pub async fn submit(&self, request: &WithdrawalRequest) -> Result<Submission, PayoutError> {
         let provider = self.inner.id();
         let (p, r) = (provider.as_str(), request.reference().as_str());
@@ -272,6 +287,10 @@ impl JournaledProvider {
                 let _ = self.journal.finish(key, generation, State::Refused, Some(msg), None, now_millis()).await;
                 Ok(Turn::Done(Err(PayoutError::DuplicateReference { reference: reference.clone() })))
             }
+            // The provider replays a used reference: the same create again is answered with the
+            // withdrawal it holds, or makes the one that never arrived. No window to wait out.
+            Ok(None) if self.replays_creates() => Ok(self.send(request, generation, SubmitVia::Reconciled).await),
+            Err(_) if self.replays_creates() => Ok(self.send(request, generation, SubmitVia::Reconciled).await),
             Ok(None) => {
                 let now = now_millis();
                 let since = row.sent_at.unwrap_or(row.updated_at);
@@ -315,17 +334,40 @@ impl JournaledProvider {
         let provider = self.inner.id();
         let key = (provider.as_str(), request.reference().as_str());
         let reference = request.reference();
-        let answer = {
-            let create = self.inner.create_withdrawal(request);
-            let renew = async {
-                loop {
-                    tokio::time::sleep(self.options.lease / 3).await;
-                    let _ = self.journal.renew(key, generation, self.lease_until(now_millis())).await;
+        let mut via = via;
+        let mut resends = if self.replays_creates() { REPLAY_RESENDS } else { 0 };
+        // Whether this answer is to a create sent again after a lost answer: its refusal is then
+        // no proof that nothing was made (the first create may have been), so it is looked up.
+        let mut resent = false;
+        let answer = loop {
+            let answer = {
+                let create = self.inner.create_withdrawal(request);
+                let renew = async {
+                    loop {
+                        tokio::time::sleep(self.options.lease / 3).await;
+                        let _ = self.journal.renew(key, generation, self.lease_until(now_millis())).await;
+                    }
+                };
+                tokio::select! {
+                    answer = create => answer,
+                    never = renew => never,
                 }
             };
-            tokio::select! {
-                answer = create => answer,
-                never = renew => never,
+            match answer {
+                // The provider replays a used reference: send the same create again at once,
+                // marked sent (durably, under this generation) before it leaves.
+                Err(PayoutError::OutcomeUnknown { .. }) if resends > 0 => {
+                    resends -= 1;
+                    resent = true;
+                    via = SubmitVia::Reconciled;
+                    let now = now_millis();
+                    match self.journal.mark_sent(key, generation, self.lease_until(now), now).await {
+                        Ok(true) => self.checkpoint(Checkpoint::MarkedSent),
+                        Ok(false) => return Turn::Again,
+                        Err(store) => return Turn::Done(Err(store.after_send(reference))),
+                    }
+                }
+                other => break other,
             }
         };
         match answer {
@@ -348,7 +390,7 @@ impl JournaledProvider {
                     Turn::Done(Err(PayoutError::DuplicateReference { reference: reference.clone() }))
                 }
             },
-            Err(e) if definitely_not_created(&e) => {
+            Err(e) if definitely_not_created(&e) && !resent => {
                 let msg = e.to_string();
                 if let Err(store) =
                     self.journal.finish(key, generation, State::Refused, Some(&msg), None, now_millis()).await

@@ -54,7 +54,8 @@ impl JournaledProvider {
     /// lapsed lease, or `unanswered`) and records what the provider shows; follows created
     /// payouts whose withdrawal is not final, when their next check is due (5 s after the last
     /// change, doubling up to an hour). It never sends a create: a payout the provider does not
-    /// show stays `unanswered` (the next submit sends it once the in-flight window is over).
+    /// show stays `unanswered` (the next submit sends it once the in-flight window is over, or
+    /// at once to a provider that replays creates by reference).
     pub async fn reconcile(&self) -> Result<ReconcileReport, PayoutError> {
         let provider = self.inner.id();
         let started = now_millis();
@@ -121,7 +122,11 @@ impl JournaledProvider {
             Ok(None) => {
                 let since = row.sent_at.unwrap_or(row.updated_at);
                 let window = i64::try_from(self.options.in_flight_window.as_millis()).unwrap_or(i64::MAX / 4);
-                let msg = if now - since < window {
+                let msg = if self.replays_creates() {
+                    "not shown by the provider; it replays creates by reference, so submitting the \
+                     payout again sends it at once and gets the withdrawal it holds, if any"
+                        .to_owned()
+                } else if now - since < window {
                     format!(
                         "not shown by the provider yet; it may still be working on it (sent {} s ago, in-flight window {} s)",
                         (now - since) / 1000,

@@ -147,7 +147,11 @@ impl PayoutProvider for LedgerProvider {
     /// No webhooks (the default `parse_webhook` says unsupported), no conversion and no
     /// travel-rule data.
     fn capabilities(&self) -> Capabilities {
-        Capabilities::all().without(Capability::Webhook).without(Capability::Convert).without(Capability::TravelRule)
+        Capabilities::all()
+            .without(Capability::Webhook)
+            .without(Capability::Convert)
+            .without(Capability::TravelRule)
+            .without(Capability::IdempotentCreate)
     }
 
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
@@ -157,6 +161,7 @@ impl PayoutProvider for LedgerProvider {
         if request.travel_rule().is_some() {
             return Err(PayoutError::unsupported(ID, "travel-rule data"));
         }
+        request.refuse_unsupported(&ID, payout_core::RequestOptions::none())?;
         if request.asset().decimals().is_none() {
             return Err(PayoutError::invalid_field(
                 "asset",

@@ -317,6 +317,27 @@ fn customer() -> EndUser {
     EndUser::new("1").with_name("Customer Name").with_email("customer@example.com")
 }
 
+/// AlpPay cannot choose where its fee comes from, nor take a callback URL per payout: either is
+/// refused naming the field, before a body exists.
+#[test]
+fn fee_from_and_callback_url_are_refused() {
+    let base = || {
+        WithdrawalRequest::builder()
+            .reference("INV-1")
+            .asset(Asset::new("USDT").on("tron"))
+            .amount(dec("10"))
+            .address("TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n")
+            .end_user(customer())
+    };
+    let e = create_body(&base().fee_from(payout_core::FeeFrom::Amount).build().unwrap()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.to_string().contains("fee_from"), "{e}");
+    let e = create_body(&base().callback_url("https://shop.example/hook").build().unwrap()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.to_string().contains("callback_url"), "{e}");
+    assert!(create_body(&base().fee_from(payout_core::FeeFrom::Balance).build().unwrap()).is_ok());
+}
+
 #[test]
 fn create_body_is_byte_exact_in_documented_order() {
     let body = create_body(&request(Asset::new("USDT").on("tron"), "10", customer())).unwrap();

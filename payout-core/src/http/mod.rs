@@ -21,7 +21,8 @@
 //! `in_flight.rs` (the creates that may still be in flight), `outgoing.rs` ([`Outgoing`]), `response.rs` ([`HttpResponse`] and
 //! the default status mapping), `base_url.rs` (the loopback rule), `builder.rs` (the settings
 //! every provider's builder shares), `signer.rs` ([`HexMac`]: a keyed MAC over the exact bytes
-//! sent, in lowercase hex, verified in constant time).
+//! sent, in lowercase hex, verified in constant time), `scrub.rs` ([`scrub`]: keys a provider
+//! echoed, removed from an error's messages).
 //!
 //! Nothing here logs a header or a body: request logs carry the method, path, attempt, status
 //! and time only.
@@ -35,6 +36,7 @@ mod in_flight;
 mod outgoing;
 mod response;
 mod retry;
+mod scrub;
 mod signer;
 
 pub use backoff::RetryPolicy;
@@ -47,6 +49,7 @@ pub use config::HttpConfig;
 pub use outgoing::Outgoing;
 pub use response::{HttpResponse, field_errors};
 pub use retry::Safety;
+pub use scrub::{MIN_SCRUBBED, scrub};
 pub use signer::HexMac;
 
 /// Re-exported so providers build requests with the same reqwest the client was built with.

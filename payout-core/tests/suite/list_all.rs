@@ -81,3 +81,64 @@ async fn unsupported_listing_is_reported() {
     let first = p.list_all(ListQuery::new()).next().await.unwrap();
     assert_eq!(first.unwrap_err().kind(), ErrorKind::Unsupported);
 }
+
+/// A mock that pages `total` withdrawals by cursor: the cursor is the index of the next item,
+/// written as opaque text; the last page hands out none, however full it is.
+fn cursored(total: u32, seen: Arc<std::sync::Mutex<Vec<Option<String>>>>) -> MockPayoutProvider {
+    let mut p = MockPayoutProvider::new();
+    p.expect_list_withdrawals().returning(move |q| {
+        seen.lock().unwrap().push(q.cursor.clone());
+        assert_eq!(q.page, 0, "a cursor-paged listing is never asked for a page number");
+        let start: u32 = q.cursor.as_deref().map_or(0, |c| c.trim_start_matches("at-").parse().unwrap());
+        let end = (start + q.limit).min(total);
+        let items = (start..end)
+            .map(|i| common::withdrawal(&i.to_string(), &format!("r{i}"), WithdrawalStatus::Pending))
+            .collect();
+        Ok(Page::cursored(items, q.limit, (end < total).then(|| format!("at-{end}"))))
+    });
+    p
+}
+
+#[tokio::test]
+async fn follows_the_cursor_and_stops_without_one() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let p = cursored(30, seen.clone());
+    let all: Vec<_> = p.list_all(ListQuery::new().limit(10).unwrap()).try_collect().await.unwrap();
+    let ids: Vec<_> = all.iter().map(|w| w.id.as_str().parse::<u32>().unwrap()).collect();
+    assert_eq!(ids, (0..30).collect::<Vec<_>>(), "every item once, in order");
+    // The third page is full but hands out no cursor: the end, with no request past it.
+    assert_eq!(*seen.lock().unwrap(), vec![None, Some("at-10".to_owned()), Some("at-20".to_owned())]);
+}
+
+#[tokio::test]
+async fn starts_at_the_query_cursor() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let p = cursored(25, seen.clone());
+    let n = p.list_all(ListQuery::new().limit(10).unwrap().cursor("at-20")).count().await;
+    assert_eq!(n, 5);
+    assert_eq!(*seen.lock().unwrap(), vec![Some("at-20".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_cursor_handed_back_unchanged_ends_the_listing() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let counted = calls.clone();
+    let mut p = MockPayoutProvider::new();
+    p.expect_list_withdrawals().returning(move |_| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        let item = common::withdrawal("1", "r1", WithdrawalStatus::Pending);
+        Ok(Page::cursored(vec![item], 1, Some("same".into())))
+    });
+    let n = p.list_all(ListQuery::new().limit(1).unwrap().cursor("same")).count().await;
+    assert_eq!(n, 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the same cursor again would repeat the page forever");
+}
+
+#[test]
+fn has_more_follows_whichever_paging_the_page_has() {
+    let w = || common::withdrawal("1", "r1", WithdrawalStatus::Pending);
+    assert!(Page::new(vec![w()], 0, 1, None).has_more(), "a full numbered page");
+    assert!(!Page::cursored(vec![w()], 1, None).has_more(), "full, but no cursor");
+    assert!(Page::cursored(vec![w()], 5, Some("c".into())).has_more(), "short, but a cursor");
+    assert!(!Page::<payout_core::Withdrawal>::cursored(vec![], 5, Some("c".into())).has_more(), "empty ends it");
+}

@@ -162,3 +162,34 @@ fn travel_rule_data_is_checked_and_kept() {
     // An empty rule is no rule.
     assert_eq!(valid().travel_rule(TravelRule::new()).build().unwrap().travel_rule(), None);
 }
+
+#[test]
+fn fee_from_and_callback_url_are_kept_and_checked() {
+    use payout_core::FeeFrom;
+    let r = valid().build().unwrap();
+    assert_eq!(r.fee_from(), FeeFrom::Balance, "the recipient gets the exact amount by default");
+    assert_eq!(r.callback_url(), None);
+    let r = valid().fee_from(FeeFrom::Amount).callback_url("https://shop.example/hooks/payout").build().unwrap();
+    assert_eq!(r.fee_from(), FeeFrom::Amount);
+    assert_eq!(r.callback_url(), Some("https://shop.example/hooks/payout"));
+    for bad in ["shop.example/hooks", "ftp://shop.example/x", "https://user:pw@shop.example/x", "https://"] {
+        let err = valid().callback_url(bad).build().unwrap_err();
+        assert_eq!(fields(err), vec!["callback_url"], "{bad}");
+    }
+}
+
+#[test]
+fn options_a_provider_cannot_carry_are_refused_naming_the_field() {
+    use payout_core::{FeeFrom, ProviderId, RequestOptions};
+    let acme = ProviderId::from_static("acme");
+    let plain = valid().build().unwrap();
+    assert!(plain.refuse_unsupported(&acme, RequestOptions::none()).is_ok(), "the defaults go anywhere");
+    let fee = valid().fee_from(FeeFrom::Amount).build().unwrap();
+    let err = fee.refuse_unsupported(&acme, RequestOptions::none()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+    assert!(err.to_string().contains("fee_from"), "{err}");
+    let hook = valid().callback_url("https://shop.example/h").build().unwrap();
+    let err = hook.refuse_unsupported(&acme, RequestOptions::none().with_fee_from()).unwrap_err();
+    assert!(err.to_string().contains("callback_url"), "{err}");
+    assert!(hook.refuse_unsupported(&acme, RequestOptions::none().with_callback_url()).is_ok());
+}

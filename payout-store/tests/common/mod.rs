@@ -420,6 +420,82 @@ pub async fn conformance_through_the_journal<B: Backend>(b: B) {
     report.assert_passed();
 }
 
+/// A fake that replays creates by reference (`Capability::IdempotentCreate`), as Cryptomus does
+/// by `order_id`, paying out USDT on tron.
+fn replaying() -> payout_testkit::FakeProvider {
+    payout_testkit::FakeProvider::builder()
+        .capabilities(payout_core::Capabilities::all())
+        .assets([Asset::new("USDT").on("tron")])
+        .build()
+}
+
+fn fake_creates(fake: &payout_testkit::FakeProvider) -> usize {
+    fake.calls_of(payout_testkit::Operation::Create).len()
+}
+
+/// A create whose answer was lost is sent again at once to a provider that replays by reference:
+/// it answers with the withdrawal it made, no lookup is needed, and nothing is paid twice.
+pub async fn a_lost_answer_is_sent_again_at_once_to_a_replaying_provider<B: Backend>(b: B) {
+    let fake = replaying();
+    fake.fail_next(payout_testkit::Operation::Create, payout_testkit::fake::Fault::LoseAnswer);
+    let journal = b.fresh("replayed").await;
+    let p = JournaledProvider::new(Arc::new(fake.clone()), journal.clone()).with_options(fast());
+    let s = p.submit(&request("rp-1", "10.5")).await.unwrap();
+    assert_eq!(s.via, SubmitVia::Reconciled, "the answer of the first create was lost");
+    assert_eq!(fake_creates(&fake), 2, "the same create, sent again at once");
+    assert_eq!(fake.calls_of(payout_testkit::Operation::Find).len(), 0, "no lookup was needed");
+    assert_eq!(fake.withdrawals().len(), 1, "replayed, not paid twice");
+    assert_eq!(s.withdrawal.id, fake.withdrawals()[0].id);
+    let entry = journal.entry(&p.id(), "rp-1").await.unwrap().unwrap();
+    assert_eq!(entry.state, State::Created);
+    assert_eq!(entry.attempts, 2, "each send marked durably before it left");
+}
+
+/// A payout left `sent` by a crashed holder is sent again at once, within the in-flight window,
+/// to a provider that replays by reference, even when the lookup fails; a provider that does not
+/// replay is not sent anything within the window.
+pub async fn a_crashed_send_is_replayed_within_the_window<B: Backend>(b: B) {
+    let journal = b.fresh("replay-window").await;
+    for (reference, replays) in [("rw-1", true), ("rw-2", false)] {
+        let fake = if replays {
+            replaying()
+        } else {
+            payout_testkit::FakeProvider::builder().assets([Asset::new("USDT").on("tron")]).build()
+        };
+        let crash = fast().on_checkpoint(|c| {
+            if c == Checkpoint::MarkedSent {
+                panic!("simulated crash at {}", c.as_str());
+            }
+        });
+        let dying = JournaledProvider::new(Arc::new(fake.clone()), journal.clone()).with_options(crash);
+        let req = request(reference, "10.5");
+        let joined = tokio::spawn(async move { dying.submit(&req).await }).await;
+        assert!(joined.is_err_and(|e| e.is_panic()));
+        assert_eq!(state_of_fake(&journal, &fake, reference).await, State::Sent);
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        // The lookup fails: it proves nothing either way.
+        fake.fail_next(payout_testkit::Operation::Find, payout_core::ErrorKind::Unavailable);
+        let next = JournaledProvider::new(Arc::new(fake.clone()), journal.clone()).with_options(fast());
+        let answer = next.submit(&request(reference, "10.5")).await;
+        if replays {
+            let s = answer.unwrap();
+            assert_eq!(s.via, SubmitVia::Reconciled);
+            assert_eq!(fake.withdrawals().len(), 1);
+            assert_eq!(fake_creates(&fake), 1, "the crashed holder never sent; the next one did, at once");
+            assert_eq!(state_of_fake(&journal, &fake, reference).await, State::Created);
+        } else {
+            let e = answer.unwrap_err();
+            assert_eq!(e.kind(), payout_core::ErrorKind::OutcomeUnknown, "{e}");
+            assert_eq!(fake_creates(&fake), 0, "within the window, nothing is sent");
+            assert_eq!(state_of_fake(&journal, &fake, reference).await, State::Unanswered);
+        }
+    }
+}
+
+async fn state_of_fake(journal: &Journal, fake: &payout_testkit::FakeProvider, reference: &str) -> State {
+    journal.entry(&fake.id(), reference).await.unwrap().expect("journaled").state
+}
+
 /// One `#[tokio::test]` per case, for a backend value `$backend`.
 #[macro_export]
 macro_rules! journal_suite {
@@ -430,7 +506,8 @@ macro_rules! journal_suite {
             in_flight_window_blocks_a_resend_until_it_passes, an_answer_lost_in_a_crash_is_found_by_lookup,
             a_lost_answer_is_reconciled_in_the_same_call, refusals_are_recorded_and_may_be_sent_again,
             reconcile_resolves_and_follows, updates_follow_the_receiver_rules,
-            entries_filter_by_state_and_reference, conformance_through_the_journal);
+            entries_filter_by_state_and_reference, conformance_through_the_journal,
+            a_lost_answer_is_sent_again_at_once_to_a_replaying_provider, a_crashed_send_is_replayed_within_the_window);
     };
     (@cases $backend:expr; $($case:ident),* $(,)?) => {
         $(

@@ -128,7 +128,20 @@ pub(crate) async fn duplicate_reference(cx: &Ctx<'_>, f: &mut Findings) -> CaseR
     let (req, first) = cx.create_one().await?;
     let reference = req.reference();
     let second = cx.provider.create_withdrawal(&req).await;
-    if cx.harness.enforces_unique_references() {
+    if cx.supports(Capability::IdempotentCreate) {
+        // A provider that replays a used reference answers with the first withdrawal.
+        match &second {
+            Ok(w) if w.id == first.id => {}
+            Ok(w) => f.problem(format!(
+                "capabilities() includes IdempotentCreate, but a second create_withdrawal({reference}) created withdrawal {} after {}",
+                w.id, first.id
+            )),
+            Err(e) if e.kind() == ErrorKind::DuplicateReference => {}
+            Err(e) => f.problem(format!(
+                "capabilities() includes IdempotentCreate, but a second create_withdrawal({reference}) failed: {e}"
+            )),
+        }
+    } else if cx.harness.enforces_unique_references() {
         if let Err(why) = expect_kind(&second, &[ErrorKind::DuplicateReference], |w| {
             format!("created withdrawal {} after create returned {}", w.id, first.id)
         }) {

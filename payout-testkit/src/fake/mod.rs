@@ -178,7 +178,10 @@ impl FakeProviderBuilder {
         self
     }
 
-    /// Exactly these capabilities (default: all). Operations left out return `Unsupported`.
+    /// Exactly these capabilities (default: all but [`Capability::IdempotentCreate`]).
+    /// Operations left out return `Unsupported`. With [`Capability::IdempotentCreate`] the fake
+    /// replays a create whose reference it holds for the same payout (amount and address), as
+    /// Cryptomus does by `order_id`: it answers with the existing withdrawal and creates nothing.
     pub fn capabilities(mut self, capabilities: Capabilities) -> Self {
         self.capabilities = capabilities;
         self
@@ -231,7 +234,9 @@ impl FakeProviderBuilder {
 /// An in-memory [`PayoutProvider`] that behaves like a real one.
 ///
 /// - References are unique: a second create with a used reference is
-///   [`PayoutError::DuplicateReference`] and creates nothing.
+///   [`PayoutError::DuplicateReference`] and creates nothing (with
+///   [`Capability::IdempotentCreate`], the same payout again is answered with the existing
+///   withdrawal instead).
 /// - Ids are `"1"`, `"2"`, … in creation order. Listings are newest first (by creation order, so
 ///   the order is stable even under a fixed clock), with every [`ListQuery`] filter and a total.
 /// - New withdrawals are `pending` (see [`FakeProviderBuilder::initial_status`]); the test moves
@@ -304,7 +309,7 @@ impl FakeProvider {
     pub fn builder() -> FakeProviderBuilder {
         FakeProviderBuilder {
             id: ProviderId::from_static(DEFAULT_ID),
-            capabilities: Capabilities::all(),
+            capabilities: Capabilities::all().without(Capability::IdempotentCreate),
             assets: Assets::Known,
             initial_status: WithdrawalStatus::Pending,
             secret: DEFAULT_SECRET.to_vec(),
@@ -559,7 +564,17 @@ impl FakeProvider {
         self.check_request(request)?;
         let now = self.now();
         let mut st = self.state();
-        if st.by_reference.contains_key(request.reference()) {
+        if let Some(&index) = st.by_reference.get(request.reference()) {
+            let held = &st.records[index].withdrawal;
+            let replays = self.inner.settings.capabilities.supports(Capability::IdempotentCreate);
+            if replays && replayable(held, request) {
+                let existing = held.clone();
+                drop(st);
+                if lose_answer {
+                    return Err(lost_answer(Operation::Create, Some(request.reference())));
+                }
+                return Ok(existing);
+            }
             return Err(PayoutError::DuplicateReference { reference: request.reference().clone() });
         }
         let index = st.records.len();
@@ -649,6 +664,16 @@ impl Record {
         }
         self.withdrawal.raw = RawJson::from(raw);
     }
+}
+
+/// Whether `request` is the payout `held` records (its exact amount and address), so that a
+/// replaying fake answers it with `held`.
+fn replayable(held: &Withdrawal, request: &WithdrawalRequest) -> bool {
+    let amount = match request.amount() {
+        PayoutAmount::DebitConverted { amount, .. } => held.sender_amount == Some(*amount),
+        other => held.amount == Some(other.value()),
+    };
+    amount && held.address.as_deref() == Some(request.address())
 }
 
 /// The error of a call whose answer was lost after the fake acted.

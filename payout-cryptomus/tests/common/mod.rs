@@ -1,0 +1,92 @@
+//! What the integration tests share: keys, a client pointed at a wiremock server, bodies.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use payout_core::http::RetryPolicy;
+use payout_core::{Asset, Decimal, EndUser, WithdrawalRequest};
+use payout_cryptomus::signing::Signer;
+use payout_cryptomus::{CryptomusBuilder, CryptomusClient};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+pub const MERCHANT: &str = "8b03432e-385b-4670-8d06-TOPSECRETmerchant";
+pub const KEY: &str = "pk_test_TOPSECRETpayoutkey";
+/// The key of the spec's test vectors.
+pub const SPEC_KEY: &str = "test-payout-key";
+
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+}
+
+/// A builder for the wiremock server, with the services check off (tests of it turn it on).
+pub fn builder(server: &MockServer) -> CryptomusBuilder {
+    CryptomusClient::builder()
+        .merchant(MERCHANT)
+        .payout_key(KEY)
+        .base_url(format!("{}/v1", server.uri()))
+        .retry(fast_retry())
+        .services_check(false)
+}
+
+pub fn client(server: &MockServer) -> CryptomusClient {
+    builder(server).build().unwrap()
+}
+
+pub fn request(reference: &str) -> WithdrawalRequest {
+    WithdrawalRequest::builder()
+        .reference(reference)
+        .asset(Asset::new("USDT").on("TRON"))
+        .amount(Decimal::from_str_exact("5").unwrap())
+        .address("TDD97yguPESTpcrJMqU6h2ozZbibv4Vaqm")
+        .end_user(EndUser::new("u-1"))
+        .build()
+        .unwrap()
+}
+
+/// A payout object as create and info answer it.
+pub fn payout(uuid: &str, status: &str, is_final: bool) -> Value {
+    json!({
+        "uuid": uuid, "amount": "5", "currency": "USDT", "network": "TRON",
+        "address": "TDD97yguPESTpcrJMqU6h2ozZbibv4Vaqm", "txid": null, "status": status,
+        "is_final": is_final, "balance": 129, "payer_currency": "USDT", "payer_amount": 5
+    })
+}
+
+/// `{"state":0,"result":…}`.
+pub fn ok(result: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({ "state": 0, "result": result }))
+}
+
+/// Answers `POST {route}` with `answer`.
+pub async fn answer(server: &MockServer, route: &str, answer: ResponseTemplate) {
+    Mock::given(method("POST")).and(path(route)).respond_with(answer).mount(server).await;
+}
+
+/// The first `times` requests to `POST route` get `answer`, ahead of every other mock.
+pub async fn answer_first(server: &MockServer, route: &str, answer: ResponseTemplate, times: u64) {
+    Mock::given(method("POST"))
+        .and(path(route))
+        .respond_with(answer)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+/// The requests the server received at `route`.
+pub async fn received(server: &MockServer, route: &str) -> Vec<Request> {
+    server.received_requests().await.unwrap_or_default().into_iter().filter(|r| r.url.path() == route).collect()
+}
+
+/// Checks that `r` carries the merchant header and a `sign` over exactly its body bytes.
+pub fn assert_signed(r: &Request) {
+    let header = |name: &str| r.headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(header("merchant").as_deref(), Some(MERCHANT));
+    assert_eq!(header("content-type").as_deref(), Some("application/json"));
+    let sign = header("sign").expect("a sign header");
+    assert_eq!(sign, Signer::new(&KEY.into()).sign(&r.body), "signed over the bytes sent");
+    assert_eq!(sign.len(), 32);
+    assert!(sign.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "lowercase hex: {sign}");
+}
