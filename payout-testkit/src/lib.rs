@@ -10,8 +10,10 @@
 //! - [`Operation`] ([`operation`]): the one name of an operation under test, for the fake's
 //!   scripts and `payout-sim`'s fault matrix alike.
 //! - [`conformance`]: the suite every [`PayoutProvider`](payout_core::PayoutProvider) must pass.
-//! - [`webhooks`]: correctly signed AlphaPo and AlpPay webhooks built from a unified withdrawal.
-//! - [`signing`]: both providers' signatures, with their published known answers.
+//! - [`webhooks`]: correctly signed AlphaPo, AlpPay and Cryptomus webhooks built from a unified
+//!   withdrawal.
+//! - [`signing`]: the providers' signatures, with their published known answers (Cryptomus's
+//!   computed from its spec's vectors).
 //! - [`delivery_orders`]: applies a provider's webhook deliveries in many shuffled orders and
 //!   checks they converge.
 //! - [`secrets`]: checks that no secret reaches a log line.
