@@ -104,7 +104,11 @@ impl Deliverer {
     fn client(&self, timeout: Duration) -> reqwest::Client {
         self.client
             .get_or_init(|| {
-                reqwest::Client::builder().no_proxy().timeout(timeout).build().unwrap_or_else(|_| reqwest::Client::new())
+                reqwest::Client::builder()
+                    .no_proxy()
+                    .timeout(timeout)
+                    .build()
+                    .unwrap_or_else(|_| reqwest::Client::new())
             })
             .clone()
     }

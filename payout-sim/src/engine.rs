@@ -62,11 +62,8 @@ impl<R: Rules> Engine<R> {
     /// runtime, a background task delivers the automatic changes even when nobody reads them.
     pub(crate) fn start(config: R::Config) -> Arc<Self> {
         let callback = config.callback().or_else(|| R::OWN_URLS.then(|| CallbackConfig::new(String::new())));
-        let engine = Arc::new(Self {
-            store: Mutex::new(R::Store::from(&config)),
-            deliverer: Deliverer::new(callback),
-            config,
-        });
+        let engine =
+            Arc::new(Self { store: Mutex::new(R::Store::from(&config)), deliverer: Deliverer::new(callback), config });
         if let (Some(step), true) = (R::tick(&engine.config), engine.deliverer.enabled()) {
             crate::spawn_ticker(Arc::downgrade(&engine), step, |engine: Arc<Self>| engine.advance_all());
         }

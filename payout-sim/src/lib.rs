@@ -292,20 +292,17 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // With one provider left out, some shared helpers (amounts, ids, clock formats) serve nobody.
-#![cfg_attr(
-    not(all(feature = "alphapo", feature = "alppay", feature = "cryptomus")),
-    allow(dead_code, unused_imports)
-)]
+#![cfg_attr(not(all(feature = "alphapo", feature = "alppay", feature = "cryptomus")), allow(dead_code, unused_imports))]
 
 #[cfg(feature = "alphapo")]
 pub mod alphapo;
 #[cfg(feature = "alppay")]
 pub mod alppay;
 mod amounts;
-#[cfg(feature = "cryptomus")]
-pub mod cryptomus;
 pub mod backend;
 mod clock;
+#[cfg(feature = "cryptomus")]
+pub mod cryptomus;
 mod deliveries;
 mod engine;
 pub mod fault_matrix;
@@ -393,6 +390,21 @@ fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), SimError> {
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)?;
     Ok(())
+}
+
+/// The `key` array of a snapshot that `provider` wrote, decoded (an absent array is empty);
+/// refused as "not `article_name` snapshot" (`an AlpPay`) when another provider wrote it.
+fn snapshot_items<T: serde::de::DeserializeOwned>(
+    snapshot: &serde_json::Value,
+    provider: &str,
+    article_name: &str,
+    key: &str,
+) -> Result<Vec<T>, SimError> {
+    if snapshot.get("provider").and_then(serde_json::Value::as_str) != Some(provider) {
+        return Err(SimError::Snapshot(format!("not {article_name} snapshot")));
+    }
+    let items = snapshot.get(key).cloned().unwrap_or(serde_json::Value::Array(Vec::new()));
+    serde_json::from_value(items).map_err(|e| SimError::Snapshot(e.to_string()))
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, SimError> {

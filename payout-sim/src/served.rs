@@ -11,8 +11,8 @@ use super::{Faults, RequestLog, SimError, Simulator, read_json, write_json};
 /// listener's address, fault queue and request log. Dropping it stops the server.
 ///
 /// Named [`AlphaPoServer`](super::AlphaPoServer), [`AlpPayServer`](super::AlpPayServer) and
-/// [`CryptomusServer`](super::CryptomusServer) for
-/// the providers, which add `start` and their credentials.
+/// [`CryptomusServer`](super::CryptomusServer) for the providers, which add `start` and their
+/// credentials.
 #[derive(Debug)]
 pub struct Served<S> {
     sim: S,

@@ -163,6 +163,9 @@ mod tests {
         let tampered = text.replace("207.00000000", "208.00000000");
         assert!(!verify_cryptomus_webhook(key, tampered.as_bytes()));
         assert!(!verify_cryptomus_webhook(key, payload));
-        assert_eq!(cryptomus_signed_body(key, b"{}"), format!(r#"{{"sign":"{}"}}"#, cryptomus_signature(key, b"{}")).into_bytes());
+        assert_eq!(
+            cryptomus_signed_body(key, b"{}"),
+            format!(r#"{{"sign":"{}"}}"#, cryptomus_signature(key, b"{}")).into_bytes()
+        );
     }
 }

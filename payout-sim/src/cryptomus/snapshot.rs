@@ -70,12 +70,7 @@ impl CryptomusSim {
 
     /// Replaces the state with a [`snapshot`](Self::snapshot).
     pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
-        if snapshot.get("provider").and_then(Value::as_str) != Some("cryptomus") {
-            return Err(SimError::Snapshot("not a Cryptomus snapshot".into()));
-        }
-        let mut payouts: Vec<CryptomusPayout> =
-            serde_json::from_value(snapshot.get("payouts").cloned().unwrap_or(Value::Array(Vec::new())))
-                .map_err(|e| SimError::Snapshot(e.to_string()))?;
+        let mut payouts: Vec<CryptomusPayout> = crate::snapshot_items(snapshot, "cryptomus", "a Cryptomus", "payouts")?;
         payouts.sort_by_key(|p| p.seq);
         let mut fresh = Store::new();
         for p in payouts {

@@ -451,7 +451,8 @@ impl Store {
         if backwards {
             got.reverse();
         }
-        let cursor = |i: Option<&usize>, next: bool| i.map(|i| Cursor { id: self.items[*i].seq, points_to_next_items: next });
+        let cursor =
+            |i: Option<&usize>, next: bool| i.map(|i| Cursor { id: self.items[*i].seq, points_to_next_items: next });
         let (first, last) = (cursor(got.first(), false), cursor(got.last(), true));
         if backwards {
             (last, first.filter(|_| more))

@@ -176,7 +176,8 @@ pub(crate) fn create(obj: &Map<String, Value>, config: &CryptomusConfig) -> Resu
     let fiat = currency.is_some_and(|c| is_fiat(config, c));
     let to_currency = e.check(
         "to_currency",
-        string(obj, "to_currency").and_then(|t| if t.is_none() && fiat { Err("validation.required_if") } else { Ok(t) }),
+        string(obj, "to_currency")
+            .and_then(|t| if t.is_none() && fiat { Err("validation.required_if") } else { Ok(t) }),
     );
     e.check("course_source", one_of(obj, "course_source", &["Binance", "BinanceP2p", "Exmo", "Kucoin"]));
     let from_currency = e.check("from_currency", one_of(obj, "from_currency", &["USDT"]));
@@ -406,7 +407,10 @@ mod tests {
                 ("to_currency", "validation.required_if"),
             ]
         );
-        let f = fields(create(&obj(json!({"amount":"1.123456789","currency":"USDT","order_id":"x","address":"a","is_subtract":"0"})), &c));
+        let f = fields(create(
+            &obj(json!({"amount":"1.123456789","currency":"USDT","order_id":"x","address":"a","is_subtract":"0"})),
+            &c,
+        ));
         assert_eq!(f, vec![("amount", "validation.decimal")]);
     }
 
@@ -430,32 +434,51 @@ mod tests {
 
     #[test]
     fn the_services_table_prices_and_refuses() {
-        let p = priced(json!({"amount":"5","currency":"USDT","network":"tron","order_id":"1","address":"T","is_subtract":true}))
-            .unwrap();
-        assert_eq!((p.network.as_str(), p.payer_amount, p.merchant_amount), ("TRON", Decimal::from(5), Decimal::from(6)));
-        let p = priced(json!({"amount":"5","currency":"USDT","network":"TRON","order_id":"1","address":"T","is_subtract":false}))
-            .unwrap();
-        assert_eq!((p.payer_amount, p.merchant_amount, p.commission), (Decimal::from(4), Decimal::from(5), Decimal::ONE));
+        let p = priced(
+            json!({"amount":"5","currency":"USDT","network":"tron","order_id":"1","address":"T","is_subtract":true}),
+        )
+        .unwrap();
+        assert_eq!(
+            (p.network.as_str(), p.payer_amount, p.merchant_amount),
+            ("TRON", Decimal::from(5), Decimal::from(6))
+        );
+        let p = priced(
+            json!({"amount":"5","currency":"USDT","network":"TRON","order_id":"1","address":"T","is_subtract":false}),
+        )
+        .unwrap();
+        assert_eq!(
+            (p.payer_amount, p.merchant_amount, p.commission),
+            (Decimal::from(4), Decimal::from(5), Decimal::ONE)
+        );
         // One network: it may be left out. Several: it may not.
-        assert_eq!(priced(json!({"amount":"1","currency":"LTC","order_id":"1","address":"L","is_subtract":true})).unwrap().network, "LTC");
+        assert_eq!(
+            priced(json!({"amount":"1","currency":"LTC","order_id":"1","address":"L","is_subtract":true}))
+                .unwrap()
+                .network,
+            "LTC"
+        );
         let msg = |r: Result<Priced, Refusal>| match r {
             Err(Refusal::Message(m)) => m,
             Err(Refusal::Fields(f)) => format!("{f:?}"),
             other => panic!("{other:?}"),
         };
-        let base = |amount: &str, currency: &str, network: &str| {
-            json!({"amount":amount,"currency":currency,"network":network,"order_id":"1","address":"T","is_subtract":true})
-        };
-        assert_eq!(msg(priced(json!({"amount":"1","currency":"USDT","order_id":"1","address":"T","is_subtract":true}))), r#"[("network", "validation.required")]"#);
+        let base = |amount: &str, currency: &str, network: &str| json!({"amount":amount,"currency":currency,"network":network,"order_id":"1","address":"T","is_subtract":true});
+        assert_eq!(
+            msg(priced(json!({"amount":"1","currency":"USDT","order_id":"1","address":"T","is_subtract":true}))),
+            r#"[("network", "validation.required")]"#
+        );
         assert_eq!(msg(priced(base("0.4", "USDT", "TRON"))), "Minimum amount 0.5 USDT");
         assert_eq!(msg(priced(base("1000001", "USDT", "TRON"))), "Maximum amount 1000000 USDT");
         assert_eq!(msg(priced(base("1", "XYZ", "TRON"))), "The currency was not found");
         assert_eq!(msg(priced(base("1", "USDT", "SOLANA"))), "The service was not found");
-        let tiny = json!({"amount":"1","currency":"USDT","network":"TRON","order_id":"1","address":"T","is_subtract":false});
+        let tiny =
+            json!({"amount":"1","currency":"USDT","network":"TRON","order_id":"1","address":"T","is_subtract":false});
         assert_eq!(msg(priced(tiny)), "The withdrawal amount is too small");
         // Fiat paid in a coin at the fixed rates: 20 USD in LTC.
-        let p = priced(json!({"amount":"20","currency":"USD","to_currency":"LTC","order_id":"1","address":"L","is_subtract":true}))
-            .unwrap();
+        let p = priced(
+            json!({"amount":"20","currency":"USD","to_currency":"LTC","order_id":"1","address":"L","is_subtract":true}),
+        )
+        .unwrap();
         assert_eq!((p.payer_currency.as_str(), p.payer_amount), ("LTC", Decimal::new(25, 2)));
         // From the USDT balance.
         let p = priced(json!({"amount":"1","currency":"LTC","from_currency":"USDT","order_id":"1","address":"L","is_subtract":true}))
@@ -467,13 +490,19 @@ mod tests {
     fn info_takes_a_uuid_or_an_order_id() {
         let c = CryptomusConfig::default();
         let err = info(&obj(json!({})), &c).unwrap_err();
-        assert_eq!(err, Refusal::Fields(vec![("uuid", "validation.required_without"), ("order_id", "validation.required_without")]));
+        assert_eq!(
+            err,
+            Refusal::Fields(vec![("uuid", "validation.required_without"), ("order_id", "validation.required_without")])
+        );
         let uuid = "a7c0caec-a594-4aaa-b1c4-77d511857594";
         assert_eq!(info(&obj(json!({"uuid":uuid})), &c).unwrap(), Lookup::Uuid(uuid.into()));
         assert_eq!(info(&obj(json!({"uuid":uuid,"order_id":"o-1"})), &c).unwrap(), Lookup::OrderId("o-1".into()));
         assert_eq!(info(&obj(json!({"uuid":"nope"})), &c).unwrap_err(), Refusal::field("uuid", "validation.uuid"));
         let long = "a".repeat(33);
-        assert_eq!(info(&obj(json!({"order_id":long})), &c).unwrap_err(), Refusal::field("order_id", "validation.max.string"));
+        assert_eq!(
+            info(&obj(json!({"order_id":long})), &c).unwrap_err(),
+            Refusal::field("order_id", "validation.max.string")
+        );
     }
 
     #[test]

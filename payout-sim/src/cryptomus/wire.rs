@@ -347,7 +347,8 @@ mod tests {
 
     #[tokio::test]
     async fn field_errors_keep_their_order() {
-        let r = Refusal::Fields(vec![("uuid", "validation.required_without"), ("order_id", "validation.required_without")]);
+        let r =
+            Refusal::Fields(vec![("uuid", "validation.required_without"), ("order_id", "validation.required_without")]);
         let response = r.response();
         assert_eq!(response.status(), 422);
         let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();

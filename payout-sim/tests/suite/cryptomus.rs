@@ -10,8 +10,7 @@ use payout_core::{Asset, ProviderId, Reference, Withdrawal, WithdrawalId, Withdr
 use payout_sim::cryptomus::{CryptomusService, ReplayMismatch};
 use payout_sim::receiver::Inbox;
 use payout_sim::{
-    AlpPayConfig, AlphaPoConfig, CryptomusConfig, CryptomusMove, CryptomusServer, CryptomusStatus, Fault,
-    SandboxServer,
+    AlpPayConfig, AlphaPoConfig, CryptomusConfig, CryptomusMove, CryptomusServer, CryptomusStatus, Fault, SandboxServer,
 };
 use payout_testkit::signing::{cryptomus_signature, verify_cryptomus_webhook};
 use payout_testkit::webhooks;
@@ -83,14 +82,16 @@ async fn create_answers_the_documented_payout_object_and_info_finds_it_both_ways
     assert_eq!((s, unknown), (404, json!({"state":1,"message":"Not found payout"})));
 
     // Amounts as strings on request, and the fee from the amount.
-    let strings = CryptomusServer::start(CryptomusConfig { numeric_amounts: false, ..CryptomusConfig::default() })
-        .await
-        .unwrap();
+    let strings =
+        CryptomusServer::start(CryptomusConfig { numeric_amounts: false, ..CryptomusConfig::default() }).await.unwrap();
     let mut body = request("net");
     body["is_subtract"] = json!("0");
     let (s, v) = call(&strings, "/payout", &body).await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!((&v["result"]["balance"], &v["result"]["payer_amount"]), (&json!("999995.00000000"), &json!("4.00000000")));
+    assert_eq!(
+        (&v["result"]["balance"], &v["result"]["payer_amount"]),
+        (&json!("999995.00000000"), &json!("4.00000000"))
+    );
 }
 
 #[tokio::test]
@@ -145,9 +146,23 @@ async fn refusals_are_422_with_the_documented_bodies() {
     let sim = CryptomusServer::start(CryptomusConfig {
         balances: vec![("USDT".into(), Decimal::from(10))],
         services: vec![
-            CryptomusService::new("USDT", "TRON", "0.5".parse().unwrap(), "1000".parse().unwrap(), Decimal::ONE, Decimal::ZERO),
-            CryptomusService::new("USDT", "BSC", "0.5".parse().unwrap(), "1000".parse().unwrap(), Decimal::ONE, Decimal::ZERO)
-                .unavailable(),
+            CryptomusService::new(
+                "USDT",
+                "TRON",
+                "0.5".parse().unwrap(),
+                "1000".parse().unwrap(),
+                Decimal::ONE,
+                Decimal::ZERO,
+            ),
+            CryptomusService::new(
+                "USDT",
+                "BSC",
+                "0.5".parse().unwrap(),
+                "1000".parse().unwrap(),
+                Decimal::ONE,
+                Decimal::ZERO,
+            )
+            .unavailable(),
         ],
         ..CryptomusConfig::default()
     })
@@ -163,7 +178,10 @@ async fn refusals_are_422_with_the_documented_bodies() {
     let mut bad = request("has space");
     bad["amount"] = json!("ten");
     let (s, v) = call(&sim, "/payout", &bad).await;
-    assert_eq!((s, v), (422, json!({"state":1,"errors":{"amount":["validation.numeric"],"order_id":["validation.alpha_dash"]}})));
+    assert_eq!(
+        (s, v),
+        (422, json!({"state":1,"errors":{"amount":["validation.numeric"],"order_id":["validation.alpha_dash"]}}))
+    );
 
     let with = |f: &dyn Fn(&mut Value)| {
         let mut v = request("m");
@@ -186,7 +204,10 @@ async fn refusals_are_422_with_the_documented_bodies() {
     let (s, v) = call(&sim, "/payout/info", &json!({})).await;
     assert_eq!(
         (s, v),
-        (422, json!({"state":1,"errors":{"uuid":["validation.required_without"],"order_id":["validation.required_without"]}}))
+        (
+            422,
+            json!({"state":1,"errors":{"uuid":["validation.required_without"],"order_id":["validation.required_without"]}})
+        )
     );
     let (s, v) = call(&sim, "/payout/info", &json!({"order_id": "o".repeat(33)})).await;
     assert_eq!((s, v), (422, json!({"state":1,"errors":{"order_id":["validation.max.string"]}})));
@@ -210,7 +231,10 @@ async fn a_replayed_order_id_returns_the_same_payout_and_creates_nothing() {
     other["amount"] = json!("7");
     let (s, v) = call(&sim, "/payout", &other).await;
     assert_eq!(s, 200);
-    assert_eq!((&v["result"]["uuid"], &v["result"]["status"], &v["result"]["amount"]), (&json!(uuid), &json!("paid"), &json!("5.00000000")));
+    assert_eq!(
+        (&v["result"]["uuid"], &v["result"]["status"], &v["result"]["amount"]),
+        (&json!(uuid), &json!("paid"), &json!("5.00000000"))
+    );
     assert_eq!(sim.count(), 1);
 
     // The stricter knob: another body under a used order_id is refused; the same body is not.
@@ -286,16 +310,19 @@ async fn the_history_cursor_walks_every_payout_once_both_ways() {
     assert_eq!(none["result"]["paginate"]["hasPages"], false);
 
     // Newest first, when configured.
-    let newest = CryptomusServer::start(CryptomusConfig { newest_first: true, per_page: 4, ..CryptomusConfig::default() })
-        .await
-        .unwrap();
+    let newest =
+        CryptomusServer::start(CryptomusConfig { newest_first: true, per_page: 4, ..CryptomusConfig::default() })
+            .await
+            .unwrap();
     let ids = newest.seed(6);
     let (_, v) = call(&newest, "/payout/list", &json!({})).await;
-    let first: Vec<&str> = v["result"]["items"].as_array().unwrap().iter().map(|i| i["uuid"].as_str().unwrap()).collect();
+    let first: Vec<&str> =
+        v["result"]["items"].as_array().unwrap().iter().map(|i| i["uuid"].as_str().unwrap()).collect();
     assert_eq!(first, vec![&ids[5], &ids[4], &ids[3], &ids[2]]);
     let next = v["result"]["paginate"]["nextCursor"].as_str().unwrap();
     let (_, v) = call(&newest, &format!("/payout/list?cursor={next}"), &json!({})).await;
-    let rest: Vec<&str> = v["result"]["items"].as_array().unwrap().iter().map(|i| i["uuid"].as_str().unwrap()).collect();
+    let rest: Vec<&str> =
+        v["result"]["items"].as_array().unwrap().iter().map(|i| i["uuid"].as_str().unwrap()).collect();
     assert_eq!(rest, vec![&ids[1], &ids[0]]);
     assert!(v["result"]["paginate"]["nextCursor"].is_null());
 }
@@ -326,7 +353,8 @@ async fn statuses_move_with_is_final_by_hand_and_on_the_clock() {
     let (_, v) = call(&sim, "/payout", &request("refund")).await;
     let refund = v["result"]["uuid"].as_str().unwrap().to_owned();
     assert_eq!(sim.balance("USDT"), Decimal::from(999_988));
-    let failed = sim.set_status_with(&refund, CryptomusMove::to(CryptomusStatus::Fail).with_fail_reason("aml")).unwrap();
+    let failed =
+        sim.set_status_with(&refund, CryptomusMove::to(CryptomusStatus::Fail).with_fail_reason("aml")).unwrap();
     assert!(failed.is_final && failed.txid.is_none());
     assert_eq!(sim.balance("USDT"), Decimal::from(999_994));
     assert!(sim.set_status("a7c0caec-a594-4aaa-b1c4-77d511857594", CryptomusStatus::Paid).is_err());
@@ -398,7 +426,11 @@ async fn webhooks_go_signed_to_each_payouts_url_callback_and_are_retried() {
     let attempts: Vec<_> = sim.deliveries().into_iter().filter(|d| d.withdrawal_id == failing).collect();
     assert_eq!(attempts.iter().map(|a| a.attempt).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
     assert!(attempts.iter().all(|a| !a.succeeded() && a.status == "fail"));
-    assert!(attempts[0].body.contains(r#""is_final":true,"status":"fail","fail_reason":"aml","txid":null"#), "{}", attempts[0].body);
+    assert!(
+        attempts[0].body.contains(r#""is_final":true,"status":"fail","fail_reason":"aml","txid":null"#),
+        "{}",
+        attempts[0].body
+    );
 }
 
 #[tokio::test]
@@ -407,9 +439,16 @@ async fn injected_faults_reach_cryptomus_answers() {
     // The answer of a create is lost after it was acted on: the replay rule makes sending the
     // same create again safe.
     sim.faults().on_path("/payout", Fault::CloseAfterActing, 1);
-    let lost = cryptomus_post(&client(), &sim.base_url(), sim.merchant(), sim.payout_key(), "/payout", request("lost").to_string())
-        .send()
-        .await;
+    let lost = cryptomus_post(
+        &client(),
+        &sim.base_url(),
+        sim.merchant(),
+        sim.payout_key(),
+        "/payout",
+        request("lost").to_string(),
+    )
+    .send()
+    .await;
     assert!(lost.is_err());
     assert_eq!(sim.count(), 1);
     let (s, v) = call(&sim, "/payout", &request("lost")).await;
@@ -422,7 +461,8 @@ async fn injected_faults_reach_cryptomus_answers() {
     sim.faults().on_path("/payout/list", Fault::MissingField("uuid".into()), 1);
     let (_, v) = call(&sim, "/payout/list", &json!({})).await;
     assert!(v["result"]["items"][0].get("uuid").is_none() && v["result"]["items"][0]["order_id"] == "lost", "{v}");
-    sim.faults().next(Fault::Status { status: 503, body: r#"{"message":"Server error, #1","code":500,"error":null}"#.into() });
+    sim.faults()
+        .next(Fault::Status { status: 503, body: r#"{"message":"Server error, #1","code":500,"error":null}"#.into() });
     let (s, _) = call(&sim, "/payout", &request("down")).await;
     assert_eq!(s, 503);
     assert!(sim.find("down").is_none());
@@ -479,11 +519,21 @@ async fn the_sandbox_serves_cryptomus_under_cryptomus_v1() {
     let base = sandbox.cryptomus_base_url();
     assert_eq!(base, format!("http://127.0.0.1:{}/cryptomus/v1", sandbox.local_addr().port()));
     let config = sandbox.cryptomus.config();
-    assert_eq!((config.merchant.as_str(), config.payout_key.as_str()), (payout_sim::cryptomus::DEFAULT_MERCHANT, payout_sim::cryptomus::DEFAULT_PAYOUT_KEY));
-    let r = cryptomus_post(&client(), &base, &config.merchant, &config.payout_key, "/payout", request("sandbox").to_string())
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(
+        (config.merchant.as_str(), config.payout_key.as_str()),
+        (payout_sim::cryptomus::DEFAULT_MERCHANT, payout_sim::cryptomus::DEFAULT_PAYOUT_KEY)
+    );
+    let r = cryptomus_post(
+        &client(),
+        &base,
+        &config.merchant,
+        &config.payout_key,
+        "/payout",
+        request("sandbox").to_string(),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(r.status(), 200);
     let r = client().post(format!("{base}/nothing")).send().await.unwrap();
     assert_eq!((r.status().as_u16(), r.json::<Value>().await.unwrap()), (404, json!({"message":"Not Found"})));

@@ -220,7 +220,10 @@ fn cryptomus_webhook_has_the_documented_shape_and_a_sign_inside() {
     failed.failure_reason = Some("AML".into());
     let mut fields = webhooks::cryptomus_webhook_fields(&failed);
     let body = json_of(&webhooks::sign_cryptomus(&fields, key));
-    assert_eq!((&body["status"], &body["is_final"], &body["fail_reason"]), (&json!("fail"), &json!(true), &json!("AML")));
+    assert_eq!(
+        (&body["status"], &body["is_final"], &body["fail_reason"]),
+        (&json!("fail"), &json!(true), &json!("AML"))
+    );
     assert!(body["txid"].is_null());
     fields.retain(|(k, _)| *k != "fail_reason");
     fields.push(("url", json!("https://example.com/a")));
