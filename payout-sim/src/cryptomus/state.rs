@@ -455,9 +455,9 @@ impl Store {
             |i: Option<&usize>, next: bool| i.map(|i| Cursor { id: self.items[*i].seq, points_to_next_items: next });
         let (first, last) = (cursor(got.first(), false), cursor(got.last(), true));
         if backwards {
-            (last, first.filter(|_| more))
+            (got, last, first.filter(|_| more))
         } else {
-            (last.filter(|_| more), first.filter(|_| q.cursor.is_some()))
+            (got, last.filter(|_| more), first.filter(|_| q.cursor.is_some()))
         }
     }
 }

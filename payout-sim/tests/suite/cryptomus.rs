@@ -332,19 +332,19 @@ async fn statuses_move_with_is_final_by_hand_and_on_the_clock() {
     let sim = start().await;
     let (_, v) = call(&sim, "/payout", &request("moves")).await;
     let uuid = v["result"]["uuid"].as_str().unwrap().to_owned();
-    let info = || call(&sim, "/payout/info", &json!({"uuid": uuid}));
+    let info = json!({"uuid": uuid});
 
     sim.set_status(&uuid, CryptomusStatus::Check).unwrap();
-    let (_, v) = info().await;
+    let (_, v) = call(&sim, "/payout/info", &info).await;
     assert_eq!((&v["result"]["status"], &v["result"]["is_final"]), (&json!("check"), &json!(false)));
     // A failure support can still resend: not final, and the funds stay held.
     sim.set_status_with(&uuid, CryptomusMove::to(CryptomusStatus::Fail).with_final(false)).unwrap();
-    let (_, v) = info().await;
+    let (_, v) = call(&sim, "/payout/info", &info).await;
     assert_eq!((&v["result"]["status"], &v["result"]["is_final"]), (&json!("fail"), &json!(false)));
     assert_eq!(sim.balance("USDT"), Decimal::from(999_994));
     // Resent and paid: final, with a 64-hex TRON hash.
     let paid = sim.set_status(&uuid, CryptomusStatus::Paid).unwrap();
-    let (_, v) = info().await;
+    let (_, v) = call(&sim, "/payout/info", &info).await;
     assert_eq!((&v["result"]["status"], &v["result"]["is_final"]), (&json!("paid"), &json!(true)));
     assert_eq!(v["result"]["txid"].as_str().map(str::len), Some(64));
     assert_eq!(paid.txid.as_deref(), v["result"]["txid"].as_str());
