@@ -67,7 +67,7 @@ fn alpha_dash(s: &str) -> bool {
 }
 
 /// An `order_id` of at most `max` characters: the key of the first rule it breaks.
-fn order_id<'a>(obj: &'a Map<String, Value>, max: usize) -> Result<Option<&'a str>, &'static str> {
+fn order_id(obj: &Map<String, Value>, max: usize) -> Result<Option<&str>, &'static str> {
     let Some(id) = string(obj, "order_id")? else { return Ok(None) };
     if id.chars().count() > max {
         return Err("validation.max.string");
