@@ -213,6 +213,7 @@ pub(crate) use simulator;
 /// none by default), the provider's own fields each with its default, the `Default` impl, and
 /// the setters `with_credentials`, `with_prefix` and `with_callback`. The provider's own setters
 /// stay in its module.
+#[cfg_attr(not(any(feature = "alphapo", feature = "alppay", feature = "cryptomus")), allow(unused_macros))]
 macro_rules! config {
     (
         $(#[$doc:meta])*
