@@ -62,3 +62,15 @@ pub fn cryptomus_post(
         .header("sign", sign)
         .body(body)
 }
+
+/// Waits (without a timed assertion) until `f` holds, polling every 5 ms; panics after ten
+/// seconds.
+pub async fn until(mut f: impl FnMut() -> bool) {
+    for _ in 0..2_000 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("condition never held");
+}

@@ -17,7 +17,7 @@ use payout_testkit::webhooks;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::common::{client, cryptomus_post};
+use crate::common::{client, cryptomus_post, until};
 
 /// POSTs `body` to `path`, signed; the status and the JSON answer.
 async fn call(sim: &CryptomusServer, path: &str, body: &Value) -> (u16, Value) {
@@ -35,17 +35,6 @@ fn request(order_id: &str) -> Value {
 
 async fn start() -> CryptomusServer {
     CryptomusServer::start(CryptomusConfig::default()).await.unwrap()
-}
-
-/// Waits (without a timed assertion) until `f` holds, polling.
-async fn until(mut f: impl FnMut() -> bool) {
-    for _ in 0..2_000 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("condition never held");
 }
 
 #[tokio::test]
