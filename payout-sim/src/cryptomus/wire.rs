@@ -117,10 +117,9 @@ impl Serialize for Amount {
     }
 }
 
-/// The payout object of create and info, in the documented order.
+/// What the payout object and a history item both show, in the documented order.
 #[derive(Serialize)]
-struct Payout<'a> {
-    uuid: &'a str,
+struct Common<'a> {
     amount: String,
     currency: &'a str,
     network: &'a str,
@@ -128,6 +127,28 @@ struct Payout<'a> {
     txid: Option<&'a str>,
     status: &'a str,
     is_final: bool,
+}
+
+impl<'a> Common<'a> {
+    fn of(p: &'a CryptomusPayout) -> Self {
+        Common {
+            amount: fixed(p.amount, 8),
+            currency: &p.currency,
+            network: &p.network,
+            address: &p.address,
+            txid: p.txid.as_deref(),
+            status: p.status.as_str(),
+            is_final: p.is_final,
+        }
+    }
+}
+
+/// The payout object of create and info.
+#[derive(Serialize)]
+struct Payout<'a> {
+    uuid: &'a str,
+    #[serde(flatten)]
+    common: Common<'a>,
     balance: Amount,
     payer_currency: &'a str,
     payer_amount: Amount,
@@ -139,13 +160,7 @@ pub(crate) fn payout(p: &CryptomusPayout, config: &CryptomusConfig) -> Vec<u8> {
     let numeric = config.numeric_amounts;
     let body = Payout {
         uuid: &p.uuid,
-        amount: fixed(p.amount, 8),
-        currency: &p.currency,
-        network: &p.network,
-        address: &p.address,
-        txid: p.txid.as_deref(),
-        status: p.status.as_str(),
-        is_final: p.is_final,
+        common: Common::of(p),
         balance: Amount::new(p.balance, numeric),
         payer_currency: &p.payer_currency,
         payer_amount: Amount::new(p.payer_amount, numeric),
@@ -158,13 +173,8 @@ pub(crate) fn payout(p: &CryptomusPayout, config: &CryptomusConfig) -> Vec<u8> {
 struct Item<'a> {
     uuid: &'a str,
     order_id: &'a str,
-    amount: String,
-    currency: &'a str,
-    network: &'a str,
-    address: &'a str,
-    txid: Option<&'a str>,
-    status: &'a str,
-    is_final: bool,
+    #[serde(flatten)]
+    common: Common<'a>,
     balance: String,
     payment_status: Option<()>,
     created_at: PlusThree,
@@ -222,13 +232,7 @@ pub(crate) fn history<'a>(
         .map(|p| Item {
             uuid: &p.uuid,
             order_id: &p.order_id,
-            amount: fixed(p.amount, 8),
-            currency: &p.currency,
-            network: &p.network,
-            address: &p.address,
-            txid: p.txid.as_deref(),
-            status: p.status.as_str(),
-            is_final: p.is_final,
+            common: Common::of(p),
             balance: fixed(p.balance, 8),
             payment_status: None,
             created_at: PlusThree(p.created_at),
