@@ -539,3 +539,29 @@ async fn the_sandbox_serves_cryptomus_under_cryptomus_v1() {
     again.load(&path).unwrap();
     assert_eq!(again.cryptomus.find("sandbox").map(|p| p.uuid), sandbox.cryptomus.find("sandbox").map(|p| p.uuid));
 }
+
+#[tokio::test]
+async fn concurrent_replays_of_one_order_id_make_one_payout() {
+    let sim = start().await;
+    let http = client();
+    let mut tasks = Vec::new();
+    for k in 0..200 {
+        let (http, base, merchant, key) =
+            (http.clone(), sim.base_url(), sim.merchant().to_owned(), sim.payout_key().to_owned());
+        tasks.push(tokio::spawn(async move {
+            let body = request(&format!("race-{}", k % 50)).to_string();
+            let r = cryptomus_post(&http, &base, &merchant, &key, "/payout", body).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            let v: Value = r.json().await.unwrap();
+            (k % 50, v["result"]["uuid"].as_str().unwrap().to_owned())
+        }));
+    }
+    let mut by_order: std::collections::HashMap<usize, std::collections::HashSet<String>> = Default::default();
+    for t in tasks {
+        let (order, uuid) = t.await.unwrap();
+        by_order.entry(order).or_default().insert(uuid);
+    }
+    assert_eq!(sim.count(), 50);
+    assert!(by_order.values().all(|uuids| uuids.len() == 1), "each order_id answered with one uuid");
+    assert_eq!(sim.balance("USDT"), Decimal::from(1_000_000 - 50 * 6), "each debited once");
+}
