@@ -170,6 +170,7 @@
 //! | `/payout/info` | `uuid` or `order_id` (both: the `order_id` wins) | the payout object, as it is now |
 //! | `/payout/list` | optional `date_from`, `date_to` (`YYYY-MM-DD H:mm:ss`, UTC+3); the cursor in `?cursor=` (or the body's `cursor`) | `{merchant_uuid, items:[{uuid, order_id, amount, currency, network, address, txid, status, is_final, balance, payment_status:null, created_at, updated_at}], paginate:{count, hasPages, nextCursor, previousCursor, perPage:15}}` |
 //! | `/payout/services` | none | `[{network, currency, is_available, limit:{min_amount, max_amount}, commission:{fee_amount, percent}}]` |
+//! | `/test-webhook/payout` | `url_callback` (a URL, 6–150 characters), `currency`, `network`, `status`; optional `uuid` or `order_id` (the `uuid` wins) | `[]`; the webhook of that payout (or of a test record at the service's minimum) in `status` is sent to `url_callback`, signed with the payout key; nothing is saved. `Not found payout` / `Payout service not found` (422) otherwise |
 //!
 //! | status | body | when |
 //! |---|---|---|

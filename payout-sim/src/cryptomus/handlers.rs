@@ -23,6 +23,7 @@ pub(crate) fn routes(sim: CryptomusSim) -> Router {
         .route(&format!("{p}/payout/info"), post(info))
         .route(&format!("{p}/payout/list"), post(list))
         .route(&format!("{p}/payout/services"), post(services))
+        .route(&format!("{p}/test-webhook/payout"), post(test_webhook))
         .with_state(sim)
 }
 
@@ -118,4 +119,12 @@ async fn list(State(sim): State<CryptomusSim>, RawQuery(raw): RawQuery, Signed(o
 
 async fn services(State(sim): State<CryptomusSim>, _: Signed) -> Response {
     wire::ok(&wire::services(&sim.config().services))
+}
+
+async fn test_webhook(State(sim): State<CryptomusSim>, Signed(obj): Signed) -> Response {
+    let result = validate::test_webhook(&obj).and_then(|t| sim.test_webhook(&t));
+    match result {
+        Ok(()) => wire::ok(b"[]"),
+        Err(e) => e.response(),
+    }
 }

@@ -1,5 +1,5 @@
-//! The Cryptomus simulator: `POST /payout`, `POST /payout/info`, `POST /payout/list` and
-//! `POST /payout/services`, under `/v1` by default.
+//! The Cryptomus simulator: `POST /payout`, `POST /payout/info`, `POST /payout/list`,
+//! `POST /payout/services` and `POST /test-webhook/payout`, under `/v1` by default.
 //!
 //! Every call is a `POST` signed with the `merchant` and `sign` headers
 //! (`md5(base64(raw body) + payout key)`); answers are `{"state":0,"result":…}`, refusals 422
@@ -182,6 +182,26 @@ impl CryptomusSim {
     /// The exact signed webhook body a delivery of the payout's current state carries.
     pub fn webhook_body(&self, uuid: &str) -> Option<Vec<u8>> {
         self.engine.read(|s| Self::index(s, uuid), |s, idx, c| s.items.get(idx).map(|p| wire::webhook(p, c)))
+    }
+
+    /// Sends the webhook `POST /test-webhook/payout` asks for, to its `url_callback`, changing
+    /// nothing; the service must exist ("Payout service not found").
+    pub(crate) fn test_webhook(&self, t: &validate::TestWebhook) -> Result<(), wire::Refusal> {
+        let config = self.config();
+        let service = config
+            .services
+            .iter()
+            .find(|s| s.currency.eq_ignore_ascii_case(&t.currency) && s.network.eq_ignore_ascii_case(&t.network))
+            .ok_or_else(|| wire::Refusal::message("Payout service not found"))?;
+        let p = self.engine.lock().test_webhook(t, service)?;
+        self.engine.send(vec![Delivery {
+            url: Some(t.url_callback.clone()),
+            withdrawal_id: p.uuid.clone(),
+            status: p.status.as_str().to_owned(),
+            body: wire::webhook(&p, config).into(),
+            headers: Vec::new(),
+        }]);
+        Ok(())
     }
 
     /// Signs `body` with the configured payout key (the `sign` header of a request).

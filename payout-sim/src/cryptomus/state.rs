@@ -13,7 +13,8 @@ use crate::clock;
 use crate::ids::IdGen;
 
 use super::CryptomusConfig;
-use super::validate::{HistoryQuery, Priced, Validated};
+use super::services::CryptomusService;
+use super::validate::{HistoryQuery, Priced, TestWebhook, Validated};
 use super::wire::{Cursor, Refusal};
 
 /// A payout's status, as the statuses page lists them.
@@ -402,6 +403,62 @@ impl Store {
             self.transition(idx, CryptomusMove::to(next.0), next.1);
             out.push(idx);
         }
+    }
+
+    /// The payout a test webhook describes, changed nowhere ("no data is saved"): the stored one
+    /// its `uuid` (first) or `order_id` names, or a test record of the service's minimum amount;
+    /// shown in the asked status with that status's usual finality.
+    pub(crate) fn test_webhook(
+        &mut self,
+        t: &TestWebhook,
+        service: &CryptomusService,
+    ) -> Result<CryptomusPayout, Refusal> {
+        let stored = match (&t.uuid, &t.order_id) {
+            (Some(uuid), _) => Some(self.by_uuid.get(uuid)),
+            (None, Some(order_id)) => Some(self.by_order_id.get(order_id)),
+            (None, None) => None,
+        };
+        let mut p = match stored {
+            Some(Some(idx)) => self.items[*idx].clone(),
+            Some(None) => return Err(Refusal::message("Not found payout")),
+            None => {
+                let uuid = self.ids.uuid();
+                let commission = service.commission(service.min_amount);
+                let now = clock::now();
+                CryptomusPayout {
+                    order_id: format!("test-{}", &uuid[..8]),
+                    uuid,
+                    seq: 0,
+                    amount: service.min_amount,
+                    currency: service.currency.clone(),
+                    network: service.network.clone(),
+                    address: String::new(),
+                    is_subtract: true,
+                    url_callback: None,
+                    payer_currency: service.currency.clone(),
+                    payer_amount: service.min_amount,
+                    merchant_amount: service.min_amount + commission,
+                    commission,
+                    debit_currency: service.currency.clone(),
+                    debit_amount: service.min_amount + commission,
+                    balance: Decimal::ZERO,
+                    status: CryptomusStatus::Process,
+                    is_final: false,
+                    txid: None,
+                    fail_reason: None,
+                    memo: None,
+                    created_at: now,
+                    updated_at: now,
+                    automatic: false,
+                }
+            }
+        };
+        p.status = t.status;
+        p.is_final = t.status.is_final();
+        if t.status == CryptomusStatus::Paid && p.txid.is_none() {
+            p.txid = Some(p.new_txid(&mut self.ids));
+        }
+        Ok(p)
     }
 
     /// Catches every automatically driven payout up; the changes, in order.

@@ -11,7 +11,7 @@ use crate::clock;
 
 use super::CryptomusConfig;
 use super::services::CryptomusService;
-use super::state::CryptomusPayout;
+use super::state::{CryptomusPayout, CryptomusStatus};
 use super::wire::{Cursor, Refusal};
 
 /// The largest amount the simulator takes (10^15), so that conversions and fees cannot overflow.
@@ -313,6 +313,53 @@ pub(crate) fn info(obj: &Map<String, Value>, config: &CryptomusConfig) -> Result
     e.into_result(|| match order {
         Some(o) => Lookup::OrderId(o.to_owned()),
         None => Lookup::Uuid(uuid.unwrap_or_default().to_owned()),
+    })
+}
+
+/// What `POST /test-webhook/payout` asks for.
+#[derive(Debug)]
+pub(crate) struct TestWebhook {
+    pub(crate) url_callback: String,
+    pub(crate) currency: String,
+    pub(crate) network: String,
+    pub(crate) uuid: Option<String>,
+    pub(crate) order_id: Option<String>,
+    pub(crate) status: CryptomusStatus,
+}
+
+/// The rules of `POST /test-webhook/payout`: `url_callback` (a URL of 6 to 150 characters),
+/// `currency`, `network` and `status` required; `uuid` and `order_id` (at most 32) optional.
+pub(crate) fn test_webhook(obj: &Map<String, Value>) -> Result<TestWebhook, Refusal> {
+    let mut e = Errors::default();
+    let url_callback = e.check(
+        "url_callback",
+        http_url(obj, "url_callback").and_then(|u| match u {
+            None => Err("validation.required"),
+            Some(u) if u.chars().count() < 6 => Err("validation.min.string"),
+            Some(u) if u.chars().count() > 150 => Err("validation.max.string"),
+            Some(u) => Ok(u),
+        }),
+    );
+    let currency = e.check("currency", required(obj, "currency"));
+    let network = e.check("network", required(obj, "network"));
+    let uuid = e.check(
+        "uuid",
+        string(obj, "uuid").and_then(|u| match u {
+            Some(u) if !crate::ids::looks_like_uuid(u) => Err("validation.uuid"),
+            u => Ok(u),
+        }),
+    );
+    let order = e.check("order_id", order_id(obj, 32));
+    let status =
+        e.check("status", required(obj, "status").and_then(|s| CryptomusStatus::parse(s).ok_or("validation.in")));
+    let owned = |s: Option<Option<&str>>| s.flatten().map(str::to_owned);
+    e.into_result(|| TestWebhook {
+        url_callback: url_callback.unwrap_or_default(),
+        currency: currency.unwrap_or_default().to_owned(),
+        network: network.unwrap_or_default().to_owned(),
+        uuid: owned(uuid),
+        order_id: owned(order),
+        status: status.unwrap_or(CryptomusStatus::Paid),
     })
 }
 

@@ -565,3 +565,53 @@ async fn concurrent_replays_of_one_order_id_make_one_payout() {
     assert!(by_order.values().all(|uuids| uuids.len() == 1), "each order_id answered with one uuid");
     assert_eq!(sim.balance("USDT"), Decimal::from(1_000_000 - 50 * 6), "each debited once");
 }
+
+#[tokio::test]
+async fn the_test_webhook_is_sent_signed_and_saves_nothing() {
+    let inbox = Inbox::start().await.unwrap();
+    let sim = start().await;
+    call(&sim, "/payout", &request("real")).await;
+    let hook = |extra: Value| {
+        let mut b = json!({"url_callback": inbox.url(), "currency": "USDT", "network": "TRON", "status": "paid"});
+        b.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        b
+    };
+    let (s, v) = call(&sim, "/test-webhook/payout", &hook(json!({"order_id": "real"}))).await;
+    assert_eq!((s, v), (200, json!({"state":0,"result":[]})));
+    let (s, _) = call(&sim, "/test-webhook/payout", &hook(json!({"status": "fail"}))).await;
+    assert_eq!(s, 200);
+    inbox.wait_for(2).await;
+    let got = inbox.deliveries();
+    assert!(got.iter().all(|d| verify_cryptomus_webhook(sim.payout_key().as_bytes(), &d.body)));
+    // Two separate deliveries may arrive in either order.
+    let bodies: Vec<Value> = got.iter().map(|d| serde_json::from_slice(&d.body).unwrap()).collect();
+    let real = bodies.iter().find(|b| b["order_id"] == "real").expect("the stored payout's webhook");
+    assert_eq!((&real["status"], &real["is_final"]), (&json!("paid"), &json!(true)));
+    assert!(real["txid"].is_string());
+    let test = bodies.iter().find(|b| b["order_id"] != "real").expect("the test record's webhook");
+    assert_eq!(
+        (&test["status"], &test["amount"], &test["is_final"]),
+        (&json!("fail"), &json!("0.50000000"), &json!(true))
+    );
+    // Nothing saved: the real payout is still in process, and no test record exists.
+    assert_eq!(sim.count(), 1);
+    assert_eq!(sim.find("real").unwrap().status, CryptomusStatus::Process);
+
+    let refusals = [
+        (
+            hook(json!({"uuid": "a7c0caec-a594-4aaa-b1c4-77d511857594"})),
+            json!({"state":1,"message":"Not found payout"}),
+        ),
+        (hook(json!({"network": "SOLANA"})), json!({"state":1,"message":"Payout service not found"})),
+        (
+            json!({"url_callback": "x"}),
+            json!({"state":1,"errors":{"url_callback":["validation.url"],
+            "currency":["validation.required"],"network":["validation.required"],"status":["validation.required"]}}),
+        ),
+        (hook(json!({"status": "done"})), json!({"state":1,"errors":{"status":["validation.in"]}})),
+    ];
+    for (body, expected) in refusals {
+        let (s, v) = call(&sim, "/test-webhook/payout", &body).await;
+        assert_eq!((s, v), (422, expected));
+    }
+}
