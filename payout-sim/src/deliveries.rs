@@ -1,11 +1,12 @@
-//! Delivery of callbacks (AlphaPo) and webhooks (AlpPay): a signed POST of the raw body to the
-//! one configured URL, retried on a non-2xx answer or a connection failure.
+//! Delivery of callbacks (AlphaPo) and webhooks (AlpPay, Cryptomus): a signed POST of the raw
+//! body to the one configured URL (or the URL the withdrawal itself names: Cryptomus's
+//! `url_callback`), retried on a non-2xx answer or a connection failure.
 //!
 //! The status changes found in one step (for example a lazy life cycle catching up two steps) are
 //! delivered in order by one task; separate steps are delivered independently, so with retries
 //! they can arrive out of order, as real providers' callbacks can.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -73,9 +74,11 @@ impl DeliveryAttempt {
     }
 }
 
-/// One status change ready to send: the raw body and its signature headers.
+/// One status change ready to send: where to, the raw body and its signature headers.
 #[derive(Clone, Debug)]
 pub(crate) struct Delivery {
+    /// The withdrawal's own receiver, or `None` for the configured one.
+    pub(crate) url: Option<String>,
     pub(crate) withdrawal_id: String,
     pub(crate) status: String,
     pub(crate) body: Bytes,
@@ -85,23 +88,29 @@ pub(crate) struct Delivery {
 /// Sends deliveries for one simulator and remembers the attempts.
 #[derive(Debug)]
 pub(crate) struct Deliverer {
-    /// Where to deliver, and the client that does it; none when deliveries are off (building a
-    /// client loads TLS roots, too slow for a simulator started per test).
-    config: Option<(CallbackConfig, reqwest::Client)>,
+    /// Where and how to deliver; none when deliveries are off.
+    config: Option<CallbackConfig>,
+    /// The client that delivers, built on the first delivery (building one loads TLS roots, too
+    /// slow for a simulator started per test that never delivers).
+    client: OnceLock<reqwest::Client>,
     attempts: Arc<Mutex<Vec<DeliveryAttempt>>>,
 }
 
 impl Deliverer {
     pub(crate) fn new(config: Option<CallbackConfig>) -> Self {
-        let config = config.map(|c| {
-            let client = reqwest::Client::builder()
-                .no_proxy()
-                .timeout(c.timeout)
-                .build()
-                .unwrap_or_else(|_| reqwest::Client::new());
-            (c, client)
-        });
-        Self { config, attempts: Arc::default() }
+        Self { config, client: OnceLock::new(), attempts: Arc::default() }
+    }
+
+    fn client(&self, timeout: Duration) -> reqwest::Client {
+        self.client
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .no_proxy()
+                    .timeout(timeout)
+                    .build()
+                    .unwrap_or_else(|_| reqwest::Client::new())
+            })
+            .clone()
     }
 
     pub(crate) fn enabled(&self) -> bool {
@@ -115,10 +124,11 @@ impl Deliverer {
     /// Sends `batch` in order on a task of the current runtime (outside one, nothing is sent and
     /// each delivery is recorded as failed with that reason).
     pub(crate) fn send(&self, batch: Vec<Delivery>) {
-        let Some((config, client)) = self.config.clone() else { return };
+        let Some(config) = self.config.clone() else { return };
         if batch.is_empty() {
             return;
         }
+        let client = self.client(config.timeout);
         let attempts = self.attempts.clone();
         match tokio::runtime::Handle::try_current() {
             Ok(rt) => {
@@ -155,7 +165,8 @@ async fn deliver(client: &reqwest::Client, config: &CallbackConfig, log: &Mutex<
         let mut delays = config.retry_delays.iter();
         let mut n = 1;
         loop {
-            let mut req = client.post(&config.url).header("Content-Type", "application/json").body(d.body.clone());
+            let url = d.url.as_deref().unwrap_or(&config.url);
+            let mut req = client.post(url).header("Content-Type", "application/json").body(d.body.clone());
             for (name, value) in &d.headers {
                 req = req.header(*name, value);
             }

@@ -57,8 +57,9 @@ pub enum Fault {
         /// The total body size in bytes.
         bytes: usize,
     },
-    /// Acts and answers normally, except that every `status` field (at the top level, in `data`,
-    /// or in the items of a `data` array) reads `"surprise_status"`.
+    /// Acts and answers normally, except that every `status` field (at the top level, in `data`
+    /// or Cryptomus's `result`, in the items of such an array, or in `result.items`) reads
+    /// `"surprise_status"`.
     UnknownStatus,
     /// Acts and answers normally, except that the named field is removed from the same objects
     /// as [`Fault::UnknownStatus`] changes.

@@ -1,4 +1,4 @@
-//! Identifiers the providers hand out: UUIDs (AlpPay) and transaction hashes (both).
+//! Identifiers the providers hand out: UUIDs (AlpPay, Cryptomus) and transaction hashes (all).
 //!
 //! A small SplitMix64 generator seeded from the standard library's per-process random keys is
 //! enough: the ids only have to be unique and look like the real ones, not be unpredictable.
@@ -53,8 +53,7 @@ impl IdGen {
     }
 }
 
-/// Whether `s` looks like a hyphenated UUID.
-#[cfg(test)]
+/// Whether `s` looks like a hyphenated UUID (Cryptomus's `uuid` rule).
 pub(crate) fn looks_like_uuid(s: &str) -> bool {
     s.len() == 36
         && s.char_indices().all(|(i, c)| match i {

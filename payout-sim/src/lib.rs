@@ -1,9 +1,9 @@
 //! # payout-sim
 //!
-//! Wire-faithful HTTP simulators of AlphaPo and AlpPay.
+//! Wire-faithful HTTP simulators of AlphaPo, AlpPay and Cryptomus.
 //!
-//! - [`alphapo`], [`alppay`] (features of the same names, both default): one module per
-//!   provider, each with the same files: `state.rs` (every change of state), `validate.rs`,
+//! - [`alphapo`], [`alppay`], [`cryptomus`] (features of the same names, all default): one
+//!   module per provider, each with the same files: `state.rs` (every change of state), `validate.rs`,
 //!   `handlers.rs` (HTTP only), `wire.rs` (the only writer of its wire objects), `snapshot.rs`.
 //! - [`Simulator`]: what each provider's simulator gives [`router`], [`snapshot`] / [`restore`]
 //!   and [`SandboxServer`] (every simulator on one address, as `payout sandbox` serves them).
@@ -17,7 +17,8 @@
 //!   [`load`]: the shared suites a provider crate runs its client through against its simulator; [`net`]: a loopback address that refuses.
 //!
 //! Each simulator is a stateful HTTP server on loopback that speaks its provider's wire format as
-//! the provider documents describe it (`providers/alphapo.md`, `providers/alppay.md`): it checks
+//! the provider documents describe it (`providers/alphapo.md`, `providers/alppay.md`,
+//! `providers/cryptomus.md`): it checks
 //! keys and signatures over the raw body bytes before parsing, answers the documented error bodies,
 //! keeps withdrawals, refuses duplicates, pages and filters, moves statuses when the test says so
 //! (or on a clock), sends signed callbacks and webhooks with retries, and injects faults. They are
@@ -70,7 +71,8 @@
 //! ```
 //!
 //! AlpPay works the same way with [`AlpPayServer`] (`API-KEY` on every call, `X-HMAC` on the
-//! create), and [`SandboxServer`] serves both on one address, as `payout sandbox` does.
+//! create), Cryptomus with [`CryptomusServer`] (`merchant` and `sign` on every call), and
+//! [`SandboxServer`] serves all three on one address, as `payout sandbox` does.
 //!
 //! # Starting, credentials, mounting
 //!
@@ -81,11 +83,14 @@
 //!   [`AlphaPoSim`] / [`AlpPaySim`]. Dropping the handle stops the server and its connections.
 //! * Test credentials (override with `with_credentials`): AlphaPo key `alphapo-sandbox-key`,
 //!   secret `alphapo-sandbox-secret`; AlpPay key `alppay-sandbox-key`, HMAC key
-//!   `alppay-sandbox-hmac`.
-//! * [`router`] mounts either or both simulators' routes (each under its configured prefix) in
-//!   one axum `Router`; [`SandboxServer::start`] serves that router with AlphaPo under
-//!   `/alphapo/api/v2` and AlpPay under `/alppay/v2` ([`AlphaPoConfig::sandbox`],
-//!   [`AlpPayConfig::sandbox`]: life cycles of a few seconds). [`SimServer::bind`] serves any
+//!   `alppay-sandbox-hmac`; Cryptomus merchant `8b03432e-385b-4670-8d06-064591096795`, payout
+//!   key `cryptomus-sandbox-payout-key` ([`CryptomusServer::start`]: `base_url()` is
+//!   `http://127.0.0.1:PORT/v1`, `merchant()`, `payout_key()`).
+//! * [`router`] mounts any of the simulators' routes (each under its configured prefix) in one
+//!   axum `Router`; [`SandboxServer::start`] serves that router with AlphaPo under
+//!   `/alphapo/api/v2`, AlpPay under `/alppay/v2` and Cryptomus under `/cryptomus/v1`
+//!   ([`AlphaPoConfig::sandbox`], [`AlpPayConfig::sandbox`], [`CryptomusConfig::sandbox`]: life
+//!   cycles of a few seconds; [`SandboxServer::start_all`] takes Cryptomus's configuration too). [`SimServer::bind`] serves any
 //!   router with the fault queue and request log.
 //!
 //! # AlphaPo endpoints (prefix `/api/v2`)
@@ -153,6 +158,46 @@
 //! | 400 | `bad_request` | listing: `limit` outside 1..=100 or not a number, `page` negative or not a number, an unknown status (exact, case-sensitive) |
 //! | 404 | `not_found` | `GET /withdrawal/{id}` of an unknown (or malformed) id; an unknown path |
 //!
+//! # Cryptomus endpoints (prefix `/v1`)
+//!
+//! Every call is a `POST` with `Content-Type: application/json`, the `merchant` header (the
+//! merchant uuid) and `sign`: `md5(base64(raw body) + payout key)`, 32 lowercase hex characters,
+//! over the bytes exactly as sent (an empty body, `{}` and `[]` all work when signed as sent).
+//!
+//! | path | body | success (200 `{"state":0,"result":…}`) |
+//! |---|---|---|
+//! | `/payout` | `amount`, `currency`, `order_id`, `address`, `is_subtract`, `network` (unless the coin has one), optional `url_callback`, `to_currency`, `from_currency` (`USDT`), `course_source`, `priority`, `memo` | the payout object `{uuid, amount, currency, network, address, txid, status:"process", is_final:false, balance, payer_currency, payer_amount}` (`balance`, `payer_amount` JSON numbers, as the documented example) |
+//! | `/payout/info` | `uuid` or `order_id` (both: the `order_id` wins) | the payout object, as it is now |
+//! | `/payout/list` | optional `date_from`, `date_to` (`YYYY-MM-DD H:mm:ss`, UTC+3); the cursor in `?cursor=` (or the body's `cursor`) | `{merchant_uuid, items:[{uuid, order_id, amount, currency, network, address, txid, status, is_final, balance, payment_status:null, created_at, updated_at}], paginate:{count, hasPages, nextCursor, previousCursor, perPage:15}}` |
+//! | `/payout/services` | none | `[{network, currency, is_available, limit:{min_amount, max_amount}, commission:{fee_amount, percent}}]` |
+//! | `/test-webhook/payout` | `url_callback` (a URL, 6–150 characters), `currency`, `network`, `status`; optional `uuid` or `order_id` (the `uuid` wins) | `[]`; the webhook of that payout (or of a test record at the service's minimum) in `status` is sent to `url_callback`, signed with the payout key; nothing is saved. `Not found payout` / `Payout service not found` (422) otherwise |
+//!
+//! | status | body | when |
+//! |---|---|---|
+//! | 401 | `{"message":"Invalid Sign."}` | `merchant` missing or not the configured one, `sign` missing or not the md5 of the raw body |
+//! | 422 | `{"state":1,"errors":{"<field>":["validation.<rule>"]}}` | a field rule, every failing field with its first rule: `required`, `string`, `numeric` (amount not a plain decimal), `gt.numeric` (≤ 0), `decimal` (more than 8 decimals), `max.numeric` (over 10^15, the simulator's bound), `max.string` (`order_id` over 100, or over 32 on info; `memo` over 30), `alpha_dash`, `boolean` (`is_subtract` not `true/false/1/0/"1"/"0"`), `url` (`url_callback` not http(s)), `in` (`from_currency`, `course_source`, `priority`), `required_if` (`to_currency` for a fiat `currency`), `required` (`network` when the coin has several), `uuid`, `required_without` (info with neither), `regex` (history dates), `unique` (a replay with another body, only with [`cryptomus::ReplayMismatch::Refuse`]) |
+//! | 422 | `{"state":1,"message":"…"}` | `The currency was not found`, `The service was not found` (unknown or unavailable network), `Not found service to_currency`, `Error convert to_currency`, `Minimum amount 0.5 USDT` / `Maximum amount 1000000 USDT` (the service's limits), `The withdrawal amount is too small` (the fee from the amount leaves nothing), `Not enough funds`, `Not enough balance for convert USDT to LTC` |
+//! | 404 | `{"state":1,"message":"Not found payout"}` | info of an unknown payout |
+//! | 404 | `{"message":"Not Found"}` | an unknown path, or a method other than `POST` |
+//!
+//! A create whose `order_id` the merchant already used returns that payout as it is now (200)
+//! and creates nothing, whatever else the body says ([`CryptomusConfig::replay_mismatch`] can
+//! refuse another body instead); the field rules still run first. The services table
+//! ([`cryptomus::default_services`]) drives the service and limit refusals and the commission
+//! (fixed fee plus percent): `is_subtract: true` debits amount + commission and pays the amount;
+//! `false` debits the amount and pays the amount less the commission. A final failure returns the
+//! funds to the balance.
+//!
+//! Statuses: `process` (the create's answer), `check`, `paid` (final, with a `txid`), `fail`,
+//! `cancel`, `system_fail`; `is_final` is kept beside the status, so a `fail` support can still
+//! resend is not final ([`CryptomusMove`]). Webhooks: on every change after the creation (none for
+//! the creation itself), a `POST` to the payout's `url_callback` (or, when the payout has none,
+//! to the configured [`CallbackConfig`]'s URL; without either, none) of
+//! `{type:"payout", uuid, order_id, amount, merchant_amount, commission, is_final, status,
+//! fail_reason (failures only), txid, currency, network (lower case), payer_currency,
+//! payer_amount, sign}`, encoded as PHP's `json_encode` writes it (`/` as `\/`), `sign` the md5 of
+//! base64 of the body without it plus the payout key, appended last; no signature header.
+//!
 //! # Where the documents are silent: the simulators' choices
 //!
 //! * AlphaPo currency codes, precisions, minimums and balances: the table in
@@ -191,6 +236,16 @@
 //!   order as the tie-break, and list filters accept comma-separated values, repeated keys and
 //!   `key[]=`, OR within a filter and AND across filters. A page past the end is `data: []` with
 //!   the real `total`. Webhooks are sent on creation and on every change, signed with the HMAC key.
+//! * Cryptomus: the HTTP status of `Invalid Sign.` is 401 (the documents give none), a missing or
+//!   unknown merchant gets the same answer (it has no key to verify with), and an unknown payout
+//!   is 404 `Not found payout`. A body not sent as JSON, or not a JSON object, reads as no input
+//!   (Laravel's), so the field rules refuse it. History walks creation order, oldest first as the
+//!   payout page's example runs ([`CryptomusConfig::newest_first`] reverses it), by a keyset
+//!   cursor in Laravel's encoding (base64url of `{"id":N,"_pointsToNextItems":bool}`), so a walk
+//!   never repeats or skips a payout; a cursor that does not decode reads as the first page, as
+//!   Laravel reads it. Amounts print with 8 decimals; history and webhook times in UTC+3.
+//!   Networks match case-insensitively. Fiat `currency` (USD, EUR) converts at the fixed rates of
+//!   [`cryptomus::default_rates`], rounded down to 8 decimals. No webhook on creation or replay.
 //! * Control moves are not restricted to the documented transitions, so tests can produce odd
 //!   histories; a moved withdrawal leaves the automatic life cycle.
 //! * Request bodies over 2 MiB are answered 413 (`request body too large`, plain text), before
@@ -198,21 +253,25 @@
 //!
 //! # Control, life cycle, seeding, snapshots
 //!
-//! [`AlphaPoSim::set_status`] / [`AlpPaySim::set_status`] (and the `_with` variants that give the
-//! tx hash or error text) move a withdrawal and deliver the callback. The automatic life cycle
+//! [`AlphaPoSim::set_status`] / [`AlpPaySim::set_status`] / [`CryptomusSim::set_status`] (and
+//! the `_with` variants that give the tx hash, error text or finality) move a withdrawal and
+//! deliver the callback. The automatic life cycle
 //! ([`AlphaPoConfig::with_lifecycle`]: processing → `not_confirmed` → `confirmed`;
-//! [`AlpPayConfig::with_lifecycle`]: `OPEN` → `APPROVED` → `COMPLETE`) is computed lazily from the
+//! [`AlpPayConfig::with_lifecycle`]: `OPEN` → `APPROVED` → `COMPLETE`;
+//! [`CryptomusConfig::with_lifecycle`]: `process` → `check` → `paid`) is computed lazily from the
 //! creation timestamp whenever a withdrawal is read or listed, so state saved to disk keeps
 //! advancing in the next process; with a callback URL a background task also advances it so
 //! callbacks go out unread. `seed(n)` adds many withdrawals with varied statuses and references;
-//! `count`, `get`, `find`/`find_by_invoice`, `withdrawals` read the state;
+//! `count`, `get`, `find`/`find_by_invoice`, `withdrawals`/`payouts` read the state;
 //! `snapshot`/`restore` and `save`/`load` keep it as JSON; `reset` empties it.
 //!
 //! # Callbacks and webhooks
 //!
 //! With a [`CallbackConfig`], every status change is POSTed to its URL: AlphaPo's lookup object
 //! with `X-Processing-Key` and `X-Processing-Signature` (HMAC-SHA512 of the raw body), AlpPay's
-//! bare withdrawal object with `X-HMAC` (HMAC-SHA256). A non-2xx answer or a connection failure is
+//! bare withdrawal object with `X-HMAC` (HMAC-SHA256); Cryptomus's payouts their webhook, signed
+//! inside the body, to each payout's own `url_callback` (on the default schedule when no
+//! [`CallbackConfig`] is given). A non-2xx answer or a connection failure is
 //! retried after each of [`CallbackConfig::retry_delays`]; [`CallbackConfig::duplicate`] sends
 //! every successful delivery a second time. `deliveries()` lists every attempt.
 //!
@@ -234,7 +293,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // With one provider left out, some shared helpers (amounts, ids, clock formats) serve nobody.
-#![cfg_attr(not(all(feature = "alphapo", feature = "alppay")), allow(dead_code, unused_imports))]
+#![cfg_attr(not(all(feature = "alphapo", feature = "alppay", feature = "cryptomus")), allow(dead_code, unused_imports))]
 
 #[cfg(feature = "alphapo")]
 pub mod alphapo;
@@ -244,6 +303,8 @@ mod amounts;
 pub mod backend;
 mod clock;
 pub mod conformance;
+#[cfg(feature = "cryptomus")]
+pub mod cryptomus;
 mod deliveries;
 mod engine;
 pub mod fault_matrix;
@@ -255,7 +316,7 @@ pub mod money;
 pub mod net;
 pub mod receiver;
 pub mod redirects;
-#[cfg(all(feature = "alphapo", feature = "alppay"))]
+#[cfg(all(feature = "alphapo", feature = "alppay", feature = "cryptomus"))]
 mod sandbox;
 mod served;
 mod server;
@@ -272,11 +333,13 @@ use axum::response::{IntoResponse, Response};
 pub use alphapo::{AlphaPoConfig, AlphaPoServer, AlphaPoSim, AlphaPoStatus, AlphaPoWithdrawal};
 #[cfg(feature = "alppay")]
 pub use alppay::{AlpPayConfig, AlpPayServer, AlpPaySim, AlpPayStatus, AlpPayWithdrawal};
+#[cfg(feature = "cryptomus")]
+pub use cryptomus::{CryptomusConfig, CryptomusMove, CryptomusPayout, CryptomusServer, CryptomusSim, CryptomusStatus};
 pub use deliveries::{CallbackConfig, DeliveryAttempt};
 pub use faults::{Fault, Faults};
 pub use log::{RequestLog, RequestRecord};
-#[cfg(all(feature = "alphapo", feature = "alppay"))]
-pub use sandbox::{SANDBOX_ALPHAPO_PREFIX, SANDBOX_ALPPAY_PREFIX, SandboxServer};
+#[cfg(all(feature = "alphapo", feature = "alppay", feature = "cryptomus"))]
+pub use sandbox::{SANDBOX_ALPHAPO_PREFIX, SANDBOX_ALPPAY_PREFIX, SANDBOX_CRYPTOMUS_PREFIX, SandboxServer};
 pub use served::Served;
 pub use server::SimServer;
 pub use simulator::{Answer, Simulator, restore, router, snapshot};
@@ -329,6 +392,21 @@ fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), SimError> {
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)?;
     Ok(())
+}
+
+/// The `key` array of a snapshot that `provider` wrote, decoded (an absent array is empty);
+/// refused as "not `article_name` snapshot" (`an AlpPay`) when another provider wrote it.
+fn snapshot_items<T: serde::de::DeserializeOwned>(
+    snapshot: &serde_json::Value,
+    provider: &str,
+    article_name: &str,
+    key: &str,
+) -> Result<Vec<T>, SimError> {
+    if snapshot.get("provider").and_then(serde_json::Value::as_str) != Some(provider) {
+        return Err(SimError::Snapshot(format!("not {article_name} snapshot")));
+    }
+    let items = snapshot.get(key).cloned().unwrap_or(serde_json::Value::Array(Vec::new()));
+    serde_json::from_value(items).map_err(|e| SimError::Snapshot(e.to_string()))
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, SimError> {

@@ -10,8 +10,9 @@ use super::{Faults, RequestLog, SimError, Simulator, read_json, write_json};
 /// A running simulator: the control methods of its handle `S` (through `Deref`), plus the
 /// listener's address, fault queue and request log. Dropping it stops the server.
 ///
-/// Named [`AlphaPoServer`](super::AlphaPoServer) and [`AlpPayServer`](super::AlpPayServer) for
-/// the two providers, which add `start` and their credentials.
+/// Named [`AlphaPoServer`](super::AlphaPoServer), [`AlpPayServer`](super::AlpPayServer) and
+/// [`CryptomusServer`](super::CryptomusServer) for the providers, which add `start` and their
+/// credentials.
 #[derive(Debug)]
 pub struct Served<S> {
     sim: S,

@@ -256,7 +256,8 @@ fn with_body(mut parts: http::response::Parts, body: Bytes) -> Response<Body> {
     Response::from_parts(parts, Body::from(body))
 }
 
-/// Applies `edit` to the objects a parser looks at: the top level, `data`, and `data`'s items.
+/// Applies `edit` to the objects a parser looks at: the top level, then in each envelope
+/// (`data`, Cryptomus's `result`) the object, its `items`, or the items of an array.
 async fn rewrite(
     response: Response<Body>,
     edit: impl Fn(&mut serde_json::Map<String, serde_json::Value>),
@@ -264,12 +265,20 @@ async fn rewrite(
     use serde_json::Value;
     let (parts, body) = buffered(response).await;
     let Ok(mut value) = serde_json::from_slice::<Value>(&body) else { return with_body(parts, body) };
+    let each = |items: &mut Vec<Value>| items.iter_mut().filter_map(Value::as_object_mut).for_each(&edit);
     if let Value::Object(top) = &mut value {
         edit(top);
-        match top.get_mut("data") {
-            Some(Value::Object(o)) => edit(o),
-            Some(Value::Array(items)) => items.iter_mut().filter_map(Value::as_object_mut).for_each(&edit),
-            _ => {}
+        for envelope in ["data", "result"] {
+            match top.get_mut(envelope) {
+                Some(Value::Object(o)) => {
+                    edit(o);
+                    if let Some(Value::Array(items)) = o.get_mut("items") {
+                        each(items);
+                    }
+                }
+                Some(Value::Array(items)) => each(items),
+                _ => {}
+            }
         }
     }
     let out = serde_json::to_vec(&value).map(Bytes::from).unwrap_or(body);

@@ -16,7 +16,8 @@ use crate::{DeliveryAttempt, SimError};
 pub type Answer = fn() -> Response;
 
 /// One provider's simulator, as the router and the sandbox see it. Implemented by
-/// [`AlphaPoSim`](crate::AlphaPoSim) and [`AlpPaySim`](crate::AlpPaySim).
+/// [`AlphaPoSim`](crate::AlphaPoSim), [`AlpPaySim`](crate::AlpPaySim) and
+/// [`CryptomusSim`](crate::CryptomusSim).
 pub trait Simulator: Send + Sync {
     /// Its key in the sandbox's state file (`alphapo`).
     fn name(&self) -> &'static str;
@@ -88,7 +89,7 @@ pub fn restore(sims: &[&dyn Simulator], value: &Value) -> Result<(), SimError> {
 /// count, the deliveries, [`Simulator`] and `start`. The module has
 /// `handlers::routes` and `handlers::unknown_path`, and its handle `new`, `snapshot` and
 /// `restore`.
-#[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_macros))]
+#[cfg_attr(not(any(feature = "alphapo", feature = "alppay", feature = "cryptomus")), allow(unused_macros))]
 macro_rules! simulator {
     (
         $sim:ident, $server:ident, $config:ident, $name:literal,
@@ -204,7 +205,7 @@ macro_rules! simulator {
         }
     };
 }
-#[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_imports))]
+#[cfg_attr(not(any(feature = "alphapo", feature = "alppay", feature = "cryptomus")), allow(unused_imports))]
 pub(crate) use simulator;
 
 /// A simulator's configuration, declared once per provider: the fields every simulator has (the
@@ -212,6 +213,7 @@ pub(crate) use simulator;
 /// none by default), the provider's own fields each with its default, the `Default` impl, and
 /// the setters `with_credentials`, `with_prefix` and `with_callback`. The provider's own setters
 /// stay in its module.
+#[cfg_attr(not(any(feature = "alphapo", feature = "alppay", feature = "cryptomus")), allow(unused_macros))]
 macro_rules! config {
     (
         $(#[$doc:meta])*
@@ -275,5 +277,5 @@ macro_rules! config {
         }
     };
 }
-#[cfg_attr(not(any(feature = "alphapo", feature = "alppay")), allow(unused_imports))]
+#[cfg_attr(not(any(feature = "alphapo", feature = "alppay", feature = "cryptomus")), allow(unused_imports))]
 pub(crate) use config;

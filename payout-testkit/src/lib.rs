@@ -11,10 +11,12 @@
 //!   scripts and `payout-sim`'s fault matrix alike.
 //! - [`conformance`]: the suite every [`PayoutProvider`](payout_core::PayoutProvider) must pass.
 //! - [`contract`]: what the design's contracts promise outside code (a withdrawal's JSON keys).
-//! - [`webhooks`]: correctly signed AlphaPo and AlpPay webhooks built from a unified withdrawal.
+//! - [`webhooks`]: correctly signed AlphaPo, AlpPay and Cryptomus webhooks built from a unified
+//!   withdrawal.
 //! - [`wire`]: the providers' wire objects (lookup answers, webhook bodies), written once for
 //!   these builders and `payout-sim`'s simulators.
-//! - [`signing`]: both providers' signatures, with their published known answers.
+//! - [`signing`]: the providers' signatures, with their published known answers (Cryptomus's
+//!   computed from its spec's vectors).
 //! - [`delivery_orders`]: applies a provider's webhook deliveries in many shuffled orders and
 //!   checks they converge.
 //! - [`secrets`]: checks that no secret reaches a log line.

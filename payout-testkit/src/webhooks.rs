@@ -5,10 +5,14 @@
 //!   `crypto_address`, `currency_sent`, `currency_received`, `transactions`, `fees`, `error`,
 //!   `status`), signed with `X-Processing-Key` and `X-Processing-Signature` (hex HMAC-SHA512).
 //! - AlpPay: the bare withdrawal object (camelCase), signed with `X-HMAC` (hex HMAC-SHA256).
+//! - Cryptomus: the payout webhook (`type`, `uuid`, `order_id`, `amount`, `merchant_amount`,
+//!   `commission`, `is_final`, `status`, `fail_reason` for failures, `txid`, `currency`,
+//!   `network`, `payer_currency`, `payer_amount`), PHP-encoded, with its `sign` (md5 of base64
+//!   of the body without it, plus the payout key) as the last key of the body: no header.
 //!
 //! The unified status is written back as the provider's raw status ([`alphapo_status`],
-//! [`alppay_status`]); a `provider_status` that already is that provider's raw status for the
-//! same unified status is kept as it is. Amounts are decimal strings.
+//! [`alppay_status`], [`cryptomus_status`]); a `provider_status` that already is that provider's
+//! raw status for the same unified status is kept as it is. Amounts are decimal strings.
 //!
 //! ```
 //! use payout_core::{Asset, ProviderId, Withdrawal, WithdrawalId, WithdrawalStatus};
@@ -32,7 +36,7 @@
 use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use payout_core::{Decimal, Withdrawal, WithdrawalStatus, amount};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::signing;
 use crate::wire::{self, Nanos, NumberOrText};
@@ -120,15 +124,31 @@ pub const ALPPAY_STATUSES: &[(&str, WithdrawalStatus)] = &[
     ("CANCELLED", WithdrawalStatus::Cancelled),
 ];
 
+/// Cryptomus's raw statuses with their `is_final`, and the unified status each pair means
+/// (design section 3): `fail` and `system_fail` follow `is_final` (not final: support may still
+/// resend it, so it is still processing; final: cancelled). A `fail` is not read as rejected:
+/// the documents do not bear out that `fail_reason: aml` is a reviewer's decline.
+pub const CRYPTOMUS_STATUSES: &[(&str, bool, WithdrawalStatus)] = &[
+    ("process", false, WithdrawalStatus::Processing),
+    ("check", false, WithdrawalStatus::Pending),
+    ("paid", true, WithdrawalStatus::Completed),
+    ("fail", false, WithdrawalStatus::Processing),
+    ("fail", true, WithdrawalStatus::Cancelled),
+    ("cancel", true, WithdrawalStatus::Cancelled),
+    ("system_fail", false, WithdrawalStatus::Processing),
+    ("system_fail", true, WithdrawalStatus::Cancelled),
+];
+
 /// What a webhook carries for each unified status that has no raw status of its own kept:
-/// (unified, AlphaPo, AlpPay). AlpPay has no decline: a rejected withdrawal is `CANCELLED`.
-const SENT_AS: &[(WithdrawalStatus, &str, &str)] = &[
-    (WithdrawalStatus::Pending, "pending", "OPEN"),
-    (WithdrawalStatus::Approved, "not_confirmed", "APPROVED"),
-    (WithdrawalStatus::Processing, "not_confirmed", "APPROVED"),
-    (WithdrawalStatus::Completed, "confirmed", "COMPLETE"),
-    (WithdrawalStatus::Cancelled, "cancelled", "CANCELLED"),
-    (WithdrawalStatus::Rejected, "declined", "CANCELLED"),
+/// (unified, AlphaPo, AlpPay, Cryptomus). AlpPay has no decline: a rejected withdrawal is
+/// `CANCELLED`; Cryptomus's is a final `fail`.
+const SENT_AS: &[(WithdrawalStatus, &str, &str, &str)] = &[
+    (WithdrawalStatus::Pending, "pending", "OPEN", "check"),
+    (WithdrawalStatus::Approved, "not_confirmed", "APPROVED", "process"),
+    (WithdrawalStatus::Processing, "not_confirmed", "APPROVED", "process"),
+    (WithdrawalStatus::Completed, "confirmed", "COMPLETE", "paid"),
+    (WithdrawalStatus::Cancelled, "cancelled", "CANCELLED", "cancel"),
+    (WithdrawalStatus::Rejected, "declined", "CANCELLED", "fail"),
 ];
 
 /// The raw status a webhook for `w` carries: `w.provider_status` when it is one of `known`'s
@@ -137,7 +157,7 @@ const SENT_AS: &[(WithdrawalStatus, &str, &str)] = &[
 fn sent_status(
     w: &Withdrawal,
     known: &[(&str, WithdrawalStatus)],
-    column: fn(&(WithdrawalStatus, &'static str, &'static str)) -> &'static str,
+    column: fn(&(WithdrawalStatus, &'static str, &'static str, &'static str)) -> &'static str,
 ) -> String {
     let kept = known.iter().any(|(raw, st)| *raw == w.provider_status && *st == w.status);
     match SENT_AS.iter().find(|row| row.0 == w.status) {
@@ -160,8 +180,9 @@ pub fn alppay_status(w: &Withdrawal) -> String {
     sent_status(w, ALPPAY_STATUSES, |row| row.2)
 }
 
-/// AlphaPo writes amounts with 8 decimals; an amount that needs more is written as it is.
-fn alphapo_amount(a: Decimal) -> String {
+/// AlphaPo and Cryptomus write amounts with 8 decimals; an amount that needs more is written as
+/// it is.
+fn eight_places(a: Decimal) -> String {
     amount::format_scaled(a, 8).unwrap_or_else(|| a.to_string())
 }
 
@@ -175,8 +196,8 @@ fn alphapo_amount(a: Decimal) -> String {
 pub fn alphapo_callback_body(w: &Withdrawal) -> Value {
     use wire::alphapo::{CryptoAddress, CurrencyAmount, Info, Transaction};
     let currency = w.asset.as_ref().map(|a| a.symbol());
-    let amount = w.amount.map(alphapo_amount);
-    let received = w.amount_sent.or(w.amount).map(alphapo_amount);
+    let amount = w.amount.map(eight_places);
+    let received = w.amount_sent.or(w.amount).map(eight_places);
     let status = alphapo_status(w);
     let id = NumberOrText::parse(w.id.as_str());
     let address = w.address.as_deref();
@@ -283,4 +304,80 @@ pub fn sign_alppay(body: Vec<u8>, hmac_key: &[u8]) -> SignedWebhook {
 /// `hmac_key`.
 pub fn alppay_webhook(w: &Withdrawal, hmac_key: &[u8]) -> SignedWebhook {
     sign_alppay(alppay_webhook_body(w).to_string().into_bytes(), hmac_key)
+}
+
+/// The Cryptomus status and `is_final` a webhook for `w` carries: `w.provider_status` when it
+/// is a raw status of [`CRYPTOMUS_STATUSES`] for `w.status` (with that row's finality; the final
+/// one when both are), otherwise pending→`check`, approved and processing→`process`,
+/// completed→`paid`, cancelled→`cancel`, rejected→a final `fail`, all final when terminal;
+/// unknown→the raw `provider_status`, not final.
+pub fn cryptomus_status(w: &Withdrawal) -> (String, bool) {
+    let kept = CRYPTOMUS_STATUSES.iter().rev().find(|(raw, _, st)| *raw == w.provider_status && *st == w.status);
+    if let Some((raw, is_final, _)) = kept {
+        return ((*raw).to_owned(), *is_final);
+    }
+    match SENT_AS.iter().find(|row| row.0 == w.status) {
+        Some(row) => (row.3.to_owned(), w.status.is_terminal()),
+        None => (w.provider_status.clone(), false),
+    }
+}
+
+/// The fields of the Cryptomus webhook for `w`, in the order Cryptomus sends them, before
+/// signing (to change one and sign them with [`sign_cryptomus`]).
+///
+/// `amount` is the amount asked for; `payer_amount` what was sent (`amount_sent`, else the
+/// amount); `merchant_amount` what the balance was debited (`sender_amount`, else the amount);
+/// `commission` the difference between the two. The network is in lower case, as Cryptomus's
+/// webhook examples print it. `fail_reason` (the failure reason, `null` when none) is there only
+/// for `fail` and `system_fail`; `txid` is the hash or `null`.
+pub fn cryptomus_webhook_fields(w: &Withdrawal) -> Vec<(&'static str, Value)> {
+    let (status, is_final) = cryptomus_status(w);
+    let symbol = w.asset.as_ref().map(|a| a.symbol().to_owned());
+    let amount = w.amount.unwrap_or_default();
+    let paid = w.amount_sent.unwrap_or(amount);
+    let debited = w.sender_amount.unwrap_or(amount);
+    let commission = (debited - paid).max(Decimal::ZERO);
+    let mut fields: Vec<(&'static str, Value)> = vec![
+        ("type", json!("payout")),
+        ("uuid", json!(w.id.as_str())),
+        ("order_id", json!(w.reference.as_ref().map(|r| r.as_str()))),
+        ("amount", json!(eight_places(amount))),
+        ("merchant_amount", json!(eight_places(debited))),
+        ("commission", json!(eight_places(commission))),
+        ("is_final", json!(is_final)),
+        ("status", json!(status)),
+    ];
+    if matches!(status.as_str(), "fail" | "system_fail") {
+        fields.push(("fail_reason", json!(w.failure_reason)));
+    }
+    fields.extend([
+        ("txid", json!(w.tx_hash)),
+        ("currency", json!(symbol)),
+        ("network", json!(w.asset.as_ref().and_then(|a| a.network()).map(str::to_ascii_lowercase))),
+        ("payer_currency", json!(symbol)),
+        ("payer_amount", json!(eight_places(paid))),
+    ]);
+    fields
+}
+
+/// Signs webhook fields the way Cryptomus signs them: encoded in their order as PHP's
+/// `json_encode` writes them (compact, `/` as `\/`), `sign` appended as the last key.
+pub fn sign_cryptomus(fields: &[(&str, Value)], payout_key: &[u8]) -> SignedWebhook {
+    let mut compact = vec![b'{'];
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            compact.push(b',');
+        }
+        compact.extend_from_slice(Value::from(*key).to_string().as_bytes());
+        compact.push(b':');
+        compact.extend_from_slice(value.to_string().as_bytes());
+    }
+    compact.push(b'}');
+    let payload = signing::php_json(&compact);
+    SignedWebhook::new(signing::cryptomus_signed_body(payout_key, &payload))
+}
+
+/// The signed Cryptomus webhook for `w`: the `sign` inside the body, keyed with the payout key.
+pub fn cryptomus_webhook(w: &Withdrawal, payout_key: &[u8]) -> SignedWebhook {
+    sign_cryptomus(&cryptomus_webhook_fields(w), payout_key)
 }

@@ -76,6 +76,7 @@ impl Rules for AlphaPo {
         let body = wire::info(w);
         let signature = payout_testkit::signing::alphapo_signature(config.api_secret.as_bytes(), &body);
         Some(Delivery {
+            url: None,
             withdrawal_id: w.id.to_string(),
             status: w.status.wire().to_owned(),
             body: body.into(),

@@ -79,12 +79,8 @@ impl AlphaPoSim {
 
     /// Replaces the state with a [`snapshot`](Self::snapshot).
     pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
-        if snapshot.get("provider").and_then(Value::as_str) != Some("alphapo") {
-            return Err(SimError::Snapshot("not an AlphaPo snapshot".into()));
-        }
         let withdrawals: Vec<AlphaPoWithdrawal> =
-            serde_json::from_value(snapshot.get("withdrawals").cloned().unwrap_or(Value::Array(Vec::new())))
-                .map_err(|e| SimError::Snapshot(e.to_string()))?;
+            crate::snapshot_items(snapshot, "alphapo", "an AlphaPo", "withdrawals")?;
         let mut fresh = Store::new(self.config().first_id);
         let max_id = withdrawals.iter().map(|w| w.id + 1).max().unwrap_or(fresh.next_id);
         let max_aux =

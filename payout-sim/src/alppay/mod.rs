@@ -158,6 +158,7 @@ impl Rules for AlpPay {
         let body = wire::withdrawal(w, &config.merchant);
         let signature = payout_testkit::signing::alppay_signature(config.hmac_key.as_bytes(), &body);
         Some(Delivery {
+            url: None,
             withdrawal_id: w.id.clone(),
             status: w.status.as_str().to_owned(),
             body: body.into(),

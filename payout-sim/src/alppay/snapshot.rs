@@ -71,12 +71,8 @@ impl AlpPaySim {
 
     /// Replaces the state with a [`snapshot`](Self::snapshot).
     pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
-        if snapshot.get("provider").and_then(Value::as_str) != Some("alppay") {
-            return Err(SimError::Snapshot("not an AlpPay snapshot".into()));
-        }
         let mut withdrawals: Vec<AlpPayWithdrawal> =
-            serde_json::from_value(snapshot.get("withdrawals").cloned().unwrap_or(Value::Array(Vec::new())))
-                .map_err(|e| SimError::Snapshot(e.to_string()))?;
+            crate::snapshot_items(snapshot, "alppay", "an AlpPay", "withdrawals")?;
         withdrawals.sort_by_key(|w| w.seq);
         let mut fresh = Store::new();
         for w in withdrawals {

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use payout_sim::{AlpPayServer, AlphaPoServer};
-use payout_testkit::signing::{alphapo_signature, alppay_signature};
+use payout_testkit::signing::{alphapo_signature, alppay_signature, cryptomus_signature};
 use reqwest::{Method, RequestBuilder};
 
 pub fn client() -> reqwest::Client {
@@ -42,4 +42,35 @@ pub fn alppay_create(http: &reqwest::Client, sim: &AlpPayServer, body: impl Into
 /// A read (`GET`) of AlpPay's `path_and_query` with the key.
 pub fn alppay_get(http: &reqwest::Client, sim: &AlpPayServer, path_and_query: &str) -> RequestBuilder {
     http.get(format!("{}{path_and_query}", sim.base_url())).header("API-KEY", sim.api_key())
+}
+
+/// A Cryptomus call: `POST` of `body` to `path` under `base_url` with the JSON content type, the
+/// `merchant` header and the `sign` of the exact bytes (md5 of their base64 plus `payout_key`).
+pub fn cryptomus_post(
+    http: &reqwest::Client,
+    base_url: &str,
+    merchant: &str,
+    payout_key: &str,
+    path: &str,
+    body: impl Into<Vec<u8>>,
+) -> RequestBuilder {
+    let body = body.into();
+    let sign = cryptomus_signature(payout_key.as_bytes(), &body);
+    http.post(format!("{base_url}{path}"))
+        .header("Content-Type", "application/json")
+        .header("merchant", merchant)
+        .header("sign", sign)
+        .body(body)
+}
+
+/// Waits (without a timed assertion) until `f` holds, polling every 5 ms; panics after ten
+/// seconds.
+pub async fn until(mut f: impl FnMut() -> bool) {
+    for _ in 0..2_000 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("condition never held");
 }

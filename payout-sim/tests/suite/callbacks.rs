@@ -15,6 +15,8 @@ use payout_sim::{
 use payout_testkit::signing::{alphapo_signature, alppay_signature, verify_alphapo, verify_alppay};
 use serde_json::{Value, json};
 
+use crate::common::until;
+
 #[derive(Clone, Default)]
 struct Receiver {
     got: Arc<Mutex<Vec<(HeaderMap, Bytes)>>>,
@@ -36,17 +38,6 @@ async fn receiver(script: Vec<u16>) -> (String, Receiver) {
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (url, r)
-}
-
-/// Waits (without a timed assertion) until `f` holds, polling.
-async fn until(mut f: impl FnMut() -> bool) {
-    for _ in 0..1_000 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("condition never held");
 }
 
 /// POSTs `body` with `headers` to `url` and reads the JSON answer.

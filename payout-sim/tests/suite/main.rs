@@ -1,5 +1,5 @@
 //! The simulators' tests in one binary (one link instead of one per file): each simulator against
-//! its provider's documents, the callbacks, the faults and the shared listener under load.
+//! its provider's documents, the callbacks and webhooks, the faults and the shared listener under load.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -7,5 +7,6 @@ mod common;
 mod alphapo;
 mod alppay;
 mod callbacks;
+mod cryptomus;
 mod faults;
 mod load;

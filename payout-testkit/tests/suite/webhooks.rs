@@ -189,3 +189,75 @@ fn a_webhook_becomes_the_post_a_provider_would_make() {
     assert_eq!(request.body(), &hook.body);
     assert!(hook.into_request("not a uri").is_err());
 }
+
+/// Cryptomus's payout webhook: the documented fields in their order, PHP-encoded, the `sign` of
+/// the body without it as the last key, no signature header.
+#[test]
+fn cryptomus_webhook_has_the_documented_shape_and_a_sign_inside() {
+    let key = b"test-payout-key";
+    // The spec's "paid" example (providers/cryptomus.md section 8) and its test vector.
+    let mut w = withdrawal("cryptomus", "2b852d86-3cf1-43fb-b1bb-36f0b7d12151", WithdrawalStatus::Completed, "paid");
+    w.reference = Some(Reference::new("129359").expect("valid"));
+    w.asset = Some(Asset::new("USDT").on("bsc"));
+    w.amount = Some(dec!(207));
+    w.sender_amount = Some(dec!(207.3));
+    w.tx_hash = Some("0xcf8".into());
+    let hook = webhooks::cryptomus_webhook(&w, key);
+    assert_eq!(
+        hook.body_str().expect("UTF-8"),
+        r#"{"type":"payout","uuid":"2b852d86-3cf1-43fb-b1bb-36f0b7d12151","order_id":"129359","amount":"207.00000000","merchant_amount":"207.30000000","commission":"0.30000000","is_final":true,"status":"paid","txid":"0xcf8","currency":"USDT","network":"bsc","payer_currency":"USDT","payer_amount":"207.00000000","sign":"873f68f7db4cc4b2a492e8d6996ae11c"}"#
+    );
+    assert!(signing::verify_cryptomus_webhook(key, &hook.body));
+    assert!(!signing::verify_cryptomus_webhook(key, &hook.tampered().body));
+    assert_eq!(hook.headers.len(), 1, "only the content type: {:?}", hook.headers);
+
+    // A failure names its reason (null when none) and has no hash; a changed field can be
+    // signed again and still verifies.
+    let mut failed = w.clone();
+    failed.status = WithdrawalStatus::Cancelled;
+    failed.provider_status = "fail".into();
+    failed.tx_hash = None;
+    failed.failure_reason = Some("AML".into());
+    let mut fields = webhooks::cryptomus_webhook_fields(&failed);
+    let body = json_of(&webhooks::sign_cryptomus(&fields, key));
+    assert_eq!(
+        (&body["status"], &body["is_final"], &body["fail_reason"]),
+        (&json!("fail"), &json!(true), &json!("AML"))
+    );
+    assert!(body["txid"].is_null());
+    fields.retain(|(k, _)| *k != "fail_reason");
+    fields.push(("url", json!("https://example.com/a")));
+    let hook = webhooks::sign_cryptomus(&fields, key);
+    assert!(hook.body_str().expect("UTF-8").contains(r#""url":"https:\/\/example.com\/a""#));
+    assert!(signing::verify_cryptomus_webhook(key, &hook.body));
+}
+
+/// The Cryptomus column of the status table, with `is_final` beside the status: `(unified,
+/// raw kept or not, written status, written is_final)`.
+#[test]
+fn cryptomus_statuses_follow_is_final() {
+    use WithdrawalStatus::*;
+    let cases = [
+        (Pending, "anything", "check", false),
+        (Processing, "process", "process", false),
+        (Processing, "fail", "fail", false),
+        (Processing, "system_fail", "system_fail", false),
+        (Approved, "approved", "process", false),
+        (Completed, "paid", "paid", true),
+        (Cancelled, "cancel", "cancel", true),
+        (Cancelled, "fail", "fail", true),
+        (Cancelled, "system_fail", "system_fail", true),
+        (Cancelled, "cancelled", "cancel", true),
+        (Rejected, "declined", "fail", true),
+        (Unknown, "on_hold", "on_hold", false),
+        // A raw status that contradicts the unified one is not kept.
+        (Completed, "fail", "paid", true),
+    ];
+    for (status, raw, expected, is_final) in cases {
+        let w = withdrawal("cryptomus", "1", status, raw);
+        assert_eq!(webhooks::cryptomus_status(&w), (expected.to_owned(), is_final), "{status} / {raw}");
+    }
+    for (raw, is_final, unified) in webhooks::CRYPTOMUS_STATUSES {
+        assert_eq!(unified.is_terminal(), *is_final, "{raw}: finality and the unified status agree");
+    }
+}
