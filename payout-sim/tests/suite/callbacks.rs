@@ -154,6 +154,24 @@ async fn alppay_webhooks_on_creation_and_each_change() {
     assert_eq!(first, created, "the webhook body is the bare withdrawal object");
 }
 
+/// The distinct statuses `rx` got, once there are `n` of them (within 30 s, for a loaded machine).
+async fn arrived(rx: &Receiver, n: usize) -> std::collections::BTreeSet<String> {
+    let statuses = || -> std::collections::BTreeSet<String> {
+        rx.got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, b)| serde_json::from_slice::<Value>(b).unwrap()["status"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while statuses().len() < n {
+        assert!(tokio::time::Instant::now() < deadline, "only {:?} arrived", statuses());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    statuses()
+}
+
 #[tokio::test]
 async fn automatic_life_cycle_delivers_without_reads() {
     let (url, rx) = receiver(vec![]).await;
@@ -170,17 +188,7 @@ async fn automatic_life_cycle_delivers_without_reads() {
     post_json(format!("{}/withdrawal", pay.base_url()), &headers, body).await;
     // Each step is delivered on its own task (and retried when an answer is slow), so on a loaded
     // machine they may arrive in any order, or twice, as a real provider's may: each arrives.
-    let statuses = |rx: &Receiver| -> std::collections::BTreeSet<String> {
-        rx.got
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(_, b)| serde_json::from_slice::<Value>(b).unwrap()["status"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    until(|| statuses(&rx).len() == 3).await;
-    assert_eq!(statuses(&rx).into_iter().collect::<Vec<_>>(), ["APPROVED", "COMPLETE", "OPEN"]);
-    let delivered = rx.got.lock().unwrap().len();
+    assert_eq!(arrived(&rx, 3).await.into_iter().collect::<Vec<_>>(), ["APPROVED", "COMPLETE", "OPEN"]);
 
     let ap = AlphaPoServer::start(
         AlphaPoConfig::default()
@@ -190,9 +198,8 @@ async fn automatic_life_cycle_delivers_without_reads() {
     .await
     .unwrap();
     alphapo_create(&ap, "auto-ap").await;
-    until(|| statuses(&rx).len() == 5).await;
-    let all = statuses(&rx);
-    assert!(all.contains("not_confirmed") && all.contains("confirmed"), "{all:?} after {delivered}");
+    let all = arrived(&rx, 5).await;
+    assert!(all.contains("not_confirmed") && all.contains("confirmed"), "{all:?}");
 }
 
 #[tokio::test]
