@@ -36,7 +36,7 @@
 use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use payout_core::{Decimal, Withdrawal, WithdrawalStatus, amount};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::signing;
 use crate::wire::{self, Nanos, NumberOrText};
@@ -323,61 +323,53 @@ pub fn cryptomus_status(w: &Withdrawal) -> (String, bool) {
 }
 
 /// The fields of the Cryptomus webhook for `w`, in the order Cryptomus sends them, before
-/// signing (to change one and sign them with [`sign_cryptomus`]).
+/// signing ([`cryptomus_webhook_body`] as a JSON value, to change a field and sign it with
+/// [`sign_cryptomus`]).
 ///
 /// `amount` is the amount asked for; `payer_amount` what was sent (`amount_sent`, else the
 /// amount); `merchant_amount` what the balance was debited (`sender_amount`, else the amount);
 /// `commission` the difference between the two. The network is in lower case, as Cryptomus's
 /// webhook examples print it. `fail_reason` (the failure reason, `null` when none) is there only
 /// for `fail` and `system_fail`; `txid` is the hash or `null`.
-pub fn cryptomus_webhook_fields(w: &Withdrawal) -> Vec<(&'static str, Value)> {
-    let (status, is_final) = cryptomus_status(w);
-    let symbol = w.asset.as_ref().map(|a| a.symbol().to_owned());
+fn cryptomus_fields<'a>(w: &'a Withdrawal, status: &'a str, is_final: bool) -> wire::cryptomus::Webhook<'a> {
+    let symbol = w.asset.as_ref().map(|a| a.symbol());
     let amount = w.amount.unwrap_or_default();
     let paid = w.amount_sent.unwrap_or(amount);
     let debited = w.sender_amount.unwrap_or(amount);
-    let commission = (debited - paid).max(Decimal::ZERO);
-    let mut fields: Vec<(&'static str, Value)> = vec![
-        ("type", json!("payout")),
-        ("uuid", json!(w.id.as_str())),
-        ("order_id", json!(w.reference.as_ref().map(|r| r.as_str()))),
-        ("amount", json!(eight_places(amount))),
-        ("merchant_amount", json!(eight_places(debited))),
-        ("commission", json!(eight_places(commission))),
-        ("is_final", json!(is_final)),
-        ("status", json!(status)),
-    ];
-    if matches!(status.as_str(), "fail" | "system_fail") {
-        fields.push(("fail_reason", json!(w.failure_reason)));
+    wire::cryptomus::Webhook {
+        kind: "payout",
+        uuid: w.id.as_str(),
+        order_id: w.reference.as_ref().map(|r| r.as_str()),
+        amount: eight_places(amount),
+        merchant_amount: eight_places(debited),
+        commission: eight_places((debited - paid).max(Decimal::ZERO)),
+        is_final,
+        status,
+        fail_reason: matches!(status, "fail" | "system_fail").then_some(w.failure_reason.as_deref()),
+        txid: w.tx_hash.as_deref(),
+        currency: symbol,
+        network: w.asset.as_ref().and_then(|a| a.network()).map(str::to_ascii_lowercase),
+        payer_currency: symbol,
+        payer_amount: eight_places(paid),
     }
-    fields.extend([
-        ("txid", json!(w.tx_hash)),
-        ("currency", json!(symbol)),
-        ("network", json!(w.asset.as_ref().and_then(|a| a.network()).map(str::to_ascii_lowercase))),
-        ("payer_currency", json!(symbol)),
-        ("payer_amount", json!(eight_places(paid))),
-    ]);
-    fields
 }
 
-/// Signs webhook fields the way Cryptomus signs them: encoded in their order as PHP's
-/// `json_encode` writes them (compact, `/` as `\/`), `sign` appended as the last key.
-pub fn sign_cryptomus(fields: &[(&str, Value)], payout_key: &[u8]) -> SignedWebhook {
-    let mut compact = vec![b'{'];
-    for (i, (key, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            compact.push(b',');
-        }
-        compact.extend_from_slice(Value::from(*key).to_string().as_bytes());
-        compact.push(b':');
-        compact.extend_from_slice(value.to_string().as_bytes());
-    }
-    compact.push(b'}');
-    let payload = signing::php_json(&compact);
-    SignedWebhook::new(signing::cryptomus_signed_body(payout_key, &payload))
+/// The body of the Cryptomus webhook for `w` before signing, as a JSON value (to change a field
+/// and sign it with [`sign_cryptomus`]): the fields of [`wire::cryptomus::Webhook`].
+pub fn cryptomus_webhook_body(w: &Withdrawal) -> Value {
+    let (status, is_final) = cryptomus_status(w);
+    serde_json::to_value(cryptomus_fields(w, &status, is_final)).unwrap_or_default()
+}
+
+/// Signs any body the way Cryptomus signs webhooks: encoded as PHP's `json_encode` writes it
+/// (compact, `/` as `\/`; a struct's fields in their order), `sign` appended as the last key.
+pub fn sign_cryptomus(body: &impl serde::Serialize, payout_key: &[u8]) -> SignedWebhook {
+    let compact = serde_json::to_vec(body).unwrap_or_default();
+    SignedWebhook::new(signing::cryptomus_signed_body(payout_key, &signing::php_json(&compact)))
 }
 
 /// The signed Cryptomus webhook for `w`: the `sign` inside the body, keyed with the payout key.
 pub fn cryptomus_webhook(w: &Withdrawal, payout_key: &[u8]) -> SignedWebhook {
-    sign_cryptomus(&cryptomus_webhook_fields(w), payout_key)
+    let (status, is_final) = cryptomus_status(w);
+    sign_cryptomus(&cryptomus_fields(w, &status, is_final), payout_key)
 }

@@ -1,11 +1,13 @@
 //! Cryptomus's JSON on the wire, and its only writer: the envelope (`state`, `result`,
 //! `errors`, `message`), the payout object of create and info, the history page and its cursors,
-//! the services list, and the webhook with its `sign` inside the body.
+//! the services list, and the webhook with its `sign` inside the body (the testkit's [`Webhook`],
+//! shared with its webhook builder).
 
 use axum::body::Body;
 use axum::response::Response;
 use base64::Engine as _;
 use http::{HeaderValue, StatusCode, header};
+use payout_testkit::wire::cryptomus::Webhook;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -285,28 +287,6 @@ pub(crate) fn services(services: &[CryptomusService]) -> Vec<u8> {
     serde_json::to_vec(&rows).unwrap_or_default()
 }
 
-/// The webhook's fields before `sign`, in the documented order.
-#[derive(Serialize)]
-struct Webhook<'a> {
-    #[serde(rename = "type")]
-    kind: &'a str,
-    uuid: &'a str,
-    order_id: &'a str,
-    amount: String,
-    merchant_amount: String,
-    commission: String,
-    is_final: bool,
-    status: &'a str,
-    /// Only failures carry it (`null` when no reason is known).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fail_reason: Option<Option<&'a str>>,
-    txid: Option<&'a str>,
-    currency: &'a str,
-    network: String,
-    payer_currency: &'a str,
-    payer_amount: String,
-}
-
 /// The signed webhook body of `p`'s current state: the fields PHP-encoded (compact, `/` as
 /// `\/` unless the configuration says otherwise, non-ASCII raw), the network in lower case as
 /// the webhook examples print it, and `sign` (md5 of base64 of the body without it, plus the
@@ -316,7 +296,7 @@ pub(crate) fn webhook(p: &CryptomusPayout, config: &CryptomusConfig) -> Vec<u8> 
     let body = Webhook {
         kind: "payout",
         uuid: &p.uuid,
-        order_id: &p.order_id,
+        order_id: Some(&p.order_id),
         amount: fixed(p.amount, 8),
         merchant_amount: fixed(p.merchant_amount, 8),
         commission: fixed(p.commission, 8),
@@ -324,9 +304,9 @@ pub(crate) fn webhook(p: &CryptomusPayout, config: &CryptomusConfig) -> Vec<u8> 
         status: p.status.as_str(),
         fail_reason: failure.then_some(p.fail_reason.as_deref()),
         txid: p.txid.as_deref(),
-        currency: &p.currency,
-        network: p.network.to_ascii_lowercase(),
-        payer_currency: &p.payer_currency,
+        currency: Some(&p.currency),
+        network: Some(p.network.to_ascii_lowercase()),
+        payer_currency: Some(&p.payer_currency),
         payer_amount: fixed(p.payer_amount, 8),
     };
     let compact = serde_json::to_vec(&body).unwrap_or_default();

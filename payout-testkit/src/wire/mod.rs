@@ -9,6 +9,7 @@
 
 pub mod alphapo;
 pub mod alppay;
+pub mod cryptomus;
 
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
