@@ -81,16 +81,11 @@ impl AlphaPoBuilder {
         Self { keys: Keys::from_lookup(&lookup, KEYS), settings: BuilderSettings::from_lookup(&lookup, ENV_BASE_URL) }
     }
 
-    /// The API key (`X-Processing-Key`). Required.
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.keys.set(0, key.into().into());
-        self
-    }
-
-    /// The API secret that signs requests and callbacks. Required.
-    pub fn api_secret(mut self, secret: impl Into<String>) -> Self {
-        self.keys.set(1, secret.into().into());
-        self
+    payout_core::key_setters! {
+        /// The API key (`X-Processing-Key`). Required.
+        api_key => 0,
+        /// The API secret that signs requests and callbacks. Required.
+        api_secret => 1,
     }
 
     payout_core::http_builder_setters!("AlphaPo");

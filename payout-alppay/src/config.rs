@@ -85,16 +85,11 @@ impl AlpPayBuilder {
         Self { keys: Keys::from_lookup(&lookup, KEYS), settings, duplicate_check: None }
     }
 
-    /// The API key, sent in the `API-KEY` header (required).
-    pub fn api_key(mut self, key: impl Into<SecretString>) -> Self {
-        self.keys.set(0, key.into());
-        self
-    }
-
-    /// The HMAC key that signs request bodies (`X-HMAC`) and webhooks (required).
-    pub fn hmac_key(mut self, key: impl Into<SecretString>) -> Self {
-        self.keys.set(1, key.into());
-        self
+    payout_core::key_setters! {
+        /// The API key, sent in the `API-KEY` header (required).
+        api_key => 0,
+        /// The HMAC key that signs request bodies (`X-HMAC`) and webhooks (required).
+        hmac_key => 1,
     }
 
     payout_core::http_builder_setters!("AlpPay");

@@ -96,17 +96,12 @@ impl CryptomusBuilder {
         Self { keys: Keys::from_lookup(&lookup, KEYS), settings, services_check: None, services_ttl: None }
     }
 
-    /// The merchant uuid, sent in the `merchant` header (required).
-    pub fn merchant(mut self, merchant: impl Into<SecretString>) -> Self {
-        self.keys.set(0, merchant.into());
-        self
-    }
-
-    /// The payout API key, which signs requests (`sign`) and payout webhooks (required). It is
-    /// not the payment key: Cryptomus issues one of each.
-    pub fn payout_key(mut self, key: impl Into<SecretString>) -> Self {
-        self.keys.set(1, key.into());
-        self
+    payout_core::key_setters! {
+        /// The merchant uuid, sent in the `merchant` header (required).
+        merchant => 0,
+        /// The payout API key, which signs requests (`sign`) and payout webhooks (required). It
+        /// is not the payment key: Cryptomus issues one of each.
+        payout_key => 1,
     }
 
     payout_core::http_builder_setters!("Cryptomus");

@@ -145,6 +145,44 @@ pub fn shown(secret: &Option<SecretString>) -> &'static str {
     if secret.is_some() { "[REDACTED]" } else { "<unset>" }
 }
 
+/// Writes a builder's key setters inside its `impl`, each storing its secret in the builder's
+/// `keys` field (a [`Keys`]) at its index, in the order of the builder's [`KeyName`]s.
+///
+/// ```
+/// use payout_core::http::{KeyName, Keys};
+///
+/// #[derive(Default)]
+/// pub struct AcmeBuilder {
+///     keys: Keys<2>,
+/// }
+///
+/// const KEYS: [KeyName; 2] = [KeyName::new("ACME_KEY", "key"), KeyName::new("ACME_SECRET", "secret")];
+///
+/// impl AcmeBuilder {
+///     payout_core::key_setters! {
+///         /// The API key (required).
+///         key => 0,
+///         /// The signing secret (required).
+///         secret => 1,
+///     }
+/// }
+///
+/// let keys = AcmeBuilder::default().key("k").secret(String::from("s")).keys;
+/// assert!(keys.require(KEYS, "the keys").is_ok());
+/// ```
+#[macro_export]
+macro_rules! key_setters {
+    ($($(#[$attr:meta])* $name:ident => $index:literal),+ $(,)?) => {
+        $(
+            $(#[$attr])*
+            pub fn $name(mut self, value: impl Into<$crate::http::SecretString>) -> Self {
+                self.keys.set($index, value.into());
+                self
+            }
+        )+
+    };
+}
+
 /// Writes `from_env` and the setters every provider's builder shares (`base_url`, `http`,
 /// `timeout`, `connect_timeout`, `retry`, `max_response_bytes`, `client`) inside
 /// `impl YourBuilder { .. }`, for a builder whose `settings` field is a [`BuilderSettings`] and

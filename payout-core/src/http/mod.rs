@@ -54,3 +54,5 @@ pub use signer::HexMac;
 
 /// Re-exported so providers build requests with the same reqwest the client was built with.
 pub use reqwest;
+/// The secret type every builder's keys are held in (`secrecy`'s).
+pub use secrecy::SecretString;
