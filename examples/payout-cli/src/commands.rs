@@ -11,10 +11,13 @@ use payout_core::{
     WithdrawalRequest,
 };
 
+use payout::WebhookSignature;
+
 use crate::cli::{ListArgs, WithdrawArgs};
 use crate::exit::Failure;
 use crate::output::{self, Table};
 use crate::progress::Progress;
+use crate::providers::Entry;
 
 /// What every command needs: the provider and how to print.
 pub struct Ctx {
@@ -213,13 +216,32 @@ pub async fn watch(ctx: &Ctx, id: String, interval: f64, timeout: f64) -> Result
     }
 }
 
-/// `webhook --signature SIG [FILE]`: verifies the raw body and prints the update; a bad
-/// signature prints nothing on standard output.
-pub fn webhook(ctx: &Ctx, header: &'static str, signature: &str, body: &[u8]) -> Result<(), Failure> {
+/// `webhook [--signature SIG] [FILE]`: verifies the raw body and prints the update; a bad
+/// signature prints nothing on standard output. The signature goes where the provider carries
+/// it: in its header (`--signature`, required), or inside the body (Cryptomus: no
+/// `--signature`).
+pub fn webhook(ctx: &Ctx, entry: &Entry, signature: Option<&str>, body: &[u8]) -> Result<(), Failure> {
     let mut headers = http::HeaderMap::new();
-    let value = http::HeaderValue::from_str(signature.trim())
-        .map_err(|_| Failure::Usage("--signature has characters a header cannot carry".into()))?;
-    headers.insert(header, value);
+    match (entry.webhook_signature, signature) {
+        (WebhookSignature::Header(header), Some(signature)) => {
+            let value = http::HeaderValue::from_str(signature.trim())
+                .map_err(|_| Failure::Usage("--signature has characters a header cannot carry".into()))?;
+            headers.insert(header, value);
+        }
+        (WebhookSignature::Header(header), None) => {
+            return Err(Failure::Usage(format!(
+                "--signature is required: {} webhooks carry their signature in the {header} header; give its value",
+                entry.id
+            )));
+        }
+        (WebhookSignature::InBody(field), Some(_)) => {
+            return Err(Failure::Usage(format!(
+                "--signature is not taken for {}: its webhooks carry their signature inside the body (`{field}`); give the body alone",
+                entry.id
+            )));
+        }
+        (WebhookSignature::InBody(_), None) => {}
+    }
     headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
     let update = ctx.provider.parse_webhook(&headers, body)?;
     let mut out = stdout();
