@@ -257,7 +257,7 @@ pub struct WithdrawArgs {
     /// Your unique reference of this payout, stable across retries.
     #[arg(long, value_name = "REF")]
     pub reference: String,
-    /// Your stable id of the person paid.
+    /// Your stable id of the person paid (kept in the journal; Cryptomus is sent none).
     #[arg(long = "end-user", value_name = "ID")]
     pub end_user: String,
     /// The person's name (AlpPay requires it).
@@ -273,6 +273,35 @@ pub struct WithdrawArgs {
     /// The exact amount of --convert-to the recipient gets, as a plain decimal.
     #[arg(long = "amount-to", value_name = "X", requires = "convert_to", allow_hyphen_values = true)]
     pub amount_to: Option<String>,
+    /// Where the fee is taken from: the balance (the recipient gets exactly --amount; the
+    /// default) or the amount (the recipient gets --amount less the fee). Only a provider that
+    /// lets the caller choose takes `amount` (Cryptomus); the others refuse it (extension).
+    #[arg(long = "fee-from", value_name = "FROM", ignore_case = true)]
+    pub fee_from: Option<FeeFromArg>,
+    /// The URL the provider sends this payout's status changes to, for a provider that takes one
+    /// per payout (Cryptomus `url_callback`; `payout receive` serves URL/cryptomus); the others
+    /// refuse it (extension).
+    #[arg(long = "callback-url", value_name = "URL")]
+    pub callback_url: Option<String>,
+}
+
+/// `--fee-from`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeeFromArg {
+    /// From the balance: the recipient gets exactly the amount asked for.
+    Balance,
+    /// From the amount: the recipient gets the amount less the fee.
+    Amount,
+}
+
+impl FeeFromArg {
+    /// The core's choice.
+    pub fn fee_from(self) -> payout_core::FeeFrom {
+        match self {
+            FeeFromArg::Balance => payout_core::FeeFrom::Balance,
+            FeeFromArg::Amount => payout_core::FeeFrom::Amount,
+        }
+    }
 }
 
 /// `list`'s arguments.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use payout_core::{
-    Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, Reference, WatchOptions, WithdrawalId,
+    Asset, EndUser, FieldError, ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WatchOptions, WithdrawalId,
     WithdrawalRequest,
 };
 
@@ -59,6 +59,12 @@ pub async fn withdraw(ctx: &Ctx, a: WithdrawArgs) -> Result<(), Failure> {
     if let Some(tag) = &a.tag {
         builder = builder.tag(tag);
     }
+    if let Some(from) = a.fee_from {
+        builder = builder.fee_from(from.fee_from());
+    }
+    if let Some(url) = &a.callback_url {
+        builder = builder.callback_url(url);
+    }
     // Typed-in amounts are plain decimals only: `1E2` or `-1` is refused by `build`, before
     // anything is sent (the error names the flag: see `exit.rs`).
     builder = match (&a.amount, &a.convert_to, &a.amount_to) {
@@ -87,8 +93,18 @@ pub async fn get(ctx: &Ctx, id: String) -> Result<(), Failure> {
 
 /// `find REFERENCE`: `null` (or a sentence) when nothing matches; that is not an error.
 pub async fn find(ctx: &Ctx, reference: String) -> Result<(), Failure> {
-    let reference = Reference::new(reference)?;
-    let none = match ctx.provider.find_withdrawal(&reference).await? {
+    // The reference is the argument here, not `--reference`: errors about it say REFERENCE.
+    let positional = |e: PayoutError| match e {
+        PayoutError::InvalidRequest { errors } => PayoutError::invalid(
+            errors
+                .into_iter()
+                .map(|f| if f.field == "reference" { FieldError::new("REFERENCE", f.message) } else { f })
+                .collect(),
+        ),
+        other => other,
+    };
+    let reference = Reference::new(reference).map_err(positional)?;
+    let none = match ctx.provider.find_withdrawal(&reference).await.map_err(positional)? {
         Some(w) => return print_one(ctx, &w),
         None if ctx.json => "null".to_owned(),
         None => format!("no withdrawal has the reference {reference}"),
