@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use payout_core::{
-    Asset, EndUser, FieldError, ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WatchOptions, WithdrawalId,
-    WithdrawalRequest,
+    Asset, EndUser, FieldError, ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WatchOptions,
+    WithdrawalId, WithdrawalRequest,
 };
 
 use payout::WebhookSignature;
