@@ -122,56 +122,46 @@ impl std::fmt::Debug for Entry {
     }
 }
 
+/// One provider crate's [`Entry`], written once for every provider: its `PROVIDER_NAME`, the
+/// credential variables of its `config` module (then its `ENV_BASE_URL`), where its webhooks
+/// carry their signature, and how its builder takes the two credentials.
+#[cfg(any(feature = "alphapo", feature = "alppay", feature = "cryptomus"))]
+macro_rules! entry {
+    (
+        $krate:ident, $client:ident, $config:ident, [$($var:ident),+], $signature:expr,
+        |$key:ident, $secret:ident| $builder:expr $(,)?
+    ) => {{
+        use $krate::{$client, $config, config};
+        Entry {
+            id: $krate::PROVIDER_NAME,
+            credentials: &[$(config::$var),+],
+            base_url_var: config::ENV_BASE_URL,
+            webhook_signature: $signature,
+            from_env: || Ok(Arc::new($client::from_env()?)),
+            from_lookup: |lookup| Ok(Arc::new($client::new($config::from_lookup(lookup)?)?)),
+            with_credentials: |base_url, $key, $secret| Ok(Arc::new($builder.base_url(base_url).build()?)),
+        }
+    }};
+}
+
+// Each: the crate, its client and configuration, its credential variables, where its webhooks
+// carry their signature, and how its builder takes the two credentials.
 #[cfg(feature = "alphapo")]
-const ALPHAPO: Entry = {
-    use payout_alphapo::{AlphaPoClient, AlphaPoConfig, config, signing};
-    Entry {
-        id: payout_alphapo::PROVIDER_NAME,
-        credentials: &[config::ENV_API_KEY, config::ENV_API_SECRET],
-        base_url_var: config::ENV_BASE_URL,
-        webhook_signature: WebhookSignature::Header(signing::SIGNATURE_HEADER),
-        from_env: || Ok(Arc::new(AlphaPoClient::from_env()?)),
-        from_lookup: |lookup| Ok(Arc::new(AlphaPoClient::new(AlphaPoConfig::from_lookup(lookup)?)?)),
-        with_credentials: |base_url, key, secret| {
-            Ok(Arc::new(AlphaPoClient::builder().api_key(key).api_secret(secret).base_url(base_url).build()?))
-        },
-    }
-};
-
+#[rustfmt::skip]
+const ALPHAPO: Entry = entry! { payout_alphapo, AlphaPoClient, AlphaPoConfig, [ENV_API_KEY, ENV_API_SECRET],
+    WebhookSignature::Header(payout_alphapo::signing::SIGNATURE_HEADER),
+    |key, secret| AlphaPoClient::builder().api_key(key).api_secret(secret) };
 #[cfg(feature = "alppay")]
-const ALPPAY: Entry = {
-    use payout_alppay::{AlpPayClient, AlpPayConfig, config, signing};
-    Entry {
-        id: payout_alppay::PROVIDER_NAME,
-        credentials: &[config::ENV_API_KEY, config::ENV_HMAC_KEY],
-        base_url_var: config::ENV_BASE_URL,
-        webhook_signature: WebhookSignature::Header(signing::SIGNATURE_HEADER),
-        from_env: || Ok(Arc::new(AlpPayClient::from_env()?)),
-        from_lookup: |lookup| Ok(Arc::new(AlpPayClient::new(AlpPayConfig::from_lookup(lookup)?)?)),
-        with_credentials: |base_url, key, secret| {
-            Ok(Arc::new(AlpPayClient::builder().api_key(key).hmac_key(secret).base_url(base_url).build()?))
-        },
-    }
-};
-
+#[rustfmt::skip]
+const ALPPAY: Entry = entry! { payout_alppay, AlpPayClient, AlpPayConfig, [ENV_API_KEY, ENV_HMAC_KEY],
+    WebhookSignature::Header(payout_alppay::signing::SIGNATURE_HEADER),
+    |key, secret| AlpPayClient::builder().api_key(key).hmac_key(secret) };
+// Cryptomus signs requests in a `sign` header, and webhooks in a `sign` field of their body.
 #[cfg(feature = "cryptomus")]
-const CRYPTOMUS: Entry = {
-    use payout_cryptomus::{CryptomusClient, CryptomusConfig, config, webhook};
-    Entry {
-        id: payout_cryptomus::PROVIDER_NAME,
-        credentials: &[config::ENV_MERCHANT, config::ENV_PAYOUT_KEY],
-        base_url_var: config::ENV_BASE_URL,
-        // Requests are signed in a `sign` header, webhooks in a `sign` field of their body.
-        webhook_signature: WebhookSignature::InBody(webhook::SIGN_FIELD),
-        from_env: || Ok(Arc::new(CryptomusClient::from_env()?)),
-        from_lookup: |lookup| Ok(Arc::new(CryptomusClient::new(CryptomusConfig::from_lookup(lookup)?)?)),
-        with_credentials: |base_url, merchant, payout_key| {
-            Ok(Arc::new(
-                CryptomusClient::builder().merchant(merchant).payout_key(payout_key).base_url(base_url).build()?,
-            ))
-        },
-    }
-};
+#[rustfmt::skip]
+const CRYPTOMUS: Entry = entry! { payout_cryptomus, CryptomusClient, CryptomusConfig, [ENV_MERCHANT, ENV_PAYOUT_KEY],
+    WebhookSignature::InBody(payout_cryptomus::webhook::SIGN_FIELD),
+    |merchant, key| CryptomusClient::builder().merchant(merchant).payout_key(key) };
 
 /// The providers compiled in, in order of preference.
 pub const COMPILED_IN: &[Entry] = &[
