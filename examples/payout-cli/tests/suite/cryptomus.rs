@@ -78,6 +78,15 @@ fn withdraw_get_find_and_watch_run_in_the_sandbox_with_no_variable_set() {
     assert_eq!(s.json(&usdt("cm-1"))["id"], id.as_str(), "the same reference is the same payout");
     let journal = s.json(&["--provider", "cryptomus", "journal"]);
     assert_eq!((journal[0]["reference"].as_str(), journal[0]["state"].as_str()), (Some("cm-1"), Some("created")));
+    // Nothing is left unanswered: reconcile has nothing to resolve (exit 0).
+    let out = s.ok(&["--json", "--provider", "cryptomus", "reconcile"]);
+    assert!(out.stdout.is_empty(), "nothing to print: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("none is left unresolved"));
+    let providers = s.json(&["providers"]);
+    let cm = providers.as_array().unwrap().iter().find(|p| p["id"] == "cryptomus").expect("compiled in");
+    for capability in ["create", "get", "find", "list", "webhook", "idempotent_create"] {
+        assert!(cm["capabilities"].as_array().unwrap().contains(&Value::from(capability)), "{cm}");
+    }
 
     let out = s
         .cmd()
