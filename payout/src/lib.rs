@@ -35,8 +35,9 @@
 //!
 //! - everything of [`payout_core`] (`PayoutProvider`, `WithdrawalRequest`, `PayoutError`, ...),
 //!   re-exported at the root;
-//! - [`alphapo`] (feature `alphapo`) and [`alppay`] (feature `alppay`): the provider crates,
-//!   both on by default, each with TLS through rustls (`native-tls` switches to the platform's);
+//! - [`alphapo`] (feature `alphapo`), [`alppay`] (feature `alppay`) and [`cryptomus`] (feature
+//!   `cryptomus`): the provider crates, all on by default, each with TLS through rustls
+//!   (`native-tls` switches to the platform's);
 //! - [`store`] (feature `store`): the durable journal, SQLite;
 //! - [`providers`]: the table of providers compiled in, [`choose`], [`from_env`] and
 //!   [`from_lookup`].
@@ -46,7 +47,7 @@
 pub mod providers;
 
 pub use payout_core::*;
-pub use providers::{COMPILED_IN, Entry, KNOWN, PROVIDER_VAR, Setup, choose, from_env, from_lookup};
+pub use providers::{COMPILED_IN, Entry, KNOWN, PROVIDER_VAR, Setup, WebhookSignature, choose, from_env, from_lookup};
 
 /// AlphaPo: HMAC-SHA512 signed requests, lookups by id or reference, verified callbacks.
 #[cfg(feature = "alphapo")]
@@ -55,6 +56,11 @@ pub use payout_alphapo as alphapo;
 /// AlpPay: API-KEY + X-HMAC signed requests, listing, verified webhooks.
 #[cfg(feature = "alppay")]
 pub use payout_alppay as alppay;
+
+/// Cryptomus: every call a `POST` signed with `md5(base64(body) + payout key)`, creates replayed
+/// by `order_id`, cursor-paged history, webhooks signed inside their body.
+#[cfg(feature = "cryptomus")]
+pub use payout_cryptomus as cryptomus;
 
 /// The durable journal of payouts: exactly-once creates across crashes and machines.
 #[cfg(feature = "store")]

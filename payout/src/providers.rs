@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use payout_core::{PayoutError, PayoutProvider};
 
-/// The environment variable that names the provider to use (`alphapo`, `alppay`).
+/// The environment variable that names the provider to use (`alphapo`, `alppay`, `cryptomus`).
 pub const PROVIDER_VAR: &str = "PAYOUT_PROVIDER";
 
 /// Every provider this crate can compile in, whether or not its feature is on.
-pub const KNOWN: &[&str] = &["alphapo", "alppay"];
+pub const KNOWN: &[&str] = &["alphapo", "alppay", "cryptomus"];
 
 /// Reads one setting by name (the process environment, a map, a config file).
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -26,11 +26,32 @@ pub struct Entry {
     pub credentials: &'static [&'static str],
     /// The optional variable overriding the base URL.
     pub base_url_var: &'static str,
-    /// The header that carries a webhook's signature.
-    pub signature_header: &'static str,
+    /// Where a webhook carries its signature: a header, or a field of the body.
+    pub webhook_signature: WebhookSignature,
     from_env: fn() -> Built,
     from_lookup: fn(Lookup<'_>) -> Built,
     with_credentials: fn(&str, &str, &str) -> Built,
+}
+
+/// Where a provider's webhooks carry their signature, so that a caller holding a body and a
+/// signature apart (`payout webhook --signature SIG`) knows whether it needs the second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookSignature {
+    /// In this HTTP header, beside the body (AlphaPo `X-Processing-Signature`, AlpPay `X-HMAC`).
+    Header(&'static str),
+    /// Inside the JSON body, in this field (Cryptomus `sign`): the body alone is verified, and no
+    /// header carries anything.
+    InBody(&'static str),
+}
+
+impl WebhookSignature {
+    /// The header that carries the signature, if the signature travels in one.
+    pub fn header(self) -> Option<&'static str> {
+        match self {
+            WebhookSignature::Header(name) => Some(name),
+            WebhookSignature::InBody(_) => None,
+        }
+    }
 }
 
 /// How far a provider is configured in the environment.
@@ -87,8 +108,9 @@ impl Entry {
         (self.from_lookup)(lookup)
     }
 
-    /// A client of `base_url` with these credentials (the API key, then the secret that signs:
-    /// AlphaPo's API secret, AlpPay's HMAC key), for a sandbox or a simulator.
+    /// A client of `base_url` with these credentials (the account's key, then the secret that
+    /// signs: AlphaPo's API key and secret, AlpPay's API key and HMAC key, Cryptomus's merchant
+    /// uuid and payout key), for a sandbox or a simulator.
     pub fn with_credentials(&self, base_url: &str, key: &str, secret: &str) -> Built {
         (self.with_credentials)(base_url, key, secret)
     }
@@ -100,37 +122,46 @@ impl std::fmt::Debug for Entry {
     }
 }
 
-#[cfg(feature = "alphapo")]
-const ALPHAPO: Entry = {
-    use payout_alphapo::{AlphaPoClient, AlphaPoConfig, config, signing};
-    Entry {
-        id: payout_alphapo::PROVIDER_NAME,
-        credentials: &[config::ENV_API_KEY, config::ENV_API_SECRET],
-        base_url_var: config::ENV_BASE_URL,
-        signature_header: signing::SIGNATURE_HEADER,
-        from_env: || Ok(Arc::new(AlphaPoClient::from_env()?)),
-        from_lookup: |lookup| Ok(Arc::new(AlphaPoClient::new(AlphaPoConfig::from_lookup(lookup)?)?)),
-        with_credentials: |base_url, key, secret| {
-            Ok(Arc::new(AlphaPoClient::builder().api_key(key).api_secret(secret).base_url(base_url).build()?))
-        },
-    }
-};
+/// One provider crate's [`Entry`], written once for every provider: its `PROVIDER_NAME`, the
+/// credential variables of its `config` module (then its `ENV_BASE_URL`), where its webhooks
+/// carry their signature, and how its builder takes the two credentials.
+#[cfg(any(feature = "alphapo", feature = "alppay", feature = "cryptomus"))]
+macro_rules! entry {
+    (
+        $krate:ident, $client:ident, $config:ident, [$($var:ident),+], $signature:expr,
+        |$key:ident, $secret:ident| $builder:expr $(,)?
+    ) => {{
+        use $krate::{$client, $config, config};
+        Entry {
+            id: $krate::PROVIDER_NAME,
+            credentials: &[$(config::$var),+],
+            base_url_var: config::ENV_BASE_URL,
+            webhook_signature: $signature,
+            from_env: || Ok(Arc::new($client::from_env()?)),
+            from_lookup: |lookup| Ok(Arc::new($client::new($config::from_lookup(lookup)?)?)),
+            with_credentials: |base_url, $key, $secret| Ok(Arc::new($builder.base_url(base_url).build()?)),
+        }
+    }};
+}
 
+// Each: the crate, its client and configuration, its credential variables, where its webhooks
+// carry their signature, and how its builder takes the two credentials.
+#[cfg(feature = "alphapo")]
+#[rustfmt::skip]
+const ALPHAPO: Entry = entry! { payout_alphapo, AlphaPoClient, AlphaPoConfig, [ENV_API_KEY, ENV_API_SECRET],
+    WebhookSignature::Header(payout_alphapo::signing::SIGNATURE_HEADER),
+    |key, secret| AlphaPoClient::builder().api_key(key).api_secret(secret) };
 #[cfg(feature = "alppay")]
-const ALPPAY: Entry = {
-    use payout_alppay::{AlpPayClient, AlpPayConfig, config, signing};
-    Entry {
-        id: payout_alppay::PROVIDER_NAME,
-        credentials: &[config::ENV_API_KEY, config::ENV_HMAC_KEY],
-        base_url_var: config::ENV_BASE_URL,
-        signature_header: signing::SIGNATURE_HEADER,
-        from_env: || Ok(Arc::new(AlpPayClient::from_env()?)),
-        from_lookup: |lookup| Ok(Arc::new(AlpPayClient::new(AlpPayConfig::from_lookup(lookup)?)?)),
-        with_credentials: |base_url, key, secret| {
-            Ok(Arc::new(AlpPayClient::builder().api_key(key).hmac_key(secret).base_url(base_url).build()?))
-        },
-    }
-};
+#[rustfmt::skip]
+const ALPPAY: Entry = entry! { payout_alppay, AlpPayClient, AlpPayConfig, [ENV_API_KEY, ENV_HMAC_KEY],
+    WebhookSignature::Header(payout_alppay::signing::SIGNATURE_HEADER),
+    |key, secret| AlpPayClient::builder().api_key(key).hmac_key(secret) };
+// Cryptomus signs requests in a `sign` header, and webhooks in a `sign` field of their body.
+#[cfg(feature = "cryptomus")]
+#[rustfmt::skip]
+const CRYPTOMUS: Entry = entry! { payout_cryptomus, CryptomusClient, CryptomusConfig, [ENV_MERCHANT, ENV_PAYOUT_KEY],
+    WebhookSignature::InBody(payout_cryptomus::webhook::SIGN_FIELD),
+    |merchant, key| CryptomusClient::builder().merchant(merchant).payout_key(key) };
 
 /// The providers compiled in, in order of preference.
 pub const COMPILED_IN: &[Entry] = &[
@@ -138,6 +169,8 @@ pub const COMPILED_IN: &[Entry] = &[
     ALPHAPO,
     #[cfg(feature = "alppay")]
     ALPPAY,
+    #[cfg(feature = "cryptomus")]
+    CRYPTOMUS,
 ];
 
 fn names() -> String {
@@ -151,7 +184,9 @@ fn names() -> String {
 pub fn choose(asked: Option<&str>) -> Result<&'static Entry, PayoutError> {
     let Some(asked) = asked.map(str::trim).filter(|s| !s.is_empty()) else {
         return COMPILED_IN.first().ok_or_else(|| {
-            PayoutError::configuration("no provider is compiled in; build with --features alphapo and/or alppay")
+            PayoutError::configuration(
+                "no provider is compiled in; build with one or more of --features alphapo, alppay, cryptomus",
+            )
         });
     };
     COMPILED_IN.iter().find(|e| e.id.eq_ignore_ascii_case(asked)).ok_or_else(|| {

@@ -1,4 +1,4 @@
-//! The facade's constructor with each provider compiled in alone and with both: built from
+//! The facade's constructor with each provider compiled in alone and with the others: built from
 //! settings (a map, then the real process environment of a child process), used against a
 //! loopback server, and refused with the command's configuration errors.
 
@@ -23,29 +23,40 @@ fn config_error(result: Result<impl Sized, PayoutError>) -> String {
     }
 }
 
-/// A provider's full setup against `base_url`, and the path and body its server answers a
-/// read of withdrawal 7 with.
-fn live(id: &str, base_url: &str) -> (Vec<(String, String)>, &'static str, &'static str) {
+/// A provider's full setup against `base_url`, and the method, path and body its server answers
+/// a read of withdrawal 7 with.
+fn live(id: &str, base_url: &str) -> (Vec<(String, String)>, Read) {
     let entry = payout::choose(Some(id)).unwrap();
     let mut vars: Vec<(String, String)> =
         entry.credentials.iter().map(|v| ((*v).to_owned(), format!("{v}-value"))).collect();
     vars.push((entry.base_url_var.to_owned(), base_url.to_owned()));
     vars.push((payout::PROVIDER_VAR.to_owned(), id.to_owned()));
-    match id {
-        "alphapo" => (vars, "/transactions/info", r#"{"id": 7, "status": "confirmed"}"#),
+    let read = match id {
+        "alphapo" => ("GET", "/transactions/info", r#"{"id": 7, "status": "confirmed"}"#),
         "alppay" => {
-            (vars, "/withdrawal/7", r#"{"id": "7", "status": "COMPLETE", "amount": "10", "receivedAmount": "10"}"#)
+            ("GET", "/withdrawal/7", r#"{"id": "7", "status": "COMPLETE", "amount": "10", "receivedAmount": "10"}"#)
         }
+        // Every Cryptomus call is a POST, its answer in the `{state, result}` envelope.
+        "cryptomus" => (
+            "POST",
+            "/payout/info",
+            r#"{"state": 0, "result": {"uuid": "7", "amount": "10", "currency": "USDT", "network": "TRON",
+                "address": "TDD97yguPESTpcrJMqU6h2ozZbibv4Vaqm", "txid": null, "status": "paid", "is_final": true}}"#,
+        ),
         other => panic!("no fixture for {other}"),
-    }
+    };
+    (vars, read)
 }
+
+/// How a provider's server answers a read of withdrawal 7: method, path, body.
+type Read = (&'static str, &'static str, &'static str);
 
 #[tokio::test]
 async fn every_provider_compiled_in_is_built_from_its_settings_and_answers() {
     for entry in payout::COMPILED_IN {
         let server = MockServer::start().await;
-        let (vars, at, body) = live(entry.id, &format!("{}/api", server.uri()));
-        Mock::given(method("GET"))
+        let (vars, (verb, at, body)) = live(entry.id, &format!("{}/api", server.uri()));
+        Mock::given(method(verb))
             .and(path(format!("/api{at}")))
             .respond_with(ResponseTemplate::new(200).set_body_string(body))
             .expect(1)
@@ -99,13 +110,49 @@ fn names_are_checked() {
     }
 }
 
+#[test]
+fn each_entry_says_where_its_webhooks_carry_their_signature() {
+    for entry in payout::COMPILED_IN {
+        let expected = match entry.id {
+            "alphapo" => payout::WebhookSignature::Header("X-Processing-Signature"),
+            "alppay" => payout::WebhookSignature::Header("X-HMAC"),
+            "cryptomus" => payout::WebhookSignature::InBody("sign"),
+            other => panic!("no expectation for {other}"),
+        };
+        assert_eq!(entry.webhook_signature, expected, "{}", entry.id);
+    }
+}
+
+/// Cryptomus signs its webhooks inside the body: the facade's client verifies one with no header
+/// at all, and refuses the same body changed.
+#[cfg(feature = "cryptomus")]
+#[test]
+fn a_cryptomus_webhook_is_verified_from_its_body_alone() {
+    let entry = payout::choose(Some("cryptomus")).unwrap();
+    assert_eq!(entry.webhook_signature.header(), None);
+    let provider = entry.with_credentials("http://127.0.0.1:9/v1", "merchant-uuid", "payout-key-1").unwrap();
+    let verifier = payout::cryptomus::WebhookVerifier::new(&"payout-key-1".into());
+    let payload = br#"{"type":"payout","uuid":"u-1","order_id":"o-1","amount":"5","currency":"USDT","network":"tron","status":"paid","is_final":true,"txid":"0xab"}"#;
+    let body = verifier.signed(payload).unwrap();
+    let update = provider.parse_webhook(&http::HeaderMap::new(), &body).unwrap();
+    let w = &update.withdrawal;
+    assert_eq!(
+        (w.id.as_str(), w.status, w.reference.as_ref().map(|r| r.as_str())),
+        ("u-1", payout::WithdrawalStatus::Completed, Some("o-1"))
+    );
+
+    let forged = String::from_utf8(body).unwrap().replace(r#""amount":"5""#, r#""amount":"50""#);
+    let e = provider.parse_webhook(&http::HeaderMap::new(), forged.as_bytes()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Webhook, "{e}");
+}
+
 /// Set by [`from_env_reads_the_process_environment`] for the child process it starts.
 const CHILD: &str = "PAYOUT_FACADE_TEST_EXPECT";
 
 #[test]
 fn from_env_reads_the_process_environment() {
     for entry in payout::COMPILED_IN {
-        let (vars, _, _) = live(entry.id, "http://127.0.0.1:9/api");
+        let (vars, _) = live(entry.id, "http://127.0.0.1:9/api");
         let run = |vars: &[(String, String)], expect: &str| {
             let out = std::process::Command::new(std::env::current_exe().unwrap())
                 .args(["--exact", "child_builds_from_env", "--ignored", "--nocapture", "--test-threads=1"])

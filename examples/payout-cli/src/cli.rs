@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
-/// Pay out crypto through AlphaPo or AlpPay, or through a local sandbox of either.
+/// Pay out crypto through AlphaPo, AlpPay or Cryptomus, or through a local sandbox of each.
 ///
 /// Credentials come from the environment (ALPHAPO_API_KEY, ALPHAPO_API_SECRET, ALPHAPO_BASE_URL;
-/// ALPPAY_API_KEY, ALPPAY_HMAC_KEY, ALPPAY_BASE_URL). Without any of the chosen provider's
+/// ALPPAY_API_KEY, ALPPAY_HMAC_KEY, ALPPAY_BASE_URL; CRYPTOMUS_MERCHANT, CRYPTOMUS_PAYOUT_KEY,
+/// CRYPTOMUS_BASE_URL). Without any of the chosen provider's
 /// variables, or with --sandbox, commands run against an embedded simulator.
 ///
 /// Exit codes: 0 success; 2 invalid request, usage or configuration (nothing was sent);
@@ -65,6 +66,8 @@ pub enum ProviderArg {
     Alphapo,
     /// AlpPay.
     Alppay,
+    /// Cryptomus.
+    Cryptomus,
 }
 
 impl ProviderArg {
@@ -73,6 +76,7 @@ impl ProviderArg {
         match self {
             ProviderArg::Alphapo => "alphapo",
             ProviderArg::Alppay => "alppay",
+            ProviderArg::Cryptomus => "cryptomus",
         }
     }
 }
@@ -161,7 +165,7 @@ pub enum Command {
         #[arg(long)]
         jsonl: bool,
     },
-    /// Serve both simulators until interrupted, for programs in any language to test against.
+    /// Serve every simulator until interrupted, for programs in any language to test against.
     #[command(after_help = "Example:\n  payout sandbox --addr 127.0.0.1:0 --json")]
     Sandbox {
         /// The address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080]
@@ -171,19 +175,21 @@ pub enum Command {
         #[arg(long)]
         reset: bool,
         /// Send the simulators' callbacks to a receiver: AlphaPo's to URL/alphapo, AlpPay's to
-        /// URL/alppay (extension).
+        /// URL/alppay, Cryptomus's to URL/cryptomus (for payouts that name no callback URL of
+        /// their own) (extension).
         #[arg(long = "deliver-to", value_name = "URL")]
         deliver_to: Option<String>,
     },
-    /// Serve the webhook endpoints (/alphapo, /alppay) and apply each verified delivery to the journal.
+    /// Serve the webhook endpoints (/alphapo, /alppay, /cryptomus) and apply each verified delivery to the journal.
     #[command(after_help = "Example:\n  payout --sandbox receive --addr 127.0.0.1:8081")]
     Receive(crate::receive::ReceiveArgs),
     /// Verify a webhook body against the configured secret and print the update it carries.
     #[command(after_help = "Example:\n  payout --json webhook --signature \"$SIG\" body.json")]
     Webhook {
-        /// The signature header's value (AlphaPo X-Processing-Signature, AlpPay X-HMAC).
+        /// The signature header's value (AlphaPo X-Processing-Signature, AlpPay X-HMAC); not for
+        /// Cryptomus, whose webhooks carry their signature inside the body.
         #[arg(long, value_name = "SIG")]
-        signature: String,
+        signature: Option<String>,
         /// The body, exactly as received; standard input when absent.
         file: Option<PathBuf>,
     },
@@ -251,7 +257,7 @@ pub struct WithdrawArgs {
     /// Your unique reference of this payout, stable across retries.
     #[arg(long, value_name = "REF")]
     pub reference: String,
-    /// Your stable id of the person paid.
+    /// Your stable id of the person paid (kept in the journal; Cryptomus is sent none).
     #[arg(long = "end-user", value_name = "ID")]
     pub end_user: String,
     /// The person's name (AlpPay requires it).
@@ -267,6 +273,35 @@ pub struct WithdrawArgs {
     /// The exact amount of --convert-to the recipient gets, as a plain decimal.
     #[arg(long = "amount-to", value_name = "X", requires = "convert_to", allow_hyphen_values = true)]
     pub amount_to: Option<String>,
+    /// Where the fee is taken from: the balance (the recipient gets exactly --amount; the
+    /// default) or the amount (the recipient gets --amount less the fee). Only a provider that
+    /// lets the caller choose takes `amount` (Cryptomus); the others refuse it (extension).
+    #[arg(long = "fee-from", value_name = "FROM", ignore_case = true)]
+    pub fee_from: Option<FeeFromArg>,
+    /// The URL the provider sends this payout's status changes to, for a provider that takes one
+    /// per payout (Cryptomus `url_callback`; `payout receive` serves URL/cryptomus); the others
+    /// refuse it (extension).
+    #[arg(long = "callback-url", value_name = "URL")]
+    pub callback_url: Option<String>,
+}
+
+/// `--fee-from`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeeFromArg {
+    /// From the balance: the recipient gets exactly the amount asked for.
+    Balance,
+    /// From the amount: the recipient gets the amount less the fee.
+    Amount,
+}
+
+impl FeeFromArg {
+    /// The core's choice.
+    pub fn fee_from(self) -> payout_core::FeeFrom {
+        match self {
+            FeeFromArg::Balance => payout_core::FeeFrom::Balance,
+            FeeFromArg::Amount => payout_core::FeeFrom::Amount,
+        }
+    }
 }
 
 /// `list`'s arguments.

@@ -7,14 +7,17 @@ use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use payout_core::{
-    Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, Reference, WatchOptions, WithdrawalId,
-    WithdrawalRequest,
+    Asset, EndUser, FieldError, ListQuery, PayoutError, PayoutProvider, PayoutProviderExt, Reference, WatchOptions,
+    WithdrawalId, WithdrawalRequest,
 };
+
+use payout::WebhookSignature;
 
 use crate::cli::{ListArgs, WithdrawArgs};
 use crate::exit::Failure;
 use crate::output::{self, Table};
 use crate::progress::Progress;
+use crate::providers::Entry;
 
 /// What every command needs: the provider and how to print.
 pub struct Ctx {
@@ -56,6 +59,12 @@ pub async fn withdraw(ctx: &Ctx, a: WithdrawArgs) -> Result<(), Failure> {
     if let Some(tag) = &a.tag {
         builder = builder.tag(tag);
     }
+    if let Some(from) = a.fee_from {
+        builder = builder.fee_from(from.fee_from());
+    }
+    if let Some(url) = &a.callback_url {
+        builder = builder.callback_url(url);
+    }
     // Typed-in amounts are plain decimals only: `1E2` or `-1` is refused by `build`, before
     // anything is sent (the error names the flag: see `exit.rs`).
     builder = match (&a.amount, &a.convert_to, &a.amount_to) {
@@ -84,8 +93,18 @@ pub async fn get(ctx: &Ctx, id: String) -> Result<(), Failure> {
 
 /// `find REFERENCE`: `null` (or a sentence) when nothing matches; that is not an error.
 pub async fn find(ctx: &Ctx, reference: String) -> Result<(), Failure> {
-    let reference = Reference::new(reference)?;
-    let none = match ctx.provider.find_withdrawal(&reference).await? {
+    // The reference is the argument here, not `--reference`: errors about it say REFERENCE.
+    let positional = |e: PayoutError| match e {
+        PayoutError::InvalidRequest { errors } => PayoutError::invalid(
+            errors
+                .into_iter()
+                .map(|f| if f.field == "reference" { FieldError::new("REFERENCE", f.message) } else { f })
+                .collect(),
+        ),
+        other => other,
+    };
+    let reference = Reference::new(reference).map_err(positional)?;
+    let none = match ctx.provider.find_withdrawal(&reference).await.map_err(positional)? {
         Some(w) => return print_one(ctx, &w),
         None if ctx.json => "null".to_owned(),
         None => format!("no withdrawal has the reference {reference}"),
@@ -213,13 +232,32 @@ pub async fn watch(ctx: &Ctx, id: String, interval: f64, timeout: f64) -> Result
     }
 }
 
-/// `webhook --signature SIG [FILE]`: verifies the raw body and prints the update; a bad
-/// signature prints nothing on standard output.
-pub fn webhook(ctx: &Ctx, header: &'static str, signature: &str, body: &[u8]) -> Result<(), Failure> {
+/// `webhook [--signature SIG] [FILE]`: verifies the raw body and prints the update; a bad
+/// signature prints nothing on standard output. The signature goes where the provider carries
+/// it: in its header (`--signature`, required), or inside the body (Cryptomus: no
+/// `--signature`).
+pub fn webhook(ctx: &Ctx, entry: &Entry, signature: Option<&str>, body: &[u8]) -> Result<(), Failure> {
     let mut headers = http::HeaderMap::new();
-    let value = http::HeaderValue::from_str(signature.trim())
-        .map_err(|_| Failure::Usage("--signature has characters a header cannot carry".into()))?;
-    headers.insert(header, value);
+    match (entry.webhook_signature, signature) {
+        (WebhookSignature::Header(header), Some(signature)) => {
+            let value = http::HeaderValue::from_str(signature.trim())
+                .map_err(|_| Failure::Usage("--signature has characters a header cannot carry".into()))?;
+            headers.insert(header, value);
+        }
+        (WebhookSignature::Header(header), None) => {
+            return Err(Failure::Usage(format!(
+                "--signature is required: {} webhooks carry their signature in the {header} header; give its value",
+                entry.id
+            )));
+        }
+        (WebhookSignature::InBody(field), Some(_)) => {
+            return Err(Failure::Usage(format!(
+                "--signature is not taken for {}: its webhooks carry their signature inside the body (`{field}`); give the body alone",
+                entry.id
+            )));
+        }
+        (WebhookSignature::InBody(_), None) => {}
+    }
     headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
     let update = ctx.provider.parse_webhook(&headers, body)?;
     let mut out = stdout();

@@ -49,8 +49,30 @@ fn flag_of(field: &str) -> Option<&'static str> {
         "end_user" | "end_user.id" => "--end-user",
         "end_user.name" => "--end-user-name",
         "end_user.email" => "--end-user-email",
+        "fee_from" => "--fee-from",
+        "callback_url" => "--callback-url",
         _ => return None,
     })
+}
+
+/// An unsupported option's words with the request's field names written as flags
+/// (`conversion on withdrawal (convert_to)` → `(--convert-to)`).
+fn with_flags(words: &str) -> String {
+    let is_name = |c: char| c.is_ascii_lowercase() || c == '_' || c == '.';
+    let mut out = String::with_capacity(words.len());
+    let mut rest = words;
+    while let Some(start) = rest.find(is_name) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let end = tail.find(|c: char| !is_name(c)).unwrap_or(tail.len());
+        let name = &tail[..end];
+        // Only a whole name: `amount` inside `--amount-to`'s words is left alone.
+        let whole = !out.ends_with('-');
+        out.push_str(flag_of(name).filter(|_| whole && name.contains('_')).unwrap_or(name));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl fmt::Display for Failure {
@@ -64,6 +86,9 @@ impl fmt::Display for Failure {
                     .map(|e| FieldError::new(flag_of(&e.field).unwrap_or(&e.field), e.message.clone()))
                     .collect();
                 write!(f, "{}", PayoutError::invalid(named))
+            }
+            Failure::Payout(PayoutError::Unsupported { provider, operation }) => {
+                write!(f, "{}", PayoutError::unsupported(provider.clone(), with_flags(operation)))
             }
             Failure::Payout(PayoutError::DuplicateReference { reference }) => write!(
                 f,

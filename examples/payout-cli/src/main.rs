@@ -1,4 +1,4 @@
-//! `payout`: pay out crypto through AlphaPo or AlpPay, or a local sandbox of either.
+//! `payout`: pay out crypto through AlphaPo, AlpPay or Cryptomus, or a local sandbox of each.
 //!
 //! The command's interface is a contract (see `cli.rs` and the README). The code is also the
 //! pattern an application copies: providers are switched by Cargo features in `providers.rs`, and
@@ -120,7 +120,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::List(args) => commands::list(&ctx, args).await,
         Command::Watch { id, interval, timeout, .. } => commands::watch(&ctx, id, interval, timeout).await,
         Command::Webhook { signature, file } => commands::read_body(file.as_deref())
-            .and_then(|body| commands::webhook(&ctx, entry.signature_header, &signature, &body)),
+            .and_then(|body| commands::webhook(&ctx, entry, signature.as_deref(), &body)),
         Command::Reconcile { .. } => journal::reconcile(&ctx).await,
         Command::Journal(args) => journal::list(&ctx, args).await,
         Command::Providers

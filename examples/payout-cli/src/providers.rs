@@ -33,10 +33,11 @@ pub fn mode(entry: &Entry, force_sandbox: bool) -> Result<Mode, PayoutError> {
 /// A client of the sandbox served at this root URL (`http://HOST:PORT`), with the sandbox's
 /// test credentials.
 pub fn sandbox(entry: &Entry, root: &str) -> Result<Arc<dyn PayoutProvider>, PayoutError> {
-    use payout_sim::{self as sim, alphapo, alppay};
+    use payout_sim::{self as sim, alphapo, alppay, cryptomus};
     let (prefix, key, secret) = match entry.id {
         "alphapo" => (sim::SANDBOX_ALPHAPO_PREFIX, alphapo::DEFAULT_API_KEY, alphapo::DEFAULT_API_SECRET),
         "alppay" => (sim::SANDBOX_ALPPAY_PREFIX, alppay::DEFAULT_API_KEY, alppay::DEFAULT_HMAC_KEY),
+        "cryptomus" => (sim::SANDBOX_CRYPTOMUS_PREFIX, cryptomus::DEFAULT_MERCHANT, cryptomus::DEFAULT_PAYOUT_KEY),
         other => return Err(PayoutError::configuration(format!("the sandbox has no simulator of {other}"))),
     };
     entry.with_credentials(&format!("{}{prefix}", root.trim_end_matches('/')), key, secret)

@@ -1,5 +1,5 @@
 //! `payout receive [--addr HOST:PORT]`: the webhook endpoints of every provider whose
-//! credentials are set (`/alphapo`, `/alppay`), over the journal (`PAYOUT_STORE`), through
+//! credentials are set (`/alphapo`, `/alppay`, `/cryptomus`), over the journal (`PAYOUT_STORE`), through
 //! [`payout_store::WebhookReceiver`]: each delivery is verified over its raw bytes, applied, and
 //! answered 200 only once the journal has it on disk; 401 for a bad signature; 503 while the
 //! journal cannot be written.

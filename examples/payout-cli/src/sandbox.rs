@@ -1,4 +1,4 @@
-//! The embedded sandbox: both simulators on loopback, with their state kept in a file between
+//! The embedded sandbox: every simulator on loopback, with their state kept in a file between
 //! commands so that `withdraw`, `get`, `list` and `watch` show a real life cycle.
 
 use std::io::Write;
@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use payout_core::PayoutProvider;
-use payout_sim::{AlpPayConfig, AlphaPoConfig, CallbackConfig, SandboxServer, alphapo, alppay};
+use payout_sim::{
+    AlpPayConfig, AlphaPoConfig, CallbackConfig, CryptomusConfig, SandboxServer, alphapo, alppay, cryptomus,
+};
 
 use crate::exit::Failure;
 use crate::providers::{self, Entry, Mode};
@@ -46,16 +48,20 @@ fn deliver_retries() -> Vec<Duration> {
 /// ones, and `--json` marks every sandbox withdrawal with `"sandbox": true`.)
 pub const FIRST_ALPHAPO_ID: i64 = 900_000_001;
 
-/// Starts both simulators and loads the stored state, if any. With `deliver_to`, AlphaPo's
-/// callbacks go to `URL/alphapo` and AlpPay's webhooks to `URL/alppay`.
+/// Starts every simulator and loads the stored state, if any. With `deliver_to`, AlphaPo's
+/// callbacks go to `URL/alphapo`, AlpPay's webhooks to `URL/alppay`, and Cryptomus's to
+/// `URL/cryptomus` (for a payout that names no `url_callback` of its own).
 async fn start_delivering(addr: SocketAddr, deliver_to: Option<&str>) -> Result<SandboxServer, Failure> {
-    let (mut ap, mut pay) = (AlphaPoConfig::sandbox(), AlpPayConfig::sandbox());
+    let (mut ap, mut pay, mut cm) = (AlphaPoConfig::sandbox(), AlpPayConfig::sandbox(), CryptomusConfig::sandbox());
     ap.first_id = FIRST_ALPHAPO_ID;
     if let Some(url) = deliver_to {
-        ap = ap.with_callback(CallbackConfig::new(format!("{url}/alphapo")).with_retry_delays(deliver_retries()));
-        pay = pay.with_callback(CallbackConfig::new(format!("{url}/alppay")).with_retry_delays(deliver_retries()));
+        let to = |id: &str| CallbackConfig::new(format!("{url}/{id}")).with_retry_delays(deliver_retries());
+        ap = ap.with_callback(to("alphapo"));
+        pay = pay.with_callback(to("alppay"));
+        cm = cm.with_callback(to("cryptomus"));
     }
-    let server = SandboxServer::start(addr, ap, pay).await.map_err(|e| sim_error(&format!("listen on {addr}"), e))?;
+    let server =
+        SandboxServer::start_all(addr, ap, pay, cm).await.map_err(|e| sim_error(&format!("listen on {addr}"), e))?;
     let path = state_path();
     if path.exists() {
         server.load(&path).map_err(|e| sim_error(&format!("read its state from {}", path.display()), e))?;
@@ -137,7 +143,7 @@ pub fn reset() -> Result<(), Failure> {
     Ok(())
 }
 
-/// `sandbox`: serves both simulators until interrupted, printing their base URLs and test
+/// `sandbox`: serves every simulator until interrupted, printing their base URLs and test
 /// credentials; the state is saved every second and on exit.
 pub async fn serve(addr: &str, deliver_to: Option<&str>, json: bool) -> Result<(), Failure> {
     let deliver_to = match deliver_to.map(|u| u.trim().trim_end_matches('/')) {
@@ -163,28 +169,40 @@ pub async fn serve(addr: &str, deliver_to: Option<&str>, json: bool) -> Result<(
             "api_key": alppay::DEFAULT_API_KEY,
             "hmac_key": alppay::DEFAULT_HMAC_KEY,
         },
+        "cryptomus": {
+            "base_url": server.cryptomus_base_url(),
+            "merchant": cryptomus::DEFAULT_MERCHANT,
+            "payout_key": cryptomus::DEFAULT_PAYOUT_KEY,
+        },
     });
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{info}")?;
     } else {
         writeln!(out, "payout sandbox listening on {}", server.local_addr())?;
-        writeln!(out, "  AlphaPo  ALPHAPO_BASE_URL={}", info["alphapo"]["base_url"].as_str().unwrap_or_default())?;
+        writeln!(out, "  AlphaPo   ALPHAPO_BASE_URL={}", info["alphapo"]["base_url"].as_str().unwrap_or_default())?;
         writeln!(
             out,
-            "           ALPHAPO_API_KEY={} ALPHAPO_API_SECRET={}",
+            "            ALPHAPO_API_KEY={} ALPHAPO_API_SECRET={}",
             alphapo::DEFAULT_API_KEY,
             alphapo::DEFAULT_API_SECRET
         )?;
-        writeln!(out, "  AlpPay   ALPPAY_BASE_URL={}", info["alppay"]["base_url"].as_str().unwrap_or_default())?;
+        writeln!(out, "  AlpPay    ALPPAY_BASE_URL={}", info["alppay"]["base_url"].as_str().unwrap_or_default())?;
         writeln!(
             out,
-            "           ALPPAY_API_KEY={} ALPPAY_HMAC_KEY={}",
+            "            ALPPAY_API_KEY={} ALPPAY_HMAC_KEY={}",
             alppay::DEFAULT_API_KEY,
             alppay::DEFAULT_HMAC_KEY
         )?;
+        writeln!(out, "  Cryptomus CRYPTOMUS_BASE_URL={}", server.cryptomus_base_url())?;
+        writeln!(
+            out,
+            "            CRYPTOMUS_MERCHANT={} CRYPTOMUS_PAYOUT_KEY={}",
+            cryptomus::DEFAULT_MERCHANT,
+            cryptomus::DEFAULT_PAYOUT_KEY
+        )?;
         if let Some(url) = deliver_to {
-            writeln!(out, "  callbacks to {url}/alphapo, webhooks to {url}/alppay")?;
+            writeln!(out, "  callbacks to {url}/alphapo, webhooks to {url}/alppay and {url}/cryptomus")?;
         }
         writeln!(out, "state in {}; Ctrl-C to stop", state_path().display())?;
     }

@@ -7,13 +7,16 @@ use assert_cmd::Command;
 pub const ADDRESS: &str = "tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc";
 pub const TRON: &str = "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n";
 /// What the test's own environment might set and the command reads: removed from every run.
-pub const PROVIDER_VARS: [&str; 9] = [
+pub const PROVIDER_VARS: [&str; 12] = [
     "ALPHAPO_API_KEY",
     "ALPHAPO_API_SECRET",
     "ALPHAPO_BASE_URL",
     "ALPPAY_API_KEY",
     "ALPPAY_HMAC_KEY",
     "ALPPAY_BASE_URL",
+    "CRYPTOMUS_MERCHANT",
+    "CRYPTOMUS_PAYOUT_KEY",
+    "CRYPTOMUS_BASE_URL",
     "PAYOUT_PROVIDER",
     "PAYOUT_PROGRESS",
     "RUST_LOG",

@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod cryptomus;
 mod interface;
 mod journal;
 mod receive;
