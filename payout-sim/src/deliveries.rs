@@ -98,7 +98,14 @@ pub(crate) struct Deliverer {
 
 impl Deliverer {
     pub(crate) fn new(config: Option<CallbackConfig>) -> Self {
-        Self { config, client: OnceLock::new(), attempts: Arc::default() }
+        let deliverer = Self { config, client: OnceLock::new(), attempts: Arc::default() };
+        // With a configured receiver the client is built now, not on the first delivery: building
+        // one can take longer than a fast life cycle's step, and a first delivery that late
+        // would let the next steps fall due together.
+        if let Some(c) = deliverer.config.as_ref().filter(|c| !c.url.is_empty()) {
+            deliverer.client(c.timeout);
+        }
+        deliverer
     }
 
     fn client(&self, timeout: Duration) -> reqwest::Client {
