@@ -9,6 +9,8 @@ mod common;
 
 mod conformance;
 mod create;
+mod load;
+mod money;
 mod read;
 mod secrets;
 mod webhook;
