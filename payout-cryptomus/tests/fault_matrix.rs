@@ -16,7 +16,6 @@
 
 mod common;
 
-use payout_core::ErrorKind::OutcomeUnknown;
 use payout_sim::Fault;
 use payout_sim::fault_matrix::{DELAY, Expect, OVERSIZED, Operation, missing, status};
 
