@@ -31,7 +31,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use criterion::{Criterion, criterion_group, criterion_main};
-use futures::TryStreamExt;
 use futures::future::join_all;
 use md5::{Digest, Md5};
 use payout_core::bench::{Comparison, Method, RawHttp, Reqwest013, Side as BenchSide};
@@ -229,19 +228,9 @@ impl Setup {
         seen
     }
 
-    async fn client_list_all(&self) -> usize {
-        let mut all = self.listing_client.list_all(ListQuery::new());
-        let mut seen = 0;
-        while let Some(w) = all.try_next().await.expect("page") {
-            black_box(&w);
-            seen += 1;
-        }
-        seen
-    }
-
     async fn list_all(&self, who: BenchSide) -> usize {
         match who {
-            BenchSide::Client => self.client_list_all().await,
+            BenchSide::Client => payout_core::bench::drain(self.listing_client.list_all(ListQuery::new())).await,
             BenchSide::Raw => self.raw_list_all(&self.raw013).await,
             BenchSide::Raw011 => self.raw_list_all(&self.raw011).await,
         }
@@ -312,17 +301,7 @@ fn benches(c: &mut Criterion) {
     };
     Comparison::new("cryptomus_lookup", IN_FLIGHT as u64, 1000).run(c, &rt, lookups);
 
-    // Every side reads every seeded payout.
-    for who in BenchSide::ALL {
-        assert_eq!(rt.block_on(s.list_all(who)), SEEDED, "{}", who.id());
-    }
-    let list = |who: BenchSide| {
-        let s = &s;
-        async move {
-            black_box(s.list_all(who).await);
-        }
-    };
-    Comparison::new("cryptomus_list_all", SEEDED as u64, 40).samples(20).run(c, &rt, list);
+    payout_core::bench::listing(c, &rt, "cryptomus_list_all", SEEDED, |who| s.list_all(who));
 }
 
 criterion_group!(client, benches);
