@@ -131,9 +131,11 @@ pub async fn lost_answers<B: SimBackend>(backend: &B) {
     let f = run(backend, &server).await;
     report::<B>("close after acting", &f);
     if f.replays {
-        // Each lost answer costs one more create; a repeat may itself meet a lost answer, so
-        // some calls may lose two (and fewer than a tenth of the calls are reconciled).
-        assert_eq!(f.creates_sent, CALLS + CALLS / 10, "one repeat per lost answer, never more");
+        // Each lost answer costs at most one more create; a repeat may itself meet a lost
+        // answer, so some calls lose two (fewer than a tenth of the calls are reconciled), and a
+        // call that loses the answer of its last round looks the reference up instead.
+        let sent = f.creates_sent;
+        assert!(sent > CALLS && sent <= CALLS + CALLS / 10, "{sent} creates: one repeat per lost answer at most");
         let reconciled = f.paths.get("reconciled").copied().unwrap_or(0);
         assert!(reconciled > 0 && reconciled <= CALLS / 10, "{reconciled} calls reconciled by the replay");
         assert_eq!(f.paths.get("created").copied().unwrap_or(0) + reconciled, CALLS);

@@ -13,4 +13,5 @@ mod load;
 mod money;
 mod read;
 mod secrets;
+mod simulator;
 mod webhook;
