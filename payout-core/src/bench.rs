@@ -108,6 +108,26 @@ impl<'a> Comparison<'a> {
     }
 }
 
+/// A listing group: checks that every side's `list(side)` reads all `seeded` withdrawals, then
+/// measures them ([`Comparison`] of `seeded` elements, 40 rounds of pairs, 20 samples: a
+/// listing run is slow).
+pub fn listing<F, Fut>(c: &mut Criterion, rt: &tokio::runtime::Runtime, group: &str, seeded: usize, list: F)
+where
+    F: Fn(Side) -> Fut,
+    Fut: Future<Output = usize>,
+{
+    for side in Side::ALL {
+        assert_eq!(rt.block_on(list(side)), seeded, "{group}: {} reads every seeded withdrawal", side.id());
+    }
+    let run = |side: Side| {
+        let listed = list(side);
+        async move {
+            std::hint::black_box(listed.await);
+        }
+    };
+    Comparison::new(group, seeded as u64, 40).samples(20).run(c, rt, run);
+}
+
 /// What `PAYOUT_BENCH_PROFILE=GROUP/SIDE/N` asks for.
 struct Profile {
     group: String,
@@ -240,6 +260,18 @@ crate::raw_http!(
 /// client builds by default (handed to the library with its builder's `.client(..)`).
 pub fn http_client() -> reqwest::Client {
     Reqwest013::new().0
+}
+
+/// Reads a listing stream (`list_all`) to its end, each withdrawal through `black_box`, and
+/// returns how many there were; panics on an error (a bench's listing never fails).
+pub async fn drain(mut stream: futures::stream::BoxStream<'_, Result<crate::Withdrawal, crate::PayoutError>>) -> usize {
+    use futures::TryStreamExt;
+    let mut seen = 0;
+    while let Some(w) = stream.try_next().await.expect("page") {
+        std::hint::black_box(&w);
+        seen += 1;
+    }
+    seen
 }
 
 /// Times `iters` runs of `timed`, each preceded by an untimed run of `other` (another side of

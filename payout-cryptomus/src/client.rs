@@ -67,6 +67,9 @@ struct Inner {
     services_ttl: Duration,
     /// The services table and when it was read.
     services: Mutex<Option<(Instant, Arc<Vec<wire::Service>>)>>,
+    /// Held while the services table is read, so that creates arriving together on a cold (or
+    /// expired) cache wait for one read instead of each sending its own.
+    services_read: tokio::sync::Mutex<()>,
     /// Both secrets, kept only to scrub them from error messages should Cryptomus echo one.
     secrets: [SecretString; 2],
 }
@@ -116,6 +119,7 @@ impl CryptomusClient {
                 services_check: config.services_check,
                 services_ttl: config.services_ttl,
                 services: Mutex::new(None),
+                services_read: tokio::sync::Mutex::new(()),
                 secrets: [config.merchant, config.payout_key],
             }),
         })
@@ -159,14 +163,20 @@ impl CryptomusClient {
         self.inner.http.send_prepared(&Safety::Read, &outgoing).await
     }
 
+    /// The services table read within its time to live, if any.
+    fn cached_services(&self) -> Option<Arc<Vec<wire::Service>>> {
+        let cached = self.inner.services.lock().unwrap_or_else(|e| e.into_inner());
+        cached.as_ref().filter(|(at, _)| at.elapsed() < self.inner.services_ttl).map(|(_, table)| table.clone())
+    }
+
     async fn load_services(&self, refresh: bool) -> Result<Arc<Vec<wire::Service>>, PayoutError> {
-        if !refresh {
-            let cached = self.inner.services.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((at, table)) = cached.as_ref()
-                && at.elapsed() < self.inner.services_ttl
-            {
-                return Ok(table.clone());
-            }
+        if !refresh && let Some(table) = self.cached_services() {
+            return Ok(table);
+        }
+        // One read at a time; whoever waited finds the table the read before it stored.
+        let _reading = self.inner.services_read.lock().await;
+        if !refresh && let Some(table) = self.cached_services() {
+            return Ok(table);
         }
         let answer = self.read(&self.inner.services_url, EMPTY_BODY.to_vec()).await?;
         let table = match mapping::result_of(&answer) {

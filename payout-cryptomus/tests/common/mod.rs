@@ -1,9 +1,8 @@
 //! What the integration tests share: keys, a client pointed at a wiremock server, bodies.
 #![allow(dead_code)]
 
-use std::time::Duration;
+pub mod sim;
 
-use payout_core::http::RetryPolicy;
 use payout_core::{Asset, Decimal, EndUser, WithdrawalRequest};
 use payout_cryptomus::signing::Signer;
 use payout_cryptomus::{CryptomusBuilder, CryptomusClient};
@@ -16,9 +15,7 @@ pub const KEY: &str = "pk_test_TOPSECRETpayoutkey";
 /// The key of the spec's test vectors.
 pub const SPEC_KEY: &str = "test-payout-key";
 
-pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-}
+pub use payout_sim::backend::fast_retry;
 
 /// A builder for the wiremock server, with the services check off (tests of it turn it on).
 pub fn builder(server: &MockServer) -> CryptomusBuilder {

@@ -1,7 +1,14 @@
 //! The journal's behaviour, written once and run on every backend (`sqlite.rs`, `postgres.rs`),
 //! against the AlpPay simulator on loopback through the real AlpPay client. AlpPay keeps
-//! duplicate invoices, so a payout sent twice would show as two withdrawals.
+//! duplicate invoices, so a payout sent twice would show as two withdrawals. The crash cases of
+//! a provider that replays creates by reference run against the Cryptomus simulator and client
+//! (`cryptomus.rs`).
 #![allow(dead_code)]
+
+mod cryptomus;
+// The journal suite's cases; the other test binaries that share this module use none of them.
+#[allow(unused_imports)]
+pub use cryptomus::*;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -57,7 +64,7 @@ pub fn client_at(base_url: &str, key: &str, hmac: &str) -> Arc<dyn PayoutProvide
         .api_key(key)
         .hmac_key(hmac)
         .base_url(base_url)
-        .retry(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)))
+        .retry(fast_retry())
         .duplicate_check(false)
         .build()
         .expect("a loopback configuration is valid");
@@ -93,7 +100,11 @@ pub fn creates(server: &AlpPayServer) -> usize {
     server.requests().entries().iter().filter(|r| r.method == "POST" && r.path.ends_with("/withdrawal")).count()
 }
 
-fn fast() -> JournalOptions {
+pub(crate) fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+}
+
+pub(crate) fn fast() -> JournalOptions {
     JournalOptions::new()
         .lease(Duration::from_millis(300))
         .wait(Duration::from_secs(10))
@@ -507,7 +518,8 @@ macro_rules! journal_suite {
             a_lost_answer_is_reconciled_in_the_same_call, refusals_are_recorded_and_may_be_sent_again,
             reconcile_resolves_and_follows, updates_follow_the_receiver_rules,
             entries_filter_by_state_and_reference, conformance_through_the_journal,
-            a_lost_answer_is_sent_again_at_once_to_a_replaying_provider, a_crashed_send_is_replayed_within_the_window);
+            a_lost_answer_is_sent_again_at_once_to_a_replaying_provider, a_crashed_send_is_replayed_within_the_window,
+            cryptomus_crashes_resolve_within_the_window, a_lost_cryptomus_answer_is_replayed_in_the_same_call);
     };
     (@cases $backend:expr; $($case:ident),* $(,)?) => {
         $(

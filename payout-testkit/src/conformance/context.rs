@@ -80,7 +80,14 @@ impl<'a> Ctx<'a> {
 
     /// A reference no run has used: `conf-<run id>-<case>-<n>`.
     pub(crate) fn reference(&self) -> Result<Reference, String> {
-        let text = format!("conf-{}-{}-{}", self.run_id, self.case.replace('_', "-"), self.next());
+        let n = self.next();
+        let mut text = format!("conf-{}-{}-{n}", self.run_id, self.case.replace('_', "-"));
+        if text.chars().count() > self.provider.reference_rules().max_len_of_lookup() {
+            // A provider that looks references up by fewer characters (Cryptomus: 32): the
+            // case's initials instead of its name.
+            let initials: String = self.case.split('_').filter_map(|w| w.chars().next()).collect();
+            text = format!("c{}-{initials}-{n}", self.run_id);
+        }
         Reference::new(text).map_err(|e| format!("the suite built an invalid reference: {e}"))
     }
 
