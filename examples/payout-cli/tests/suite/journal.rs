@@ -1,13 +1,15 @@
 //! The journal under real crashes: `kill -9` of a real `payout withdraw` process in each crash
 //! window, then the same command again and `reconcile`, on SQLite and on PostgreSQL; and eight
 //! processes racing on one reference. The AlpPay simulator runs in this test process on
-//! loopback (AlpPay keeps duplicate invoices, so a payout sent twice would show as two).
+//! loopback (AlpPay keeps duplicate invoices, so a payout sent twice would show as two); the
+//! Cryptomus cases check that its replay by `order_id` lets a crashed payout be sent again at
+//! once and still paid once.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use payout_sim::{AlpPayConfig, AlpPayServer, Fault};
+use payout_sim::{AlpPayConfig, AlpPayServer, CryptomusConfig, CryptomusServer, Fault};
 use payout_testkit::postgres::TempPostgres;
 use serde_json::Value;
 
@@ -22,11 +24,20 @@ enum Store {
 
 struct World {
     server: AlpPayServer,
+    /// With one, the payouts go to Cryptomus (which replays a create by `order_id`) instead.
+    cryptomus: Option<CryptomusServer>,
     store: String,
     dir: tempfile::TempDir,
 }
 
 impl World {
+    /// The same world paying out through Cryptomus.
+    async fn cryptomus(store: Store, name: &str) -> Self {
+        let mut world = Self::new(store, name).await;
+        world.cryptomus = Some(CryptomusServer::start(CryptomusConfig::default()).await.unwrap());
+        world
+    }
+
     async fn new(store: Store, name: &str) -> Self {
         let server = AlpPayServer::start(AlpPayConfig::default()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -39,7 +50,7 @@ impl World {
                     .unwrap()
             }
         };
-        Self { server, store, dir }
+        Self { server, cryptomus: None, store, dir }
     }
 
     /// `payout --json --provider alppay withdraw …` live against the simulator, in data dir `home`.
@@ -56,9 +67,22 @@ impl World {
             .env("PAYOUT_WAIT", "20")
             .env("ALPPAY_API_KEY", self.server.api_key())
             .env("ALPPAY_HMAC_KEY", self.server.hmac_key())
-            .env("ALPPAY_BASE_URL", self.server.base_url())
-            .args(["--json", "--provider", "alppay"]);
+            .env("ALPPAY_BASE_URL", self.server.base_url());
+        if let Some(cm) = &self.cryptomus {
+            c.env("CRYPTOMUS_MERCHANT", cm.merchant())
+                .env("CRYPTOMUS_PAYOUT_KEY", cm.payout_key())
+                .env("CRYPTOMUS_BASE_URL", cm.base_url())
+                .args(["--json", "--provider", "cryptomus"]);
+        } else {
+            c.args(["--json", "--provider", "alppay"]);
+        }
         if reference.is_empty() {
+            return c;
+        }
+        if self.cryptomus.is_some() {
+            c.args(["withdraw", "--asset", "USDT", "--network", "TRON", "--amount", "10.5", "--address"])
+                .arg(REFERENCE_ADDRESS)
+                .args(["--reference", reference, "--end-user", "42"]);
             return c;
         }
         c.args(["withdraw", "--asset", "USDT", "--network", "tron", "--amount", "10.5", "--address"])
@@ -75,16 +99,22 @@ impl World {
     }
 
     fn creates(&self) -> usize {
-        self.server
-            .requests()
-            .entries()
-            .iter()
-            .filter(|r| r.method == "POST" && r.path.ends_with("/withdrawal"))
-            .count()
+        let (requests, create) = match &self.cryptomus {
+            Some(cm) => (cm.requests().entries(), "/payout"),
+            None => (self.server.requests().entries(), "/withdrawal"),
+        };
+        requests.iter().filter(|r| r.method == "POST" && r.path.ends_with(create)).count()
     }
 
     /// The one withdrawal the simulator holds for `reference` (fails if there are more).
     fn only_withdrawal(&self, reference: &str) -> String {
+        if let Some(cm) = &self.cryptomus {
+            // Cryptomus keeps one payout per `order_id`: a second create would be a replay, so
+            // the payouts themselves are counted.
+            let held: Vec<_> = cm.payouts().into_iter().filter(|p| p.order_id == reference).collect();
+            assert_eq!(held.len(), 1, "exactly one payout at the simulator for {reference}");
+            return held[0].uuid.clone();
+        }
         let found = self.server.find_by_invoice(reference);
         assert_eq!(found.len(), 1, "exactly one withdrawal at the simulator for {reference}");
         found[0].id.clone()
@@ -272,6 +302,39 @@ async fn eight_racing(store: Store) {
     assert!(outs.iter().any(|o| o.status.code() == Some(0)));
 }
 
+/// Cryptomus replays a create by `order_id`: a payout whose process died after marking it sent
+/// (or after claiming it) is sent again at once by the next command, and answered with the one
+/// payout, instead of waiting out the in-flight window.
+async fn cryptomus_after_sent(store: Store) {
+    let w = World::cryptomus(store, "cm_after_sent").await;
+    kill_at(crash_at(&w, "c-3", "after-sent"), "stopped at after-sent").await;
+    assert_eq!(w.creates(), 0);
+    let out = run(w.withdraw("c-3", "main")).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout_id(&out), w.only_withdrawal("c-3"));
+    cryptomus_settles(&w, "c-3").await;
+}
+
+/// After the answer was lost with the process, the next command names the one payout.
+async fn cryptomus_after_answer(store: Store) {
+    let w = World::cryptomus(store, "cm_after_answer").await;
+    kill_at(crash_at(&w, "c-5", "after-answer"), "stopped at after-answer").await;
+    assert_eq!(w.creates(), 1, "the provider acted");
+    let id = w.only_withdrawal("c-5");
+    let out = run(w.withdraw("c-5", "main")).await;
+    names_it(&out, &id, "c-5", false);
+    cryptomus_settles(&w, "c-5").await;
+}
+
+/// `reconcile` ends clean, the same command answers the one payout, and Cryptomus holds one.
+async fn cryptomus_settles(w: &World, reference: &str) {
+    let out = run(w.reconcile()).await;
+    assert_eq!(out.status.code(), Some(0), "reconcile: {}", stderr(&out));
+    let id = w.only_withdrawal(reference);
+    names_it(&run(w.withdraw(reference, "main")).await, &id, reference, false);
+    w.only_withdrawal(reference);
+}
+
 macro_rules! per_store {
     ($($case:ident),*) => {
         mod sqlite {
@@ -293,7 +356,16 @@ macro_rules! per_store {
     };
 }
 
-per_store!(before_claim, after_claim, after_sent, slow_provider, after_answer, eight_racing);
+per_store!(
+    before_claim,
+    after_claim,
+    after_sent,
+    slow_provider,
+    after_answer,
+    eight_racing,
+    cryptomus_after_sent,
+    cryptomus_after_answer
+);
 
 #[test]
 fn a_bad_store_or_hook_exits_2_and_sends_nothing() {
