@@ -85,7 +85,13 @@ fn setup(rt: &tokio::runtime::Runtime) -> Setup {
         .build()
         .expect("simulator runtime");
     let start = || {
-        let sim = sim_rt.block_on(CryptomusServer::start(SimConfig::default())).expect("simulator");
+        // A balance no run of criterion can spend (the default million runs out after a few
+        // hundred thousand creates).
+        let mut config = SimConfig::default();
+        for (_, balance) in &mut config.balances {
+            *balance = rust_decimal::Decimal::from(1_000_000_000_000_000_u64);
+        }
+        let sim = sim_rt.block_on(CryptomusServer::start(config)).expect("simulator");
         sim.requests().set_enabled(false);
         sim
     };
