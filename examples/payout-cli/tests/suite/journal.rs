@@ -3,7 +3,7 @@
 //! processes racing on one reference. The AlpPay simulator runs in this test process on
 //! loopback (AlpPay keeps duplicate invoices, so a payout sent twice would show as two); the
 //! Cryptomus cases check that its replay by `order_id` lets a crashed payout be sent again at
-//! once and still paid once.
+//! once and still paid once, and that eight racing processes still send one create.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
@@ -98,12 +98,26 @@ impl World {
         c
     }
 
+    /// The provider's create path (`POST`).
+    fn create_path(&self) -> &'static str {
+        if self.cryptomus.is_some() { "/payout" } else { "/withdrawal" }
+    }
+
     fn creates(&self) -> usize {
-        let (requests, create) = match &self.cryptomus {
-            Some(cm) => (cm.requests().entries(), "/payout"),
-            None => (self.server.requests().entries(), "/withdrawal"),
+        let requests = match &self.cryptomus {
+            Some(cm) => cm.requests().entries(),
+            None => self.server.requests().entries(),
         };
-        requests.iter().filter(|r| r.method == "POST" && r.path.ends_with(create)).count()
+        requests.iter().filter(|r| r.method == "POST" && r.path.ends_with(self.create_path())).count()
+    }
+
+    /// The next create is acted on only after `delay`.
+    fn delay_next_create(&self, delay: Duration) {
+        let faults = match &self.cryptomus {
+            Some(cm) => cm.faults(),
+            None => self.server.faults(),
+        };
+        faults.on_request(http::Method::POST, self.create_path(), Fault::Delay(delay), 1);
     }
 
     /// The one withdrawal the simulator holds for `reference` (fails if there are more).
@@ -283,8 +297,17 @@ async fn after_answer(store: Store) {
 /// Eight processes at once on one reference (each with its own data directory): one create,
 /// one withdrawal, every process exits 0 naming it or 4.
 async fn eight_racing(store: Store) {
-    let w = World::new(store, "race").await;
-    w.server.faults().on_request(http::Method::POST, "/withdrawal", Fault::Delay(Duration::from_millis(800)), 1);
+    race(World::new(store, "race").await).await;
+}
+
+/// The same race paying out through Cryptomus: its replay by `order_id` must not turn the
+/// journal's one sender into several creates.
+async fn cryptomus_eight_racing(store: Store) {
+    race(World::cryptomus(store, "cm_race").await).await;
+}
+
+async fn race(w: World) {
+    w.delay_next_create(Duration::from_millis(800));
     let mut children = Vec::new();
     for i in 0..8 {
         let mut c = w.withdraw("race-1", &format!("proc{i}"));
@@ -364,7 +387,8 @@ per_store!(
     after_answer,
     eight_racing,
     cryptomus_after_sent,
-    cryptomus_after_answer
+    cryptomus_after_answer,
+    cryptomus_eight_racing
 );
 
 #[test]
