@@ -67,10 +67,9 @@ impl<'a> Comparison<'a> {
         Self { group, elements, pairs, samples: None }
     }
 
-    /// This comparison with criterion's sample size set (for slow runs).
-    pub fn samples(mut self, n: usize) -> Self {
-        self.samples = Some(n);
-        self
+    crate::setters! {
+        /// This comparison with criterion's sample size set (for slow runs).
+        samples(n: usize) => Some(samples);
     }
 
     /// Measures `run(side)` for every [`Side`] on `rt`, interleaved, then prints the paired

@@ -201,47 +201,21 @@ pub enum ErrorKind {
     Webhook,
 }
 
-impl ErrorKind {
-    /// Every category.
-    pub const ALL: [ErrorKind; 12] = [
-        ErrorKind::InvalidRequest,
-        ErrorKind::Unsupported,
-        ErrorKind::Configuration,
-        ErrorKind::Authentication,
-        ErrorKind::Rejected,
-        ErrorKind::DuplicateReference,
-        ErrorKind::NotFound,
-        ErrorKind::RateLimited,
-        ErrorKind::Unavailable,
-        ErrorKind::OutcomeUnknown,
-        ErrorKind::Protocol,
-        ErrorKind::Webhook,
-    ];
-
-    /// The snake_case name used in JSON (`"outcome_unknown"`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidRequest => "invalid_request",
-            ErrorKind::Unsupported => "unsupported",
-            ErrorKind::Configuration => "configuration",
-            ErrorKind::Authentication => "authentication",
-            ErrorKind::Rejected => "rejected",
-            ErrorKind::DuplicateReference => "duplicate_reference",
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::RateLimited => "rate_limited",
-            ErrorKind::Unavailable => "unavailable",
-            ErrorKind::OutcomeUnknown => "outcome_unknown",
-            ErrorKind::Protocol => "protocol",
-            ErrorKind::Webhook => "webhook",
-        }
-    }
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+// The snake_case names used in JSON (`"outcome_unknown"`).
+crate::names!(ErrorKind {
+    InvalidRequest => "invalid_request",
+    Unsupported => "unsupported",
+    Configuration => "configuration",
+    Authentication => "authentication",
+    Rejected => "rejected",
+    DuplicateReference => "duplicate_reference",
+    NotFound => "not_found",
+    RateLimited => "rate_limited",
+    Unavailable => "unavailable",
+    OutcomeUnknown => "outcome_unknown",
+    Protocol => "protocol",
+    Webhook => "webhook",
+});
 
 /// How much of a raw body an error keeps.
 const BODY_KEPT: usize = 4096;

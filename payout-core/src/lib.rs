@@ -50,6 +50,7 @@ pub mod ext;
 #[cfg(feature = "http")]
 pub mod http;
 mod id;
+mod macros;
 pub mod provider;
 mod query;
 mod raw_json;

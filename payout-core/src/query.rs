@@ -69,45 +69,24 @@ impl ListQuery {
         Self::default()
     }
 
-    /// Adds a provider id to match.
-    pub fn id(mut self, id: impl Into<WithdrawalId>) -> Self {
-        self.ids.push(id.into());
-        self
-    }
-
-    /// Adds a reference to match.
-    pub fn reference(mut self, reference: Reference) -> Self {
-        self.references.push(reference);
-        self
-    }
-
-    /// Adds a transaction hash to match.
-    pub fn tx_hash(mut self, hash: impl Into<String>) -> Self {
-        self.tx_hashes.push(hash.into());
-        self
-    }
-
-    /// Adds a status to match.
-    pub fn status(mut self, status: WithdrawalStatus) -> Self {
-        self.statuses.push(status);
-        self
-    }
-
-    /// Sets the page, from 0.
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Continues from a cursor a provider paging by cursor handed out ([`Page::next_cursor`]).
-    ///
-    /// ```
-    /// let q = payout_core::ListQuery::new().cursor("eyJpZCI6MjF9");
-    /// assert_eq!(q.cursor.as_deref(), Some("eyJpZCI6MjF9"));
-    /// ```
-    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
-        self.cursor = Some(cursor.into());
-        self
+    crate::setters! {
+        /// Adds a provider id to match.
+        id(id: impl Into<WithdrawalId>) => push(ids);
+        /// Adds a reference to match.
+        reference(reference: Reference) => push(references);
+        /// Adds a transaction hash to match.
+        tx_hash(hash: impl Into<String>) => push(tx_hashes);
+        /// Adds a status to match.
+        status(status: WithdrawalStatus) => push(statuses);
+        /// Sets the page, from 0.
+        page(page: u32) => page;
+        /// Continues from a cursor a provider paging by cursor handed out ([`Page::next_cursor`]).
+        ///
+        /// ```
+        /// let q = payout_core::ListQuery::new().cursor("eyJpZCI6MjF9");
+        /// assert_eq!(q.cursor.as_deref(), Some("eyJpZCI6MjF9"));
+        /// ```
+        cursor(cursor: impl Into<String>) => Some(cursor);
     }
 
     /// Sets the page size; refuses 0 and more than [`ListQuery::MAX_LIMIT`].

@@ -32,16 +32,11 @@ impl EndUser {
         Self { id: id.into(), name: None, email: None }
     }
 
-    /// Adds a name.
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Adds an e-mail address.
-    pub fn with_email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
-        self
+    crate::setters! {
+        /// Adds a name.
+        with_name(name: impl Into<String>) => Some(name);
+        /// Adds an e-mail address.
+        with_email(email: impl Into<String>) => Some(email);
     }
 }
 
@@ -323,23 +318,38 @@ pub struct WithdrawalRequestBuilder {
 }
 
 impl WithdrawalRequestBuilder {
-    /// The caller's unique reference (required, 1 to 255 characters).
-    pub fn reference(mut self, reference: impl Into<String>) -> Self {
-        self.reference = Some(reference.into());
-        self
-    }
-
-    /// The asset debited (required).
-    pub fn asset(mut self, asset: Asset) -> Self {
-        self.asset = Some(asset);
-        self
-    }
-
-    /// The amount of the asset to pay out (with [`Self::convert_to`], the exact amount debited
-    /// and converted). Give this or [`Self::amount_to`], not both.
-    pub fn amount(mut self, amount: Decimal) -> Self {
-        self.amount = Some(amount);
-        self
+    crate::setters! {
+        /// The caller's unique reference (required, 1 to 255 characters).
+        reference(reference: impl Into<String>) => Some(reference);
+        /// The asset debited (required).
+        asset(asset: Asset) => Some(asset);
+        /// The amount of the asset to pay out (with [`Self::convert_to`], the exact amount debited
+        /// and converted). Give this or [`Self::amount_to`], not both.
+        amount(amount: Decimal) => Some(amount);
+        /// Convert into `to` before sending; with [`Self::amount`], exactly that amount of the
+        /// request's asset is debited and converted ([`PayoutAmount::DebitConverted`]).
+        convert_to(to: Asset) => Some(convert_to);
+        /// Where the provider's fee is taken from ([`FeeFrom::Balance`], the recipient gets the exact
+        /// amount, unless set). A provider that cannot choose refuses any other value.
+        fee_from(fee_from: FeeFrom) => fee_from;
+        /// The URL the provider should send this payout's status changes to (an `http` or `https`
+        /// URL with a host; checked by `build`, reported under `callback_url`). A provider that takes
+        /// no URL per payout refuses the request rather than drop it.
+        ///
+        /// ```
+        /// use payout_core::{Asset, EndUser, WithdrawalRequest};
+        /// let base = WithdrawalRequest::builder().reference("r-1").asset(Asset::new("BTC")).amount_text("0.1")
+        ///     .address("a1").end_user(EndUser::new("u-1"));
+        /// let ok = base.clone().callback_url("https://shop.example/payout/cryptomus").build().unwrap();
+        /// assert_eq!(ok.callback_url(), Some("https://shop.example/payout/cryptomus"));
+        /// let err = base.callback_url("not a url").build().unwrap_err();
+        /// assert_eq!(err.field_errors()[0].field, "callback_url");
+        /// ```
+        callback_url(url: impl Into<String>) => Some(callback_url);
+        /// The destination address (required, no white space).
+        address(address: impl Into<String>) => Some(address);
+        /// The end user being paid (required).
+        end_user(end_user: EndUser) => Some(end_user);
     }
 
     /// [`Self::amount`] from text a person or a program typed: a plain decimal only (see
@@ -376,13 +386,6 @@ impl WithdrawalRequestBuilder {
         self
     }
 
-    /// Convert into `to` before sending; with [`Self::amount`], exactly that amount of the
-    /// request's asset is debited and converted ([`PayoutAmount::DebitConverted`]).
-    pub fn convert_to(mut self, to: Asset) -> Self {
-        self.convert_to = Some(to);
-        self
-    }
-
     /// Sender and receiver data for providers that collect it (see [`crate::travel`]); a
     /// provider that has no place for it refuses the request rather than drop it.
     pub fn travel_rule(mut self, travel_rule: TravelRule) -> Self {
@@ -390,47 +393,10 @@ impl WithdrawalRequestBuilder {
         self
     }
 
-    /// Where the provider's fee is taken from ([`FeeFrom::Balance`], the recipient gets the exact
-    /// amount, unless set). A provider that cannot choose refuses any other value.
-    pub fn fee_from(mut self, fee_from: FeeFrom) -> Self {
-        self.fee_from = fee_from;
-        self
-    }
-
-    /// The URL the provider should send this payout's status changes to (an `http` or `https`
-    /// URL with a host; checked by `build`, reported under `callback_url`). A provider that takes
-    /// no URL per payout refuses the request rather than drop it.
-    ///
-    /// ```
-    /// use payout_core::{Asset, EndUser, WithdrawalRequest};
-    /// let base = WithdrawalRequest::builder().reference("r-1").asset(Asset::new("BTC")).amount_text("0.1")
-    ///     .address("a1").end_user(EndUser::new("u-1"));
-    /// let ok = base.clone().callback_url("https://shop.example/payout/cryptomus").build().unwrap();
-    /// assert_eq!(ok.callback_url(), Some("https://shop.example/payout/cryptomus"));
-    /// let err = base.callback_url("not a url").build().unwrap_err();
-    /// assert_eq!(err.field_errors()[0].field, "callback_url");
-    /// ```
-    pub fn callback_url(mut self, url: impl Into<String>) -> Self {
-        self.callback_url = Some(url.into());
-        self
-    }
-
-    /// The destination address (required, no white space).
-    pub fn address(mut self, address: impl Into<String>) -> Self {
-        self.address = Some(address.into());
-        self
-    }
-
     /// The destination tag or memo (XRP, XLM…); an empty tag means none.
     pub fn tag(mut self, tag: impl Into<String>) -> Self {
         let tag = tag.into();
         self.tag = (!tag.is_empty()).then_some(tag);
-        self
-    }
-
-    /// The end user being paid (required).
-    pub fn end_user(mut self, end_user: EndUser) -> Self {
-        self.end_user = Some(end_user);
         self
     }
 

@@ -1,8 +1,5 @@
 //! The unified withdrawal status and the moves between statuses that are legal.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 /// Where a withdrawal stands, the same for every provider.
@@ -50,33 +47,9 @@ pub enum Transition {
 }
 
 impl WithdrawalStatus {
-    /// Every status, in life-cycle order.
-    pub const ALL: [WithdrawalStatus; 7] = [
-        WithdrawalStatus::Pending,
-        WithdrawalStatus::Approved,
-        WithdrawalStatus::Processing,
-        WithdrawalStatus::Completed,
-        WithdrawalStatus::Cancelled,
-        WithdrawalStatus::Rejected,
-        WithdrawalStatus::Unknown,
-    ];
-
     /// Whether the withdrawal has reached its final status (completed, cancelled or rejected).
     pub fn is_terminal(self) -> bool {
         matches!(self, WithdrawalStatus::Completed | WithdrawalStatus::Cancelled | WithdrawalStatus::Rejected)
-    }
-
-    /// The lower-case name used in JSON and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WithdrawalStatus::Pending => "pending",
-            WithdrawalStatus::Approved => "approved",
-            WithdrawalStatus::Processing => "processing",
-            WithdrawalStatus::Completed => "completed",
-            WithdrawalStatus::Cancelled => "cancelled",
-            WithdrawalStatus::Rejected => "rejected",
-            WithdrawalStatus::Unknown => "unknown",
-        }
     }
 
     /// Position in the life cycle of the known non-final statuses.
@@ -132,22 +105,13 @@ impl WithdrawalStatus {
     }
 }
 
-impl fmt::Display for WithdrawalStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The error of parsing an unknown unified status name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown status `{0}`; expected one of pending, approved, processing, completed, cancelled, rejected, unknown")]
-pub struct ParseStatusError(pub String);
-
-impl FromStr for WithdrawalStatus {
-    type Err = ParseStatusError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let lower = s.trim().to_ascii_lowercase();
-        WithdrawalStatus::ALL.into_iter().find(|st| st.as_str() == lower).ok_or_else(|| ParseStatusError(s.to_owned()))
-    }
-}
+// In life-cycle order; the lower-case names are those of JSON and of the command line.
+crate::names!(WithdrawalStatus, parse: ParseStatusError "status" {
+    Pending => "pending",
+    Approved => "approved",
+    Processing => "processing",
+    Completed => "completed",
+    Cancelled => "cancelled",
+    Rejected => "rejected",
+    Unknown => "unknown",
+});

@@ -149,16 +149,11 @@ impl TravelRule {
         Self::default()
     }
 
-    /// Sets the sender.
-    pub fn sender(mut self, party: Party) -> Self {
-        self.sender = Some(party);
-        self
-    }
-
-    /// Sets the receiver.
-    pub fn receiver(mut self, party: Party) -> Self {
-        self.receiver = Some(party);
-        self
+    crate::setters! {
+        /// Sets the sender.
+        sender(party: Party) => Some(sender);
+        /// Sets the receiver.
+        receiver(party: Party) => Some(receiver);
     }
 
     /// Whether neither side is given.

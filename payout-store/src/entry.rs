@@ -1,8 +1,5 @@
 //! The row model: one [`Entry`] per payout, in one of five [`State`]s.
 
-use std::fmt;
-use std::str::FromStr;
-
 use payout_core::{OffsetDateTime, ProviderId, Reference, Withdrawal};
 
 /// Where a payout stands in the journal (the contract's five states).
@@ -23,41 +20,14 @@ pub enum State {
     Refused,
 }
 
-impl State {
-    /// Every state, in life-cycle order.
-    pub const ALL: [State; 5] = [State::Recorded, State::Sent, State::Unanswered, State::Created, State::Refused];
-
-    /// The name stored and printed (`recorded`, `sent`, `unanswered`, `created`, `refused`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Recorded => "recorded",
-            State::Sent => "sent",
-            State::Unanswered => "unanswered",
-            State::Created => "created",
-            State::Refused => "refused",
-        }
-    }
-}
-
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A state name that is not one of the five.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown journal state `{0}`; expected one of recorded, sent, unanswered, created, refused")]
-pub struct ParseStateError(pub String);
-
-impl FromStr for State {
-    type Err = ParseStateError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        State::ALL.into_iter().find(|st| st.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| ParseStateError(s.into()))
-    }
-}
+// In life-cycle order; the names are those stored and printed.
+payout_core::names!(State, parse: ParseStateError "journal state" {
+    Recorded => "recorded",
+    Sent => "sent",
+    Unanswered => "unanswered",
+    Created => "created",
+    Refused => "refused",
+});
 
 /// Who holds a payout, and until when. Every write of a holder names its generation, so a holder
 /// whose lease was taken over changes nothing.
@@ -129,22 +99,13 @@ impl EntryFilter {
         Self::default()
     }
 
-    /// Only `provider`'s entries.
-    pub fn provider(mut self, provider: ProviderId) -> Self {
-        self.provider = Some(provider);
-        self
-    }
-
-    /// Adds a state to match.
-    pub fn state(mut self, state: State) -> Self {
-        self.states.push(state);
-        self
-    }
-
-    /// Adds a reference to match.
-    pub fn reference(mut self, reference: impl Into<String>) -> Self {
-        self.references.push(reference.into());
-        self
+    payout_core::setters! {
+        /// Only `provider`'s entries.
+        provider(provider: ProviderId) => Some(provider);
+        /// Adds a state to match.
+        state(state: State) => push(states);
+        /// Adds a reference to match.
+        reference(reference: impl Into<String>) => push(references);
     }
 }
 

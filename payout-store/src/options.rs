@@ -24,18 +24,13 @@ pub enum Checkpoint {
     Answered,
 }
 
-impl Checkpoint {
-    /// The name used by the `payout` command's test hook (`before-claim`, `after-claim`,
-    /// `after-sent`, `after-answer`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Checkpoint::BeforeClaim => "before-claim",
-            Checkpoint::Claimed => "after-claim",
-            Checkpoint::MarkedSent => "after-sent",
-            Checkpoint::Answered => "after-answer",
-        }
-    }
-}
+// The names used by the `payout` command's test hook.
+payout_core::names!(Checkpoint {
+    BeforeClaim => "before-claim",
+    Claimed => "after-claim",
+    MarkedSent => "after-sent",
+    Answered => "after-answer",
+});
 
 /// A hook called at each [`Checkpoint`].
 pub type CheckpointHook = Arc<dyn Fn(Checkpoint) + Send + Sync>;
@@ -96,25 +91,22 @@ impl JournalOptions {
         Self::default()
     }
 
-    /// How long after a create was sent the provider may still be working on it: within it, a
-    /// payout whose answer was lost and that the provider does not show is never sent again
-    /// (the submit answers outcome unknown). Default 10 minutes.
-    pub fn in_flight_window(mut self, window: Duration) -> Self {
-        self.in_flight_window = window;
-        self
+    payout_core::setters! {
+        /// How long after a create was sent the provider may still be working on it: within it, a
+        /// payout whose answer was lost and that the provider does not show is never sent again
+        /// (the submit answers outcome unknown). Default 10 minutes.
+        in_flight_window(window: Duration) => in_flight_window;
+        /// How long a submit waits for another live holder's answer before it answers outcome
+        /// unknown. Default 60 s.
+        wait(wait: Duration) => wait;
+        /// This worker's id in leases (default: unique per process and options value).
+        owner(owner: impl Into<String>) => owner;
     }
 
     /// How long a claim lasts without renewal: a holder that dies is taken over this long after
     /// its last renewal. Renewed every third of it while a request is in flight. Default 30 s.
     pub fn lease(mut self, lease: Duration) -> Self {
         self.lease = lease.max(Duration::from_millis(100));
-        self
-    }
-
-    /// How long a submit waits for another live holder's answer before it answers outcome
-    /// unknown. Default 60 s.
-    pub fn wait(mut self, wait: Duration) -> Self {
-        self.wait = wait;
         self
     }
 
@@ -128,12 +120,6 @@ impl JournalOptions {
     /// look doubles it, up to an hour. Default 5 s.
     pub fn recheck(mut self, first: Duration) -> Self {
         self.recheck = first.max(Duration::from_millis(1));
-        self
-    }
-
-    /// This worker's id in leases (default: unique per process and options value).
-    pub fn owner(mut self, owner: impl Into<String>) -> Self {
-        self.owner = owner.into();
         self
     }
 

@@ -111,10 +111,9 @@ impl JournaledProvider {
         Self { inner, journal, options: JournalOptions::default(), rules }
     }
 
-    /// Replaces the options.
-    pub fn with_options(mut self, options: JournalOptions) -> Self {
-        self.options = options;
-        self
+    payout_core::setters! {
+        /// Replaces the options.
+        with_options(options: JournalOptions) => options;
     }
 
     /// The options in force.

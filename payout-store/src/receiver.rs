@@ -103,10 +103,9 @@ impl WebhookReceiver {
         self
     }
 
-    /// Bounds each delivery's body (larger ones are answered 413 unread).
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
+    payout_core::setters! {
+        /// Bounds each delivery's body (larger ones are answered 413 unread).
+        body_limit(bytes: usize) => body_limit;
     }
 
     /// The path each provider is served at, relative to where the router is mounted.

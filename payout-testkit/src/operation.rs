@@ -1,8 +1,6 @@
 //! [`Operation`]: the one name for an operation of a provider under test, shared by the fake's
 //! scripted failures and call log, and by `payout-sim`'s fault matrix and money drivers.
 
-use std::fmt;
-
 /// An operation of [`PayoutProvider`](payout_core::PayoutProvider) or of its extension trait.
 ///
 /// The [`FakeProvider`](crate::FakeProvider) logs and fails the trait's own methods (`Create`,
@@ -27,34 +25,14 @@ pub enum Operation {
     ParseWebhook,
 }
 
-impl Operation {
-    /// Every operation, in the order a fault matrix renders its columns.
-    pub const ALL: [Operation; 7] = [
-        Operation::Create,
-        Operation::Get,
-        Operation::Find,
-        Operation::List,
-        Operation::ListAll,
-        Operation::Submit,
-        Operation::ParseWebhook,
-    ];
-
-    /// The method's name (`"create_withdrawal"`, `"list_all"`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::Create => "create_withdrawal",
-            Operation::Get => "get_withdrawal",
-            Operation::Find => "find_withdrawal",
-            Operation::List => "list_withdrawals",
-            Operation::ListAll => "list_all",
-            Operation::Submit => "submit",
-            Operation::ParseWebhook => "parse_webhook",
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+// In the order a fault matrix renders its columns; each name is the method's
+// (`"create_withdrawal"`, `"list_all"`).
+payout_core::names!(Operation {
+    Create => "create_withdrawal",
+    Get => "get_withdrawal",
+    Find => "find_withdrawal",
+    List => "list_withdrawals",
+    ListAll => "list_all",
+    Submit => "submit",
+    ParseWebhook => "parse_webhook",
+});

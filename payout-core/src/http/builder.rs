@@ -219,55 +219,26 @@ macro_rules! http_builder_setters {
             Self::from_lookup(|name| ::std::env::var(name).ok())
         }
 
-        /// The base URL, [`DEFAULT_BASE_URL`] unless set. `https://`, or plain `http://` for a
-        /// loopback host only (a local simulator), so keys and signatures never cross a network
-        /// in clear text.
-        pub fn base_url(mut self, url: impl Into<String>) -> Self {
-            self.settings.base_url = Some(url.into());
-            self
-        }
-
-        /// All HTTP settings at once (timeouts, retry policy, response bound, your own client).
-        pub fn http(mut self, http: $crate::http::HttpConfig) -> Self {
-            self.settings.http = http;
-            self
-        }
-
-        /// The time allowed for one attempt, from sending to the last byte of the answer (30 s
-        /// unless set).
-        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.settings.http.timeout = timeout;
-            self
-        }
-
-        /// The time allowed to open a connection (10 s unless set).
-        pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.settings.http.connect_timeout = timeout;
-            self
-        }
-
-        #[doc = concat!(
-                                    "How reads are retried. Creates are never retried once they may have reached ",
-                                    $provider,
-                                    ", whatever the policy says."
-                                )]
-        pub fn retry(mut self, retry: $crate::http::RetryPolicy) -> Self {
-            self.settings.http.retry = retry;
-            self
-        }
-
-        /// The largest answer read (2 MiB unless set); a larger one is an error instead of a
-        /// memory spike.
-        pub fn max_response_bytes(mut self, max: usize) -> Self {
-            self.settings.http.max_response_bytes = max;
-            self
-        }
-
-        /// Your own reqwest client (pool, proxy, TLS roots). It should not follow redirects, so
-        /// that signed headers never reach another host.
-        pub fn client(mut self, client: $crate::http::reqwest::Client) -> Self {
-            self.settings.http.client = Some(client);
-            self
+        $crate::setters! {
+            /// The base URL, [`DEFAULT_BASE_URL`] unless set. `https://`, or plain `http://` for a
+            /// loopback host only (a local simulator), so keys and signatures never cross a
+            /// network in clear text.
+            base_url(url: impl Into<String>) => Some(settings.base_url);
+            /// All HTTP settings at once (timeouts, retry policy, response bound, your own client).
+            http(http: $crate::http::HttpConfig) => settings.http;
+            /// The time allowed for one attempt, from sending to the last byte of the answer (30 s
+            /// unless set).
+            timeout(timeout: ::std::time::Duration) => settings.http.timeout;
+            /// The time allowed to open a connection (10 s unless set).
+            connect_timeout(timeout: ::std::time::Duration) => settings.http.connect_timeout;
+            #[doc = concat!("How reads are retried. Creates are never retried once they may have reached ", $provider, ", whatever the policy says.")]
+            retry(retry: $crate::http::RetryPolicy) => settings.http.retry;
+            /// The largest answer read (2 MiB unless set); a larger one is an error instead of a
+            /// memory spike.
+            max_response_bytes(max: usize) => settings.http.max_response_bytes;
+            /// Your own reqwest client (pool, proxy, TLS roots). It should not follow redirects,
+            /// so that signed headers never reach another host.
+            client(client: $crate::http::reqwest::Client) => Some(settings.http.client);
         }
     };
 }

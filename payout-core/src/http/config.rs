@@ -43,40 +43,19 @@ impl Default for HttpConfig {
 }
 
 impl HttpConfig {
-    /// These settings with another per-attempt timeout.
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// These settings with another connection timeout.
-    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// These settings with another retry policy.
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// These settings with another bound on response bodies.
-    pub fn with_max_response_bytes(mut self, max: usize) -> Self {
-        self.max_response_bytes = max;
-        self
-    }
-
-    /// These settings with another window for creates that may still be in flight (see
-    /// [`HttpConfig::in_flight_window`]).
-    pub fn with_in_flight_window(mut self, window: Duration) -> Self {
-        self.in_flight_window = window;
-        self
-    }
-
-    /// These settings with a caller-supplied reqwest client.
-    pub fn with_client(mut self, client: reqwest::Client) -> Self {
-        self.client = Some(client);
-        self
+    crate::setters! {
+        /// These settings with another per-attempt timeout.
+        with_timeout(timeout: Duration) => timeout;
+        /// These settings with another connection timeout.
+        with_connect_timeout(timeout: Duration) => connect_timeout;
+        /// These settings with another retry policy.
+        with_retry(retry: RetryPolicy) => retry;
+        /// These settings with another bound on response bodies.
+        with_max_response_bytes(max: usize) => max_response_bytes;
+        /// These settings with another window for creates that may still be in flight (see
+        /// [`HttpConfig::in_flight_window`]).
+        with_in_flight_window(window: Duration) => in_flight_window;
+        /// These settings with a caller-supplied reqwest client.
+        with_client(client: reqwest::Client) => Some(client);
     }
 }

@@ -48,11 +48,10 @@ impl<'a> Outgoing<'a> {
         self
     }
 
-    /// This request with these body bytes, sent exactly as they are (and again, unchanged, on
-    /// a retry).
-    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = Some(body.into());
-        self
+    crate::setters! {
+        /// This request with these body bytes, sent exactly as they are (and again, unchanged, on
+        /// a retry).
+        body(body: impl Into<Bytes>) => Some(body);
     }
 
     /// The URL it goes to.

@@ -178,13 +178,16 @@ impl FakeProviderBuilder {
         self
     }
 
-    /// Exactly these capabilities (default: all but [`Capability::IdempotentCreate`]).
-    /// Operations left out return `Unsupported`. With [`Capability::IdempotentCreate`] the fake
-    /// replays a create whose reference it holds for the same payout (amount and address), as
-    /// Cryptomus does by `order_id`: it answers with the existing withdrawal and creates nothing.
-    pub fn capabilities(mut self, capabilities: Capabilities) -> Self {
-        self.capabilities = capabilities;
-        self
+    payout_core::setters! {
+        /// Exactly these capabilities (default: all but [`Capability::IdempotentCreate`]).
+        /// Operations left out return `Unsupported`. With [`Capability::IdempotentCreate`] the fake
+        /// replays a create whose reference it holds for the same payout (amount and address), as
+        /// Cryptomus does by `order_id`: it answers with the existing withdrawal and creates nothing.
+        capabilities(capabilities: Capabilities) => capabilities;
+        /// The status of a new withdrawal (default `pending`; AlphaPo, for one, answers `processing`).
+        initial_status(status: WithdrawalStatus) => initial_status;
+        /// The key of the webhook signature (default: a fixed test key). Never shown by `Debug`.
+        webhook_secret(secret: impl Into<Vec<u8>>) => secret;
     }
 
     /// Drops one capability: `without(Capability::List)` acts like a provider without listing.
@@ -204,18 +207,6 @@ impl FakeProviderBuilder {
     /// Pays out any asset, even one payout-core does not know.
     pub fn any_asset(mut self) -> Self {
         self.assets = Assets::Any;
-        self
-    }
-
-    /// The status of a new withdrawal (default `pending`; AlphaPo, for one, answers `processing`).
-    pub fn initial_status(mut self, status: WithdrawalStatus) -> Self {
-        self.initial_status = status;
-        self
-    }
-
-    /// The key of the webhook signature (default: a fixed test key). Never shown by `Debug`.
-    pub fn webhook_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
-        self.secret = secret.into();
         self
     }
 
