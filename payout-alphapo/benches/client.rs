@@ -135,7 +135,7 @@ impl Setup {
             ("X-Processing-Key", self.sim.api_key()),
             ("X-Processing-Signature", signature.as_str()),
         ];
-        http.json(method, url, &headers, Some(body)).await
+        http.exchange(method, url, &headers, Some(body)).await.json()
     }
 
     async fn raw_create(&self, http: &impl RawHttp, reference: &str) {

@@ -160,7 +160,7 @@ impl Setup {
     /// A GET with the API key; the answer read whole and parsed as JSON.
     async fn raw_get(&self, http: &impl RawHttp, side: &Side, query: &str) -> serde_json::Value {
         let url = format!("{}?{query}", side.withdrawal_url);
-        let (status, value) = http.json(Method::Get, &url, &[("api-key", side.sim.api_key())], None).await;
+        let (status, value) = http.exchange(Method::Get, &url, &[("api-key", side.sim.api_key())], None).await.json();
         assert_eq!(status, 200);
         value
     }
@@ -178,7 +178,7 @@ impl Setup {
         let signature = hex::encode(mac.finalize().into_bytes());
         let headers =
             [("api-key", side.sim.api_key()), ("x-hmac", signature.as_str()), ("content-type", "application/json")];
-        let (status, value) = http.json(Method::Post, &side.withdrawal_url, &headers, Some(body)).await;
+        let (status, value) = http.exchange(Method::Post, &side.withdrawal_url, &headers, Some(body)).await.json();
         assert_eq!(status, 200);
         black_box(value["id"].as_str().map(str::len));
     }

@@ -169,20 +169,22 @@ pub trait RawHttp {
         url: &str,
         headers: &[(&'static str, &str)],
         body: Option<Vec<u8>>,
-    ) -> impl Future<Output = (u16, Bytes)>;
+    ) -> impl Future<Output = RawAnswer>;
+}
 
-    /// [`exchange`](Self::exchange), the answer parsed as a `serde_json::Value`.
-    fn json(
-        &self,
-        method: Method,
-        url: &str,
-        headers: &[(&'static str, &str)],
-        body: Option<Vec<u8>>,
-    ) -> impl Future<Output = (u16, serde_json::Value)> {
-        async move {
-            let (status, bytes) = self.exchange(method, url, headers, body).await;
-            (status, serde_json::from_slice(&bytes).expect("raw JSON"))
-        }
+/// What a raw side got back: the status and the body, read whole.
+#[derive(Debug, Clone)]
+pub struct RawAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body as it came.
+    pub body: Bytes,
+}
+
+impl RawAnswer {
+    /// The status and the body parsed as JSON (every provider answers JSON).
+    pub fn json(&self) -> (u16, serde_json::Value) {
+        (self.status, serde_json::from_slice(&self.body).expect("raw JSON"))
     }
 }
 
@@ -228,7 +230,7 @@ macro_rules! raw_http {
                 url: &str,
                 headers: &[(&'static str, &str)],
                 body: ::std::option::Option<::std::vec::Vec<u8>>,
-            ) -> (u16, $crate::bench::Bytes) {
+            ) -> $crate::bench::RawAnswer {
                 let mut request = match method {
                     $crate::bench::Method::Get => self.0.get(url),
                     $crate::bench::Method::Post => self.0.post(url),
@@ -241,7 +243,7 @@ macro_rules! raw_http {
                 }
                 let response = request.send().await.expect("raw request");
                 let status = response.status().as_u16();
-                (status, response.bytes().await.expect("raw body"))
+                $crate::bench::RawAnswer { status, body: response.bytes().await.expect("raw body") }
             }
         }
     };

@@ -164,7 +164,7 @@ impl Setup {
         let sign = self.raw_sign(&body);
         let headers = [("merchant", sim.merchant()), ("sign", sign.as_str()), ("content-type", "application/json")];
         let url = format!("{}/{path}", sim.base_url());
-        let (status, mut value) = http.json(Method::Post, &url, &headers, Some(body)).await;
+        let (status, mut value) = http.exchange(Method::Post, &url, &headers, Some(body)).await.json();
         assert_eq!(status, 200, "{value}");
         assert_eq!(value["state"], 0, "{value}");
         value["result"].take()
