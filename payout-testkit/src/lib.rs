@@ -152,6 +152,7 @@ pub mod operation;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod properties;
+pub mod requests;
 pub mod secrets;
 pub mod signing;
 pub mod webhooks;

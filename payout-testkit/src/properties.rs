@@ -1,7 +1,7 @@
 //! Shared parts of both providers' property tests: [`any_json`], the values a provider (or an
 //! attacker who has the secret) could put in a field, and the property "one changed byte of a
 //! signed webhook is refused" ([`assert_one_changed_byte_is_refused`], checked case by case by
-//! [`ChangedByte`]).
+//! [`ChangedByte`]), and "amounts in answers are read exactly" ([`assert_amounts_read_exactly`]).
 //!
 //! ```
 //! use http::HeaderMap;
@@ -18,7 +18,7 @@
 //! ```
 
 use http::{HeaderMap, HeaderValue};
-use payout_core::{ErrorKind, PayoutError};
+use payout_core::{Decimal, ErrorKind, PayoutError};
 use proptest::prelude::*;
 use proptest::strategy::Union;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -140,5 +140,23 @@ impl ChangedByte {
                 Err(_) => Ok(()),
             }
         }
+    }
+}
+
+/// Runs the property "amounts in answers are read exactly or not at all" under `config`: the
+/// text of any amount (any size, sign and precision) is written into an answer as a JSON number
+/// or as a string (`as_number`), and `read` answers what the provider read from that answer
+/// (`None` when it refused the answer or read no amount). Whenever the text is a decimal, what
+/// was read is exactly it, never rounded. Panics with the smallest failing case.
+pub fn assert_amounts_read_exactly(config: Config, read: impl Fn(&str, bool) -> Option<Decimal>) {
+    let cases = ("-?[0-9]{1,40}(\\.[0-9]{1,40})?", any::<bool>());
+    let outcome = TestRunner::new(config).run(&cases, |(text, as_number)| {
+        if let (Some(read), Ok(exact)) = (read(&text, as_number), Decimal::from_str_exact(&text)) {
+            prop_assert_eq!(read, exact, "{} was changed", text);
+        }
+        Ok(())
+    });
+    if let Err(e) = outcome {
+        panic!("amounts read exactly: {e}");
     }
 }

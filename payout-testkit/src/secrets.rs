@@ -126,3 +126,24 @@ pub fn assert_hidden(capture: &Capture, shown: &Shown, needles: &[&str]) {
         }
     }
 }
+
+/// Checks that the `Debug` output of none of `values` (a client, its builder, its configuration,
+/// its webhook verifier) contains `needle`.
+pub fn assert_debug_hides(values: &[&dyn std::fmt::Debug], needle: &str) {
+    for value in values {
+        let text = format!("{value:?}");
+        assert!(!text.contains(needle), "{text}");
+    }
+}
+
+/// Checks that neither the message nor the `Debug` output of any of `errors` contains `needle`;
+/// a failure names `context` (the answer that caused them).
+pub fn assert_errors_hide<E>(errors: impl IntoIterator<Item = E>, needle: &str, context: impl std::fmt::Display)
+where
+    E: std::fmt::Debug + std::fmt::Display,
+{
+    for e in errors {
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains(needle), "{context}: {shown}");
+    }
+}

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
-use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
+use payout_core::{Asset, Withdrawal, WithdrawalId};
 use payout_sim::backend::SimBackend;
 use payout_sim::{AlpPayConfig as SimConfig, AlpPayServer, AlpPayStatus, Fault};
 use payout_testkit::Operation;
@@ -90,12 +90,7 @@ impl SimBackend for Backend {
         }
     }
     fn template(&self) -> RequestTemplate {
-        RequestTemplate::new(
-            Asset::new("USDT").on("tron"),
-            dec!(10.5),
-            "TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n",
-            EndUser::new("42").with_name("Test User").with_email("test@example.com"),
-        )
+        payout_testkit::requests::alppay()
     }
 
     fn invalid_cases(&self) -> Vec<InvalidCase> {

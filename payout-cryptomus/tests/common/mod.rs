@@ -3,9 +3,12 @@
 
 pub mod sim;
 
-use payout_core::{Asset, Decimal, EndUser, WithdrawalRequest};
+use payout_core::{EndUser, WithdrawalRequest};
 use payout_cryptomus::signing::Signer;
 use payout_cryptomus::{CryptomusBuilder, CryptomusClient};
+use payout_testkit::conformance::RequestTemplate;
+use payout_testkit::requests;
+use rust_decimal_macros::dec;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -31,15 +34,10 @@ pub fn client(server: &MockServer) -> CryptomusClient {
     builder(server).build().unwrap()
 }
 
+/// The simulators' Cryptomus request, of 5 USDT for end user `u-1` (the amount [`payout`] answers).
 pub fn request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("USDT").on("TRON"))
-        .amount(Decimal::from_str_exact("5").unwrap())
-        .address("TDD97yguPESTpcrJMqU6h2ozZbibv4Vaqm")
-        .end_user(EndUser::new("u-1"))
-        .build()
-        .unwrap()
+    let five = RequestTemplate { amount: dec!(5), end_user: EndUser::new("u-1"), ..requests::cryptomus() };
+    five.build(reference).unwrap()
 }
 
 /// A payout object as create and info answer it.

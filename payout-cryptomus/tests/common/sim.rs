@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use http::header::{CONTENT_TYPE, HeaderValue};
-use payout_core::{Asset, EndUser, Withdrawal, WithdrawalId};
+use payout_core::{Asset, Withdrawal, WithdrawalId};
 use payout_cryptomus::{CryptomusBuilder, CryptomusClient};
 use payout_sim::backend::SimBackend;
 use payout_sim::cryptomus::{CryptomusConfig as SimConfig, CryptomusMove, CryptomusServer, CryptomusStatus};
@@ -79,12 +79,7 @@ impl SimBackend for Backend {
         (http::Method::POST, path.into())
     }
     fn template(&self) -> RequestTemplate {
-        RequestTemplate::new(
-            Asset::new("USDT").on("TRON"),
-            dec!(10.5),
-            "TDD97yguPESTpcrJMqU6h2ozZbibv4Vaqm",
-            EndUser::new("user-42"),
-        )
+        payout_testkit::requests::cryptomus()
     }
 
     /// Cryptomus's own rules, checked before sending: the services table (a currency and network

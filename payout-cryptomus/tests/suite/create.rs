@@ -6,7 +6,7 @@ use crate::common;
 use common::*;
 use payout_core::{
     Asset, ErrorKind, FeeFrom, PayoutError, PayoutProvider, PayoutProviderExt, SubmitPath, WithdrawalRequest,
-    WithdrawalStatus,
+    WithdrawalRequestBuilder, WithdrawalStatus,
 };
 use serde_json::json;
 use wiremock::{MockServer, ResponseTemplate};
@@ -38,18 +38,24 @@ async fn the_body_is_php_encoded_signed_and_sent_exactly() {
     assert_signed(&sent[0]);
 }
 
+/// A request under `reference` of `amount` USDT on TRON to `address`, for end user `u`; the
+/// caller adds the rest.
+fn usdt_on_tron(reference: &str, amount: &str, address: &str) -> WithdrawalRequestBuilder {
+    WithdrawalRequest::builder()
+        .reference(reference)
+        .asset(Asset::new("USDT").on("TRON"))
+        .amount_text(amount)
+        .address(address)
+        .end_user(payout_core::EndUser::new("u"))
+}
+
 /// The spec's example request with the spec's key: the `sign` header is its known answer.
 #[tokio::test]
 async fn the_spec_request_carries_the_spec_sign() {
     let server = MockServer::start().await;
     answer(&server, "/v1/payout", ok(payout("u-1", "process", false))).await;
     let c = builder(&server).payout_key(SPEC_KEY).build().unwrap();
-    let request = WithdrawalRequest::builder()
-        .reference("1")
-        .asset(Asset::new("USDT").on("TRON"))
-        .amount_text("5")
-        .address("TDD97yguPESTpcrJMqU6h2ozZbibv4Vaqm")
-        .end_user(payout_core::EndUser::new("u"))
+    let request = usdt_on_tron("1", "5", "TDD97yguPESTpcrJMqU6h2ozZbibv4Vaqm")
         .callback_url("https://your.site/callback")
         .build()
         .unwrap();
@@ -72,14 +78,7 @@ async fn the_services_table_refuses_before_sending_and_is_read_once() {
     answer(&server, "/v1/payout/services", ok(services())).await;
     answer(&server, "/v1/payout", ok(payout("u-1", "process", false))).await;
     let c = builder(&server).services_check(true).build().unwrap();
-    let too_big = WithdrawalRequest::builder()
-        .reference("o-big")
-        .asset(Asset::new("USDT").on("TRON"))
-        .amount_text("1000.5")
-        .address("T1")
-        .end_user(payout_core::EndUser::new("u"))
-        .build()
-        .unwrap();
+    let too_big = usdt_on_tron("o-big", "1000.5", "T1").build().unwrap();
     let e = c.create_withdrawal(&too_big).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidRequest);
     assert_eq!(e.field_errors()[0].field, "amount");
@@ -190,14 +189,7 @@ async fn a_replay_of_another_payout_is_a_duplicate_reference() {
 async fn options_cryptomus_lacks_are_refused_before_sending() {
     let server = MockServer::start().await;
     let c = client(&server);
-    let bad = WithdrawalRequest::builder()
-        .reference("o 1")
-        .asset(Asset::new("USDT").on("TRON"))
-        .amount_text("5")
-        .address("T1")
-        .end_user(payout_core::EndUser::new("u"))
-        .build()
-        .unwrap();
+    let bad = usdt_on_tron("o 1", "5", "T1").build().unwrap();
     assert_eq!(c.create_withdrawal(&bad).await.unwrap_err().field_errors()[0].field, "reference");
     assert!(server.received_requests().await.unwrap().is_empty());
 }

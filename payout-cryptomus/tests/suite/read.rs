@@ -83,27 +83,27 @@ fn item(uuid: &str, order_id: &str, status: &str, is_final: bool) -> serde_json:
     p
 }
 
-/// Mounts two history pages: the first without a cursor, the second at `?cursor=c2`.
-async fn two_pages(server: &MockServer, first: Vec<serde_json::Value>, second: Vec<serde_json::Value>) {
+/// A server with two history pages: the first without a cursor, the second at `?cursor=c2`.
+async fn two_pages(first: Vec<serde_json::Value>, second: Vec<serde_json::Value>) -> MockServer {
+    let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/payout/list"))
         .and(query_param("cursor", "c2"))
         .respond_with(history(second, None))
         .with_priority(1)
-        .mount(server)
+        .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path("/v1/payout/list"))
         .respond_with(history(first, Some("c2")))
-        .mount(server)
+        .mount(&server)
         .await;
+    server
 }
 
 #[tokio::test]
 async fn list_all_follows_the_cursor_to_the_end() {
-    let server = MockServer::start().await;
-    two_pages(
-        &server,
+    let server = two_pages(
         vec![item("u-1", "o-1", "paid", true), item("u-2", "o-2", "process", false)],
         vec![item("u-3", "o-3", "fail", true), item("u-4", "o-4", "fail", false)],
     )
@@ -133,9 +133,7 @@ async fn list_all_follows_the_cursor_to_the_end() {
 
 #[tokio::test]
 async fn filters_are_applied_here_and_an_emptied_page_is_read_past() {
-    let server = MockServer::start().await;
-    two_pages(
-        &server,
+    let server = two_pages(
         vec![item("u-1", "o-1", "process", false), item("u-2", "o-2", "process", false)],
         vec![item("u-3", "o-3", "paid", true)],
     )

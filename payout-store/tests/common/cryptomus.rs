@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use payout_core::{Asset, Decimal, EndUser, PayoutProvider, WithdrawalRequest};
+use payout_core::{PayoutProvider, WithdrawalRequest};
 use payout_cryptomus::CryptomusClient;
 use payout_sim::{CryptomusConfig, CryptomusServer, Fault};
 use payout_store::{Checkpoint, Journal, JournaledProvider, State, SubmitVia};
@@ -30,14 +30,7 @@ fn cryptomus_client(server: &CryptomusServer) -> Arc<dyn PayoutProvider> {
 }
 
 fn cryptomus_request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("USDT").on("TRON"))
-        .amount(Decimal::from_str_exact("10.5").unwrap())
-        .address("TDD97yguPESTpcrJMqU6h2ozZbibv4Vaqm")
-        .end_user(EndUser::new("user-42"))
-        .build()
-        .unwrap()
+    payout_testkit::requests::cryptomus().build(reference).unwrap()
 }
 
 /// Creates the simulator received (`POST …/payout`; its reads are `/payout/info`, `/payout/list`

@@ -16,13 +16,12 @@ use std::time::Duration;
 
 use payout_alppay::AlpPayClient;
 use payout_core::http::RetryPolicy;
-use payout_core::{
-    Asset, Decimal, EndUser, PayoutError, PayoutProvider, WithdrawalRequest, WithdrawalStatus, WithdrawalUpdate,
-};
+use payout_core::{Asset, Decimal, PayoutError, PayoutProvider, WithdrawalRequest, WithdrawalStatus, WithdrawalUpdate};
 use payout_sim::{AlpPayConfig, AlpPayServer, AlpPayStatus, Fault};
 use payout_store::{
     Checkpoint, EntryFilter, Journal, JournalOptions, JournaledProvider, Resolution, State, SubmitVia, UpdateOutcome,
 };
+use payout_testkit::conformance::RequestTemplate;
 
 /// A fresh, empty journal of the backend under test.
 pub trait Backend: Send + Sync + 'static {
@@ -84,15 +83,10 @@ pub async fn worker_provider(prefix: &str) -> Option<JournaledProvider> {
     Some(JournaledProvider::new(client_at(&var("URL"), &var("KEY"), &var("HMAC")), journal))
 }
 
+/// The simulators' AlpPay request of `amount` USDT under `reference`.
 pub fn request(reference: &str, amount: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("USDT").on("tron"))
-        .amount(amount.parse::<Decimal>().unwrap())
-        .address("TPSMckmxoQBQWfUcasbUs2cRUdh2EMQu4n")
-        .end_user(EndUser::new("42").with_name("Test User").with_email("test@example.com"))
-        .build()
-        .unwrap()
+    let template = RequestTemplate { amount: amount.parse::<Decimal>().unwrap(), ..payout_testkit::requests::alppay() };
+    template.build(reference).unwrap()
 }
 
 /// Creates the simulator received (`POST …/withdrawal`).

@@ -2,6 +2,8 @@
 //! flags of the payouts they make.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
+
 use assert_cmd::Command;
 
 pub const ADDRESS: &str = "tb1qfdxh6gkfr0qgyatnlkd8khcnxph9tw06n6qwjc";
@@ -91,4 +93,23 @@ impl Sandbox {
         c.env("PAYOUT_STORE", self.dir.path().join("live-journal.sqlite"));
         c
     }
+}
+
+/// The first line `child` writes to its piped standard output (the pipe is closed after it).
+pub fn first_line(child: &mut std::process::Child) -> String {
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    first
+}
+
+/// A completed AlphaPo withdrawal `id` (`confirmed`) holding `reference`, to build its callback.
+pub fn completed_alphapo(id: &str, reference: &str) -> payout_core::Withdrawal {
+    let mut w = payout_core::Withdrawal::new(
+        payout_core::ProviderId::from_static("alphapo"),
+        payout_core::WithdrawalId::new(id),
+        payout_core::WithdrawalStatus::Completed,
+        "confirmed",
+    );
+    w.reference = Some(payout_core::Reference::new(reference).unwrap());
+    w
 }

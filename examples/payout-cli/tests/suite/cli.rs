@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::process::{Child, Stdio};
 
 use assert_cmd::Command;
@@ -339,17 +339,10 @@ fn watch_exits_1_at_the_timeout() {
 
 #[test]
 fn webhooks_are_verified_against_the_configured_secret() {
-    use payout_core::{ProviderId, Withdrawal, WithdrawalId, WithdrawalStatus};
     use payout_sim::alphapo::{DEFAULT_API_KEY, DEFAULT_API_SECRET};
 
     let s = Sandbox::new();
-    let mut w = Withdrawal::new(
-        ProviderId::from_static("alphapo"),
-        WithdrawalId::new("77"),
-        WithdrawalStatus::Completed,
-        "confirmed",
-    );
-    w.reference = Some(payout_core::Reference::new("order-77").unwrap());
+    let mut w = common::completed_alphapo("77", "order-77");
     w.amount = Some(rust_decimal_macros::dec!(0.01));
     w.asset = Some(payout_core::Asset::new("BTC"));
     w.address = Some(ADDRESS.into());
@@ -404,8 +397,7 @@ fn sandbox_serves_both_simulators_for_live_clients() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let first = common::first_line(&mut child);
     let _served = Served(child);
     let info: Value = serde_json::from_str(&first).unwrap();
     let alphapo = &info["alphapo"];

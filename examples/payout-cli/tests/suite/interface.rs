@@ -221,8 +221,7 @@ fn a_closed_standard_output_ends_quietly_with_exit_0() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let first = common::first_line(&mut child);
     assert!(first.starts_with("ID"), "{first}");
     let mut stderr = String::new();
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
@@ -312,13 +311,7 @@ async fn the_most_verbose_logs_show_the_http_layer_and_no_secret() {
     assert_no_secret("retried list", &out);
 
     // A webhook signed with the live secret, verified at the most verbose level.
-    let mut w = payout_core::Withdrawal::new(
-        payout_core::ProviderId::from_static("alphapo"),
-        payout_core::WithdrawalId::new("77"),
-        payout_core::WithdrawalStatus::Completed,
-        "confirmed",
-    );
-    w.reference = Some(payout_core::Reference::new("order-77").unwrap());
+    let w = common::completed_alphapo("77", "order-77");
     let hook = payout_testkit::webhooks::alphapo_callback(&w, ALPHAPO_KEY, ALPHAPO_SECRET.as_bytes());
     let sig = hook.headers.get("x-processing-signature").unwrap().to_str().unwrap().to_owned();
     for verbosity in ["-vvv", "RUST_LOG"] {
@@ -578,13 +571,7 @@ async fn receive_shows_its_progress_on_standard_error_and_logs_no_secret_at_trac
     let endpoints: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
     let url = endpoints["alphapo"].as_str().unwrap().to_owned();
 
-    let mut w = payout_core::Withdrawal::new(
-        payout_core::ProviderId::from_static("alphapo"),
-        payout_core::WithdrawalId::new("900000042"),
-        payout_core::WithdrawalStatus::Completed,
-        "confirmed",
-    );
-    w.reference = Some(payout_core::Reference::new("order-r").unwrap());
+    let w = common::completed_alphapo("900000042", "order-r");
     let hook = payout_testkit::webhooks::alphapo_callback(
         &w,
         alphapo::DEFAULT_API_KEY,
