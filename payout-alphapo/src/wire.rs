@@ -108,13 +108,11 @@ pub struct CreatedWithdrawal {
     /// AlphaPo's id (an integer, kept as text).
     pub id: Text,
     /// The caller's id, echoed.
-    #[serde(default)]
     pub foreign_id: Option<Text>,
     /// The end user's id, echoed.
-    #[serde(default)]
     pub end_user_reference: Option<String>,
     /// `withdrawal` or `withdrawal_exchange` (kept as sent).
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// Always `processing` in the documented examples; the outcome comes later.
     pub status: String,
@@ -125,10 +123,8 @@ pub struct CreatedWithdrawal {
     #[serde(default, with = "payout_core::amount::serde_str_opt")]
     pub sender_amount: Option<Decimal>,
     /// The currency debited.
-    #[serde(default)]
     pub sender_currency: Option<String>,
     /// The currency the recipient gets.
-    #[serde(default)]
     pub receiver_currency: Option<String>,
     /// The amount the recipient gets.
     #[serde(default, with = "payout_core::amount::serde_str_opt")]
@@ -142,23 +138,18 @@ pub struct Transaction {
     /// AlphaPo's id; the same as the create's `data.id`.
     pub id: Text,
     /// The caller's id of a withdrawal.
-    #[serde(default)]
     pub foreign_id: Option<Text>,
     /// The end user's id, when one was given.
-    #[serde(default)]
     pub end_user_reference: Option<String>,
     /// `withdrawal`, `withdrawal_exchange`, `deposit`, `deposit_exchange`, `exchange`, or
     /// anything newer (kept as sent).
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// The destination (for a withdrawal) with its currency and tag.
-    #[serde(default)]
     pub crypto_address: Option<CryptoAddress>,
     /// What left the balance.
-    #[serde(default)]
     pub currency_sent: Option<CurrencyAmount>,
     /// What the recipient gets.
-    #[serde(default)]
     pub currency_received: Option<CurrencyAmount>,
     /// The blockchain, internal and exchange legs.
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -167,7 +158,6 @@ pub struct Transaction {
     #[serde(default, deserialize_with = "null_as_empty")]
     pub fees: Vec<Fee>,
     /// Why it failed (`""` or `null` on success).
-    #[serde(default)]
     pub error: Option<String>,
     /// `pending`, `not_confirmed`, `confirmed`, `cancelled`, `declined`, `processing`, or
     /// anything newer (kept as sent).
@@ -178,19 +168,14 @@ pub struct Transaction {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CryptoAddress {
     /// AlphaPo's id of the address.
-    #[serde(default)]
     pub id: Option<Text>,
     /// Its currency.
-    #[serde(default)]
     pub currency: Option<String>,
     /// The address.
-    #[serde(default)]
     pub address: Option<String>,
     /// The tag or memo, if any.
-    #[serde(default)]
     pub tag: Option<Text>,
     /// The conversion target, in older examples.
-    #[serde(default)]
     pub convert_to: Option<String>,
 }
 
@@ -198,7 +183,6 @@ pub struct CryptoAddress {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CurrencyAmount {
     /// The currency code.
-    #[serde(default)]
     pub currency: Option<String>,
     /// The amount.
     #[serde(default, with = "payout_core::amount::serde_str_opt")]
@@ -212,25 +196,19 @@ pub struct CurrencyAmount {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Leg {
     /// AlphaPo's id of the leg.
-    #[serde(default)]
     pub id: Option<Text>,
     /// Its currency.
-    #[serde(default)]
     pub currency: Option<String>,
     /// For an exchange leg: the currency converted into.
-    #[serde(default)]
     pub currency_to: Option<String>,
     /// `blockchain`, `internal` or `exchange`.
-    #[serde(default)]
     pub transaction_type: Option<String>,
     /// `withdrawal`, `deposit` or `exchange`.
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// The address, for a blockchain leg.
-    #[serde(default)]
     pub address: Option<String>,
     /// The tag, for a blockchain leg.
-    #[serde(default)]
     pub tag: Option<Text>,
     /// The amount.
     #[serde(default, with = "payout_core::amount::serde_str_opt")]
@@ -239,13 +217,10 @@ pub struct Leg {
     #[serde(default, with = "payout_core::amount::serde_str_opt")]
     pub amount_to: Option<Decimal>,
     /// The blockchain transaction hash (or an internal id), once there is one.
-    #[serde(default)]
     pub txid: Option<Text>,
     /// Confirmations so far (an integer or a string on the wire).
-    #[serde(default)]
     pub confirmations: Option<Text>,
     /// Deposits only: the risk score.
-    #[serde(default)]
     pub riskscore: Option<Text>,
 }
 
@@ -253,10 +228,9 @@ pub struct Leg {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Fee {
     /// `mining`, `withdrawal`, `fee_crypto_deposit_wallet_client`…
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// Its currency.
-    #[serde(default)]
     pub currency: Option<String>,
     /// The amount.
     #[serde(default, with = "payout_core::amount::serde_str_opt")]

@@ -21,16 +21,13 @@ use time::format_description::well_known::Rfc3339;
 #[derive(Debug, Deserialize)]
 pub struct Envelope<'a> {
     /// `0` success, anything else a refusal.
-    #[serde(default)]
     pub state: Option<i64>,
     /// The answer, kept as its text and typed by the caller.
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub result: Option<&'a RawValue>,
     /// Laravel's per-field messages (`{"amount": ["validation.required"]}`).
-    #[serde(default)]
     pub errors: Option<serde_json::Value>,
     /// A refusal in words (`"Not enough funds"`).
-    #[serde(default)]
     pub message: Option<String>,
 }
 
@@ -47,13 +44,10 @@ pub struct Payout {
     #[serde(default, deserialize_with = "amount_opt")]
     pub amount: Option<Decimal>,
     /// `currency`.
-    #[serde(default)]
     pub currency: Option<String>,
     /// `network` (upper case in requests, often lower case in answers).
-    #[serde(default)]
     pub network: Option<String>,
     /// `address`: the destination.
-    #[serde(default)]
     pub address: Option<String>,
     /// `txid`: absent, `null` or the hash.
     #[serde(default, deserialize_with = "text_opt")]
@@ -64,13 +58,11 @@ pub struct Payout {
     #[serde(default, deserialize_with = "flag_opt")]
     pub is_final: Option<bool>,
     /// `payer_currency`: the currency actually sent.
-    #[serde(default)]
     pub payer_currency: Option<String>,
     /// `payer_amount`: the amount actually sent, in `payer_currency`.
     #[serde(default, deserialize_with = "amount_opt")]
     pub payer_amount: Option<Decimal>,
     /// `fail_reason` (webhooks): `aml`, `system_error`, `address_error` (any case).
-    #[serde(default)]
     pub fail_reason: Option<String>,
     /// `created_at` (history items; RFC 3339 with the `+03:00` offset).
     #[serde(default, deserialize_with = "time_opt")]
@@ -87,7 +79,6 @@ pub struct History<'a> {
     #[serde(borrow)]
     pub items: Option<Vec<&'a RawValue>>,
     /// The cursors.
-    #[serde(default)]
     pub paginate: Option<Paginate>,
 }
 
@@ -96,19 +87,14 @@ pub struct History<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct Paginate {
     /// Items on this page.
-    #[serde(default)]
     pub count: Option<u64>,
     /// Whether there is more than one page.
-    #[serde(default)]
     pub has_pages: Option<bool>,
     /// The cursor of the next page; `null` on the last.
-    #[serde(default)]
     pub next_cursor: Option<String>,
     /// The cursor of the previous page.
-    #[serde(default)]
     pub previous_cursor: Option<String>,
     /// The page size Cryptomus uses (15 in the examples).
-    #[serde(default)]
     pub per_page: Option<u32>,
 }
 
@@ -123,10 +109,8 @@ pub struct Service {
     #[serde(default, deserialize_with = "flag_opt")]
     pub is_available: Option<bool>,
     /// `limit`.
-    #[serde(default)]
     pub limit: Option<Limit>,
     /// `commission`.
-    #[serde(default)]
     pub commission: Option<Commission>,
 }
 
@@ -315,69 +299,68 @@ pub mod php_json {
         }
 
         fn object(&mut self, out: &mut Vec<u8>, depth: usize) -> Option<()> {
-            self.pos += 1;
-            out.push(b'{');
-            let mut first = true;
-            loop {
-                self.skip_ws();
-                match self.peek()? {
-                    b'}' => {
-                        self.pos += 1;
-                        out.push(b'}');
-                        return Some(());
-                    }
-                    b',' => {
-                        self.pos += 1;
-                        continue;
-                    }
-                    _ => {}
-                }
-                let key = self.string()?;
-                self.skip_ws();
-                self.pos += 1; // the ':'
-                if depth == 0 && self.strip == Some(key.as_str()) {
-                    self.skip_ws();
-                    if self.peek() == Some(b'"') {
-                        self.stripped = Some(self.string()?);
+            self.members(out, b'{', b'}', |w, out, first| {
+                let key = w.string()?;
+                w.skip_ws();
+                w.pos += 1; // the ':'
+                if depth == 0 && w.strip == Some(key.as_str()) {
+                    w.skip_ws();
+                    if w.peek() == Some(b'"') {
+                        w.stripped = Some(w.string()?);
                     } else {
-                        self.stripped = None;
-                        self.value(&mut Vec::new(), depth + 1)?;
+                        w.stripped = None;
+                        w.value(&mut Vec::new(), depth + 1)?;
                     }
-                    continue;
+                    return Some(false);
                 }
                 if !first {
                     out.push(b',');
                 }
-                first = false;
-                write_str(out, &key, self.escape_slashes);
+                write_str(out, &key, w.escape_slashes);
                 out.push(b':');
-                self.value(out, depth + 1)?;
-            }
+                w.value(out, depth + 1)?;
+                Some(true)
+            })
         }
 
         fn array(&mut self, out: &mut Vec<u8>, depth: usize) -> Option<()> {
+            self.members(out, b'[', b']', |w, out, first| {
+                if !first {
+                    out.push(b',');
+                }
+                w.value(out, depth + 1)?;
+                Some(true)
+            })
+        }
+
+        /// Walks an object's members or an array's elements, from `open` to `close`, dropping
+        /// the source's commas and white space: `member` writes each (its comma first unless it
+        /// is the first written) and says whether it wrote one (a stripped key writes nothing).
+        fn members(
+            &mut self,
+            out: &mut Vec<u8>,
+            open: u8,
+            close: u8,
+            mut member: impl FnMut(&mut Self, &mut Vec<u8>, bool) -> Option<bool>,
+        ) -> Option<()> {
             self.pos += 1;
-            out.push(b'[');
+            out.push(open);
             let mut first = true;
             loop {
                 self.skip_ws();
                 match self.peek()? {
-                    b']' => {
+                    b if b == close => {
                         self.pos += 1;
-                        out.push(b']');
+                        out.push(close);
                         return Some(());
                     }
-                    b',' => {
-                        self.pos += 1;
-                        continue;
+                    b',' => self.pos += 1,
+                    _ => {
+                        if member(self, out, first)? {
+                            first = false;
+                        }
                     }
-                    _ => {}
                 }
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                self.value(out, depth + 1)?;
             }
         }
     }
