@@ -78,12 +78,7 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let sim_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("alphapo-sim")
-        .enable_all()
-        .build()
-        .expect("simulator runtime");
+    let sim_rt = payout_core::bench::simulator_runtime("alphapo-sim");
     let sim = sim_rt.block_on(AlphaPoServer::start(SimConfig::default())).expect("simulator");
     sim.requests().set_enabled(false);
     let raw013 = Reqwest013::new();
@@ -109,14 +104,7 @@ fn setup() -> Setup {
 }
 
 fn request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("TRX"))
-        .amount(Decimal::ONE)
-        .address(ADDRESS)
-        .end_user(EndUser::new(END_USER))
-        .build()
-        .expect("valid request")
+    payout_core::bench::request(reference, Asset::new("TRX"), Decimal::ONE, ADDRESS, EndUser::new(END_USER))
 }
 
 impl Setup {

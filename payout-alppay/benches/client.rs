@@ -118,12 +118,7 @@ fn side(rt: &tokio::runtime::Runtime, http: &reqwest::Client, duplicate_check: b
 }
 
 fn setup() -> Setup {
-    let sim_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("alppay-sim")
-        .enable_all()
-        .build()
-        .expect("simulator runtime");
+    let sim_rt = payout_core::bench::simulator_runtime("alppay-sim");
     let raw013 = Reqwest013::new();
     let checked = side(&sim_rt, &raw013.0, true);
     let unchecked = side(&sim_rt, &raw013.0, false);
@@ -134,14 +129,13 @@ fn setup() -> Setup {
 }
 
 fn request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("USDT").on("tron"))
-        .amount(Decimal::TEN)
-        .address(ADDRESS)
-        .end_user(EndUser::new("1").with_name("Customer Name").with_email("customer@example.com"))
-        .build()
-        .expect("valid request")
+    payout_core::bench::request(
+        reference,
+        Asset::new("USDT").on("tron"),
+        Decimal::TEN,
+        ADDRESS,
+        EndUser::new("1").with_name("Customer Name").with_email("customer@example.com"),
+    )
 }
 
 fn raw_body(reference: &str) -> Vec<u8> {

@@ -352,3 +352,34 @@ where
         );
     }
 }
+
+/// The runtime a bench's simulator serves from, apart from the runtime that times the client:
+/// one worker thread named `thread_name`, so that the simulator never takes the timed side's
+/// threads.
+pub fn simulator_runtime(thread_name: &str) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name(thread_name)
+        .enable_all()
+        .build()
+        .expect("simulator runtime")
+}
+
+/// The request a bench creates over and over: `amount` of `asset` to `address` for `end_user`,
+/// under `reference` (a new one each iteration).
+pub fn request(
+    reference: &str,
+    asset: crate::Asset,
+    amount: rust_decimal::Decimal,
+    address: &str,
+    end_user: crate::EndUser,
+) -> crate::WithdrawalRequest {
+    crate::WithdrawalRequest::builder()
+        .reference(reference)
+        .asset(asset)
+        .amount(amount)
+        .address(address)
+        .end_user(end_user)
+        .build()
+        .expect("valid request")
+}

@@ -78,12 +78,7 @@ fn client_of(sim: &CryptomusServer, http: &reqwest::Client) -> CryptomusClient {
 }
 
 fn setup(rt: &tokio::runtime::Runtime) -> Setup {
-    let sim_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("cryptomus-sim")
-        .enable_all()
-        .build()
-        .expect("simulator runtime");
+    let sim_rt = payout_core::bench::simulator_runtime("cryptomus-sim");
     let start = || {
         // A balance no run of criterion can spend (the default million runs out after a few
         // hundred thousand creates).
@@ -106,14 +101,7 @@ fn setup(rt: &tokio::runtime::Runtime) -> Setup {
 }
 
 fn request(reference: &str) -> WithdrawalRequest {
-    WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(Asset::new("USDT").on("TRON"))
-        .amount(Decimal::TEN)
-        .address(ADDRESS)
-        .end_user(EndUser::new("user-1"))
-        .build()
-        .expect("valid request")
+    payout_core::bench::request(reference, Asset::new("USDT").on("TRON"), Decimal::TEN, ADDRESS, EndUser::new("user-1"))
 }
 
 /// The create body, field for field as Cryptomus's example (and the client) writes it.
