@@ -242,11 +242,7 @@ impl CryptomusClient {
             .await?
             .ok_or_else(|| PayoutError::NotFound { what: format!("payout {id} at Cryptomus") })?;
         if !w.id.as_str().eq_ignore_ascii_case(id.as_str()) {
-            return Err(PayoutError::protocol(
-                format!("asked Cryptomus for payout {id}, it answered with payout {}", w.id),
-                None,
-                w.raw.as_str().as_bytes(),
-            ));
+            return Err(another_payout(format!("payout {id}"), &w, ""));
         }
         Ok(w)
     }
@@ -257,11 +253,7 @@ impl CryptomusClient {
         if let Some(w) = &found
             && w.reference.as_ref() != Some(reference)
         {
-            return Err(PayoutError::protocol(
-                format!("asked Cryptomus for order_id `{reference}`, it answered with payout {} of another", w.id),
-                None,
-                w.raw.as_str().as_bytes(),
-            ));
+            return Err(another_payout(format!("order_id `{reference}`"), w, " of another"));
         }
         Ok(found)
     }
@@ -291,6 +283,16 @@ impl CryptomusClient {
         tracing::warn!(target: "payout::cryptomus", pages = FILTERED_PAGES, "the filters matched nothing in this many history pages; the listing stops here");
         Ok(Page::cursored(Vec::new(), query.limit, None))
     }
+}
+
+/// The protocol error for an info answer about another payout than the one `asked` for (then
+/// `more` about it), with the answer's text: never handed back as the payout asked about.
+fn another_payout(asked: String, answered: &Withdrawal, more: &str) -> PayoutError {
+    PayoutError::protocol(
+        format!("asked Cryptomus for {asked}, it answered with payout {}{more}", answered.id),
+        None,
+        answered.raw.as_str().as_bytes(),
+    )
 }
 
 #[async_trait]
