@@ -23,6 +23,7 @@ pub struct Withdrawal {
     #[serde(deserialize_with = "id_text")]
     pub id: String,
     /// `txnId`: the transaction hash, `""` until sent.
+    #[serde(default)]
     pub txn_id: Option<String>,
     /// `amount`: asked for.
     #[serde(default, deserialize_with = "amount_opt")]
@@ -31,18 +32,24 @@ pub struct Withdrawal {
     #[serde(default, deserialize_with = "amount_opt")]
     pub received_amount: Option<Decimal>,
     /// `asset`.
+    #[serde(default)]
     pub asset: Option<Asset>,
     /// `addressFrom`: the address paid from.
+    #[serde(default)]
     pub address_from: Option<String>,
     /// `addressTo`: the destination.
+    #[serde(default)]
     pub address_to: Option<String>,
     /// `destTag`: the destination tag, `""` when none.
+    #[serde(default)]
     pub dest_tag: Option<String>,
     /// `status`: `OPEN`, `APPROVED`, `COMPLETE`, `CANCELLED`, or anything newer (kept as sent).
     pub status: String,
     /// `customer`.
+    #[serde(default)]
     pub customer: Option<Customer>,
     /// `invoice`: the caller's reference.
+    #[serde(default)]
     pub invoice: Option<String>,
     /// `createdAt`.
     #[serde(default, deserialize_with = "time_opt")]
@@ -61,8 +68,10 @@ pub struct Withdrawal {
 #[derive(Debug, Deserialize)]
 pub struct Asset {
     /// `short`: the symbol (`USDT`).
+    #[serde(default)]
     pub short: Option<String>,
     /// `network`: the chain (`tron`).
+    #[serde(default)]
     pub network: Option<String>,
 }
 
@@ -73,8 +82,10 @@ pub struct Customer {
     #[serde(default, deserialize_with = "id_text_opt")]
     pub id: Option<String>,
     /// `name`.
+    #[serde(default)]
     pub name: Option<String>,
     /// `email`.
+    #[serde(default)]
     pub email: Option<String>,
 }
 
@@ -85,12 +96,16 @@ pub struct Customer {
 #[derive(Debug, Deserialize)]
 pub struct ListEnvelope<T> {
     /// `data`: the items.
+    #[serde(default = "Option::default")]
     pub data: Option<Vec<T>>,
     /// `page`, from 0.
+    #[serde(default)]
     pub page: Option<u32>,
     /// `limit`, 1..=100.
+    #[serde(default)]
     pub limit: Option<u32>,
     /// `total`: every match, all pages.
+    #[serde(default)]
     pub total: Option<u64>,
 }
 

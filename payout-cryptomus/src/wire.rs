@@ -21,13 +21,16 @@ use time::format_description::well_known::Rfc3339;
 #[derive(Debug, Deserialize)]
 pub struct Envelope<'a> {
     /// `0` success, anything else a refusal.
+    #[serde(default)]
     pub state: Option<i64>,
     /// The answer, kept as its text and typed by the caller.
-    #[serde(borrow)]
+    #[serde(borrow, default)]
     pub result: Option<&'a RawValue>,
     /// Laravel's per-field messages (`{"amount": ["validation.required"]}`).
+    #[serde(default)]
     pub errors: Option<serde_json::Value>,
     /// A refusal in words (`"Not enough funds"`).
+    #[serde(default)]
     pub message: Option<String>,
 }
 
@@ -44,10 +47,13 @@ pub struct Payout {
     #[serde(default, deserialize_with = "amount_opt")]
     pub amount: Option<Decimal>,
     /// `currency`.
+    #[serde(default)]
     pub currency: Option<String>,
     /// `network` (upper case in requests, often lower case in answers).
+    #[serde(default)]
     pub network: Option<String>,
     /// `address`: the destination.
+    #[serde(default)]
     pub address: Option<String>,
     /// `txid`: absent, `null` or the hash.
     #[serde(default, deserialize_with = "text_opt")]
@@ -58,11 +64,13 @@ pub struct Payout {
     #[serde(default, deserialize_with = "flag_opt")]
     pub is_final: Option<bool>,
     /// `payer_currency`: the currency actually sent.
+    #[serde(default)]
     pub payer_currency: Option<String>,
     /// `payer_amount`: the amount actually sent, in `payer_currency`.
     #[serde(default, deserialize_with = "amount_opt")]
     pub payer_amount: Option<Decimal>,
     /// `fail_reason` (webhooks): `aml`, `system_error`, `address_error` (any case).
+    #[serde(default)]
     pub fail_reason: Option<String>,
     /// `created_at` (history items; RFC 3339 with the `+03:00` offset).
     #[serde(default, deserialize_with = "time_opt")]
@@ -79,6 +87,7 @@ pub struct History<'a> {
     #[serde(borrow)]
     pub items: Option<Vec<&'a RawValue>>,
     /// The cursors.
+    #[serde(default)]
     pub paginate: Option<Paginate>,
 }
 
@@ -87,14 +96,19 @@ pub struct History<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct Paginate {
     /// Items on this page.
+    #[serde(default)]
     pub count: Option<u64>,
     /// Whether there is more than one page.
+    #[serde(default)]
     pub has_pages: Option<bool>,
     /// The cursor of the next page; `null` on the last.
+    #[serde(default)]
     pub next_cursor: Option<String>,
     /// The cursor of the previous page.
+    #[serde(default)]
     pub previous_cursor: Option<String>,
     /// The page size Cryptomus uses (15 in the examples).
+    #[serde(default)]
     pub per_page: Option<u32>,
 }
 
@@ -109,8 +123,10 @@ pub struct Service {
     #[serde(default, deserialize_with = "flag_opt")]
     pub is_available: Option<bool>,
     /// `limit`.
+    #[serde(default)]
     pub limit: Option<Limit>,
     /// `commission`.
+    #[serde(default)]
     pub commission: Option<Commission>,
 }
 
