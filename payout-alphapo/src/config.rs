@@ -88,7 +88,7 @@ impl AlphaPoBuilder {
         api_secret => 1,
     }
 
-    payout_core::http_builder_setters!("AlphaPo");
+    payout_core::http_builder_setters!("AlphaPo", AlphaPoClient);
 
     /// Checks the settings and returns the configuration.
     pub fn config(self) -> Result<AlphaPoConfig, PayoutError> {
@@ -97,26 +97,18 @@ impl AlphaPoBuilder {
         let (base_url, http) = self.settings.endpoint("AlphaPo", ENV_BASE_URL, DEFAULT_BASE_URL)?;
         Ok(AlphaPoConfig { api_key, api_secret, base_url, http })
     }
-
-    /// Checks the settings and returns a ready client.
-    pub fn build(self) -> Result<AlphaPoClient, PayoutError> {
-        AlphaPoClient::new(self.config()?)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use payout_core::ErrorKind;
+    use payout_core::http::lookup_in;
     use secrecy::ExposeSecret;
-
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
-    }
 
     #[test]
     fn from_env_reads_all_three() {
-        let c = AlphaPoConfig::from_lookup(env(&[
+        let c = AlphaPoConfig::from_lookup(lookup_in(&[
             ("ALPHAPO_API_KEY", "key-1"),
             ("ALPHAPO_API_SECRET", "secret-1"),
             ("ALPHAPO_BASE_URL", "http://127.0.0.1:9/alphapo/api/v2/"),
@@ -129,23 +121,25 @@ mod tests {
 
     #[test]
     fn from_env_defaults_the_base_url() {
-        let c = AlphaPoConfig::from_lookup(env(&[("ALPHAPO_API_KEY", "k"), ("ALPHAPO_API_SECRET", "s")])).unwrap();
+        let c =
+            AlphaPoConfig::from_lookup(lookup_in(&[("ALPHAPO_API_KEY", "k"), ("ALPHAPO_API_SECRET", "s")])).unwrap();
         assert_eq!(c.base_url().as_str(), DEFAULT_BASE_URL);
     }
 
     #[test]
     fn from_env_names_what_is_missing() {
-        let e = AlphaPoConfig::from_lookup(env(&[])).unwrap_err();
+        let e = AlphaPoConfig::from_lookup(lookup_in(&[])).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Configuration);
         assert!(e.to_string().contains("ALPHAPO_API_KEY and ALPHAPO_API_SECRET not set"), "{e}");
-        let e = AlphaPoConfig::from_lookup(env(&[("ALPHAPO_API_KEY", "k"), ("ALPHAPO_API_SECRET", "  ")])).unwrap_err();
+        let e = AlphaPoConfig::from_lookup(lookup_in(&[("ALPHAPO_API_KEY", "k"), ("ALPHAPO_API_SECRET", "  ")]))
+            .unwrap_err();
         assert!(e.to_string().contains("ALPHAPO_API_SECRET not set"), "{e}");
         assert!(!e.to_string().contains("ALPHAPO_API_KEY not"), "{e}");
     }
 
     #[test]
     fn from_env_refuses_plain_http_off_loopback_naming_the_variable() {
-        let e = AlphaPoConfig::from_lookup(env(&[
+        let e = AlphaPoConfig::from_lookup(lookup_in(&[
             ("ALPHAPO_API_KEY", "k"),
             ("ALPHAPO_API_SECRET", "s"),
             ("ALPHAPO_BASE_URL", "http://app.alphapo.net/api/v2"),

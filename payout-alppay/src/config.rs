@@ -92,19 +92,18 @@ impl AlpPayBuilder {
         hmac_key => 1,
     }
 
-    payout_core::http_builder_setters!("AlpPay");
+    payout_core::http_builder_setters!("AlpPay", AlpPayClient);
 
-    /// Whether a create first looks its reference up (`GET /withdrawal?invoices=`) and refuses
-    /// with [`PayoutError::DuplicateReference`] when AlpPay already holds a withdrawal for it
-    /// (on by default).
-    ///
-    /// AlpPay does not document that `invoice` is unique, so without this check a reference used
-    /// twice is paid twice. The check costs one read per create and cannot close the window
-    /// between two creates of the same reference racing each other; turn it off only when your
-    /// own system guarantees unique references.
-    pub fn duplicate_check(mut self, on: bool) -> Self {
-        self.duplicate_check = Some(on);
-        self
+    payout_core::setters! {
+        /// Whether a create first looks its reference up (`GET /withdrawal?invoices=`) and
+        /// refuses with [`PayoutError::DuplicateReference`] when AlpPay already holds a
+        /// withdrawal for it (on by default).
+        ///
+        /// AlpPay does not document that `invoice` is unique, so without this check a reference
+        /// used twice is paid twice. The check costs one read per create and cannot close the
+        /// window between two creates of the same reference racing each other; turn it off only
+        /// when your own system guarantees unique references.
+        duplicate_check(on: bool) => Some(duplicate_check);
     }
 
     /// Checks the settings and returns the configuration.
@@ -115,41 +114,35 @@ impl AlpPayBuilder {
         let (base_url, http) = self.settings.endpoint("AlpPay", ENV_BASE_URL, DEFAULT_BASE_URL)?;
         Ok(AlpPayConfig { api_key, hmac_key, base_url, http, duplicate_check: self.duplicate_check.unwrap_or(true) })
     }
-
-    /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<AlpPayClient, PayoutError> {
-        AlpPayClient::new(self.config()?)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
-    }
+    use payout_core::http::lookup_in;
 
     #[test]
     fn env_names_the_missing_variable() {
-        let e = AlpPayBuilder::from_lookup(vars(&[(ENV_HMAC_KEY, "h")])).config().unwrap_err();
-        assert_eq!(e.kind(), payout_core::ErrorKind::Configuration);
-        assert!(e.to_string().contains(ENV_API_KEY), "{e}");
-
-        let e = AlpPayBuilder::from_lookup(vars(&[(ENV_API_KEY, "a")])).config().unwrap_err();
-        assert!(e.to_string().contains(ENV_HMAC_KEY), "{e}");
-
-        let e = AlpPayBuilder::from_lookup(vars(&[(ENV_API_KEY, " "), (ENV_HMAC_KEY, "h")])).config().unwrap_err();
-        assert!(e.to_string().contains("ALPPAY_API_KEY not set"), "{e}");
+        // What the environment holds, and the one variable the error names as not set.
+        let cases: [(&[(&str, &str)], &str); 3] = [
+            (&[(ENV_HMAC_KEY, "h")], ENV_API_KEY),
+            (&[(ENV_API_KEY, "a")], ENV_HMAC_KEY),
+            (&[(ENV_API_KEY, " "), (ENV_HMAC_KEY, "h")], ENV_API_KEY),
+        ];
+        for (set, missing) in cases {
+            let e = AlpPayBuilder::from_lookup(lookup_in(set)).config().unwrap_err();
+            assert_eq!(e.kind(), payout_core::ErrorKind::Configuration);
+            assert!(e.to_string().contains(&format!("{missing} not set")), "{e}");
+        }
     }
 
     #[test]
     fn env_base_url_defaults_and_checks_loopback() {
-        let c = AlpPayBuilder::from_lookup(vars(&[(ENV_API_KEY, "a"), (ENV_HMAC_KEY, "h")])).config().unwrap();
+        let c = AlpPayBuilder::from_lookup(lookup_in(&[(ENV_API_KEY, "a"), (ENV_HMAC_KEY, "h")])).config().unwrap();
         assert_eq!(c.base_url().as_str(), DEFAULT_BASE_URL);
         assert!(c.duplicate_check());
 
-        let c = AlpPayBuilder::from_lookup(vars(&[
+        let c = AlpPayBuilder::from_lookup(lookup_in(&[
             (ENV_API_KEY, "a"),
             (ENV_HMAC_KEY, "h"),
             (ENV_BASE_URL, "http://127.0.0.1:9/alppay/v2/"),
@@ -158,7 +151,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.base_url().as_str(), "http://127.0.0.1:9/alppay/v2");
 
-        let e = AlpPayBuilder::from_lookup(vars(&[
+        let e = AlpPayBuilder::from_lookup(lookup_in(&[
             (ENV_API_KEY, "a"),
             (ENV_HMAC_KEY, "h"),
             (ENV_BASE_URL, "http://api.alppay.io/v2"),

@@ -104,22 +104,17 @@ impl CryptomusBuilder {
         payout_key => 1,
     }
 
-    payout_core::http_builder_setters!("Cryptomus");
+    payout_core::http_builder_setters!("Cryptomus", CryptomusClient);
 
-    /// Whether a create is first checked against the services table (`POST /payout/services`:
-    /// whether the currency and network are offered and available, and the amount within their
-    /// limits), so that such a create is refused before sending (on by default). The table is
-    /// read at most once per [`services_ttl`](Self::services_ttl).
-    pub fn services_check(mut self, on: bool) -> Self {
-        self.services_check = Some(on);
-        self
-    }
-
-    /// How long the services table is kept before it is read again ([`DEFAULT_SERVICES_TTL`]
-    /// unless set).
-    pub fn services_ttl(mut self, ttl: Duration) -> Self {
-        self.services_ttl = Some(ttl);
-        self
+    payout_core::setters! {
+        /// Whether a create is first checked against the services table (`POST
+        /// /payout/services`: whether the currency and network are offered and available, and
+        /// the amount within their limits), so that such a create is refused before sending (on
+        /// by default). The table is read at most once per [`services_ttl`](Self::services_ttl).
+        services_check(on: bool) => Some(services_check);
+        /// How long the services table is kept before it is read again
+        /// ([`DEFAULT_SERVICES_TTL`] unless set).
+        services_ttl(ttl: Duration) => Some(services_ttl);
     }
 
     /// Checks the settings and returns the configuration.
@@ -138,41 +133,34 @@ impl CryptomusBuilder {
             services_ttl: self.services_ttl.unwrap_or(DEFAULT_SERVICES_TTL),
         })
     }
-
-    /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<CryptomusClient, PayoutError> {
-        CryptomusClient::new(self.config()?)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
-    }
+    use payout_core::http::lookup_in;
 
     #[test]
     fn env_names_the_missing_variable() {
-        let e = CryptomusBuilder::from_lookup(vars(&[(ENV_MERCHANT, "m")])).config().unwrap_err();
+        let e = CryptomusBuilder::from_lookup(lookup_in(&[(ENV_MERCHANT, "m")])).config().unwrap_err();
         assert_eq!(e.kind(), payout_core::ErrorKind::Configuration);
         assert!(e.to_string().contains(ENV_PAYOUT_KEY), "{e}");
         assert!(!e.to_string().contains(ENV_MERCHANT), "the merchant is set: {e}");
-        let e = CryptomusBuilder::from_lookup(vars(&[])).config().unwrap_err();
+        let e = CryptomusBuilder::from_lookup(lookup_in(&[])).config().unwrap_err();
         assert!(e.to_string().contains(ENV_MERCHANT) && e.to_string().contains(ENV_PAYOUT_KEY), "{e}");
     }
 
     #[test]
     fn env_sets_everything_and_the_default_base_url() {
-        let c =
-            CryptomusBuilder::from_lookup(vars(&[(ENV_MERCHANT, "m-1"), (ENV_PAYOUT_KEY, " k-1\n")])).config().unwrap();
+        let c = CryptomusBuilder::from_lookup(lookup_in(&[(ENV_MERCHANT, "m-1"), (ENV_PAYOUT_KEY, " k-1\n")]))
+            .config()
+            .unwrap();
         assert_eq!(c.base_url().as_str(), DEFAULT_BASE_URL);
         assert!(c.services_check());
         assert_eq!(c.services_ttl(), DEFAULT_SERVICES_TTL);
         use secrecy::ExposeSecret;
         assert_eq!(c.payout_key.expose_secret(), "k-1", "trimmed");
-        let c = CryptomusBuilder::from_lookup(vars(&[
+        let c = CryptomusBuilder::from_lookup(lookup_in(&[
             (ENV_MERCHANT, "m-1"),
             (ENV_PAYOUT_KEY, "k-1"),
             (ENV_BASE_URL, "http://127.0.0.1:9/cryptomus/v1"),

@@ -87,6 +87,18 @@ impl KeyName {
     }
 }
 
+/// A `lookup` for a builder's `from_lookup` over fixed `(variable, value)` pairs: settings kept
+/// elsewhere than the process environment, or a test's environment.
+///
+/// ```
+/// let lookup = payout_core::http::lookup_in(&[("ACME_KEY", "k1")]);
+/// assert_eq!(lookup("ACME_KEY").as_deref(), Some("k1"));
+/// assert_eq!(lookup("ACME_SECRET"), None);
+/// ```
+pub fn lookup_in<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| pairs.iter().find(|(var, _)| *var == name).map(|(_, value)| (*value).to_owned())
+}
+
 /// The secrets a provider's builder requires, as given so far, in the order of its
 /// [`KeyName`]s. `Debug` shows whether each is set, never its value.
 ///
@@ -186,7 +198,9 @@ macro_rules! key_setters {
 /// Writes `from_env` and the setters every provider's builder shares (`base_url`, `http`,
 /// `timeout`, `connect_timeout`, `retry`, `max_response_bytes`, `client`) inside
 /// `impl YourBuilder { .. }`, for a builder whose `settings` field is a [`BuilderSettings`] and
-/// that has its own `from_lookup`. The argument names the provider in their docs.
+/// that has its own `from_lookup`. The first argument names the provider in their docs; a
+/// second, the client type, adds `build()`: `Client::new(self.config()?)`, for a builder with
+/// its own `config()`.
 ///
 /// ```
 /// use payout_core::http::BuilderSettings;
@@ -213,6 +227,14 @@ macro_rules! key_setters {
 /// ```
 #[macro_export]
 macro_rules! http_builder_setters {
+    ($provider:literal, $client:ident) => {
+        $crate::http_builder_setters!($provider);
+
+        /// Checks the settings and returns a ready client.
+        pub fn build(self) -> ::std::result::Result<$client, $crate::PayoutError> {
+            $client::new(self.config()?)
+        }
+    };
     ($provider:literal) => {
         #[doc = concat!("A builder with the keys and base URL read from the process environment (the crate's `ENV_*` variables), through `from_lookup`. Settings made afterwards override them; a key still missing when the ", $provider, " builder builds is an error naming its variable.")]
         pub fn from_env() -> Self {
