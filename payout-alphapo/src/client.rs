@@ -245,17 +245,7 @@ impl PayoutProvider for AlphaPoClient {
 
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
         let result = self.create(request).await;
-        match &result {
-            Ok(w) => {
-                tracing::debug!(target: "payout::alphapo", reference = %request.reference(), id = %w.id, status = %w.provider_status, "withdrawal created")
-            }
-            Err(e @ PayoutError::OutcomeUnknown { .. }) => {
-                tracing::warn!(target: "payout::alphapo", reference = %request.reference(), error = %e, "create outcome unknown: reconcile by reference")
-            }
-            Err(e) => {
-                tracing::debug!(target: "payout::alphapo", reference = %request.reference(), kind = %e.kind(), "create refused")
-            }
-        }
+        payout_core::log_create!("payout::alphapo", request.reference(), &result, created: "withdrawal created", unknown: "create outcome unknown: reconcile by reference");
         result
     }
 

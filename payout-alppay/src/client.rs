@@ -8,8 +8,8 @@ use http::header::{CONTENT_TYPE, HeaderName};
 use http::{HeaderValue, Method};
 use payout_core::http::{HttpClient, HttpResponse, Outgoing, Safety};
 use payout_core::{
-    Capabilities, Capability, ErrorKind, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
-    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
+    Capabilities, Capability, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference, Withdrawal,
+    WithdrawalId, WithdrawalRequest, WithdrawalUpdate,
 };
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -329,22 +329,9 @@ impl PayoutProvider for AlpPayClient {
     /// answer about another invoice is [`PayoutError::OutcomeUnknown`] too: AlpPay acted, but on
     /// what cannot be told from it.
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
-        let reference = request.reference();
-        match self.create(request).await {
-            Ok(w) => {
-                tracing::debug!(target: "payout::alppay", reference = %reference, id = %w.id, status = %w.provider_status, "withdrawal created");
-                Ok(w)
-            }
-            Err(e) => {
-                let e = self.inner.scrub(e);
-                if e.kind() == ErrorKind::OutcomeUnknown {
-                    tracing::warn!(target: "payout::alppay", reference = %reference, error = %e, "create outcome unknown: reconcile by reference");
-                } else {
-                    tracing::debug!(target: "payout::alppay", reference = %reference, kind = %e.kind(), "create refused");
-                }
-                Err(e)
-            }
-        }
+        let result = self.create(request).await.map_err(|e| self.inner.scrub(e));
+        payout_core::log_create!("payout::alppay", request.reference(), &result, created: "withdrawal created", unknown: "create outcome unknown: reconcile by reference");
+        result
     }
 
     /// `GET /withdrawal/{id}`; 404 is [`PayoutError::NotFound`], and an answer about another

@@ -10,8 +10,8 @@ use http::{HeaderValue, Method};
 use payout_core::http::{HttpClient, HttpResponse, Outgoing, Safety};
 use payout_core::receiver::Rules;
 use payout_core::{
-    Capabilities, Capability, ErrorKind, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference,
-    ReferenceRules, Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus, WithdrawalUpdate,
+    Capabilities, Capability, ListQuery, Page, PayoutError, PayoutProvider, ProviderId, Reference, ReferenceRules,
+    Withdrawal, WithdrawalId, WithdrawalRequest, WithdrawalStatus, WithdrawalUpdate,
 };
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -330,22 +330,9 @@ impl PayoutProvider for CryptomusClient {
     /// create again, which [`PayoutProviderExt::submit`](payout_core::PayoutProviderExt::submit)
     /// does at once.
     async fn create_withdrawal(&self, request: &WithdrawalRequest) -> Result<Withdrawal, PayoutError> {
-        let reference = request.reference();
-        match self.create(request).await {
-            Ok(w) => {
-                tracing::debug!(target: "payout::cryptomus", reference = %reference, id = %w.id, status = %w.provider_status, "payout created");
-                Ok(w)
-            }
-            Err(e) => {
-                let e = self.scrub(e);
-                if e.kind() == ErrorKind::OutcomeUnknown {
-                    tracing::warn!(target: "payout::cryptomus", reference = %reference, error = %e, "create outcome unknown: send the same create again (Cryptomus replays it)");
-                } else {
-                    tracing::debug!(target: "payout::cryptomus", reference = %reference, kind = %e.kind(), "create refused");
-                }
-                Err(e)
-            }
-        }
+        let result = self.create(request).await.map_err(|e| self.scrub(e));
+        payout_core::log_create!("payout::cryptomus", request.reference(), &result, created: "payout created", unknown: "create outcome unknown: send the same create again (Cryptomus replays it)");
+        result
     }
 
     /// `POST /payout/info` with `uuid`; an answer saying there is no such payout is

@@ -32,6 +32,7 @@ mod base_url;
 mod builder;
 mod client;
 mod config;
+mod create_log;
 mod in_flight;
 mod outgoing;
 mod response;
@@ -56,3 +57,6 @@ pub use signer::HexMac;
 pub use reqwest;
 /// The secret type every builder's keys are held in (`secrecy`'s).
 pub use secrecy::SecretString;
+/// For [`log_create!`](crate::log_create), so that providers' log lines go through the same `tracing`.
+#[doc(hidden)]
+pub use tracing as __tracing;
