@@ -22,7 +22,8 @@
 //! the default status mapping), `base_url.rs` (the loopback rule), `builder.rs` (the settings
 //! every provider's builder shares), `signer.rs` ([`HexMac`]: a keyed MAC over the exact bytes
 //! sent, in lowercase hex, verified in constant time), `scrub.rs` ([`scrub`]: keys a provider
-//! echoed, removed from an error's messages).
+//! echoed, removed from an error's messages), `create_log.rs`
+//! ([`log_create!`](crate::log_create): the log line after a create).
 //!
 //! Nothing here logs a header or a body: request logs carry the method, path, attempt, status
 //! and time only.
