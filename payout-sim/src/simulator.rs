@@ -92,7 +92,7 @@ pub fn restore(sims: &[&dyn Simulator], value: &Value) -> Result<(), SimError> {
 #[cfg_attr(not(any(feature = "alphapo", feature = "alppay", feature = "cryptomus")), allow(unused_macros))]
 macro_rules! simulator {
     (
-        $sim:ident, $server:ident, $config:ident, $name:literal,
+        $sim:ident, $server:ident, $config:ident, $name:literal ($article:literal),
         rules: $rules:ident $rules_doc:literal,
         credentials: $key:ident, $secret:ident
     ) => {
@@ -139,6 +139,17 @@ macro_rules! simulator {
             /// The callback or webhook delivery attempts so far.
             pub fn deliveries(&self) -> Vec<$crate::DeliveryAttempt> {
                 self.engine.attempts()
+            }
+
+            #[doc = concat!("The whole state as JSON: `{\"provider\":\"", $name, "\",\"version\":1,…}` and the store's")]
+            /// fields (its `Saved` impl in `snapshot.rs`).
+            pub fn snapshot(&self) -> serde_json::Value {
+                self.engine.snapshot($name)
+            }
+
+            /// Replaces the state with a [`snapshot`](Self::snapshot).
+            pub fn restore(&self, snapshot: &serde_json::Value) -> Result<(), $crate::SimError> {
+                self.engine.restore($name, $article, snapshot)
             }
 
             pub(crate) fn engine(&self) -> &$crate::engine::Engine<$rules> {

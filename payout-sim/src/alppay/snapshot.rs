@@ -3,8 +3,9 @@
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::AlpPaySim;
 use super::state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal, Store};
+use super::{AlpPayConfig, AlpPaySim};
+use crate::engine::Saved;
 use crate::{SimError, clock};
 
 impl AlpPaySim {
@@ -60,28 +61,17 @@ impl AlpPaySim {
 
     /// Forgets every withdrawal.
     pub fn reset(&self) {
-        *self.engine().lock() = Store::new();
+        self.engine().reset();
+    }
+}
+
+/// `"withdrawals":[...]` in creation order.
+impl Saved for Store {
+    fn save(&self) -> Value {
+        serde_json::json!({ "withdrawals": self.items })
     }
 
-    /// The whole state as JSON: `{"provider":"alppay","version":1,"withdrawals":[...]}`.
-    pub fn snapshot(&self) -> Value {
-        let store = self.engine().lock();
-        serde_json::json!({ "provider": "alppay", "version": 1, "withdrawals": store.items })
-    }
-
-    /// Replaces the state with a [`snapshot`](Self::snapshot).
-    pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
-        let mut withdrawals: Vec<AlpPayWithdrawal> =
-            crate::snapshot_items(snapshot, "alppay", "an AlpPay", "withdrawals")?;
-        withdrawals.sort_by_key(|w| w.seq);
-        let mut fresh = Store::new();
-        for w in withdrawals {
-            if fresh.by_id.contains_key(&w.id) {
-                return Err(SimError::Snapshot(format!("duplicate id {}", w.id)));
-            }
-            fresh.insert(w);
-        }
-        *self.engine().lock() = fresh;
-        Ok(())
+    fn load(snapshot: &Value, config: &AlpPayConfig) -> Result<Self, SimError> {
+        crate::restore_in_order(snapshot, "withdrawals", |w: &AlpPayWithdrawal| w.seq, config.into(), Store::restore)
     }
 }

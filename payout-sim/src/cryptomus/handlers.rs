@@ -14,6 +14,7 @@ use payout_testkit::signing::verify_cryptomus;
 use super::CryptomusSim;
 use super::validate::{self, Lookup};
 use super::wire::{self, Refusal};
+use crate::engine::Ledger;
 
 /// The routes under the configured prefix (no fallback: see `sim::router`).
 pub(crate) fn routes(sim: CryptomusSim) -> Router {
@@ -110,7 +111,7 @@ async fn list(State(sim): State<CryptomusSim>, RawQuery(raw): RawQuery, Signed(o
         Err(e) => return e.response(),
     };
     let body = sim.engine().change(|store, config| {
-        let changed = store.advance_all(config.lifecycle, crate::clock::now());
+        let changed = store.advance_all(config, crate::clock::now());
         let (page, next, previous) = store.page(&q, config.per_page, config.newest_first);
         (wire::history(config, page.iter().map(|i| &store.items[*i]), next, previous), changed)
     });

@@ -3,8 +3,9 @@
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::CryptomusSim;
 use super::state::{CryptomusMove, CryptomusPayout, CryptomusStatus, Store};
+use super::{CryptomusConfig, CryptomusSim};
+use crate::engine::Saved;
 use crate::{SimError, clock};
 
 impl CryptomusSim {
@@ -59,30 +60,17 @@ impl CryptomusSim {
 
     /// Forgets every payout (the balances are whole again).
     pub fn reset(&self) {
-        *self.engine().lock() = Store::new();
+        self.engine().reset();
+    }
+}
+
+/// `"payouts":[...]` in creation order.
+impl Saved for Store {
+    fn save(&self) -> Value {
+        serde_json::json!({ "payouts": self.items })
     }
 
-    /// The whole state as JSON: `{"provider":"cryptomus","version":1,"payouts":[...]}`.
-    pub fn snapshot(&self) -> Value {
-        let store = self.engine().lock();
-        serde_json::json!({ "provider": "cryptomus", "version": 1, "payouts": store.items })
-    }
-
-    /// Replaces the state with a [`snapshot`](Self::snapshot).
-    pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
-        let mut payouts: Vec<CryptomusPayout> = crate::snapshot_items(snapshot, "cryptomus", "a Cryptomus", "payouts")?;
-        payouts.sort_by_key(|p| p.seq);
-        let mut fresh = Store::new();
-        for p in payouts {
-            if fresh.by_uuid.contains_key(&p.uuid) {
-                return Err(SimError::Snapshot(format!("duplicate uuid {}", p.uuid)));
-            }
-            if fresh.by_order_id.contains_key(&p.order_id) {
-                return Err(SimError::Snapshot(format!("duplicate order_id {}", p.order_id)));
-            }
-            fresh.insert(p);
-        }
-        *self.engine().lock() = fresh;
-        Ok(())
+    fn load(snapshot: &Value, config: &CryptomusConfig) -> Result<Self, SimError> {
+        crate::restore_in_order(snapshot, "payouts", |p: &CryptomusPayout| p.seq, config.into(), Store::restore)
     }
 }

@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::clock;
+use crate::engine::{Ledger, Step, TwoSteps};
 use crate::ids::IdGen;
+use crate::{SimError, clock};
 
 use super::CryptomusConfig;
 use super::services::CryptomusService;
@@ -253,7 +254,7 @@ impl Store {
             if config.replay_mismatch == super::ReplayMismatch::Refuse && !req.same_as(&self.items[idx]) {
                 return Err(Refusal::field("order_id", "validation.unique"));
             }
-            self.advance(idx, config.lifecycle, clock::now(), out);
+            self.advance(idx, config, clock::now(), out);
             return Ok(idx);
         }
         let priced = price()?;
@@ -296,6 +297,14 @@ impl Store {
             updated_at: now,
             automatic: config.lifecycle.is_some(),
         };
+        Ok(self.insert(p))
+    }
+
+    /// Adds a payout of a snapshot being restored, refusing a uuid or an `order_id` already
+    /// restored.
+    pub(crate) fn restore(&mut self, p: CryptomusPayout) -> Result<usize, SimError> {
+        crate::unique(&self.by_uuid, &p.uuid, "uuid")?;
+        crate::unique(&self.by_order_id, &p.order_id, "order_id")?;
         Ok(self.insert(p))
     }
 
@@ -366,43 +375,12 @@ impl Store {
     /// this moment happened first); it leaves the life cycle. Pushes every change, in order.
     pub(crate) fn manual(&mut self, idx: usize, step: CryptomusMove, config: &CryptomusConfig, out: &mut Vec<usize>) {
         let now = clock::now();
-        self.advance(idx, config.lifecycle, now, out);
+        self.advance(idx, config, now, out);
         let Some(p) = self.items.get_mut(idx) else { return };
         p.automatic = false;
         self.active.remove(&idx);
         self.transition(idx, step, now);
         out.push(idx);
-    }
-
-    /// Catches `idx` up with the automatic life cycle at `now`; pushes each change.
-    pub(crate) fn advance(
-        &mut self,
-        idx: usize,
-        life: Option<CryptomusLifecycle>,
-        now: OffsetDateTime,
-        out: &mut Vec<usize>,
-    ) {
-        let Some(life) = life else { return };
-        loop {
-            let Some(p) = self.items.get(idx) else { return };
-            if !p.automatic || p.is_final {
-                self.active.remove(&idx);
-                return;
-            }
-            let check_at = clock::add(p.created_at, life.check_after);
-            let paid_at = clock::add(check_at, life.paid_after);
-            let next = match p.status {
-                CryptomusStatus::Process if clock::reached(now, check_at) => (CryptomusStatus::Check, check_at),
-                CryptomusStatus::Check if clock::reached(now, paid_at) => (CryptomusStatus::Paid, paid_at),
-                CryptomusStatus::Process | CryptomusStatus::Check => return,
-                _ => {
-                    self.active.remove(&idx);
-                    return;
-                }
-            };
-            self.transition(idx, CryptomusMove::to(next.0), next.1);
-            out.push(idx);
-        }
     }
 
     /// The payout a test webhook describes, changed nowhere ("no data is saved"): the stored one
@@ -461,20 +439,6 @@ impl Store {
         Ok(p)
     }
 
-    /// Catches every automatically driven payout up; the changes, in order.
-    pub(crate) fn advance_all(&mut self, life: Option<CryptomusLifecycle>, now: OffsetDateTime) -> Vec<usize> {
-        let mut out = Vec::new();
-        if life.is_none() || self.active.is_empty() {
-            return out;
-        }
-        let mut active: Vec<usize> = self.active.iter().copied().collect();
-        active.sort_unstable();
-        for idx in active {
-            self.advance(idx, life, now, &mut out);
-        }
-        out
-    }
-
     /// One history page for `q`: the indexes in page order and the cursors to the next and the
     /// previous page. Payouts are walked by creation order (a keyset, as Laravel's
     /// `cursorPaginate` walks ids), so a page never repeats or skips one that existed when the
@@ -516,5 +480,40 @@ impl Store {
         } else {
             (got, last.filter(|_| more), first.filter(|_| q.cursor.is_some()))
         }
+    }
+}
+
+impl CryptomusLifecycle {
+    /// `process` → `check` `check_after` the creation → `paid` `paid_after` later.
+    pub(crate) fn steps(self) -> TwoSteps<CryptomusStatus> {
+        TwoSteps {
+            stages: [CryptomusStatus::Process, CryptomusStatus::Check, CryptomusStatus::Paid],
+            first: self.check_after,
+            then: self.paid_after,
+        }
+    }
+}
+
+/// The automatic life cycle: a payout moved by hand or final leaves it.
+impl Ledger for Store {
+    type Config = CryptomusConfig;
+    type Key = usize;
+    type Status = CryptomusStatus;
+
+    fn next_step(&self, idx: usize, config: &CryptomusConfig, now: OffsetDateTime) -> Option<Step<CryptomusStatus>> {
+        let (life, p) = (config.lifecycle?, self.items.get(idx)?);
+        Some(if p.automatic && !p.is_final { life.steps().next(p.status, p.created_at, now) } else { Step::Leave })
+    }
+
+    fn step(&mut self, idx: usize, status: CryptomusStatus, at: OffsetDateTime) {
+        self.transition(idx, CryptomusMove::to(status), at);
+    }
+
+    fn driven(&mut self) -> &mut HashSet<usize> {
+        &mut self.active
+    }
+
+    fn count(&self) -> usize {
+        self.items.len()
     }
 }
