@@ -316,6 +316,7 @@ pub mod money;
 pub mod net;
 pub mod receiver;
 pub mod redirects;
+mod routing;
 #[cfg(all(feature = "alphapo", feature = "alppay", feature = "cryptomus"))]
 mod sandbox;
 mod served;
