@@ -53,11 +53,6 @@ impl<S: Copy + PartialEq> TwoSteps<S> {
             _ => Step::Leave,
         }
     }
-
-    /// How often a ticker should look: half the shorter wait.
-    pub(crate) fn tick(&self) -> Duration {
-        self.first.min(self.then) / 2
-    }
 }
 
 /// A provider's store as the engine drives it: what its life cycle does next to one withdrawal

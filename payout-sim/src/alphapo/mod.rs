@@ -58,7 +58,7 @@ impl Rules for AlphaPo {
     type Store = Store;
 
     fn tick(config: &AlphaPoConfig) -> Option<Duration> {
-        config.lifecycle.map(|life| life.steps().tick())
+        config.lifecycle.map(|life| life.send_after.min(life.confirm_after) / 2)
     }
 
     fn delivery(store: &Store, id: i64, config: &AlphaPoConfig) -> Option<Delivery> {

@@ -342,17 +342,6 @@ impl Store {
     }
 }
 
-impl AlphaPoLifecycle {
-    /// processing → `not_confirmed` `send_after` the creation → `confirmed` `confirm_after` later.
-    pub(crate) fn steps(self) -> TwoSteps<AlphaPoStatus> {
-        TwoSteps {
-            stages: [AlphaPoStatus::Processing, AlphaPoStatus::NotConfirmed, AlphaPoStatus::Confirmed],
-            first: self.send_after,
-            then: self.confirm_after,
-        }
-    }
-}
-
 /// The automatic life cycle: a withdrawal moved by hand, pending review or final leaves it.
 impl Ledger for Store {
     type Config = AlphaPoConfig;
@@ -361,7 +350,9 @@ impl Ledger for Store {
 
     fn next_step(&self, id: i64, config: &AlphaPoConfig, now: OffsetDateTime) -> Option<Step<AlphaPoStatus>> {
         let (life, w) = (config.lifecycle?, self.by_id.get(&id)?);
-        Some(if w.automatic { life.steps().next(w.status, w.created_at, now) } else { Step::Leave })
+        let stages = [AlphaPoStatus::Processing, AlphaPoStatus::NotConfirmed, AlphaPoStatus::Confirmed];
+        let steps = TwoSteps { stages, first: life.send_after, then: life.confirm_after };
+        Some(if w.automatic { steps.next(w.status, w.created_at, now) } else { Step::Leave })
     }
 
     fn step(&mut self, id: i64, status: AlphaPoStatus, at: OffsetDateTime) {

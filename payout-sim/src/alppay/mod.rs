@@ -228,7 +228,7 @@ impl AlpPaySim {
 }
 
 crate::simulator::simulator!(
-    AlpPaySim, AlpPayServer, AlpPayConfig, "alppay" ("an AlpPay"),
+    AlpPaySim, AlpPayServer, AlpPayConfig, "alppay" ("an AlpPay", saved as list "withdrawals"),
     rules: AlpPay "withdrawals by creation index, webhooks signed with the HMAC key",
     credentials: api_key, hmac_key
 );

@@ -1,12 +1,11 @@
-//! Bulk state: seeding many withdrawals, and the JSON snapshot the CLI's sandbox keeps in a file.
+//! Bulk state: seeding many withdrawals, and forgetting them. The JSON snapshot the CLI's sandbox
+//! keeps in a file is the list of them (`saved as list` in `mod.rs`).
 
 use rust_decimal::Decimal;
-use serde_json::Value;
 
-use super::state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal, Store};
-use super::{AlpPayConfig, AlpPaySim};
-use crate::engine::Saved;
-use crate::{SimError, clock};
+use super::AlpPaySim;
+use super::state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
+use crate::clock;
 
 impl AlpPaySim {
     /// Adds `n` withdrawals at once (outside the life cycle): statuses cycle through every
@@ -62,16 +61,5 @@ impl AlpPaySim {
     /// Forgets every withdrawal.
     pub fn reset(&self) {
         self.engine().reset();
-    }
-}
-
-/// `"withdrawals":[...]` in creation order.
-impl Saved for Store {
-    fn save(&self) -> Value {
-        serde_json::json!({ "withdrawals": self.items })
-    }
-
-    fn load(snapshot: &Value, config: &AlpPayConfig) -> Result<Self, SimError> {
-        crate::restore_in_order(snapshot, "withdrawals", |w: &AlpPayWithdrawal| w.seq, config.into(), Store::restore)
     }
 }

@@ -117,8 +117,8 @@ pub struct AlpPayWithdrawal {
     pub automatic: bool,
 }
 
-/// The withdrawals of one simulator and their indexes.
-#[derive(Debug)]
+/// The withdrawals of one simulator and their indexes; empty by default.
+#[derive(Debug, Default)]
 pub(crate) struct Store {
     pub(crate) items: Vec<AlpPayWithdrawal>,
     pub(crate) by_id: HashMap<String, usize>,
@@ -130,36 +130,22 @@ pub(crate) struct Store {
     /// slice rather than a walk past every earlier page.
     newest_first: Option<Vec<usize>>,
     pub(crate) active: HashSet<usize>,
-    pub(crate) next_seq: u64,
+    /// The highest creation order number taken (0 before the first).
+    last_seq: u64,
     pub(crate) ids: IdGen,
 }
 
 /// An empty store (nothing in the configuration shapes it).
 impl From<&AlpPayConfig> for Store {
     fn from(_: &AlpPayConfig) -> Self {
-        Store::new()
+        Store::default()
     }
 }
 
 impl Store {
-    pub(crate) fn new() -> Self {
-        Self {
-            items: Vec::new(),
-            by_id: HashMap::new(),
-            by_invoice: HashMap::new(),
-            by_txn: HashMap::new(),
-            order: BTreeMap::new(),
-            newest_first: None,
-            active: HashSet::new(),
-            next_seq: 1,
-            ids: IdGen::new(),
-        }
-    }
-
     pub(crate) fn take_seq(&mut self) -> u64 {
-        let s = self.next_seq;
-        self.next_seq += 1;
-        s
+        self.last_seq += 1;
+        self.last_seq
     }
 
     /// Creates the withdrawal a validated request asks for (`OPEN`, on its way to approval when
@@ -206,7 +192,7 @@ impl Store {
 
     pub(crate) fn insert(&mut self, w: AlpPayWithdrawal) -> usize {
         let idx = self.items.len();
-        self.next_seq = self.next_seq.max(w.seq + 1);
+        self.last_seq = self.last_seq.max(w.seq);
         self.by_id.insert(w.id.clone(), idx);
         self.by_invoice.entry(w.invoice.clone()).or_default().push(idx);
         if !w.txn_id.is_empty() {

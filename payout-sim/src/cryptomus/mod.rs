@@ -108,7 +108,7 @@ impl Rules for Cryptomus {
     const OWN_URLS: bool = true;
 
     fn tick(config: &CryptomusConfig) -> Option<Duration> {
-        config.lifecycle.map(|life| life.steps().tick())
+        config.lifecycle.map(|life| life.check_after.min(life.paid_after) / 2)
     }
 
     /// The webhook goes to the payout's `url_callback`; a payout without one gets none, unless
@@ -211,7 +211,7 @@ impl CryptomusSim {
 }
 
 crate::simulator::simulator!(
-    CryptomusSim, CryptomusServer, CryptomusConfig, "cryptomus" ("a Cryptomus"),
+    CryptomusSim, CryptomusServer, CryptomusConfig, "cryptomus" ("a Cryptomus", saved as list "payouts"),
     rules: Cryptomus "payouts by creation index, webhooks signed inside the body with the payout key",
     credentials: merchant, payout_key
 );

@@ -1,12 +1,11 @@
-//! Bulk state: seeding many payouts, and the JSON snapshot the CLI's sandbox keeps in a file.
+//! Bulk state: seeding many payouts, and forgetting them. The JSON snapshot the CLI's sandbox keeps
+//! in a file is the list of them (`saved as list` in `mod.rs`).
 
 use rust_decimal::Decimal;
-use serde_json::Value;
 
-use super::state::{CryptomusMove, CryptomusPayout, CryptomusStatus, Store};
-use super::{CryptomusConfig, CryptomusSim};
-use crate::engine::Saved;
-use crate::{SimError, clock};
+use super::CryptomusSim;
+use super::state::{CryptomusMove, CryptomusPayout, CryptomusStatus};
+use crate::clock;
 
 impl CryptomusSim {
     /// Adds `n` payouts at once (outside the life cycle): statuses cycle through every
@@ -61,16 +60,5 @@ impl CryptomusSim {
     /// Forgets every payout (the balances are whole again).
     pub fn reset(&self) {
         self.engine().reset();
-    }
-}
-
-/// `"payouts":[...]` in creation order.
-impl Saved for Store {
-    fn save(&self) -> Value {
-        serde_json::json!({ "payouts": self.items })
-    }
-
-    fn load(snapshot: &Value, config: &CryptomusConfig) -> Result<Self, SimError> {
-        crate::restore_in_order(snapshot, "payouts", |p: &CryptomusPayout| p.seq, config.into(), Store::restore)
     }
 }

@@ -197,8 +197,8 @@ impl CryptomusPayout {
     }
 }
 
-/// The payouts of one simulator and their indexes.
-#[derive(Debug)]
+/// The payouts of one simulator and their indexes; empty by default.
+#[derive(Debug, Default)]
 pub(crate) struct Store {
     /// In creation order, which is also `seq` order.
     pub(crate) items: Vec<CryptomusPayout>,
@@ -207,30 +207,19 @@ pub(crate) struct Store {
     /// What the payouts holding funds have debited, per wallet.
     debited: HashMap<String, Decimal>,
     active: HashSet<usize>,
-    next_seq: u64,
+    /// The highest creation order number taken (0 before the first).
+    last_seq: u64,
     pub(crate) ids: IdGen,
 }
 
 /// An empty store (nothing in the configuration shapes it).
 impl From<&CryptomusConfig> for Store {
     fn from(_: &CryptomusConfig) -> Self {
-        Store::new()
+        Store::default()
     }
 }
 
 impl Store {
-    pub(crate) fn new() -> Self {
-        Self {
-            items: Vec::new(),
-            by_uuid: HashMap::new(),
-            by_order_id: HashMap::new(),
-            debited: HashMap::new(),
-            active: HashSet::new(),
-            next_seq: 1,
-            ids: IdGen::new(),
-        }
-    }
-
     pub(crate) fn debited(&self, currency: &str) -> Decimal {
         self.debited.get(currency).copied().unwrap_or_default()
     }
@@ -270,7 +259,7 @@ impl Store {
             });
         }
         let now = clock::now();
-        let seq = self.next_seq;
+        let seq = self.last_seq + 1;
         let p = CryptomusPayout {
             uuid: self.ids.uuid(),
             seq,
@@ -311,7 +300,7 @@ impl Store {
     /// Adds a payout as it is (creation, seeding, restoring); its index.
     pub(crate) fn insert(&mut self, p: CryptomusPayout) -> usize {
         let idx = self.items.len();
-        self.next_seq = self.next_seq.max(p.seq + 1);
+        self.last_seq = self.last_seq.max(p.seq);
         self.by_uuid.insert(p.uuid.clone(), idx);
         self.by_order_id.insert(p.order_id.clone(), idx);
         if p.holds_funds() {
@@ -326,9 +315,8 @@ impl Store {
 
     /// The next creation order number (for seeding).
     pub(crate) fn take_seq(&mut self) -> u64 {
-        let s = self.next_seq;
-        self.next_seq += 1;
-        s
+        self.last_seq += 1;
+        self.last_seq
     }
 
     /// Applies `step` to `idx` at `at`: the status, its finality, the `txid` a payment has and a
@@ -483,17 +471,6 @@ impl Store {
     }
 }
 
-impl CryptomusLifecycle {
-    /// `process` → `check` `check_after` the creation → `paid` `paid_after` later.
-    pub(crate) fn steps(self) -> TwoSteps<CryptomusStatus> {
-        TwoSteps {
-            stages: [CryptomusStatus::Process, CryptomusStatus::Check, CryptomusStatus::Paid],
-            first: self.check_after,
-            then: self.paid_after,
-        }
-    }
-}
-
 /// The automatic life cycle: a payout moved by hand or final leaves it.
 impl Ledger for Store {
     type Config = CryptomusConfig;
@@ -502,7 +479,9 @@ impl Ledger for Store {
 
     fn next_step(&self, idx: usize, config: &CryptomusConfig, now: OffsetDateTime) -> Option<Step<CryptomusStatus>> {
         let (life, p) = (config.lifecycle?, self.items.get(idx)?);
-        Some(if p.automatic && !p.is_final { life.steps().next(p.status, p.created_at, now) } else { Step::Leave })
+        let stages = [CryptomusStatus::Process, CryptomusStatus::Check, CryptomusStatus::Paid];
+        let steps = TwoSteps { stages, first: life.check_after, then: life.paid_after };
+        Some(if p.automatic && !p.is_final { steps.next(p.status, p.created_at, now) } else { Step::Leave })
     }
 
     fn step(&mut self, idx: usize, status: CryptomusStatus, at: OffsetDateTime) {
