@@ -58,7 +58,7 @@ impl<S: Copy + PartialEq> TwoSteps<S> {
 /// A provider's store as the engine drives it: what its life cycle does next to one withdrawal
 /// and how that move is made (each provider's `state.rs`). Catching up, one withdrawal or all,
 /// is written once here.
-pub(crate) trait Ledger: Send + 'static + for<'a> From<&'a Self::Config> {
+pub(crate) trait Ledger: Send + 'static {
     /// The configuration the life cycle reads.
     type Config;
     /// What names one withdrawal in the store (an id or an index).
@@ -144,12 +144,12 @@ pub(crate) struct Engine<R: Rules> {
 }
 
 impl<R: Rules> Engine<R> {
-    /// A simulator with an empty store. With a life cycle and a callback URL, inside a tokio
-    /// runtime, a background task delivers the automatic changes even when nobody reads them.
-    pub(crate) fn start(config: R::Config) -> Arc<Self> {
+    /// A simulator with `store` (empty, as the configuration starts it). With a life cycle and a
+    /// callback URL, inside a tokio runtime, a background task delivers the automatic changes even
+    /// when nobody reads them.
+    pub(crate) fn start(config: R::Config, store: R::Store) -> Arc<Self> {
         let callback = config.callback().or_else(|| R::OWN_URLS.then(|| CallbackConfig::new(String::new())));
-        let engine =
-            Arc::new(Self { store: Mutex::new(R::Store::from(&config)), deliverer: Deliverer::new(callback), config });
+        let engine = Arc::new(Self { store: Mutex::new(store), deliverer: Deliverer::new(callback), config });
         if let (Some(step), true) = (R::tick(&engine.config), engine.deliverer.enabled()) {
             crate::spawn_ticker(Arc::downgrade(&engine), step, |engine: Arc<Self>| engine.advance_all());
         }
@@ -235,11 +235,6 @@ impl<R: Rules> Engine<R> {
         let fresh = R::Store::load(snapshot, &self.config)?;
         *self.lock() = fresh;
         Ok(())
-    }
-
-    /// Empties the store, as the configuration starts it.
-    pub(crate) fn reset(&self) {
-        *self.lock() = R::Store::from(&self.config);
     }
 
     pub(crate) fn attempts(&self) -> Vec<DeliveryAttempt> {

@@ -105,8 +105,8 @@ macro_rules! simulator {
                     serde_json::json!({ $list: self.items })
                 }
 
-                fn load(snapshot: &serde_json::Value, config: &$config) -> Result<Self, $crate::SimError> {
-                    $crate::restore_in_order(snapshot, $list, |item| item.seq, config.into(), state::Store::restore)
+                fn load(snapshot: &serde_json::Value, _: &$config) -> Result<Self, $crate::SimError> {
+                    $crate::restore_in_order(snapshot, $list, |item| item.seq, state::Store::default(), state::Store::restore)
                 }
             }
         )?

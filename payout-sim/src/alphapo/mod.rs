@@ -75,7 +75,8 @@ impl AlphaPoSim {
     /// created inside a tokio runtime, a background task delivers the automatic status changes
     /// even when nobody reads them.
     pub fn new(config: AlphaPoConfig) -> Self {
-        Self { engine: Engine::start(config) }
+        let store = Store::new(config.first_id);
+        Self { engine: Engine::start(config, store) }
     }
 
     pub(crate) fn currency(&self, code: &str) -> Option<AlphaPoCurrency> {

@@ -75,7 +75,7 @@ impl Saved for Store {
     /// The counters go on after the highest saved ids even if the saved counters lag behind.
     fn load(snapshot: &Value, config: &AlphaPoConfig) -> Result<Self, SimError> {
         let withdrawals: Vec<AlphaPoWithdrawal> = crate::saved_items(snapshot, "withdrawals")?;
-        let mut fresh = Store::from(config);
+        let mut fresh = Store::new(config.first_id);
         let max_id = withdrawals.iter().map(|w| w.id + 1).max().unwrap_or(fresh.next_id);
         let max_aux =
             withdrawals.iter().map(|w| w.address_id.max(w.transaction_id) + 1).max().unwrap_or(fresh.next_aux_id);

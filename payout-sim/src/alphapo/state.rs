@@ -169,13 +169,6 @@ pub(crate) struct Store {
     pub(crate) ids: IdGen,
 }
 
-/// An empty store whose first withdrawal gets the configured id.
-impl From<&AlphaPoConfig> for Store {
-    fn from(config: &AlphaPoConfig) -> Self {
-        Store::new(config.first_id)
-    }
-}
-
 impl Store {
     pub(crate) fn new(first_id: i64) -> Self {
         Self {

@@ -151,7 +151,7 @@ impl AlpPaySim {
     /// A simulator with no withdrawals. With a life cycle and a webhook URL, inside a tokio
     /// runtime, a background task delivers the automatic changes even when nobody reads them.
     pub fn new(config: AlpPayConfig) -> Self {
-        Self { engine: Engine::start(config) }
+        Self { engine: Engine::start(config, Store::default()) }
     }
 
     /// Inserts under the lock; answers the created object and sends the creation webhook.

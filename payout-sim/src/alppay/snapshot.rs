@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::AlpPaySim;
-use super::state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
+use super::state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal, Store};
 use crate::clock;
 
 impl AlpPaySim {
@@ -60,6 +60,6 @@ impl AlpPaySim {
 
     /// Forgets every withdrawal.
     pub fn reset(&self) {
-        self.engine().reset();
+        *self.engine().lock() = Store::default();
     }
 }

@@ -135,13 +135,6 @@ pub(crate) struct Store {
     pub(crate) ids: IdGen,
 }
 
-/// An empty store (nothing in the configuration shapes it).
-impl From<&AlpPayConfig> for Store {
-    fn from(_: &AlpPayConfig) -> Self {
-        Store::default()
-    }
-}
-
 impl Store {
     pub(crate) fn take_seq(&mut self) -> u64 {
         self.last_seq += 1;
@@ -184,12 +177,6 @@ impl Store {
         Ok(self.insert(w))
     }
 
-    /// Adds a withdrawal of a snapshot being restored, refusing an id already restored.
-    pub(crate) fn restore(&mut self, w: AlpPayWithdrawal) -> Result<usize, SimError> {
-        crate::unique(&self.by_id, &w.id, "id")?;
-        Ok(self.insert(w))
-    }
-
     pub(crate) fn insert(&mut self, w: AlpPayWithdrawal) -> usize {
         let idx = self.items.len();
         self.last_seq = self.last_seq.max(w.seq);
@@ -205,6 +192,12 @@ impl Store {
         }
         self.items.push(w);
         idx
+    }
+
+    /// Adds a withdrawal of a snapshot being restored, refusing an id already restored.
+    pub(crate) fn restore(&mut self, w: AlpPayWithdrawal) -> Result<usize, SimError> {
+        crate::unique(&self.by_id, &w.id, "id")?;
+        Ok(self.insert(w))
     }
 
     /// Every index, newest first (creation time, then creation order).

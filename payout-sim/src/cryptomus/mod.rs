@@ -130,7 +130,7 @@ impl CryptomusSim {
     /// A simulator with no payouts. With a life cycle, inside a tokio runtime, a background task
     /// delivers the automatic changes' webhooks even when nobody reads them.
     pub fn new(config: CryptomusConfig) -> Self {
-        Self { engine: Engine::start(config) }
+        Self { engine: Engine::start(config, Store::default()) }
     }
 
     fn index(store: &Store, uuid: &str) -> Option<usize> {

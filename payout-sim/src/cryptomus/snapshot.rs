@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::CryptomusSim;
-use super::state::{CryptomusMove, CryptomusPayout, CryptomusStatus};
+use super::state::{CryptomusMove, CryptomusPayout, CryptomusStatus, Store};
 use crate::clock;
 
 impl CryptomusSim {
@@ -59,6 +59,6 @@ impl CryptomusSim {
 
     /// Forgets every payout (the balances are whole again).
     pub fn reset(&self) {
-        self.engine().reset();
+        *self.engine().lock() = Store::default();
     }
 }

@@ -212,13 +212,6 @@ pub(crate) struct Store {
     pub(crate) ids: IdGen,
 }
 
-/// An empty store (nothing in the configuration shapes it).
-impl From<&CryptomusConfig> for Store {
-    fn from(_: &CryptomusConfig) -> Self {
-        Store::default()
-    }
-}
-
 impl Store {
     pub(crate) fn debited(&self, currency: &str) -> Decimal {
         self.debited.get(currency).copied().unwrap_or_default()
@@ -289,14 +282,6 @@ impl Store {
         Ok(self.insert(p))
     }
 
-    /// Adds a payout of a snapshot being restored, refusing a uuid or an `order_id` already
-    /// restored.
-    pub(crate) fn restore(&mut self, p: CryptomusPayout) -> Result<usize, SimError> {
-        crate::unique(&self.by_uuid, &p.uuid, "uuid")?;
-        crate::unique(&self.by_order_id, &p.order_id, "order_id")?;
-        Ok(self.insert(p))
-    }
-
     /// Adds a payout as it is (creation, seeding, restoring); its index.
     pub(crate) fn insert(&mut self, p: CryptomusPayout) -> usize {
         let idx = self.items.len();
@@ -311,6 +296,14 @@ impl Store {
         }
         self.items.push(p);
         idx
+    }
+
+    /// Adds a payout of a snapshot being restored, refusing a uuid or an `order_id` already
+    /// restored.
+    pub(crate) fn restore(&mut self, p: CryptomusPayout) -> Result<usize, SimError> {
+        crate::unique(&self.by_uuid, &p.uuid, "uuid")?;
+        crate::unique(&self.by_order_id, &p.order_id, "order_id")?;
+        Ok(self.insert(p))
     }
 
     /// The next creation order number (for seeding).
