@@ -186,12 +186,35 @@ impl<R: Rules> Engine<R> {
         find: impl FnOnce(&R::Store) -> Option<Key<R>>,
         print: impl FnOnce(&R::Store, Key<R>, &R::Config) -> Option<T>,
     ) -> Option<T> {
+        self.update(find, |store, key, config, changed| store.advance(key, config, clock::now(), changed), print)
+    }
+
+    /// Finds one withdrawal, changes it with `apply` (which pushes each change to deliver) and
+    /// prints it as it is then with `print`; `None` when `find` finds none.
+    pub(crate) fn update<T>(
+        &self,
+        find: impl FnOnce(&R::Store) -> Option<Key<R>>,
+        apply: impl FnOnce(&mut R::Store, Key<R>, &R::Config, &mut Vec<Key<R>>),
+        print: impl FnOnce(&R::Store, Key<R>, &R::Config) -> Option<T>,
+    ) -> Option<T> {
         self.change(|store, config| {
             let Some(key) = find(store) else { return (None, Vec::new()) };
             let mut changed = Vec::new();
-            store.advance(key, config, clock::now(), &mut changed);
+            apply(store, key, config, &mut changed);
             (print(store, key, config), changed)
         })
+    }
+
+    /// Moves the withdrawal `find` finds by hand with `apply` and answers it as it is then with
+    /// `print`; [`SimError::NotFound`] naming `name` when there is none.
+    pub(crate) fn move_by_hand<T>(
+        &self,
+        name: &str,
+        find: impl FnOnce(&R::Store) -> Option<Key<R>>,
+        apply: impl FnOnce(&mut R::Store, Key<R>, &R::Config, &mut Vec<Key<R>>),
+        print: impl FnOnce(&R::Store, Key<R>, &R::Config) -> Option<T>,
+    ) -> Result<T, SimError> {
+        self.update(find, apply, print).ok_or_else(|| SimError::NotFound(name.to_owned()))
     }
 
     /// Catches every withdrawal up with the life cycle and delivers what changed.

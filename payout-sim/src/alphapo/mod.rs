@@ -133,12 +133,12 @@ impl AlphaPoSim {
         txid: Option<&str>,
         error: Option<&str>,
     ) -> Result<AlphaPoWithdrawal, SimError> {
-        self.engine.change(|store, _| {
-            let Some(change) = store.manual(id, status, txid.map(str::to_owned), error.map(str::to_owned)) else {
-                return (Err(SimError::NotFound(id.to_string())), Vec::new());
-            };
-            (store.by_id.get(&id).cloned().ok_or_else(|| SimError::NotFound(id.to_string())), vec![change])
-        })
+        self.engine.move_by_hand(
+            &id.to_string(),
+            |s| s.by_id.contains_key(&id).then_some(id),
+            |s, id, _, changed| changed.extend(s.manual(id, status, txid.map(str::to_owned), error.map(str::to_owned))),
+            |s, id, _| s.by_id.get(&id).cloned(),
+        )
     }
 }
 

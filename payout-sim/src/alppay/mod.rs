@@ -216,14 +216,12 @@ impl AlpPaySim {
         status: AlpPayStatus,
         txn_id: Option<&str>,
     ) -> Result<AlpPayWithdrawal, SimError> {
-        self.engine.change(|store, config| {
-            let Some(idx) = store.by_id.get(id).copied() else {
-                return (Err(SimError::NotFound(id.to_owned())), Vec::new());
-            };
-            let mut changed = Vec::new();
-            store.manual(idx, status, txn_id.map(str::to_owned), config, &mut changed);
-            (Ok(store.items[idx].clone()), changed)
-        })
+        self.engine.move_by_hand(
+            id,
+            |s| s.by_id.get(id).copied(),
+            |s, idx, config, changed| s.manual(idx, status, txn_id.map(str::to_owned), config, changed),
+            |s, idx, _| s.items.get(idx).cloned(),
+        )
     }
 }
 

@@ -199,14 +199,12 @@ impl CryptomusSim {
     /// Like [`set_status`](Self::set_status), with the finality, `txid` and `fail_reason` of
     /// `step` (e.g. a `fail` that is not final, which support could still resend).
     pub fn set_status_with(&self, uuid: &str, step: CryptomusMove) -> Result<CryptomusPayout, SimError> {
-        self.engine.change(|store, config| {
-            let Some(idx) = Self::index(store, uuid) else {
-                return (Err(SimError::NotFound(uuid.to_owned())), Vec::new());
-            };
-            let mut changed = Vec::new();
-            store.manual(idx, step, config, &mut changed);
-            (Ok(store.items[idx].clone()), changed)
-        })
+        self.engine.move_by_hand(
+            uuid,
+            |s| Self::index(s, uuid),
+            |s, idx, config, changed| s.manual(idx, step, config, changed),
+            |s, idx, _| s.items.get(idx).cloned(),
+        )
     }
 }
 
