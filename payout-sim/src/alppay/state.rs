@@ -268,7 +268,8 @@ impl Store {
 }
 
 /// The automatic life cycle: approval at `timeToApprove`, then completion `complete_after` later
-/// when configured; a withdrawal moved by hand, approved by hand, or final leaves it.
+/// when configured; a withdrawal moved by hand, without a `timeToApprove`, approved with no
+/// completion configured, or final leaves it.
 impl Ledger for Store {
     type Config = AlpPayConfig;
     type Key = usize;
