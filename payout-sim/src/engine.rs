@@ -1,7 +1,9 @@
 //! What every simulator's handle holds and does alike, written once over its provider's
 //! [`Rules`]: the configuration, the store behind one lock, the deliverer of callbacks, the
 //! ticker that drives the automatic life cycle, and the "change under the lock, then deliver"
-//! step every read and move goes through.
+//! step every read and move goes through. Over each store's [`Ledger`] (what one withdrawal's
+//! next automatic step is) and [`Saved`] (its fields of the snapshot), the catching up of the life
+//! cycle and the snapshot's envelope are written here too.
 
 use std::collections::HashSet;
 use std::hash::Hash;

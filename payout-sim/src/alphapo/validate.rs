@@ -243,7 +243,7 @@ fn check_party(obj: &Map<String, Value>, side: Side, e: &mut FieldErrors) {
     }
 }
 
-/// A required string-like field: `None` with "The <field> field is required." or "The <field>
+/// A required string-like field: `None` with "The `field` field is required." or "The `field`
 /// must be a string." recorded (the field named with spaces: "foreign id") when it is absent (or
 /// empty) or of another JSON type.
 fn required(obj: &Map<String, Value>, field: &'static str, numbers_too: bool, e: &mut FieldErrors) -> Option<String> {
