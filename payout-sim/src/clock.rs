@@ -89,8 +89,13 @@ mod tests {
 
     #[test]
     fn plus_three_prints_and_parses() {
-        let t = time::macros::datetime!(2023-06-21 14:25:55.9 UTC);
-        assert_eq!(PlusThree(t).to_string(), "2023-06-21T17:25:55+03:00");
+        // To the second, and into the next day (and year) in UTC+3.
+        for (t, printed) in [
+            (time::macros::datetime!(2023-06-21 14:25:55.9 UTC), "2023-06-21T17:25:55+03:00"),
+            (time::macros::datetime!(2023-12-31 22:30:00 UTC), "2024-01-01T01:30:00+03:00"),
+        ] {
+            assert_eq!(PlusThree(t).to_string(), printed);
+        }
         let parsed = parse_plus_three("2023-06-21 17:25:55").unwrap();
         assert_eq!(parsed, time::macros::datetime!(2023-06-21 14:25:55 UTC));
         assert_eq!(parse_plus_three("2023-06-21 7:05:00"), Some(time::macros::datetime!(2023-06-21 04:05:00 UTC)));

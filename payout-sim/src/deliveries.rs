@@ -85,6 +85,25 @@ pub(crate) struct Delivery {
     pub(crate) headers: Vec<(&'static str, String)>,
 }
 
+impl Delivery {
+    /// The delivery of `body` (withdrawal `withdrawal_id` in `status`) to the configured
+    /// receiver, with its signature `headers`.
+    pub(crate) fn new(
+        withdrawal_id: String,
+        status: &str,
+        body: impl Into<Bytes>,
+        headers: Vec<(&'static str, String)>,
+    ) -> Self {
+        Self { url: None, withdrawal_id, status: status.to_owned(), body: body.into(), headers }
+    }
+
+    /// The same delivery to the withdrawal's own receiver.
+    pub(crate) fn to(mut self, url: String) -> Self {
+        self.url = Some(url);
+        self
+    }
+}
+
 /// Sends deliveries for one simulator and remembers the attempts.
 #[derive(Debug)]
 pub(crate) struct Deliverer {

@@ -11,6 +11,12 @@ pub(crate) struct IdGen {
     state: u64,
 }
 
+impl Default for IdGen {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl IdGen {
     /// Seeds from the process's random hashing keys and the clock.
     pub(crate) fn new() -> Self {

@@ -316,6 +316,7 @@ pub mod money;
 pub mod net;
 pub mod receiver;
 pub mod redirects;
+mod routing;
 #[cfg(all(feature = "alphapo", feature = "alppay", feature = "cryptomus"))]
 mod sandbox;
 mod served;
@@ -394,19 +395,33 @@ fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), SimError> {
     Ok(())
 }
 
-/// The `key` array of a snapshot that `provider` wrote, decoded (an absent array is empty);
-/// refused as "not `article_name` snapshot" (`an AlpPay`) when another provider wrote it.
-fn snapshot_items<T: serde::de::DeserializeOwned>(
-    snapshot: &serde_json::Value,
-    provider: &str,
-    article_name: &str,
-    key: &str,
-) -> Result<Vec<T>, SimError> {
-    if snapshot.get("provider").and_then(serde_json::Value::as_str) != Some(provider) {
-        return Err(SimError::Snapshot(format!("not {article_name} snapshot")));
-    }
+/// The `key` array of a snapshot, decoded (an absent array is empty).
+fn saved_items<T: serde::de::DeserializeOwned>(snapshot: &serde_json::Value, key: &str) -> Result<Vec<T>, SimError> {
     let items = snapshot.get(key).cloned().unwrap_or(serde_json::Value::Array(Vec::new()));
     serde_json::from_value(items).map_err(|e| SimError::Snapshot(e.to_string()))
+}
+
+/// `store` holding the `key` array of a snapshot, for the stores kept in creation order
+/// (AlpPay's, Cryptomus's): the items added oldest first (by `seq`), each by `add`, which refuses
+/// a duplicate.
+fn restore_in_order<S, T: serde::de::DeserializeOwned>(
+    snapshot: &serde_json::Value,
+    key: &str,
+    seq: fn(&T) -> u64,
+    mut store: S,
+    add: fn(&mut S, T) -> Result<usize, SimError>,
+) -> Result<S, SimError> {
+    let mut items: Vec<T> = saved_items(snapshot, key)?;
+    items.sort_by_key(seq);
+    for item in items {
+        add(&mut store, item)?;
+    }
+    Ok(store)
+}
+
+/// Refuses a restored withdrawal whose `key` (its `what`: `id`, `uuid`) `index` already holds.
+fn unique<V>(index: &std::collections::HashMap<String, V>, key: &str, what: &str) -> Result<(), SimError> {
+    if index.contains_key(key) { Err(SimError::Snapshot(format!("duplicate {what} {key}"))) } else { Ok(()) }
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, SimError> {

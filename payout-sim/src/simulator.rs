@@ -86,16 +86,31 @@ pub fn restore(sims: &[&dyn Simulator], value: &Value) -> Result<(), SimError> {
 /// Writes once, for every provider module, what its handle and its running handle share: the
 /// marker its `Rules` are implemented on, the handle (an `engine: Arc<Engine<Rules>>`), the
 /// running handle's alias and credential accessors, the configuration, the router, serving, the
-/// count, the deliveries, [`Simulator`] and `start`. The module has
-/// `handlers::routes` and `handlers::unknown_path`, and its handle `new`, `snapshot` and
-/// `restore`.
+/// count, the deliveries, the snapshot, [`Simulator`] and `start`. The module has
+/// `handlers::routes` and `handlers::unknown_path`, its handle `new`, and its store `Saved`:
+/// written by the module, or, for a store kept as one list in creation order (`items`, each with
+/// its `seq`, added back by `Store::restore`), saved as that list under the key `saved as list`
+/// names.
 #[cfg_attr(not(any(feature = "alphapo", feature = "alppay", feature = "cryptomus")), allow(unused_macros))]
 macro_rules! simulator {
     (
-        $sim:ident, $server:ident, $config:ident, $name:literal,
+        $sim:ident, $server:ident, $config:ident, $name:literal ($article:literal $(, saved as list $list:literal)?),
         rules: $rules:ident $rules_doc:literal,
         credentials: $key:ident, $secret:ident
     ) => {
+        $(
+            #[doc = concat!("Saved as `\"", $list, "\":[...]`, in creation order.")]
+            impl $crate::engine::Saved for state::Store {
+                fn save(&self) -> serde_json::Value {
+                    serde_json::json!({ $list: self.items })
+                }
+
+                fn load(snapshot: &serde_json::Value, _: &$config) -> Result<Self, $crate::SimError> {
+                    $crate::restore_in_order(snapshot, $list, |item| item.seq, state::Store::default(), state::Store::restore)
+                }
+            }
+        )?
+
         #[doc = concat!("The provider's side of the [`Engine`](crate::engine::Engine): ", $rules_doc, ".")]
         pub(crate) struct $rules;
 
@@ -139,6 +154,17 @@ macro_rules! simulator {
             /// The callback or webhook delivery attempts so far.
             pub fn deliveries(&self) -> Vec<$crate::DeliveryAttempt> {
                 self.engine.attempts()
+            }
+
+            #[doc = concat!("The whole state as JSON: `{\"provider\":\"", $name, "\",\"version\":1,…}` and the store's")]
+            /// fields (its `Saved` impl in `snapshot.rs`).
+            pub fn snapshot(&self) -> serde_json::Value {
+                self.engine.snapshot($name)
+            }
+
+            /// Replaces the state with a [`snapshot`](Self::snapshot).
+            pub fn restore(&self, snapshot: &serde_json::Value) -> Result<(), $crate::SimError> {
+                self.engine.restore($name, $article, snapshot)
             }
 
             pub(crate) fn engine(&self) -> &$crate::engine::Engine<$rules> {

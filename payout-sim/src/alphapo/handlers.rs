@@ -1,15 +1,16 @@
-//! AlphaPo's endpoints, HTTP only: authentication over the raw body first (the [`Signed`]
-//! extractor), then the checks of `validate.rs`, the change in `state.rs` and the documented
-//! answers of `wire.rs`.
+//! AlphaPo's endpoints, HTTP only: authentication over the raw body first (its
+//! [`Authenticate`], read by the `Signed` extractor), then the checks of `validate.rs`, the
+//! change in `state.rs` and the documented answers of `wire.rs`.
 
 use axum::Router;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http::{HeaderMap, StatusCode, header};
 use serde_json::{Map, Value};
 
 use crate::amounts::plain;
+use crate::routing::{Authenticate, Signed};
 use payout_testkit::signing::verify_alphapo;
 
 use super::AlphaPoSim;
@@ -17,16 +18,16 @@ use super::AlphaPoSim;
 use super::validate::{present, text, validate};
 use super::wire::{self, FieldErrors, Refusal};
 
-/// The routes under the configured prefix (no fallback: see `sim::router`).
+/// The routes under the configured prefix.
 pub(crate) fn routes(sim: AlphaPoSim) -> Router {
-    let p = sim.config().prefix.trim_end_matches('/').to_owned();
-    Router::new()
-        .route(&format!("{p}/ping"), get(ping))
-        .route(&format!("{p}/withdrawal/crypto"), post(create))
-        .route(&format!("{p}/transactions/info"), get(info))
-        .route(&format!("{p}/currencies/list"), post(currencies))
-        .route(&format!("{p}/accounts/list"), post(accounts))
-        .with_state(sim)
+    let table = vec![
+        ("/ping", get(ping)),
+        ("/withdrawal/crypto", post(create)),
+        ("/transactions/info", get(info)),
+        ("/currencies/list", post(currencies)),
+        ("/accounts/list", post(accounts)),
+    ];
+    crate::routing::mount(sim, table)
 }
 
 /// What an unknown path (or method) gets: the documented quirk, `required_header_key`.
@@ -38,48 +39,42 @@ async fn ping() -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "OK").into_response()
 }
 
-/// A request that passed [`authenticate`]: its parsed JSON body. A request that did not is
-/// answered with the documented refusal (or 413 for a body over the limit) before the handler.
-struct Signed(Value);
+/// Every call but `ping` is authenticated; a request that fails is answered with the documented
+/// refusal.
+impl Authenticate for AlphaPoSim {
+    type Body = Value;
+    type Refusal = Refusal;
 
-impl FromRequest<AlphaPoSim> for Signed {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, sim: &AlphaPoSim) -> Result<Self, Response> {
-        let (headers, body) = crate::split(req).await?;
-        authenticate(sim, &headers, &body).map(Signed).map_err(|r| r.response())
+    /// Checks the key and the signature over the raw bytes, then the content type, then parses.
+    fn authenticate(&self, headers: &HeaderMap, body: &[u8]) -> Result<Value, Refusal> {
+        let cfg = self.config();
+        let key = headers.get("x-processing-key").map(|v| v.as_bytes()).filter(|v| !v.is_empty());
+        let Some(key) = key else { return Err(Refusal::RequiredKey) };
+        if key != cfg.api_key.as_bytes() {
+            return Err(Refusal::BadKey);
+        }
+        let sig = headers.get("x-processing-signature").map(|v| v.as_bytes()).filter(|v| !v.is_empty());
+        let Some(sig) = sig else { return Err(Refusal::RequiredSignature) };
+        let sig = std::str::from_utf8(sig).unwrap_or("");
+        if !verify_alphapo(cfg.api_secret.as_bytes(), body, sig) {
+            return Err(Refusal::BadSignature);
+        }
+        let json_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+        if !json_type {
+            return Err(Refusal::BadContent);
+        }
+        match serde_json::from_slice::<Value>(body) {
+            Ok(v @ (Value::Object(_) | Value::Array(_))) => Ok(v),
+            _ => Err(Refusal::BadContent),
+        }
     }
 }
 
-/// Checks the key and the signature over the raw bytes, then the content type, then parses.
-fn authenticate(sim: &AlphaPoSim, headers: &HeaderMap, body: &[u8]) -> Result<Value, Refusal> {
-    let cfg = sim.config();
-    let key = headers.get("x-processing-key").map(|v| v.as_bytes()).filter(|v| !v.is_empty());
-    let Some(key) = key else { return Err(Refusal::RequiredKey) };
-    if key != cfg.api_key.as_bytes() {
-        return Err(Refusal::BadKey);
-    }
-    let sig = headers.get("x-processing-signature").map(|v| v.as_bytes()).filter(|v| !v.is_empty());
-    let Some(sig) = sig else { return Err(Refusal::RequiredSignature) };
-    let sig = std::str::from_utf8(sig).unwrap_or("");
-    if !verify_alphapo(cfg.api_secret.as_bytes(), body, sig) {
-        return Err(Refusal::BadSignature);
-    }
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
-    if !json_type {
-        return Err(Refusal::BadContent);
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(v @ (Value::Object(_) | Value::Array(_))) => Ok(v),
-        _ => Err(Refusal::BadContent),
-    }
-}
-
-async fn create(State(sim): State<AlphaPoSim>, Signed(value): Signed) -> Response {
+async fn create(State(sim): State<AlphaPoSim>, Signed(value): Signed<Value>) -> Response {
     let req = match validate(&sim, &value) {
         Ok(r) => r,
         Err(e) => return e.response(StatusCode::BAD_REQUEST),
@@ -91,7 +86,7 @@ async fn create(State(sim): State<AlphaPoSim>, Signed(value): Signed) -> Respons
     }
 }
 
-async fn info(State(sim): State<AlphaPoSim>, Signed(value): Signed) -> Response {
+async fn info(State(sim): State<AlphaPoSim>, Signed(value): Signed<Value>) -> Response {
     let empty = Map::new();
     let obj = value.as_object().unwrap_or(&empty);
     let by_id = present(obj, "id");
@@ -143,7 +138,7 @@ async fn info(State(sim): State<AlphaPoSim>, Signed(value): Signed) -> Response 
     }
 }
 
-async fn currencies(State(sim): State<AlphaPoSim>, Signed(value): Signed) -> Response {
+async fn currencies(State(sim): State<AlphaPoSim>, Signed(value): Signed<Value>) -> Response {
     // Every simulated currency is enabled, so `"visible": false` lists none.
     let visible = value.get("visible").and_then(Value::as_bool).unwrap_or(true);
     let data: Vec<wire::CurrencyRow<'_>> = if visible {
@@ -167,7 +162,7 @@ async fn currencies(State(sim): State<AlphaPoSim>, Signed(value): Signed) -> Res
     wire::json(StatusCode::OK, wire::data(&data))
 }
 
-async fn accounts(State(sim): State<AlphaPoSim>, _: Signed) -> Response {
+async fn accounts(State(sim): State<AlphaPoSim>, _: Signed<Value>) -> Response {
     let cfg = sim.config();
     let store = sim.engine().lock();
     let data: Vec<wire::BalanceRow<'_>> = cfg

@@ -13,7 +13,6 @@ mod wire;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use time::OffsetDateTime;
 
 pub use currencies::{AlphaPoCurrency, CurrencyKind, default_currencies};
 pub use state::{AlphaPoLifecycle, AlphaPoStatus, AlphaPoWithdrawal};
@@ -21,7 +20,7 @@ pub use state::{AlphaPoLifecycle, AlphaPoStatus, AlphaPoWithdrawal};
 use super::SimError;
 use super::deliveries::Delivery;
 use super::engine::{Engine, Rules};
-use state::{Change, Store};
+use state::Store;
 
 /// The default test API key (`X-Processing-Key`).
 pub const DEFAULT_API_KEY: &str = "alphapo-sandbox-key";
@@ -57,35 +56,17 @@ impl AlphaPoConfig {
 impl Rules for AlphaPo {
     type Config = AlphaPoConfig;
     type Store = Store;
-    type Key = Change;
 
     fn tick(config: &AlphaPoConfig) -> Option<Duration> {
         config.lifecycle.map(|life| life.send_after.min(life.confirm_after) / 2)
-    }
-
-    fn advance(store: &mut Store, id: i64, config: &AlphaPoConfig, now: OffsetDateTime, out: &mut Vec<i64>) {
-        store.advance(id, config.lifecycle, now, out);
-    }
-
-    fn advance_all(store: &mut Store, config: &AlphaPoConfig, now: OffsetDateTime) -> Vec<i64> {
-        store.advance_all(config.lifecycle, now)
     }
 
     fn delivery(store: &Store, id: i64, config: &AlphaPoConfig) -> Option<Delivery> {
         let w = store.by_id.get(&id)?;
         let body = wire::info(w);
         let signature = payout_testkit::signing::alphapo_signature(config.api_secret.as_bytes(), &body);
-        Some(Delivery {
-            url: None,
-            withdrawal_id: w.id.to_string(),
-            status: w.status.wire().to_owned(),
-            body: body.into(),
-            headers: vec![("X-Processing-Key", config.api_key.clone()), ("X-Processing-Signature", signature)],
-        })
-    }
-
-    fn count(store: &Store) -> usize {
-        store.by_id.len()
+        let headers = vec![("X-Processing-Key", config.api_key.clone()), ("X-Processing-Signature", signature)];
+        Some(Delivery::new(w.id.to_string(), w.status.wire(), body, headers))
     }
 }
 
@@ -94,7 +75,8 @@ impl AlphaPoSim {
     /// created inside a tokio runtime, a background task delivers the automatic status changes
     /// even when nobody reads them.
     pub fn new(config: AlphaPoConfig) -> Self {
-        Self { engine: Engine::start(config) }
+        let store = Store::new(config.first_id);
+        Self { engine: Engine::start(config, store) }
     }
 
     pub(crate) fn currency(&self, code: &str) -> Option<AlphaPoCurrency> {
@@ -151,17 +133,17 @@ impl AlphaPoSim {
         txid: Option<&str>,
         error: Option<&str>,
     ) -> Result<AlphaPoWithdrawal, SimError> {
-        self.engine.change(|store, _| {
-            let Some(change) = store.manual(id, status, txid.map(str::to_owned), error.map(str::to_owned)) else {
-                return (Err(SimError::NotFound(id.to_string())), Vec::new());
-            };
-            (store.by_id.get(&id).cloned().ok_or_else(|| SimError::NotFound(id.to_string())), vec![change])
-        })
+        self.engine.move_by_hand(
+            &id.to_string(),
+            |s| s.by_id.contains_key(&id).then_some(id),
+            |s, id, _, changed| changed.extend(s.manual(id, status, txid.map(str::to_owned), error.map(str::to_owned))),
+            |s, id, _| s.by_id.get(&id).cloned(),
+        )
     }
 }
 
 crate::simulator::simulator!(
-    AlphaPoSim, AlphaPoServer, AlphaPoConfig, "alphapo",
+    AlphaPoSim, AlphaPoServer, AlphaPoConfig, "alphapo" ("an AlphaPo"),
     rules: AlphaPo "withdrawals by integer id, callbacks signed with the secret",
     credentials: api_key, api_secret
 );

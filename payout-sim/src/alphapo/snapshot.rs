@@ -3,9 +3,10 @@
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::AlphaPoSim;
 use super::currencies::{AlphaPoCurrency, CurrencyKind};
 use super::state::{AlphaPoStatus, AlphaPoWithdrawal, Store};
+use super::{AlphaPoConfig, AlphaPoSim};
+use crate::engine::Saved;
 use crate::{SimError, clock};
 
 impl AlphaPoSim {
@@ -61,27 +62,20 @@ impl AlphaPoSim {
         let next = store.next_id;
         *store = Store::new(next);
     }
+}
 
-    /// The whole state as JSON: `{"provider":"alphapo","version":1,"next_id":..,"next_aux_id":..,
-    /// "withdrawals":[...]}`.
-    pub fn snapshot(&self) -> Value {
-        let store = self.engine().lock();
-        let mut all: Vec<&AlphaPoWithdrawal> = store.by_id.values().collect();
+/// `"next_id"`, `"next_aux_id"` and `"withdrawals":[...]` by id.
+impl Saved for Store {
+    fn save(&self) -> Value {
+        let mut all: Vec<&AlphaPoWithdrawal> = self.by_id.values().collect();
         all.sort_by_key(|w| w.id);
-        serde_json::json!({
-            "provider": "alphapo",
-            "version": 1,
-            "next_id": store.next_id,
-            "next_aux_id": store.next_aux_id,
-            "withdrawals": all,
-        })
+        serde_json::json!({ "next_id": self.next_id, "next_aux_id": self.next_aux_id, "withdrawals": all })
     }
 
-    /// Replaces the state with a [`snapshot`](Self::snapshot).
-    pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
-        let withdrawals: Vec<AlphaPoWithdrawal> =
-            crate::snapshot_items(snapshot, "alphapo", "an AlphaPo", "withdrawals")?;
-        let mut fresh = Store::new(self.config().first_id);
+    /// The counters go on after the highest saved ids even if the saved counters lag behind.
+    fn load(snapshot: &Value, config: &AlphaPoConfig) -> Result<Self, SimError> {
+        let withdrawals: Vec<AlphaPoWithdrawal> = crate::saved_items(snapshot, "withdrawals")?;
+        let mut fresh = Store::new(config.first_id);
         let max_id = withdrawals.iter().map(|w| w.id + 1).max().unwrap_or(fresh.next_id);
         let max_aux =
             withdrawals.iter().map(|w| w.address_id.max(w.transaction_id) + 1).max().unwrap_or(fresh.next_aux_id);
@@ -90,7 +84,6 @@ impl AlphaPoSim {
         for w in withdrawals {
             fresh.insert(w);
         }
-        *self.engine().lock() = fresh;
-        Ok(())
+        Ok(fresh)
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::clock;
+use crate::engine::{Ledger, Step, TwoSteps};
 use crate::ids::IdGen;
 
 use super::AlphaPoConfig;
@@ -166,13 +167,6 @@ pub(crate) struct Store {
     pub(crate) next_id: i64,
     pub(crate) next_aux_id: i64,
     pub(crate) ids: IdGen,
-}
-
-/// An empty store whose first withdrawal gets the configured id.
-impl From<&AlphaPoConfig> for Store {
-    fn from(config: &AlphaPoConfig) -> Self {
-        Store::new(config.first_id)
-    }
 }
 
 impl Store {
@@ -339,52 +333,30 @@ impl Store {
         w.automatic = false;
         self.transition(id, status, txid, error, clock::now())
     }
+}
 
-    /// Catches `id` up with the automatic life cycle at `now`; returns the changes made, in order.
-    pub(crate) fn advance(
-        &mut self,
-        id: i64,
-        life: Option<AlphaPoLifecycle>,
-        now: OffsetDateTime,
-        out: &mut Vec<Change>,
-    ) {
-        let Some(life) = life else { return };
-        loop {
-            let Some(w) = self.by_id.get(&id) else { return };
-            if !w.automatic {
-                self.active.remove(&id);
-                return;
-            }
-            let sent_at = clock::add(w.created_at, life.send_after);
-            let confirmed_at = clock::add(sent_at, life.confirm_after);
-            let next = match w.status {
-                AlphaPoStatus::Processing if clock::reached(now, sent_at) => (AlphaPoStatus::NotConfirmed, sent_at),
-                AlphaPoStatus::NotConfirmed if clock::reached(now, confirmed_at) => {
-                    (AlphaPoStatus::Confirmed, confirmed_at)
-                }
-                s => {
-                    if s.is_final() || s == AlphaPoStatus::Pending {
-                        self.active.remove(&id);
-                    }
-                    return;
-                }
-            };
-            if let Some(c) = self.transition(id, next.0, None, None, next.1) {
-                out.push(c);
-            }
-        }
+/// The automatic life cycle: a withdrawal moved by hand, pending review or final leaves it.
+impl Ledger for Store {
+    type Config = AlphaPoConfig;
+    type Key = Change;
+    type Status = AlphaPoStatus;
+
+    fn next_step(&self, id: i64, config: &AlphaPoConfig, now: OffsetDateTime) -> Option<Step<AlphaPoStatus>> {
+        let (life, w) = (config.lifecycle?, self.by_id.get(&id)?);
+        let stages = [AlphaPoStatus::Processing, AlphaPoStatus::NotConfirmed, AlphaPoStatus::Confirmed];
+        let steps = TwoSteps { stages, first: life.send_after, then: life.confirm_after };
+        Some(if w.automatic { steps.next(w.status, w.created_at, now) } else { Step::Leave })
     }
 
-    /// Catches every automatically driven withdrawal up.
-    pub(crate) fn advance_all(&mut self, life: Option<AlphaPoLifecycle>, now: OffsetDateTime) -> Vec<Change> {
-        let mut out = Vec::new();
-        if life.is_none() || self.active.is_empty() {
-            return out;
-        }
-        let active: Vec<i64> = self.active.iter().copied().collect();
-        for id in active {
-            self.advance(id, life, now, &mut out);
-        }
-        out
+    fn step(&mut self, id: i64, status: AlphaPoStatus, at: OffsetDateTime) {
+        self.transition(id, status, None, None, at);
+    }
+
+    fn driven(&mut self) -> &mut HashSet<i64> {
+        &mut self.active
+    }
+
+    fn count(&self) -> usize {
+        self.by_id.len()
     }
 }

@@ -62,20 +62,12 @@ pub(crate) fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Validated, Fiel
     let mut e = FieldErrors::default();
 
     // currency and convert_to
-    let sender = match text(obj, "currency", false) {
-        Ok(Some(code)) => sim.currency(&code).or_else(|| {
+    let sender = required(obj, "currency", false, &mut e).and_then(|code| {
+        sim.currency(&code).or_else(|| {
             e.add("currency", "The selected currency is invalid.");
             None
-        }),
-        Ok(None) => {
-            e.add("currency", "The currency field is required.");
-            None
-        }
-        Err(()) => {
-            e.add("currency", "The currency must be a string.");
-            None
-        }
-    };
+        })
+    });
     let convert_to = match text(obj, "convert_to", false) {
         Ok(Some(code)) => match sim.currency(&code) {
             Some(c) if c.kind == CurrencyKind::Crypto && sender.as_ref().is_none_or(|s| s.code != c.code) => Some(c),
@@ -125,31 +117,22 @@ pub(crate) fn validate(sim: &AlphaPoSim, body: &Value) -> Result<Validated, Fiel
     let amount_to = decimal(has_amount_to, "amount_to", "The amount to must be a number.");
 
     // address, tag, references
-    let address = match text(obj, "address", false) {
-        Ok(Some(a)) if a.len() > 255 => {
+    let address = required(obj, "address", false, &mut e).and_then(|a| {
+        if a.len() > 255 {
             e.add("address", "The address may not be greater than 255 characters.");
-            None
-        }
-        Ok(Some(a)) if a.chars().any(char::is_whitespace) => {
+        } else if a.chars().any(char::is_whitespace) {
             e.add("address", "The address format is invalid.");
-            None
+        } else {
+            return Some(a);
         }
-        Ok(Some(a)) => Some(a),
-        Ok(None) => {
-            e.add("address", "The address field is required.");
-            None
-        }
-        Err(()) => {
-            e.add("address", "The address must be a string.");
-            None
-        }
-    };
+        None
+    });
     let tag = text(obj, "tag", true).unwrap_or_else(|()| {
         e.add("tag", "The tag must be a string.");
         None
     });
-    let foreign_id = required_reference(obj, "foreign_id", "foreign id", true, &mut e);
-    let end_user_reference = required_reference(obj, "end_user_reference", "end user reference", false, &mut e);
+    let foreign_id = required_reference(obj, "foreign_id", true, &mut e);
+    let end_user_reference = required_reference(obj, "end_user_reference", false, &mut e);
 
     // amounts against the currencies
     let mut sender_amount = Decimal::ZERO;
@@ -260,28 +243,37 @@ fn check_party(obj: &Map<String, Value>, side: Side, e: &mut FieldErrors) {
     }
 }
 
-fn required_reference(
-    obj: &Map<String, Value>,
-    field: &'static str,
-    label: &str,
-    numbers_too: bool,
-    e: &mut FieldErrors,
-) -> Option<String> {
+/// A required string-like field: `None` with "The `field` field is required." or "The `field`
+/// must be a string." recorded (the field named with spaces: "foreign id") when it is absent (or
+/// empty) or of another JSON type.
+fn required(obj: &Map<String, Value>, field: &'static str, numbers_too: bool, e: &mut FieldErrors) -> Option<String> {
+    let label = || field.replace('_', " ");
     match text(obj, field, numbers_too) {
-        Ok(Some(v)) if v.chars().count() > 255 => {
-            e.add(field, format!("The {label} may not be greater than 255 characters."));
-            None
-        }
-        Ok(Some(v)) => Some(v),
+        Ok(v @ Some(_)) => v,
         Ok(None) => {
-            e.add(field, format!("The {label} field is required."));
+            e.add(field, format!("The {} field is required.", label()));
             None
         }
         Err(()) => {
-            e.add(field, format!("The {label} must be a string."));
+            e.add(field, format!("The {} must be a string.", label()));
             None
         }
     }
+}
+
+/// A required reference of at most 255 characters.
+fn required_reference(
+    obj: &Map<String, Value>,
+    field: &'static str,
+    numbers_too: bool,
+    e: &mut FieldErrors,
+) -> Option<String> {
+    let v = required(obj, field, numbers_too, e)?;
+    if v.chars().count() > 255 {
+        e.add(field, format!("The {} may not be greater than 255 characters.", field.replace('_', " ")));
+        return None;
+    }
+    Some(v)
 }
 
 /// The largest amount accepted, so that conversions and balances cannot overflow.

@@ -2,7 +2,7 @@
 //! printed from the state with the documented field order.
 
 use axum::body::Body;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use payout_testkit::wire::NumberOrText;
 use payout_testkit::wire::alphapo::{CryptoAddress, CurrencyAmount, Info, Transaction};
@@ -160,6 +160,12 @@ pub(crate) enum Refusal {
     RequiredSignature,
     BadSignature,
     BadContent,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        self.response()
+    }
 }
 
 impl Refusal {

@@ -16,13 +16,10 @@ use super::query;
 use super::validate::validate;
 use super::wire;
 
-/// The routes under the configured prefix (no fallback: see `sim::router`).
+/// The routes under the configured prefix.
 pub(crate) fn routes(sim: AlpPaySim) -> Router {
-    let p = sim.config().prefix.trim_end_matches('/').to_owned();
-    Router::new()
-        .route(&format!("{p}/withdrawal"), get(list).post(create))
-        .route(&format!("{p}/withdrawal/{{id}}"), get(one))
-        .with_state(sim)
+    let table = vec![("/withdrawal", get(list).post(create)), ("/withdrawal/{id}", get(one))];
+    crate::routing::mount(sim, table)
 }
 
 /// What an unknown path gets.

@@ -13,14 +13,13 @@ mod wire;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 pub use state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal};
 
 use super::SimError;
 use super::deliveries::Delivery;
 use super::engine::{Engine, Rules};
-use state::{Life, Store};
+use state::Store;
 
 /// The default test API key (`API-KEY`).
 pub const DEFAULT_API_KEY: &str = "alppay-sandbox-key";
@@ -129,45 +128,22 @@ impl AlpPayConfig {
         self.refuse_duplicate_invoice = true;
         self
     }
-
-    pub(crate) fn life(&self) -> Life {
-        Life { approve_after: self.auto_approve_after, complete_after: self.complete_after }
-    }
 }
 
 impl Rules for AlpPay {
     type Config = AlpPayConfig;
     type Store = Store;
-    type Key = usize;
 
     fn tick(config: &AlpPayConfig) -> Option<Duration> {
         let approve = config.auto_approve_after?;
         Some(config.complete_after.map_or(approve, |c| c.min(approve)) / 2)
     }
 
-    fn advance(store: &mut Store, idx: usize, config: &AlpPayConfig, now: OffsetDateTime, out: &mut Vec<usize>) {
-        store.advance(idx, config.life(), now, out);
-    }
-
-    fn advance_all(store: &mut Store, config: &AlpPayConfig, now: OffsetDateTime) -> Vec<usize> {
-        store.advance_all(config.life(), now)
-    }
-
     fn delivery(store: &Store, idx: usize, config: &AlpPayConfig) -> Option<Delivery> {
         let w = store.items.get(idx)?;
         let body = wire::withdrawal(w, &config.merchant);
         let signature = payout_testkit::signing::alppay_signature(config.hmac_key.as_bytes(), &body);
-        Some(Delivery {
-            url: None,
-            withdrawal_id: w.id.clone(),
-            status: w.status.as_str().to_owned(),
-            body: body.into(),
-            headers: vec![("X-HMAC", signature)],
-        })
-    }
-
-    fn count(store: &Store) -> usize {
-        store.items.len()
+        Some(Delivery::new(w.id.clone(), w.status.as_str(), body, vec![("X-HMAC", signature)]))
     }
 }
 
@@ -175,7 +151,7 @@ impl AlpPaySim {
     /// A simulator with no withdrawals. With a life cycle and a webhook URL, inside a tokio
     /// runtime, a background task delivers the automatic changes even when nobody reads them.
     pub fn new(config: AlpPayConfig) -> Self {
-        Self { engine: Engine::start(config) }
+        Self { engine: Engine::start(config, Store::default()) }
     }
 
     /// Inserts under the lock; answers the created object and sends the creation webhook.
@@ -240,19 +216,17 @@ impl AlpPaySim {
         status: AlpPayStatus,
         txn_id: Option<&str>,
     ) -> Result<AlpPayWithdrawal, SimError> {
-        self.engine.change(|store, config| {
-            let Some(idx) = store.by_id.get(id).copied() else {
-                return (Err(SimError::NotFound(id.to_owned())), Vec::new());
-            };
-            let mut changed = Vec::new();
-            store.manual(idx, status, txn_id.map(str::to_owned), config.life(), &mut changed);
-            (Ok(store.items[idx].clone()), changed)
-        })
+        self.engine.move_by_hand(
+            id,
+            |s| s.by_id.get(id).copied(),
+            |s, idx, config, changed| s.manual(idx, status, txn_id.map(str::to_owned), config, changed),
+            |s, idx, _| s.items.get(idx).cloned(),
+        )
     }
 }
 
 crate::simulator::simulator!(
-    AlpPaySim, AlpPayServer, AlpPayConfig, "alppay",
+    AlpPaySim, AlpPayServer, AlpPayConfig, "alppay" ("an AlpPay", saved as list "withdrawals"),
     rules: AlpPay "withdrawals by creation index, webhooks signed with the HMAC key",
     credentials: api_key, hmac_key
 );

@@ -4,6 +4,7 @@
 use super::state::{AlpPayStatus, AlpPayWithdrawal, Store};
 use super::{AlpPayConfig, AlpPaySim, wire};
 use crate::clock;
+use crate::engine::Ledger;
 
 /// Finds the withdrawals one filter value matches.
 type Lookup<'a> = &'a dyn Fn(&str) -> Vec<usize>;
@@ -58,7 +59,7 @@ impl AlpPaySim {
     /// One page of a listing, newest first.
     pub(crate) fn list_page(&self, q: &ListQuery) -> Vec<u8> {
         self.engine().change(|store, config| {
-            let changed = store.advance_all(config.life(), clock::now());
+            let changed = store.advance_all(config, clock::now());
             (page(store, config, q), changed)
         })
     }

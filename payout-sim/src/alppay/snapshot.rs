@@ -1,11 +1,11 @@
-//! Bulk state: seeding many withdrawals, and the JSON snapshot the CLI's sandbox keeps in a file.
+//! Bulk state: seeding many withdrawals, and forgetting them. The JSON snapshot the CLI's sandbox
+//! keeps in a file is the list of them (`saved as list` in `mod.rs`).
 
 use rust_decimal::Decimal;
-use serde_json::Value;
 
 use super::AlpPaySim;
 use super::state::{AlpPayCustomer, AlpPayStatus, AlpPayWithdrawal, Store};
-use crate::{SimError, clock};
+use crate::clock;
 
 impl AlpPaySim {
     /// Adds `n` withdrawals at once (outside the life cycle): statuses cycle through every
@@ -60,28 +60,6 @@ impl AlpPaySim {
 
     /// Forgets every withdrawal.
     pub fn reset(&self) {
-        *self.engine().lock() = Store::new();
-    }
-
-    /// The whole state as JSON: `{"provider":"alppay","version":1,"withdrawals":[...]}`.
-    pub fn snapshot(&self) -> Value {
-        let store = self.engine().lock();
-        serde_json::json!({ "provider": "alppay", "version": 1, "withdrawals": store.items })
-    }
-
-    /// Replaces the state with a [`snapshot`](Self::snapshot).
-    pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
-        let mut withdrawals: Vec<AlpPayWithdrawal> =
-            crate::snapshot_items(snapshot, "alppay", "an AlpPay", "withdrawals")?;
-        withdrawals.sort_by_key(|w| w.seq);
-        let mut fresh = Store::new();
-        for w in withdrawals {
-            if fresh.by_id.contains_key(&w.id) {
-                return Err(SimError::Snapshot(format!("duplicate id {}", w.id)));
-            }
-            fresh.insert(w);
-        }
-        *self.engine().lock() = fresh;
-        Ok(())
+        *self.engine().lock() = Store::default();
     }
 }

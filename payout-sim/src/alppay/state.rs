@@ -7,8 +7,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::clock;
+use crate::engine::{Ledger, Step};
 use crate::ids::IdGen;
+use crate::{SimError, clock};
 
 use super::AlpPayConfig;
 use super::validate::{Refusal, Validated, invalid};
@@ -116,8 +117,8 @@ pub struct AlpPayWithdrawal {
     pub automatic: bool,
 }
 
-/// The withdrawals of one simulator and their indexes.
-#[derive(Debug)]
+/// The withdrawals of one simulator and their indexes; empty by default.
+#[derive(Debug, Default)]
 pub(crate) struct Store {
     pub(crate) items: Vec<AlpPayWithdrawal>,
     pub(crate) by_id: HashMap<String, usize>,
@@ -129,44 +130,15 @@ pub(crate) struct Store {
     /// slice rather than a walk past every earlier page.
     newest_first: Option<Vec<usize>>,
     pub(crate) active: HashSet<usize>,
-    pub(crate) next_seq: u64,
+    /// The highest creation order number taken (0 before the first).
+    last_seq: u64,
     pub(crate) ids: IdGen,
 }
 
-/// The automatic life cycle: approve `approve_after` the creation (`timeToApprove`), then
-/// complete `complete_after` the approval.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Life {
-    pub(crate) approve_after: Option<std::time::Duration>,
-    pub(crate) complete_after: Option<std::time::Duration>,
-}
-
-/// An empty store (nothing in the configuration shapes it).
-impl From<&AlpPayConfig> for Store {
-    fn from(_: &AlpPayConfig) -> Self {
-        Store::new()
-    }
-}
-
 impl Store {
-    pub(crate) fn new() -> Self {
-        Self {
-            items: Vec::new(),
-            by_id: HashMap::new(),
-            by_invoice: HashMap::new(),
-            by_txn: HashMap::new(),
-            order: BTreeMap::new(),
-            newest_first: None,
-            active: HashSet::new(),
-            next_seq: 1,
-            ids: IdGen::new(),
-        }
-    }
-
     pub(crate) fn take_seq(&mut self) -> u64 {
-        let s = self.next_seq;
-        self.next_seq += 1;
-        s
+        self.last_seq += 1;
+        self.last_seq
     }
 
     /// Creates the withdrawal a validated request asks for (`OPEN`, on its way to approval when
@@ -207,7 +179,7 @@ impl Store {
 
     pub(crate) fn insert(&mut self, w: AlpPayWithdrawal) -> usize {
         let idx = self.items.len();
-        self.next_seq = self.next_seq.max(w.seq + 1);
+        self.last_seq = self.last_seq.max(w.seq);
         self.by_id.insert(w.id.clone(), idx);
         self.by_invoice.entry(w.invoice.clone()).or_default().push(idx);
         if !w.txn_id.is_empty() {
@@ -220,6 +192,12 @@ impl Store {
         }
         self.items.push(w);
         idx
+    }
+
+    /// Adds a withdrawal of a snapshot being restored, refusing an id already restored.
+    pub(crate) fn restore(&mut self, w: AlpPayWithdrawal) -> Result<usize, SimError> {
+        crate::unique(&self.by_id, &w.id, "id")?;
+        Ok(self.insert(w))
     }
 
     /// Every index, newest first (creation time, then creation order).
@@ -264,7 +242,6 @@ impl Store {
         }
     }
 
-    /// Catches `idx` up with the automatic life cycle; pushes the indexes changed, once per step.
     /// Moves `idx` by hand after catching it up with the life cycle (what the timer did before
     /// this moment happened first); it leaves the life cycle. Approving an `OPEN` withdrawal by
     /// hand (to `APPROVED` or straight to `COMPLETE`) is a manual approval: `timeToApprove`
@@ -274,11 +251,11 @@ impl Store {
         idx: usize,
         status: AlpPayStatus,
         txn_id: Option<String>,
-        life: Life,
+        config: &AlpPayConfig,
         out: &mut Vec<usize>,
     ) {
         let now = clock::now();
-        self.advance(idx, life, now, out);
+        self.advance(idx, config, now, out);
         let Some(w) = self.items.get_mut(idx) else { return };
         w.automatic = false;
         if w.status == AlpPayStatus::Open && matches!(status, AlpPayStatus::Approved | AlpPayStatus::Complete) {
@@ -288,46 +265,42 @@ impl Store {
         self.transition(idx, status, txn_id, now);
         out.push(idx);
     }
+}
 
-    pub(crate) fn advance(&mut self, idx: usize, life: Life, now: OffsetDateTime, out: &mut Vec<usize>) {
-        loop {
-            let Some(w) = self.items.get(idx) else { return };
-            if !w.automatic {
-                self.active.remove(&idx);
-                return;
-            }
-            let approve_at = w.time_to_approve;
-            let next = match (w.status, approve_at) {
-                (AlpPayStatus::Open, Some(at)) if clock::reached(now, at) => (AlpPayStatus::Approved, at),
-                (AlpPayStatus::Approved, Some(at)) => match life.complete_after {
-                    Some(d) if clock::reached(now, clock::add(at, d)) => (AlpPayStatus::Complete, clock::add(at, d)),
-                    Some(_) => return,
-                    None => {
-                        self.active.remove(&idx);
-                        return;
-                    }
-                },
-                (s, _) => {
-                    if s.is_final() || approve_at.is_none() {
-                        self.active.remove(&idx);
-                    }
-                    return;
-                }
-            };
-            self.transition(idx, next.0, None, next.1);
-            out.push(idx);
+/// The automatic life cycle: approval at `timeToApprove`, then completion `complete_after` later
+/// when configured; a withdrawal moved by hand, without a `timeToApprove`, approved with no
+/// completion configured, or final leaves it.
+impl Ledger for Store {
+    type Config = AlpPayConfig;
+    type Key = usize;
+    type Status = AlpPayStatus;
+
+    fn next_step(&self, idx: usize, config: &AlpPayConfig, now: OffsetDateTime) -> Option<Step<AlpPayStatus>> {
+        let w = self.items.get(idx)?;
+        if !w.automatic {
+            return Some(Step::Leave);
         }
+        Some(match (w.status, w.time_to_approve) {
+            (AlpPayStatus::Open, Some(at)) if clock::reached(now, at) => Step::Move(AlpPayStatus::Approved, at),
+            (AlpPayStatus::Approved, Some(at)) => match config.complete_after.map(|d| clock::add(at, d)) {
+                Some(done) if clock::reached(now, done) => Step::Move(AlpPayStatus::Complete, done),
+                Some(_) => Step::Wait,
+                None => Step::Leave,
+            },
+            (s, approve_at) if s.is_final() || approve_at.is_none() => Step::Leave,
+            _ => Step::Wait,
+        })
     }
 
-    pub(crate) fn advance_all(&mut self, life: Life, now: OffsetDateTime) -> Vec<usize> {
-        let mut out = Vec::new();
-        if self.active.is_empty() {
-            return out;
-        }
-        let active: Vec<usize> = self.active.iter().copied().collect();
-        for idx in active {
-            self.advance(idx, life, now, &mut out);
-        }
-        out
+    fn step(&mut self, idx: usize, status: AlpPayStatus, at: OffsetDateTime) {
+        self.transition(idx, status, None, at);
+    }
+
+    fn driven(&mut self) -> &mut HashSet<usize> {
+        &mut self.active
+    }
+
+    fn count(&self) -> usize {
+        self.items.len()
     }
 }

@@ -19,7 +19,6 @@ mod wire;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use time::OffsetDateTime;
 
 pub use services::{CryptomusService, default_balances, default_rates, default_services};
 pub use state::{CryptomusLifecycle, CryptomusMove, CryptomusPayout, CryptomusStatus};
@@ -105,20 +104,11 @@ impl CryptomusConfig {
 impl Rules for Cryptomus {
     type Config = CryptomusConfig;
     type Store = Store;
-    type Key = usize;
 
     const OWN_URLS: bool = true;
 
     fn tick(config: &CryptomusConfig) -> Option<Duration> {
         config.lifecycle.map(|life| life.check_after.min(life.paid_after) / 2)
-    }
-
-    fn advance(store: &mut Store, idx: usize, config: &CryptomusConfig, now: OffsetDateTime, out: &mut Vec<usize>) {
-        store.advance(idx, config.lifecycle, now, out);
-    }
-
-    fn advance_all(store: &mut Store, config: &CryptomusConfig, now: OffsetDateTime) -> Vec<usize> {
-        store.advance_all(config.lifecycle, now)
     }
 
     /// The webhook goes to the payout's `url_callback`; a payout without one gets none, unless
@@ -127,25 +117,20 @@ impl Rules for Cryptomus {
     fn delivery(store: &Store, idx: usize, config: &CryptomusConfig) -> Option<Delivery> {
         let p = store.items.get(idx)?;
         let url = p.url_callback.clone().or_else(|| config.callback.as_ref().map(|c| c.url.clone()))?;
-        Some(Delivery {
-            url: Some(url),
-            withdrawal_id: p.uuid.clone(),
-            status: p.status.as_str().to_owned(),
-            body: wire::webhook(p, config).into(),
-            headers: Vec::new(),
-        })
+        Some(webhook(p, url, config))
     }
+}
 
-    fn count(store: &Store) -> usize {
-        store.items.len()
-    }
+/// The webhook of `p`'s current state to `url` (signed inside the body).
+fn webhook(p: &CryptomusPayout, url: String, config: &CryptomusConfig) -> Delivery {
+    Delivery::new(p.uuid.clone(), p.status.as_str(), wire::webhook(p, config), Vec::new()).to(url)
 }
 
 impl CryptomusSim {
     /// A simulator with no payouts. With a life cycle, inside a tokio runtime, a background task
     /// delivers the automatic changes' webhooks even when nobody reads them.
     pub fn new(config: CryptomusConfig) -> Self {
-        Self { engine: Engine::start(config) }
+        Self { engine: Engine::start(config, Store::default()) }
     }
 
     fn index(store: &Store, uuid: &str) -> Option<usize> {
@@ -194,13 +179,7 @@ impl CryptomusSim {
             .find(|s| s.currency.eq_ignore_ascii_case(&t.currency) && s.network.eq_ignore_ascii_case(&t.network))
             .ok_or_else(|| wire::Refusal::message("Payout service not found"))?;
         let p = self.engine.lock().test_webhook(t, service)?;
-        self.engine.send(vec![Delivery {
-            url: Some(t.url_callback.clone()),
-            withdrawal_id: p.uuid.clone(),
-            status: p.status.as_str().to_owned(),
-            body: wire::webhook(&p, config).into(),
-            headers: Vec::new(),
-        }]);
+        self.engine.send(vec![webhook(&p, t.url_callback.clone(), config)]);
         Ok(())
     }
 
@@ -220,19 +199,17 @@ impl CryptomusSim {
     /// Like [`set_status`](Self::set_status), with the finality, `txid` and `fail_reason` of
     /// `step` (e.g. a `fail` that is not final, which support could still resend).
     pub fn set_status_with(&self, uuid: &str, step: CryptomusMove) -> Result<CryptomusPayout, SimError> {
-        self.engine.change(|store, config| {
-            let Some(idx) = Self::index(store, uuid) else {
-                return (Err(SimError::NotFound(uuid.to_owned())), Vec::new());
-            };
-            let mut changed = Vec::new();
-            store.manual(idx, step, config, &mut changed);
-            (Ok(store.items[idx].clone()), changed)
-        })
+        self.engine.move_by_hand(
+            uuid,
+            |s| Self::index(s, uuid),
+            |s, idx, config, changed| s.manual(idx, step, config, changed),
+            |s, idx, _| s.items.get(idx).cloned(),
+        )
     }
 }
 
 crate::simulator::simulator!(
-    CryptomusSim, CryptomusServer, CryptomusConfig, "cryptomus",
+    CryptomusSim, CryptomusServer, CryptomusConfig, "cryptomus" ("a Cryptomus", saved as list "payouts"),
     rules: Cryptomus "payouts by creation index, webhooks signed inside the body with the payout key",
     credentials: merchant, payout_key
 );

@@ -1,11 +1,11 @@
-//! Bulk state: seeding many payouts, and the JSON snapshot the CLI's sandbox keeps in a file.
+//! Bulk state: seeding many payouts, and forgetting them. The JSON snapshot the CLI's sandbox keeps
+//! in a file is the list of them (`saved as list` in `mod.rs`).
 
 use rust_decimal::Decimal;
-use serde_json::Value;
 
 use super::CryptomusSim;
 use super::state::{CryptomusMove, CryptomusPayout, CryptomusStatus, Store};
-use crate::{SimError, clock};
+use crate::clock;
 
 impl CryptomusSim {
     /// Adds `n` payouts at once (outside the life cycle): statuses cycle through every
@@ -59,30 +59,6 @@ impl CryptomusSim {
 
     /// Forgets every payout (the balances are whole again).
     pub fn reset(&self) {
-        *self.engine().lock() = Store::new();
-    }
-
-    /// The whole state as JSON: `{"provider":"cryptomus","version":1,"payouts":[...]}`.
-    pub fn snapshot(&self) -> Value {
-        let store = self.engine().lock();
-        serde_json::json!({ "provider": "cryptomus", "version": 1, "payouts": store.items })
-    }
-
-    /// Replaces the state with a [`snapshot`](Self::snapshot).
-    pub fn restore(&self, snapshot: &Value) -> Result<(), SimError> {
-        let mut payouts: Vec<CryptomusPayout> = crate::snapshot_items(snapshot, "cryptomus", "a Cryptomus", "payouts")?;
-        payouts.sort_by_key(|p| p.seq);
-        let mut fresh = Store::new();
-        for p in payouts {
-            if fresh.by_uuid.contains_key(&p.uuid) {
-                return Err(SimError::Snapshot(format!("duplicate uuid {}", p.uuid)));
-            }
-            if fresh.by_order_id.contains_key(&p.order_id) {
-                return Err(SimError::Snapshot(format!("duplicate order_id {}", p.order_id)));
-            }
-            fresh.insert(p);
-        }
-        *self.engine().lock() = fresh;
-        Ok(())
+        *self.engine().lock() = Store::default();
     }
 }

@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::clock;
+use crate::engine::{Ledger, Step, TwoSteps};
 use crate::ids::IdGen;
+use crate::{SimError, clock};
 
 use super::CryptomusConfig;
 use super::services::CryptomusService;
@@ -196,8 +197,8 @@ impl CryptomusPayout {
     }
 }
 
-/// The payouts of one simulator and their indexes.
-#[derive(Debug)]
+/// The payouts of one simulator and their indexes; empty by default.
+#[derive(Debug, Default)]
 pub(crate) struct Store {
     /// In creation order, which is also `seq` order.
     pub(crate) items: Vec<CryptomusPayout>,
@@ -206,30 +207,12 @@ pub(crate) struct Store {
     /// What the payouts holding funds have debited, per wallet.
     debited: HashMap<String, Decimal>,
     active: HashSet<usize>,
-    next_seq: u64,
+    /// The highest creation order number taken (0 before the first).
+    last_seq: u64,
     pub(crate) ids: IdGen,
 }
 
-/// An empty store (nothing in the configuration shapes it).
-impl From<&CryptomusConfig> for Store {
-    fn from(_: &CryptomusConfig) -> Self {
-        Store::new()
-    }
-}
-
 impl Store {
-    pub(crate) fn new() -> Self {
-        Self {
-            items: Vec::new(),
-            by_uuid: HashMap::new(),
-            by_order_id: HashMap::new(),
-            debited: HashMap::new(),
-            active: HashSet::new(),
-            next_seq: 1,
-            ids: IdGen::new(),
-        }
-    }
-
     pub(crate) fn debited(&self, currency: &str) -> Decimal {
         self.debited.get(currency).copied().unwrap_or_default()
     }
@@ -253,7 +236,7 @@ impl Store {
             if config.replay_mismatch == super::ReplayMismatch::Refuse && !req.same_as(&self.items[idx]) {
                 return Err(Refusal::field("order_id", "validation.unique"));
             }
-            self.advance(idx, config.lifecycle, clock::now(), out);
+            self.advance(idx, config, clock::now(), out);
             return Ok(idx);
         }
         let priced = price()?;
@@ -269,7 +252,7 @@ impl Store {
             });
         }
         let now = clock::now();
-        let seq = self.next_seq;
+        let seq = self.last_seq + 1;
         let p = CryptomusPayout {
             uuid: self.ids.uuid(),
             seq,
@@ -302,7 +285,7 @@ impl Store {
     /// Adds a payout as it is (creation, seeding, restoring); its index.
     pub(crate) fn insert(&mut self, p: CryptomusPayout) -> usize {
         let idx = self.items.len();
-        self.next_seq = self.next_seq.max(p.seq + 1);
+        self.last_seq = self.last_seq.max(p.seq);
         self.by_uuid.insert(p.uuid.clone(), idx);
         self.by_order_id.insert(p.order_id.clone(), idx);
         if p.holds_funds() {
@@ -315,11 +298,18 @@ impl Store {
         idx
     }
 
+    /// Adds a payout of a snapshot being restored, refusing a uuid or an `order_id` already
+    /// restored.
+    pub(crate) fn restore(&mut self, p: CryptomusPayout) -> Result<usize, SimError> {
+        crate::unique(&self.by_uuid, &p.uuid, "uuid")?;
+        crate::unique(&self.by_order_id, &p.order_id, "order_id")?;
+        Ok(self.insert(p))
+    }
+
     /// The next creation order number (for seeding).
     pub(crate) fn take_seq(&mut self) -> u64 {
-        let s = self.next_seq;
-        self.next_seq += 1;
-        s
+        self.last_seq += 1;
+        self.last_seq
     }
 
     /// Applies `step` to `idx` at `at`: the status, its finality, the `txid` a payment has and a
@@ -366,43 +356,12 @@ impl Store {
     /// this moment happened first); it leaves the life cycle. Pushes every change, in order.
     pub(crate) fn manual(&mut self, idx: usize, step: CryptomusMove, config: &CryptomusConfig, out: &mut Vec<usize>) {
         let now = clock::now();
-        self.advance(idx, config.lifecycle, now, out);
+        self.advance(idx, config, now, out);
         let Some(p) = self.items.get_mut(idx) else { return };
         p.automatic = false;
         self.active.remove(&idx);
         self.transition(idx, step, now);
         out.push(idx);
-    }
-
-    /// Catches `idx` up with the automatic life cycle at `now`; pushes each change.
-    pub(crate) fn advance(
-        &mut self,
-        idx: usize,
-        life: Option<CryptomusLifecycle>,
-        now: OffsetDateTime,
-        out: &mut Vec<usize>,
-    ) {
-        let Some(life) = life else { return };
-        loop {
-            let Some(p) = self.items.get(idx) else { return };
-            if !p.automatic || p.is_final {
-                self.active.remove(&idx);
-                return;
-            }
-            let check_at = clock::add(p.created_at, life.check_after);
-            let paid_at = clock::add(check_at, life.paid_after);
-            let next = match p.status {
-                CryptomusStatus::Process if clock::reached(now, check_at) => (CryptomusStatus::Check, check_at),
-                CryptomusStatus::Check if clock::reached(now, paid_at) => (CryptomusStatus::Paid, paid_at),
-                CryptomusStatus::Process | CryptomusStatus::Check => return,
-                _ => {
-                    self.active.remove(&idx);
-                    return;
-                }
-            };
-            self.transition(idx, CryptomusMove::to(next.0), next.1);
-            out.push(idx);
-        }
     }
 
     /// The payout a test webhook describes, changed nowhere ("no data is saved"): the stored one
@@ -461,20 +420,6 @@ impl Store {
         Ok(p)
     }
 
-    /// Catches every automatically driven payout up; the changes, in order.
-    pub(crate) fn advance_all(&mut self, life: Option<CryptomusLifecycle>, now: OffsetDateTime) -> Vec<usize> {
-        let mut out = Vec::new();
-        if life.is_none() || self.active.is_empty() {
-            return out;
-        }
-        let mut active: Vec<usize> = self.active.iter().copied().collect();
-        active.sort_unstable();
-        for idx in active {
-            self.advance(idx, life, now, &mut out);
-        }
-        out
-    }
-
     /// One history page for `q`: the indexes in page order and the cursors to the next and the
     /// previous page. Payouts are walked by creation order (a keyset, as Laravel's
     /// `cursorPaginate` walks ids), so a page never repeats or skips one that existed when the
@@ -516,5 +461,31 @@ impl Store {
         } else {
             (got, last.filter(|_| more), first.filter(|_| q.cursor.is_some()))
         }
+    }
+}
+
+/// The automatic life cycle: a payout moved by hand or final leaves it.
+impl Ledger for Store {
+    type Config = CryptomusConfig;
+    type Key = usize;
+    type Status = CryptomusStatus;
+
+    fn next_step(&self, idx: usize, config: &CryptomusConfig, now: OffsetDateTime) -> Option<Step<CryptomusStatus>> {
+        let (life, p) = (config.lifecycle?, self.items.get(idx)?);
+        let stages = [CryptomusStatus::Process, CryptomusStatus::Check, CryptomusStatus::Paid];
+        let steps = TwoSteps { stages, first: life.check_after, then: life.paid_after };
+        Some(if p.automatic && !p.is_final { steps.next(p.status, p.created_at, now) } else { Step::Leave })
+    }
+
+    fn step(&mut self, idx: usize, status: CryptomusStatus, at: OffsetDateTime) {
+        self.transition(idx, CryptomusMove::to(status), at);
+    }
+
+    fn driven(&mut self) -> &mut HashSet<usize> {
+        &mut self.active
+    }
+
+    fn count(&self) -> usize {
+        self.items.len()
     }
 }

@@ -4,7 +4,7 @@
 //! shared with its webhook builder).
 
 use axum::body::Body;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use http::{HeaderValue, StatusCode, header};
 use payout_testkit::wire::cryptomus::Webhook;
@@ -29,6 +29,12 @@ pub(crate) enum Refusal {
     NotFound,
     /// 401 `{"message":"Invalid Sign."}`.
     Sign,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        self.response()
+    }
 }
 
 impl Refusal {

@@ -1,10 +1,12 @@
-//! What the simulator tests share: a client without proxies, and requests signed as each
-//! provider's clients sign them.
+//! What the simulator tests share: a client without proxies, requests signed as each provider's
+//! clients sign them, and the sandbox on a free port.
 
 // Each test crate uses the part it needs.
 #![allow(dead_code)]
 
-use payout_sim::{AlpPayServer, AlphaPoServer};
+use std::net::SocketAddr;
+
+use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, SandboxServer};
 use payout_testkit::signing::{alphapo_signature, alppay_signature, cryptomus_signature};
 use reqwest::{Method, RequestBuilder};
 
@@ -61,6 +63,13 @@ pub fn cryptomus_post(
         .header("merchant", merchant)
         .header("sign", sign)
         .body(body)
+}
+
+/// The CLI's sandbox (every simulator in its sandbox configuration) on a free loopback port.
+pub async fn start_sandbox() -> SandboxServer {
+    SandboxServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), AlphaPoConfig::sandbox(), AlpPayConfig::sandbox())
+        .await
+        .unwrap()
 }
 
 /// Waits (without a timed assertion) until `f` holds, polling every 5 ms; panics after ten

@@ -3,21 +3,18 @@
 //! key), the `state`/`result`/`errors` envelope, the `order_id` replay rule, cursor history, the
 //! life cycle with `is_final`, webhooks signed inside the body to each payout's `url_callback`.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use payout_core::{Asset, ProviderId, Reference, Withdrawal, WithdrawalId, WithdrawalStatus};
 use payout_sim::cryptomus::{CryptomusService, ReplayMismatch};
 use payout_sim::receiver::Inbox;
-use payout_sim::{
-    AlpPayConfig, AlphaPoConfig, CryptomusConfig, CryptomusMove, CryptomusServer, CryptomusStatus, Fault, SandboxServer,
-};
+use payout_sim::{CryptomusConfig, CryptomusMove, CryptomusServer, CryptomusStatus, Fault};
 use payout_testkit::signing::{cryptomus_signature, verify_cryptomus_webhook};
 use payout_testkit::webhooks;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::common::{client, cryptomus_post, until};
+use crate::common::{client, cryptomus_post, start_sandbox, until};
 
 /// POSTs `body` to `path`, signed; the status and the JSON answer.
 async fn call(sim: &CryptomusServer, path: &str, body: &Value) -> (u16, Value) {
@@ -132,27 +129,20 @@ async fn a_wrong_or_missing_signature_is_refused_and_nothing_is_created() {
 
 #[tokio::test]
 async fn refusals_are_422_with_the_documented_bodies() {
+    // USDT from 0.5 to 1000 for a fee of 1, on TRON and (unavailable) on BSC.
+    let usdt = |network| {
+        CryptomusService::new(
+            "USDT",
+            network,
+            "0.5".parse().unwrap(),
+            "1000".parse().unwrap(),
+            Decimal::ONE,
+            Decimal::ZERO,
+        )
+    };
     let sim = CryptomusServer::start(CryptomusConfig {
         balances: vec![("USDT".into(), Decimal::from(10))],
-        services: vec![
-            CryptomusService::new(
-                "USDT",
-                "TRON",
-                "0.5".parse().unwrap(),
-                "1000".parse().unwrap(),
-                Decimal::ONE,
-                Decimal::ZERO,
-            ),
-            CryptomusService::new(
-                "USDT",
-                "BSC",
-                "0.5".parse().unwrap(),
-                "1000".parse().unwrap(),
-                Decimal::ONE,
-                Decimal::ZERO,
-            )
-            .unavailable(),
-        ],
+        services: vec![usdt("TRON"), usdt("BSC").unavailable()],
         ..CryptomusConfig::default()
     })
     .await
@@ -501,10 +491,7 @@ async fn state_survives_a_snapshot() {
 
 #[tokio::test]
 async fn the_sandbox_serves_cryptomus_under_cryptomus_v1() {
-    let sandbox =
-        SandboxServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), AlphaPoConfig::sandbox(), AlpPayConfig::sandbox())
-            .await
-            .unwrap();
+    let sandbox = start_sandbox().await;
     let base = sandbox.cryptomus_base_url();
     assert_eq!(base, format!("http://127.0.0.1:{}/cryptomus/v1", sandbox.local_addr().port()));
     let config = sandbox.cryptomus.config();
@@ -532,10 +519,7 @@ async fn the_sandbox_serves_cryptomus_under_cryptomus_v1() {
     sandbox.save(&path).unwrap();
     let saved: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(saved["cryptomus"]["payouts"][0]["order_id"], "sandbox");
-    let again =
-        SandboxServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), AlphaPoConfig::sandbox(), AlpPayConfig::sandbox())
-            .await
-            .unwrap();
+    let again = start_sandbox().await;
     again.load(&path).unwrap();
     assert_eq!(again.cryptomus.find("sandbox").map(|p| p.uuid), sandbox.cryptomus.find("sandbox").map(|p| p.uuid));
 }

@@ -1,14 +1,12 @@
 //! Concurrency and the shared listener: 200 concurrent signed creates, and both simulators
 //! mounted under one address as the CLI's sandbox serves them.
 
-use std::net::SocketAddr;
-
-use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer, SandboxServer};
+use payout_sim::{AlpPayConfig, AlpPayServer, AlphaPoConfig, AlphaPoServer};
 use serde_json::{Value, json};
 
 use crate::common;
 
-use common::{alphapo_request, alppay_create, client};
+use common::{alphapo_request, alppay_create, client, start_sandbox};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_creates_on_each_simulator() {
@@ -40,10 +38,7 @@ async fn two_hundred_concurrent_creates_on_each_simulator() {
 
 #[tokio::test]
 async fn sandbox_serves_both_under_one_address() {
-    let sandbox =
-        SandboxServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), AlphaPoConfig::sandbox(), AlpPayConfig::sandbox())
-            .await
-            .unwrap();
+    let sandbox = start_sandbox().await;
     let port = sandbox.local_addr().port();
     assert_eq!(sandbox.alphapo_base_url(), format!("http://127.0.0.1:{port}/alphapo/api/v2"));
     assert_eq!(sandbox.alppay_base_url(), format!("http://127.0.0.1:{port}/alppay/v2"));
@@ -68,10 +63,7 @@ async fn sandbox_serves_both_under_one_address() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sandbox.json");
     sandbox.save(&path).unwrap();
-    let again =
-        SandboxServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), AlphaPoConfig::sandbox(), AlpPayConfig::sandbox())
-            .await
-            .unwrap();
+    let again = start_sandbox().await;
     again.load(&path).unwrap();
     assert_eq!((again.alphapo.count(), again.alppay.count()), (6, 5));
     assert_eq!(again.alppay.get(&ids[2]), sandbox.alppay.get(&ids[2]));
