@@ -170,39 +170,36 @@ pub enum PayoutError {
 /// layer keeps transport errors without their URL).
 pub type Cause = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
-/// The category of a [`PayoutError`], without its details: what the CLI maps to exit codes and
-/// what a caller matches on to decide whether to fix, retry or reconcile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// See [`PayoutError::InvalidRequest`].
-    InvalidRequest,
-    /// See [`PayoutError::Unsupported`].
-    Unsupported,
-    /// See [`PayoutError::Configuration`].
-    Configuration,
-    /// See [`PayoutError::Authentication`].
-    Authentication,
-    /// See [`PayoutError::Rejected`].
-    Rejected,
-    /// See [`PayoutError::DuplicateReference`].
-    DuplicateReference,
-    /// See [`PayoutError::NotFound`].
-    NotFound,
-    /// See [`PayoutError::RateLimited`].
-    RateLimited,
-    /// See [`PayoutError::Unavailable`].
-    Unavailable,
-    /// See [`PayoutError::OutcomeUnknown`].
-    OutcomeUnknown,
-    /// See [`PayoutError::Protocol`].
-    Protocol,
-    /// See [`PayoutError::Webhook`].
-    Webhook,
+/// [`ErrorKind`] is [`PayoutError`]'s variants without their fields: one table gives each kind its
+/// JSON name and maps each error to its kind, so the two enums cannot drift apart.
+macro_rules! error_kinds {
+    ($($kind:ident => $name:literal,)+) => {
+        /// The category of a [`PayoutError`], without its details: what the CLI maps to exit codes
+        /// and what a caller matches on to decide whether to fix, retry or reconcile.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $(
+                #[doc = concat!("See [`PayoutError::", stringify!($kind), "`].")]
+                $kind,
+            )+
+        }
+
+        crate::names!(ErrorKind { $($kind => $name),+ });
+
+        impl PayoutError {
+            /// The category of this error.
+            pub fn kind(&self) -> ErrorKind {
+                match self {
+                    $(PayoutError::$kind { .. } => ErrorKind::$kind,)+
+                }
+            }
+        }
+    };
 }
 
-// The snake_case names used in JSON (`"outcome_unknown"`).
-crate::names!(ErrorKind {
+// The snake_case names are those of JSON (`"outcome_unknown"`).
+error_kinds! {
     InvalidRequest => "invalid_request",
     Unsupported => "unsupported",
     Configuration => "configuration",
@@ -215,7 +212,7 @@ crate::names!(ErrorKind {
     OutcomeUnknown => "outcome_unknown",
     Protocol => "protocol",
     Webhook => "webhook",
-});
+}
 
 /// How much of a raw body an error keeps.
 const BODY_KEPT: usize = 4096;
@@ -291,24 +288,6 @@ impl PayoutError {
     pub fn protocol(message: impl Into<String>, status: Option<u16>, body: &[u8]) -> Self {
         let cut = &body[..body.len().min(BODY_KEPT)];
         PayoutError::Protocol { message: message.into(), status, body: String::from_utf8_lossy(cut).into_owned() }
-    }
-
-    /// The category of this error.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            PayoutError::InvalidRequest { .. } => ErrorKind::InvalidRequest,
-            PayoutError::Unsupported { .. } => ErrorKind::Unsupported,
-            PayoutError::Configuration { .. } => ErrorKind::Configuration,
-            PayoutError::Authentication { .. } => ErrorKind::Authentication,
-            PayoutError::Rejected { .. } => ErrorKind::Rejected,
-            PayoutError::DuplicateReference { .. } => ErrorKind::DuplicateReference,
-            PayoutError::NotFound { .. } => ErrorKind::NotFound,
-            PayoutError::RateLimited { .. } => ErrorKind::RateLimited,
-            PayoutError::Unavailable { .. } => ErrorKind::Unavailable,
-            PayoutError::OutcomeUnknown { .. } => ErrorKind::OutcomeUnknown,
-            PayoutError::Protocol { .. } => ErrorKind::Protocol,
-            PayoutError::Webhook { .. } => ErrorKind::Webhook,
-        }
     }
 
     /// Whether the same call may simply be made again later (rate limited, unavailable).

@@ -133,7 +133,7 @@ impl JournaledProvider {
 
     fn checkpoint(&self, at: Checkpoint) {
         if let Some(hook) = &self.options.hook {
-            hook(at);
+            (hook.0)(at);
         }
     }
 

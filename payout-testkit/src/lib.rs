@@ -24,7 +24,10 @@
 //!   signed webhook is refused").
 //! - [`client_settings`]: applies a reliability suite's client settings to any provider's
 //!   client builder ([`apply_client_settings!`]).
+//! - [`requests`]: the valid requests the providers' simulators accept.
 //! - [`postgres`] (feature `postgres`): a throwaway PostgreSQL server for tests.
+//! - [`mock_server`] (feature `wiremock`): answers a wiremock server gives first, and the
+//!   requests it received, for tests of a provider's exact bytes.
 //!
 //! No web server: the HTTP simulators, the HTTP receiver of their deliveries and the fault /
 //! money / load drivers that run against them are in `payout-sim`, so a test build that only
@@ -148,6 +151,8 @@ pub mod conformance;
 pub mod contract;
 pub mod delivery_orders;
 pub mod fake;
+#[cfg(feature = "wiremock")]
+pub mod mock_server;
 pub mod operation;
 #[cfg(feature = "postgres")]
 pub mod postgres;

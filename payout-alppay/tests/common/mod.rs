@@ -5,8 +5,7 @@ pub mod sim;
 
 use payout_alppay::{AlpPayBuilder, AlpPayClient};
 use payout_core::{Asset, Decimal, EndUser, WithdrawalRequest};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 pub const API_KEY: &str = "ak_test_TOPSECRETapikey";
 pub const HMAC_KEY: &str = "sk_test_TOPSECREThmackey";
@@ -64,16 +63,4 @@ pub fn envelope(items: Vec<serde_json::Value>, page: u32, limit: u32, total: u64
 /// A loopback base URL nothing listens on.
 pub fn refused_base_url() -> String {
     payout_sim::net::refused_url("/v2")
-}
-
-/// The first `times` requests to `verb route` get `answer`, ahead of every other mock (which
-/// answers the ones after).
-pub async fn answer_first(server: &MockServer, (verb, route): (&str, &str), answer: ResponseTemplate, times: u64) {
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(answer)
-        .up_to_n_times(times)
-        .with_priority(1)
-        .mount(server)
-        .await;
 }

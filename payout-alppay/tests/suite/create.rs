@@ -2,6 +2,7 @@
 //! and the outcome-unknown path.
 
 use crate::common;
+use payout_testkit::mock_server::answer_first;
 
 use std::time::Duration;
 

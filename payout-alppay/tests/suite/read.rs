@@ -2,6 +2,7 @@
 //! and error mapping.
 
 use crate::common;
+use payout_testkit::mock_server::answer_first;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -59,22 +59,6 @@ pub async fn answer(server: &MockServer, route: &str, answer: ResponseTemplate) 
     Mock::given(method("POST")).and(path(route)).respond_with(answer).mount(server).await;
 }
 
-/// The first `times` requests to `POST route` get `answer`, ahead of every other mock.
-pub async fn answer_first(server: &MockServer, route: &str, answer: ResponseTemplate, times: u64) {
-    Mock::given(method("POST"))
-        .and(path(route))
-        .respond_with(answer)
-        .up_to_n_times(times)
-        .with_priority(1)
-        .mount(server)
-        .await;
-}
-
-/// The requests the server received at `route`.
-pub async fn received(server: &MockServer, route: &str) -> Vec<Request> {
-    server.received_requests().await.unwrap_or_default().into_iter().filter(|r| r.url.path() == route).collect()
-}
-
 /// Checks that `r` carries the merchant header and a `sign` over exactly its body bytes.
 pub fn assert_signed(r: &Request) {
     let header = |name: &str| r.headers.get(name).map(|v| v.to_str().unwrap().to_owned());

@@ -2,6 +2,7 @@
 //! the replay that recovers them.
 
 use crate::common;
+use payout_testkit::mock_server::{answer_first, received};
 
 use common::*;
 use payout_core::{
@@ -146,7 +147,7 @@ async fn a_lost_answer_is_outcome_unknown_and_never_resent_by_the_http_layer() {
 #[tokio::test]
 async fn submit_recovers_a_lost_answer_by_replaying_the_create() {
     let server = MockServer::start().await;
-    answer_first(&server, "/v1/payout", ResponseTemplate::new(502), 1).await;
+    answer_first(&server, ("POST", "/v1/payout"), ResponseTemplate::new(502), 1).await;
     answer(&server, "/v1/payout", ok(payout("u-replayed", "check", false))).await;
     let c = client(&server);
     assert!(c.capabilities().supports(payout_core::Capability::IdempotentCreate));
@@ -166,7 +167,7 @@ async fn submit_recovers_a_lost_answer_by_replaying_the_create() {
 async fn a_timed_out_create_is_replayed_at_once() {
     let server = MockServer::start().await;
     let slow = ok(payout("u-slow", "process", false)).set_delay(std::time::Duration::from_millis(400));
-    answer_first(&server, "/v1/payout", slow, 1).await;
+    answer_first(&server, ("POST", "/v1/payout"), slow, 1).await;
     answer(&server, "/v1/payout", ok(payout("u-slow", "process", false))).await;
     let c = builder(&server).timeout(std::time::Duration::from_millis(100)).build().unwrap();
     let s = c.submit(&request("o-slow")).await.unwrap();
@@ -177,7 +178,7 @@ async fn a_timed_out_create_is_replayed_at_once() {
 #[tokio::test]
 async fn a_replay_of_another_payout_is_a_duplicate_reference() {
     let server = MockServer::start().await;
-    answer_first(&server, "/v1/payout", ResponseTemplate::new(503), 1).await;
+    answer_first(&server, ("POST", "/v1/payout"), ResponseTemplate::new(503), 1).await;
     let mut other = payout("u-other", "paid", true);
     other["amount"] = json!("99");
     answer(&server, "/v1/payout", ok(other)).await;

@@ -1,6 +1,7 @@
 //! `POST /payout/info` by uuid and by `order_id`, and `POST /payout/list` paged by cursor.
 
 use crate::common;
+use payout_testkit::mock_server::{answer_first, received};
 
 use common::*;
 use futures::TryStreamExt;
@@ -154,7 +155,7 @@ async fn a_history_without_items_is_a_protocol_error_never_an_empty_page() {
 #[tokio::test]
 async fn reads_are_retried_on_5xx() {
     let server = MockServer::start().await;
-    answer_first(&server, "/v1/payout/info", ResponseTemplate::new(503), 2).await;
+    answer_first(&server, ("POST", "/v1/payout/info"), ResponseTemplate::new(503), 2).await;
     answer(&server, "/v1/payout/info", ok(payout("u-1", "check", false))).await;
     let w = client(&server).get_withdrawal(&WithdrawalId::new("u-1")).await.unwrap();
     assert_eq!(w.status, WithdrawalStatus::Pending);
