@@ -99,6 +99,8 @@ impl AlphaPoBuilder {
     }
 }
 
+payout_core::provider_builder!(AlphaPoBuilder);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,6 +116,8 @@ impl AlpPayBuilder {
     }
 }
 
+payout_core::provider_builder!(AlpPayBuilder);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -135,6 +135,8 @@ impl CryptomusBuilder {
     }
 }
 
+payout_core::provider_builder!(CryptomusBuilder);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,13 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use payout_core::http::RetryPolicy;
+use payout_core::http::{BuilderSettings, ProviderBuilder, RetryPolicy};
 use payout_core::{PayoutError, PayoutProvider, Withdrawal, WithdrawalId, WithdrawalRequest};
 use payout_testkit::Operation;
 use payout_testkit::conformance::{Drive, InvalidCase, RequestTemplate, Step, UNKNOWN_ID, unknown_asset_case};
 use payout_testkit::webhooks::SignedWebhook;
 
-use crate::Served;
+use crate::{Served, Simulator, SimulatorKind};
 
 /// How a suite wants the client built. Each `None` keeps what the backend's own test builder
 /// sets (its credentials, the simulator's base URL, its test retry policy).
@@ -34,26 +34,62 @@ pub struct ClientSettings {
     pub http: Option<reqwest::Client>,
 }
 
+impl ClientSettings {
+    /// Writes each setting that is `Some` over `settings` (a builder's, through
+    /// [`ProviderBuilder::settings_mut`]).
+    pub fn apply(self, settings: &mut BuilderSettings) {
+        if let Some(timeout) = self.timeout {
+            settings.http.timeout = timeout;
+        }
+        if let Some(retry) = self.retry {
+            settings.http.retry = retry;
+        }
+        if let Some(max) = self.max_response_bytes {
+            settings.http.max_response_bytes = max;
+        }
+        if let Some(url) = self.base_url {
+            settings.base_url = Some(url);
+        }
+        if let Some(client) = self.http {
+            settings.http.client = Some(client);
+        }
+    }
+}
+
 /// A provider as the suites drive it: its simulator and a client pointed at it.
 #[async_trait]
 pub trait SimBackend: Send + Sync {
     /// The simulator's control handle (`AlphaPoSim`, `AlpPaySim`); a running one is a
     /// [`Served`] of it, whose `faults()` and `requests()` the engines use directly.
-    type Sim: Send + Sync;
+    type Sim: SimulatorKind + Simulator + Clone + Send + Sync + 'static;
 
-    /// The provider's name in printed figures (`alphapo`).
-    const NAME: &'static str;
-    /// The path prefix of the provider's base URL (`/api/v2`), kept on a refused URL.
-    const BASE_PATH: &'static str;
+    /// The provider's name in printed figures (`alphapo`): its simulator's.
+    const NAME: &'static str = <Self::Sim as SimulatorKind>::NAME;
+    /// The path prefix of the provider's base URL (`/api/v2`), kept on a refused URL: its
+    /// simulator's default.
+    const BASE_PATH: &'static str = <Self::Sim as SimulatorKind>::DEFAULT_PREFIX;
 
-    /// Starts a fresh simulator with the default test configuration.
-    async fn start(&self) -> Served<Self::Sim>;
-    /// A client of `server`, built with `settings` over the backend's test defaults.
+    /// Starts a fresh simulator on loopback: by default with its default configuration (a
+    /// backend whose suites need another, or options of its own, says so here).
+    async fn start(&self) -> Served<Self::Sim> {
+        let sim = <Self::Sim as SimulatorKind>::from_config(Default::default());
+        Served::bind(sim, crate::net::LOOPBACK).await.expect("the simulator binds to loopback")
+    }
+    /// The provider's client builder (`AlphaPoBuilder`).
+    type Builder: ProviderBuilder;
+    /// A builder for a client of `server`: its credentials, base URL and the backend's test
+    /// defaults (fast retries, and any option the backend was made with).
+    fn builder(&self, server: &Served<Self::Sim>) -> Self::Builder;
+    /// A client of `server`, built with `settings` over the [`builder`](Self::builder)'s.
     fn client(
         &self,
         server: &Served<Self::Sim>,
         settings: ClientSettings,
-    ) -> Result<Arc<dyn PayoutProvider>, PayoutError>;
+    ) -> Result<Arc<dyn PayoutProvider>, PayoutError> {
+        let mut builder = self.builder(server);
+        settings.apply(builder.settings_mut());
+        builder.build_provider()
+    }
 
     /// The operations the provider supports, in [`Operation::ALL`] order.
     fn ops(&self) -> &'static [Operation];

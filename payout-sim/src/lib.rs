@@ -343,7 +343,7 @@ pub use log::{RequestLog, RequestRecord};
 pub use sandbox::{SANDBOX_ALPHAPO_PREFIX, SANDBOX_ALPPAY_PREFIX, SANDBOX_CRYPTOMUS_PREFIX, SandboxServer};
 pub use served::Served;
 pub use server::SimServer;
-pub use simulator::{Answer, Simulator, restore, router, snapshot};
+pub use simulator::{Answer, Simulator, SimulatorKind, restore, router, snapshot};
 
 /// What a control call or a snapshot operation can fail with.
 #[derive(Debug, thiserror::Error)]

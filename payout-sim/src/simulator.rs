@@ -15,6 +15,20 @@ use crate::{DeliveryAttempt, SimError};
 /// The answer for a path under a simulator's prefix that matches none of its routes.
 pub type Answer = fn() -> Response;
 
+/// What a kind of simulator is called and where its API is mounted by default, known before one
+/// runs: the suites that drive a provider through its simulator name it by these.
+pub trait SimulatorKind {
+    /// Its name (`alphapo`): the key of its state in a sandbox's file, and the provider's name in
+    /// printed figures.
+    const NAME: &'static str;
+    /// Where its API is mounted unless configured otherwise (`/api/v2`).
+    const DEFAULT_PREFIX: &'static str;
+    /// Its configuration (`AlphaPoConfig`).
+    type Config: Default + Send;
+    /// A fresh simulator with `config`.
+    fn from_config(config: Self::Config) -> Self;
+}
+
 /// One provider's simulator, as the router and the sandbox see it. Implemented by
 /// [`AlphaPoSim`](crate::AlphaPoSim), [`AlpPaySim`](crate::AlpPaySim) and
 /// [`CryptomusSim`](crate::CryptomusSim).
@@ -183,6 +197,16 @@ macro_rules! simulator {
             }
         }
 
+        impl $crate::SimulatorKind for $sim {
+            const NAME: &'static str = $name;
+            const DEFAULT_PREFIX: &'static str = $config::DEFAULT_PREFIX;
+            type Config = $config;
+
+            fn from_config(config: $config) -> Self {
+                Self::new(config)
+            }
+        }
+
         impl $crate::Simulator for $sim {
             fn name(&self) -> &'static str {
                 $name
@@ -216,7 +240,7 @@ macro_rules! simulator {
         impl $crate::Served<$sim> {
             /// Starts a simulator on `127.0.0.1:0` in the current tokio runtime.
             pub async fn start(config: $config) -> std::io::Result<Self> {
-                $sim::new(config).serve(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
+                $sim::new(config).serve($crate::net::LOOPBACK).await
             }
 
             #[doc = concat!("The configured `", stringify!($key), "`, for a client to send.")]
@@ -274,7 +298,7 @@ macro_rules! config {
                 Self {
                     $key: $key_default.to_owned(),
                     $secret: $secret_default.to_owned(),
-                    prefix: $prefix.to_owned(),
+                    prefix: Self::DEFAULT_PREFIX.to_owned(),
                     callback: None,
                     $($field: $value),*
                 }
@@ -282,6 +306,9 @@ macro_rules! config {
         }
 
         impl $config {
+            /// Where the API is mounted unless [`with_prefix`](Self::with_prefix) says otherwise.
+            pub const DEFAULT_PREFIX: &'static str = $prefix;
+
             #[doc = concat!("Sets `", stringify!($key), "` and `", stringify!($secret), "`.")]
             pub fn with_credentials(mut self, $key: &str, $secret: &str) -> Self {
                 $key.clone_into(&mut self.$key);

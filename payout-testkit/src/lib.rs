@@ -22,8 +22,6 @@
 //! - [`secrets`]: checks that no secret reaches a log line.
 //! - [`properties`]: shared parts of property tests (any JSON value, "one changed byte of a
 //!   signed webhook is refused").
-//! - [`client_settings`]: applies a reliability suite's client settings to any provider's
-//!   client builder ([`apply_client_settings!`]).
 //! - [`requests`]: the valid requests the providers' simulators accept.
 //! - [`postgres`] (feature `postgres`): a throwaway PostgreSQL server for tests.
 //! - [`mock_server`] (feature `wiremock`): answers a wiremock server gives first, and the
@@ -146,7 +144,6 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod client_settings;
 pub mod conformance;
 pub mod contract;
 pub mod delivery_orders;

@@ -2,7 +2,7 @@
 //! shared suite (conformance, fault matrix, money, load) drives it through.
 
 use async_trait::async_trait;
-use payout_alphapo::{AlphaPoClient, AlphaPoConfig};
+use payout_alphapo::{AlphaPoBuilder, AlphaPoClient, AlphaPoConfig};
 use std::collections::HashMap;
 
 use payout_core::{Asset, EndUser, PayoutProvider, Withdrawal, WithdrawalId};
@@ -82,19 +82,10 @@ pub struct Backend;
 #[async_trait]
 impl SimBackend for Backend {
     type Sim = payout_sim::AlphaPoSim;
-    const NAME: &'static str = "alphapo";
-    const BASE_PATH: &'static str = "/api/v2";
+    type Builder = AlphaPoBuilder;
 
-    async fn start(&self) -> AlphaPoServer {
-        start().await
-    }
-    fn client(
-        &self,
-        server: &AlphaPoServer,
-        s: payout_sim::backend::ClientSettings,
-    ) -> Result<std::sync::Arc<dyn payout_core::PayoutProvider>, payout_core::PayoutError> {
-        let b = payout_testkit::apply_client_settings!(builder_for(server), s);
-        Ok(std::sync::Arc::new(b.build()?))
+    fn builder(&self, server: &AlphaPoServer) -> AlphaPoBuilder {
+        builder_for(server)
     }
     /// AlphaPo has no listing endpoint.
     fn ops(&self) -> &'static [Operation] {

@@ -62,20 +62,14 @@ impl Default for Backend {
 #[async_trait]
 impl SimBackend for Backend {
     type Sim = payout_sim::AlpPaySim;
-    const NAME: &'static str = "alppay";
-    const BASE_PATH: &'static str = "/v2";
+    type Builder = AlpPayBuilder;
 
     async fn start(&self) -> AlpPayServer {
         let config = SimConfig::default();
         start_with(if self.refuse_duplicates { config.refusing_duplicate_invoices() } else { config }).await
     }
-    fn client(
-        &self,
-        server: &AlpPayServer,
-        s: payout_sim::backend::ClientSettings,
-    ) -> Result<std::sync::Arc<dyn payout_core::PayoutProvider>, payout_core::PayoutError> {
-        let b = payout_testkit::apply_client_settings!(builder_for(server).duplicate_check(self.precheck), s);
-        Ok(std::sync::Arc::new(b.build()?))
+    fn builder(&self, server: &AlpPayServer) -> AlpPayBuilder {
+        builder_for(server).duplicate_check(self.precheck)
     }
     fn ops(&self) -> &'static [Operation] {
         &[Operation::Create, Operation::Get, Operation::Find, Operation::List, Operation::ListAll, Operation::Submit]

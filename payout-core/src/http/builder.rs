@@ -195,6 +195,37 @@ macro_rules! key_setters {
     };
 }
 
+/// A provider's builder as code generic over providers uses it (payout-sim's suites, an
+/// application's own provider factory): the settings every builder shares, changed in place,
+/// and the provider it builds. [`provider_builder!`](crate::provider_builder) implements it for a
+/// builder written with [`http_builder_setters!`](crate::http_builder_setters).
+pub trait ProviderBuilder: Sized {
+    /// The base URL and HTTP settings, to change before building.
+    fn settings_mut(&mut self) -> &mut BuilderSettings;
+    /// Checks the settings and builds the provider.
+    fn build_provider(self) -> Result<std::sync::Arc<dyn crate::PayoutProvider>, PayoutError>;
+}
+
+/// Implements [`ProviderBuilder`] for a builder whose `settings` field is a [`BuilderSettings`]
+/// and whose `build()` (from [`http_builder_setters!`](crate::http_builder_setters) with a client
+/// type) builds a [`PayoutProvider`](crate::PayoutProvider).
+#[macro_export]
+macro_rules! provider_builder {
+    ($builder:ty) => {
+        impl $crate::http::ProviderBuilder for $builder {
+            fn settings_mut(&mut self) -> &mut $crate::http::BuilderSettings {
+                &mut self.settings
+            }
+
+            fn build_provider(
+                self,
+            ) -> ::std::result::Result<::std::sync::Arc<dyn $crate::PayoutProvider>, $crate::PayoutError> {
+                Ok(::std::sync::Arc::new(self.build()?))
+            }
+        }
+    };
+}
+
 /// Writes `from_env` and the setters every provider's builder shares (`base_url`, `http`,
 /// `timeout`, `connect_timeout`, `retry`, `max_response_bytes`, `client`) inside
 /// `impl YourBuilder { .. }`, for a builder whose `settings` field is a [`BuilderSettings`] and

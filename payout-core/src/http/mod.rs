@@ -43,7 +43,7 @@ mod signer;
 
 pub use backoff::RetryPolicy;
 pub use base_url::base_url;
-pub use builder::{BuilderSettings, KeyName, Keys, Required, lookup_in, required_secrets, shown};
+pub use builder::{BuilderSettings, KeyName, Keys, ProviderBuilder, Required, lookup_in, required_secrets, shown};
 pub use client::HttpClient;
 #[cfg(feature = "bench")]
 pub(crate) use client::no_transport_retries;

@@ -50,19 +50,13 @@ pub struct Backend;
 #[async_trait]
 impl SimBackend for Backend {
     type Sim = payout_sim::cryptomus::CryptomusSim;
-    const NAME: &'static str = "cryptomus";
-    const BASE_PATH: &'static str = "/v1";
+    type Builder = CryptomusBuilder;
 
     async fn start(&self) -> CryptomusServer {
         start().await
     }
-    fn client(
-        &self,
-        server: &CryptomusServer,
-        s: payout_sim::backend::ClientSettings,
-    ) -> Result<std::sync::Arc<dyn payout_core::PayoutProvider>, payout_core::PayoutError> {
-        let b = payout_testkit::apply_client_settings!(builder_for(server), s);
-        Ok(std::sync::Arc::new(b.build()?))
+    fn builder(&self, server: &CryptomusServer) -> CryptomusBuilder {
+        builder_for(server)
     }
     fn ops(&self) -> &'static [Operation] {
         &[Operation::Create, Operation::Get, Operation::Find, Operation::List, Operation::ListAll, Operation::Submit]
