@@ -94,32 +94,33 @@ impl Rules {
         self
     }
 
-    crate::setters! {
-        /// Marks a provider status as *provisional*: one that only a create's answer carries, before
-        /// the provider has classified the payout. AlphaPo's create answers always say
-        /// `processing`, and a withdrawal over the merchant's limits then waits for review
-        /// (`pending`): a move the core table calls backwards.
-        ///
-        /// - From a provisional status, any move is legal (the first real state follows it);
-        /// - to a provisional status from any other, the update is [`Decision::Stale`]: the create's
-        ///   answer is older than every lookup and webhook.
-        ///
-        /// This is a provider's rule, not the core table's, because it rests on that provider's raw
-        /// statuses: AlphaPo reports the same internal stage as `not_confirmed` in every lookup and
-        /// callback, so a `pending` after `not_confirmed` is still refused as stale. Allowing
-        /// `processing → pending` for everyone would let a late review callback overwrite a
-        /// withdrawal already on its way to the chain.
-        ///
-        /// ```
-        /// use payout_core::receiver::{Decision, Rules};
-        /// use payout_core::{ProviderId, Withdrawal, WithdrawalId, WithdrawalStatus::*};
-        /// let w = |status, raw: &str| Withdrawal::new(ProviderId::from_static("alphapo"), WithdrawalId::new("7"), status, raw);
-        /// let rules = Rules::new().provisional("processing");
-        /// assert_eq!(rules.decide(Some(&w(Processing, "processing")), &w(Pending, "pending")), Decision::Store);
-        /// assert_eq!(rules.decide(Some(&w(Pending, "pending")), &w(Processing, "processing")), Decision::Stale);
-        /// assert_eq!(rules.decide(Some(&w(Processing, "not_confirmed")), &w(Pending, "pending")), Decision::Stale);
-        /// ```
-        provisional(provider_status: impl Into<String>) => push(provisional);
+    /// Marks a provider status as *provisional*: one that only a create's answer carries, before
+    /// the provider has classified the payout. AlphaPo's create answers always say
+    /// `processing`, and a withdrawal over the merchant's limits then waits for review
+    /// (`pending`): a move the core table calls backwards.
+    ///
+    /// - From a provisional status, any move is legal (the first real state follows it);
+    /// - to a provisional status from any other, the update is [`Decision::Stale`]: the create's
+    ///   answer is older than every lookup and webhook.
+    ///
+    /// This is a provider's rule, not the core table's, because it rests on that provider's raw
+    /// statuses: AlphaPo reports the same internal stage as `not_confirmed` in every lookup and
+    /// callback, so a `pending` after `not_confirmed` is still refused as stale. Allowing
+    /// `processing → pending` for everyone would let a late review callback overwrite a
+    /// withdrawal already on its way to the chain.
+    ///
+    /// ```
+    /// use payout_core::receiver::{Decision, Rules};
+    /// use payout_core::{ProviderId, Withdrawal, WithdrawalId, WithdrawalStatus::*};
+    /// let w = |status, raw: &str| Withdrawal::new(ProviderId::from_static("alphapo"), WithdrawalId::new("7"), status, raw);
+    /// let rules = Rules::new().provisional("processing");
+    /// assert_eq!(rules.decide(Some(&w(Processing, "processing")), &w(Pending, "pending")), Decision::Store);
+    /// assert_eq!(rules.decide(Some(&w(Pending, "pending")), &w(Processing, "processing")), Decision::Stale);
+    /// assert_eq!(rules.decide(Some(&w(Processing, "not_confirmed")), &w(Pending, "pending")), Decision::Stale);
+    /// ```
+    pub fn provisional(mut self, provider_status: impl Into<String>) -> Self {
+        self.provisional.push(provider_status.into());
+        self
     }
 
     fn is_provisional(&self, w: &Withdrawal) -> bool {

@@ -111,9 +111,10 @@ impl JournaledProvider {
         Self { inner, journal, options: JournalOptions::default(), rules }
     }
 
-    payout_core::setters! {
-        /// Replaces the options.
-        with_options(options: JournalOptions) => options;
+    /// Replaces the options.
+    pub fn with_options(mut self, options: JournalOptions) -> Self {
+        self.options = options;
+        self
     }
 
     /// The options in force.

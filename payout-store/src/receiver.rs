@@ -103,9 +103,10 @@ impl WebhookReceiver {
         self
     }
 
-    payout_core::setters! {
-        /// Bounds each delivery's body (larger ones are answered 413 unread).
-        body_limit(bytes: usize) => body_limit;
+    /// Bounds each delivery's body (larger ones are answered 413 unread).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
     }
 
     /// The path each provider is served at, relative to where the router is mounted.

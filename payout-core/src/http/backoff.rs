@@ -38,9 +38,10 @@ impl RetryPolicy {
         Self { max_retries: 0, ..Self::default() }
     }
 
-    crate::setters! {
-        /// This policy with `n` retries.
-        with_max_retries(n: u32) => max_retries;
+    /// This policy with `n` retries.
+    pub fn with_max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
     }
 
     /// This policy with another first wait and ceiling.

@@ -48,10 +48,11 @@ impl<'a> Outgoing<'a> {
         self
     }
 
-    crate::setters! {
-        /// This request with these body bytes, sent exactly as they are (and again, unchanged, on
-        /// a retry).
-        body(body: impl Into<Bytes>) => Some(body);
+    /// This request with these body bytes, sent exactly as they are (and again, unchanged, on
+    /// a retry).
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = Some(body.into());
+        self
     }
 
     /// The URL it goes to.

@@ -27,9 +27,10 @@ impl FakeHarness {
         Self { fake, template }
     }
 
-    payout_core::setters! {
-        /// Uses another request template (for a fake configured with other assets).
-        with_template(template: RequestTemplate) => template;
+    /// Uses another request template (for a fake configured with other assets).
+    pub fn with_template(mut self, template: RequestTemplate) -> Self {
+        self.template = template;
+        self
     }
 }
 
