@@ -34,6 +34,7 @@ use payout_alphapo::{AlphaPoClient, AlphaPoConfig, RetryPolicy};
 use payout_core::bench::{Comparison, Method, RawHttp, Reqwest013, Side};
 use payout_core::{Asset, EndUser, PayoutProvider, Reference, WithdrawalRequest};
 use payout_sim::{AlphaPoConfig as SimConfig, AlphaPoServer};
+use payout_testkit::conformance::RequestTemplate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::Sha512;
@@ -104,7 +105,9 @@ fn setup() -> Setup {
 }
 
 fn request(reference: &str) -> WithdrawalRequest {
-    payout_core::bench::request(reference, Asset::new("TRX"), Decimal::ONE, ADDRESS, EndUser::new(END_USER))
+    RequestTemplate::new(Asset::new("TRX"), Decimal::ONE, ADDRESS, EndUser::new(END_USER))
+        .build(reference)
+        .expect("valid request")
 }
 
 impl Setup {

@@ -43,6 +43,7 @@ use payout_core::bench::{Comparison, Method, RawHttp, Reqwest013, Side as BenchS
 use payout_core::http::RetryPolicy;
 use payout_core::{Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, WithdrawalRequest};
 use payout_sim::{AlpPayConfig as SimConfig, AlpPayServer};
+use payout_testkit::conformance::RequestTemplate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::Sha256;
@@ -129,13 +130,14 @@ fn setup() -> Setup {
 }
 
 fn request(reference: &str) -> WithdrawalRequest {
-    payout_core::bench::request(
-        reference,
+    RequestTemplate::new(
         Asset::new("USDT").on("tron"),
         Decimal::TEN,
         ADDRESS,
         EndUser::new("1").with_name("Customer Name").with_email("customer@example.com"),
     )
+    .build(reference)
+    .expect("valid request")
 }
 
 fn raw_body(reference: &str) -> Vec<u8> {

@@ -67,9 +67,10 @@ impl<'a> Comparison<'a> {
         Self { group, elements, pairs, samples: None }
     }
 
-    crate::setters! {
-        /// This comparison with criterion's sample size set (for slow runs).
-        samples(n: usize) => Some(samples);
+    /// This comparison with criterion's sample size set (for slow runs).
+    pub fn samples(mut self, n: usize) -> Self {
+        self.samples = Some(n);
+        self
     }
 
     /// Measures `run(side)` for every [`Side`] on `rt`, interleaved, then prints the paired
@@ -363,23 +364,4 @@ pub fn simulator_runtime(thread_name: &str) -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("simulator runtime")
-}
-
-/// The request a bench creates over and over: `amount` of `asset` to `address` for `end_user`,
-/// under `reference` (a new one each iteration).
-pub fn request(
-    reference: &str,
-    asset: crate::Asset,
-    amount: rust_decimal::Decimal,
-    address: &str,
-    end_user: crate::EndUser,
-) -> crate::WithdrawalRequest {
-    crate::WithdrawalRequest::builder()
-        .reference(reference)
-        .asset(asset)
-        .amount(amount)
-        .address(address)
-        .end_user(end_user)
-        .build()
-        .expect("valid request")
 }

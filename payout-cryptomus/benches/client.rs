@@ -38,6 +38,7 @@ use payout_core::http::RetryPolicy;
 use payout_core::{Asset, EndUser, ListQuery, PayoutProvider, PayoutProviderExt, WithdrawalId, WithdrawalRequest};
 use payout_cryptomus::CryptomusClient;
 use payout_sim::{CryptomusConfig as SimConfig, CryptomusServer};
+use payout_testkit::conformance::RequestTemplate;
 use rust_decimal::Decimal;
 
 payout_core::raw_http!(
@@ -101,7 +102,9 @@ fn setup(rt: &tokio::runtime::Runtime) -> Setup {
 }
 
 fn request(reference: &str) -> WithdrawalRequest {
-    payout_core::bench::request(reference, Asset::new("USDT").on("TRON"), Decimal::TEN, ADDRESS, EndUser::new("user-1"))
+    RequestTemplate::new(Asset::new("USDT").on("TRON"), Decimal::TEN, ADDRESS, EndUser::new("user-1"))
+        .build(reference)
+        .expect("valid request")
 }
 
 /// The create body, field for field as Cryptomus's example (and the client) writes it.
