@@ -62,6 +62,8 @@ pub trait SimBackend: Send + Sync {
     /// The simulator's control handle (`AlphaPoSim`, `AlpPaySim`); a running one is a
     /// [`Served`] of it, whose `faults()` and `requests()` the engines use directly.
     type Sim: SimulatorKind + Simulator + Clone + Send + Sync + 'static;
+    /// The provider's client builder (`AlphaPoBuilder`).
+    type Builder: ProviderBuilder;
 
     /// The provider's name in printed figures (`alphapo`): its simulator's.
     const NAME: &'static str = <Self::Sim as SimulatorKind>::NAME;
@@ -75,8 +77,6 @@ pub trait SimBackend: Send + Sync {
         let sim = <Self::Sim as SimulatorKind>::from_config(Default::default());
         Served::bind(sim, crate::net::LOOPBACK).await.expect("the simulator binds to loopback")
     }
-    /// The provider's client builder (`AlphaPoBuilder`).
-    type Builder: ProviderBuilder;
     /// A builder for a client of `server`: its credentials, base URL and the backend's test
     /// defaults (fast retries, and any option the backend was made with).
     fn builder(&self, server: &Served<Self::Sim>) -> Self::Builder;

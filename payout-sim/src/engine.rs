@@ -69,7 +69,7 @@ pub(crate) trait Ledger: Send + 'static {
     type Status;
 
     /// What the life cycle does next to `key` at `now`; `None` when the store has no such
-    /// withdrawal or the configuration no life cycle.
+    /// withdrawal or the configuration no life cycle (either way nothing will move it).
     fn next_step(&self, key: Self::Key, config: &Self::Config, now: OffsetDateTime) -> Option<Step<Self::Status>>;
     /// Makes the automatic move to `status`, dated `at`.
     fn step(&mut self, key: Self::Key, status: Self::Status, at: OffsetDateTime);
@@ -87,17 +87,21 @@ pub(crate) trait Ledger: Send + 'static {
                     self.step(key, status, at);
                     out.push(key);
                 }
-                Some(Step::Leave) => {
+                // A withdrawal nothing automatic moves (nor one the store lacks) is walked no more.
+                Some(Step::Leave) | None => {
                     self.driven().remove(&key);
                     return;
                 }
-                Some(Step::Wait) | None => return,
+                Some(Step::Wait) => return,
             }
         }
     }
 
     /// Catches every driven withdrawal up, in key order (creation order); the changes, in order.
     fn advance_all(&mut self, config: &Self::Config, now: OffsetDateTime) -> Vec<Self::Key> {
+        if self.driven().is_empty() {
+            return Vec::new();
+        }
         let mut keys: Vec<Self::Key> = self.driven().iter().copied().collect();
         keys.sort_unstable();
         let mut out = Vec::new();
