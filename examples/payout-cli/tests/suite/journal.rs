@@ -188,14 +188,19 @@ fn names_it(out: &Output, id: &str, reference: &str, unknown_ok: bool) {
     }
 }
 
-/// `reconcile` ends clean and the simulator holds one withdrawal; the same command answers it.
+/// `reconcile` ends clean and the simulator holds one withdrawal; the same command answers it
+/// and the simulator still holds one. Only one create was ever sent, unless the provider
+/// replays creates (Cryptomus, by `order_id`), which may be sent the same create again.
 async fn settles(world: &World, reference: &str) {
     let out = run(world.reconcile()).await;
     assert_eq!(out.status.code(), Some(0), "reconcile: {}", stderr(&out));
     let id = world.only_withdrawal(reference);
     let again = run(world.withdraw(reference, "main")).await;
     names_it(&again, &id, reference, false);
-    assert_eq!(world.creates(), 1, "one create ever sent");
+    world.only_withdrawal(reference);
+    if world.cryptomus.is_none() {
+        assert_eq!(world.creates(), 1, "one create ever sent");
+    }
 }
 
 /// Within the in-flight window a withdraw of `reference` is refused as possibly sent: exit 4,
@@ -296,11 +301,7 @@ async fn answer_lost_with_the_process(w: World, reference: &str) {
     let id = w.only_withdrawal(reference);
     let out = run(w.withdraw(reference, "main")).await;
     names_it(&out, &id, reference, false);
-    if w.cryptomus.is_some() {
-        cryptomus_settles(&w, reference).await;
-    } else {
-        settles(&w, reference).await;
-    }
+    settles(&w, reference).await;
 }
 
 /// Eight processes at once on one reference (each with its own data directory): one create,
@@ -344,21 +345,12 @@ async fn cryptomus_after_sent(store: Store) {
     let out = run(w.withdraw("c-3", "main")).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout_id(&out), w.only_withdrawal("c-3"));
-    cryptomus_settles(&w, "c-3").await;
+    settles(&w, "c-3").await;
 }
 
 /// After the answer was lost with the process, the next command names the one payout.
 async fn cryptomus_after_answer(store: Store) {
     answer_lost_with_the_process(World::cryptomus(store, "cm_after_answer").await, "c-5").await;
-}
-
-/// `reconcile` ends clean, the same command answers the one payout, and Cryptomus holds one.
-async fn cryptomus_settles(w: &World, reference: &str) {
-    let out = run(w.reconcile()).await;
-    assert_eq!(out.status.code(), Some(0), "reconcile: {}", stderr(&out));
-    let id = w.only_withdrawal(reference);
-    names_it(&run(w.withdraw(reference, "main")).await, &id, reference, false);
-    w.only_withdrawal(reference);
 }
 
 macro_rules! per_store {
